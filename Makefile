@@ -1,0 +1,11 @@
+# The two commands of README's quick start: `make run` and `make test`. Both install what is missing.
+.PHONY: run test setup bench
+
+setup:
+	@./scripts/bootstrap.sh
+
+run: setup
+	@.venv/bin/motcua serve
+
+test: setup
+	.venv/bin/python -m pytest -q

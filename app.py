@@ -1,0 +1,172 @@
+"""motcua's routes and event handlers: parse, authorise, call one service, shape the reply.
+
+Every route and trigger is on this page; the work is in `chalicelib/services`.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from chalice import Chalice, Rate, Response
+
+from chalicelib.adapters.queues import queue_name
+from chalicelib.api import auth
+from chalicelib.api.errors import error_response, parse_json, response_for
+from chalicelib.api.views import dossier_view, lookup_view, worklist_view
+from chalicelib.domain.states import Status
+from chalicelib.errors import InvalidInput
+from chalicelib.logs import logger
+from chalicelib.services import intake, pipeline, queries
+
+app = Chalice(app_name="motcua")
+app.api.binary_types.extend(intake.ATTACHMENT_TYPES)
+
+ANYONE: tuple[str, ...] = ()
+PORTAL = ("portal",)
+READERS = ("portal", "clerk", "authority")
+
+
+def endpoint(path: str, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] | None = ANYONE) -> Callable:
+    """A route: `roles` names who may call it (empty: anyone, no token); errors a user can cause
+    become `{"error": ...}` answers with their 4xx, never 500s."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handle(**params: str) -> Any:
+            try:
+                if roles:
+                    request = app.current_request
+                    principal = auth.authenticate(request.headers, request.context)
+                    auth.require_role(principal, roles)
+                    return view(principal, **params)
+                return view(**params)
+            except Exception as error:  # noqa: BLE001 - user errors are answers; faults re-raise
+                answer = response_for(error)
+                if answer is None:
+                    raise
+                return answer
+
+        return app.route(path, methods=list(methods), content_types=["*/*"])(handle)
+
+    return decorate
+
+
+def _body() -> Any:
+    return parse_json(app.current_request.raw_body)
+
+
+# -- public ------------------------------------------------------------------------------------
+@endpoint("/v1/health")
+def health() -> Response:
+    report = queries.health()
+    return Response(report, status_code=200 if report["status"] == "ok" else 503)
+
+
+@endpoint("/v1/openapi.json")
+def openapi() -> Any:
+    from chalicelib.api.openapi import document
+
+    return document()
+
+
+@endpoint("/v1/lookup/{portal_code}")
+def lookup(portal_code: str) -> Any:
+    return lookup_view(queries.by_portal_code(portal_code))
+
+
+# -- the portal --------------------------------------------------------------------------------
+@endpoint("/v1/dossiers", methods=("POST",), roles=PORTAL)
+def create_dossier(principal: auth.Principal) -> Response:
+    dossier, created = intake.create_dossier(_body(), by=principal.label)
+    return Response(dossier_view(dossier), status_code=201 if created else 200, headers={"Location": f"/v1/dossiers/{dossier.id}"})
+
+
+@endpoint("/v1/dossiers/{dossier_id}/attachments/{name}", methods=("PUT",), roles=PORTAL)
+def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any:
+    request = app.current_request
+    dossier = intake.put_attachment(dossier_id, name, request.headers.get("content-type"), request.raw_body or b"")
+    return dossier_view(dossier)
+
+
+@endpoint("/v1/dossiers/{dossier_id}/uploads", methods=("POST",), roles=PORTAL)
+def upload_ticket(principal: auth.Principal, dossier_id: str) -> Response:
+    return Response(intake.upload_ticket(dossier_id, _body()), status_code=201)
+
+
+@endpoint("/v1/dossiers/{dossier_id}/submit", methods=("POST",), roles=PORTAL)
+def submit(principal: auth.Principal, dossier_id: str) -> Response:
+    return Response(dossier_view(intake.submit(dossier_id, by=principal.label)), status_code=202)
+
+
+# -- portal, clerks, authorities ---------------------------------------------------------------
+@endpoint("/v1/dossiers/{dossier_id}", roles=READERS)
+def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
+    dossier = queries.dossier(dossier_id)
+    auth.require_dossier_access(principal, dossier.office, READERS)
+    return dossier_view(dossier)
+
+
+@endpoint("/v1/dossiers", roles=("clerk",))
+def worklist(principal: auth.Principal) -> Any:
+    params = app.current_request.query_params or {}
+    office = principal.office if principal.role != "admin" else params.get("office")
+    if not office:
+        raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
+    items, cursor = queries.worklist(
+        office,
+        status=_status(params.get("status")),
+        overdue=_flag(params.get("overdue")),
+        limit=_limit(params.get("limit")),
+        cursor=params.get("next"),
+    )
+    return worklist_view(items, cursor)
+
+
+def _status(value: str | None) -> Status | None:
+    if not value:
+        return None
+    try:
+        return Status(value)
+    except ValueError:
+        raise InvalidInput("invalid_status", "Trạng thái không hợp lệ.", f"status must be one of {', '.join(Status)}.") from None
+
+
+def _flag(value: str | None) -> bool | None:
+    if value in (None, ""):
+        return None
+    if value.lower() in ("true", "1", "false", "0"):
+        return value.lower() in ("true", "1")
+    raise InvalidInput("invalid_overdue", "Tham số overdue phải là true hoặc false.", "overdue must be true or false.")
+
+
+def _limit(value: str | None) -> int:
+    if value is None:
+        return 50
+    if not value.isdigit() or not 1 <= int(value) <= 200:
+        raise InvalidInput("invalid_limit", "limit phải từ 1 đến 200.", "limit must be 1 to 200.")
+    return int(value)
+
+
+# -- queues and schedules ----------------------------------------------------------------------
+def _run_batch(event: Any, step: Callable[[pipeline.StepMessage], None]) -> dict[str, Any]:
+    """Run `step` for each record; report the ones that failed so only they come back (and, after
+    the queue's maxReceiveCount, land in its DLQ)."""
+    failures = []
+    for record in event:
+        message_id = record.to_dict()["messageId"]
+        try:
+            step(pipeline.parse_message(record.body))
+        except Exception:  # noqa: BLE001 - one bad record must not fail its batch
+            logger().exception("step failed", extra={"message_id": message_id, "queue": step.__name__})
+            failures.append({"itemIdentifier": message_id})
+    return {"batchItemFailures": failures}
+
+
+@app.on_sqs_message(queue=queue_name("extract"), batch_size=1)
+def extract(event: Any) -> dict[str, Any]:
+    return _run_batch(event, pipeline.extract_step)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep(event: Any) -> dict[str, Any]:
+    return {"requeued": intake.requeue_stuck()}

@@ -1,0 +1,40 @@
+"""SQS queues of the pipeline. A message names a dossier and a step, nothing personal.
+
+Every handler may see a message twice; the step, not the message id, is what makes the work
+idempotent (a replayed message from a DLQ has a new id).
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import settings
+
+__all__ = ["QUEUES", "queue_name", "queue_url", "send", "dlq_name"]
+
+QUEUES: tuple[str, ...] = ("extract", "check", "workflow")
+"""Logical names; each has a dead-letter queue `<name>-dlq` in `infra/`."""
+
+
+def queue_name(queue: str) -> str:
+    return settings().name(queue)
+
+
+def dlq_name(queue: str) -> str:
+    return settings().name(f"{queue}-dlq")
+
+
+@lru_cache(maxsize=None)
+def queue_url(name: str) -> str:
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def send(queue: str, message: dict[str, Any], delay_seconds: int = 0) -> str:
+    reply = client("sqs").send_message(
+        QueueUrl=queue_url(queue_name(queue)),
+        MessageBody=json.dumps(message, separators=(",", ":"), sort_keys=True),
+        DelaySeconds=delay_seconds,
+    )
+    return reply["MessageId"]

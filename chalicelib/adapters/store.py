@@ -1,0 +1,194 @@
+"""The dossiers table (DynamoDB): one item per dossier, one guard item per portal code.
+
+The dossier travels as one JSON attribute (`body`) beside the few attributes the indexes need, so
+the model, not DynamoDB's type system, decides what a dossier is. Every save is conditional on the
+version read, and the portal code is claimed in the same transaction as the dossier is created,
+so two racing creates with one code give one dossier.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any, Iterator
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import settings
+from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.states import Status
+from chalicelib.errors import ConcurrentUpdate, InvalidInput, NotFound
+
+__all__ = ["DossierStore", "store"]
+
+_GUARD = "portal#"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+class DossierStore:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._db = client("dynamodb")
+
+    # -- writing -------------------------------------------------------------------------------
+    def _item(self, dossier: Dossier) -> dict[str, Any]:
+        status = dossier.status.value
+        item = {
+            "id": _s(dossier.id),
+            "version": {"N": str(dossier.version)},
+            "portal_code": _s(dossier.portal_code),
+            "office": _s(dossier.office),
+            "status": _s(status),
+            "office_status": _s(f"{dossier.office}#{status}"),
+            "created_at": _s(dossier.created_at.isoformat()),
+            "updated_at": _s(datetime.now(dossier.created_at.tzinfo).isoformat()),
+            "body": _s(dossier.model_dump_json()),
+        }
+        if dossier.overdue:
+            item["overdue"] = _s("1")
+        return item
+
+    def create(self, dossier: Dossier) -> tuple[Dossier, bool]:
+        """Store a new dossier, or answer the one that already holds its portal code."""
+        dossier = dossier.model_copy(update={"version": 1})
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {"id": _s(_GUARD + dossier.portal_code), "dossier_id": _s(dossier.id)},
+                            "ConditionExpression": "attribute_not_exists(id)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": self._item(dossier),
+                            "ConditionExpression": "attribute_not_exists(id)",
+                        }
+                    },
+                ]
+            )
+        except self._db.exceptions.TransactionCanceledException:
+            return self.get_by_portal_code(dossier.portal_code), False
+        return dossier, True
+
+    def save(self, dossier: Dossier) -> Dossier:
+        """Write `dossier` if nobody saved it since it was read; returns it with its new version."""
+        saved = dossier.model_copy(update={"version": dossier.version + 1})
+        try:
+            self._db.put_item(
+                TableName=self.table,
+                Item=self._item(saved),
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": {"N": str(dossier.version)}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            raise ConcurrentUpdate(dossier.id) from None
+        return saved
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, dossier_id: str) -> Dossier:
+        if not dossier_id or dossier_id.startswith(_GUARD) or len(dossier_id) > 64:
+            raise NotFound()
+        item = self._db.get_item(TableName=self.table, Key={"id": _s(dossier_id)}, ConsistentRead=True).get("Item")
+        if not item or "body" not in item:
+            raise NotFound()
+        return self._dossier(item)
+
+    def get_by_portal_code(self, portal_code: str) -> Dossier:
+        guard = self._db.get_item(
+            TableName=self.table, Key={"id": _s(_GUARD + portal_code)}, ConsistentRead=True
+        ).get("Item")
+        if not guard:
+            raise NotFound()
+        return self.get(guard["dossier_id"]["S"])
+
+    @staticmethod
+    def _dossier(item: dict[str, Any]) -> Dossier:
+        dossier = Dossier.model_validate_json(item["body"]["S"])
+        return dossier.model_copy(update={"version": int(item["version"]["N"])})
+
+    def list_office(
+        self,
+        office: str,
+        status: Status | None = None,
+        overdue: bool | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[Dossier], str | None]:
+        """One page of an office's worklist, newest first, and the cursor of the next page."""
+        if status is not None:
+            index, key_cond, values = "office-status-index", "office_status = :k", {":k": _s(f"{office}#{status.value}")}
+        else:
+            index, key_cond, values = "office-index", "office = :k", {":k": _s(office)}
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": key_cond,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if overdue is not None:
+            query["FilterExpression"] = "attribute_exists(overdue)" if overdue else "attribute_not_exists(overdue)"
+        if cursor:
+            query["ExclusiveStartKey"] = _decode_cursor(cursor)
+        found: list[Dossier] = []
+        # A filter can leave a page short: keep reading until the page is full or the index ends.
+        while True:
+            page = self._db.query(**query)
+            found.extend(self._dossier(item) for item in page.get("Items", []))
+            last = page.get("LastEvaluatedKey")
+            if len(found) >= limit or not last:
+                break
+            query["ExclusiveStartKey"] = last
+            query["Limit"] = limit - len(found)
+        return found[:limit], _encode_cursor(last) if last else None
+
+    def in_status(self, status: Status, updated_before: str | None = None) -> Iterator[Dossier]:
+        """Every dossier in `status` (for the sweeps), oldest change first."""
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "status-index",
+            "KeyConditionExpression": "#s = :s" + (" AND updated_at < :t" if updated_before else ""),
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":s": _s(status.value)} | ({":t": _s(updated_before)} if updated_before else {}),
+        }
+        while True:
+            page = self._db.query(**query)
+            for item in page.get("Items", []):
+                yield self._dossier(item)
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def ping(self) -> None:
+        self._db.get_item(TableName=self.table, Key={"id": _s(_GUARD)})
+
+
+def _encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(key, dict) or not all(isinstance(v, dict) and set(v) == {"S"} for v in key.values()):
+            raise ValueError
+        return key
+    except ValueError:
+        raise InvalidInput("invalid_cursor", "Tham số phân trang không hợp lệ.", "The page cursor is not valid.") from None
+
+
+_stores: dict[str, DossierStore] = {}
+
+
+def store() -> DossierStore:
+    name = settings().name("dossiers")
+    if name not in _stores:
+        _stores[name] = DossierStore(name)
+    return _stores[name]

@@ -1,0 +1,129 @@
+"""Who is calling, and what they may do.
+
+Roles and offices as in API.md: `portal` (the national portal, a machine client), `clerk` and
+`authority` (bound to a province office), `admin`. The local stage verifies HS256 tokens signed with
+its own key (made by `motcua token`); in AWS the Cognito authorizer has verified the token already
+and its claims arrive in the request context.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Literal, Mapping
+
+from chalicelib.config import settings
+
+__all__ = [
+    "Principal",
+    "Unauthorized",
+    "Forbidden",
+    "ROLES",
+    "authenticate",
+    "require_role",
+    "require_dossier_access",
+    "issue_local_token",
+    "local_secret",
+]
+
+Role = Literal["portal", "clerk", "authority", "admin"]
+ROLES: tuple[str, ...] = ("portal", "clerk", "authority", "admin")
+OFFICE_ROLES = frozenset({"clerk", "authority"})
+_ALGORITHM = "HS256"
+_AUDIENCE = "motcua"
+
+
+class Unauthorized(Exception):
+    """No token, or one that is not valid: 401."""
+
+
+class Forbidden(Exception):
+    """A valid token whose role or office may not do this: 403."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    role: Role
+    office: str | None
+
+    @property
+    def label(self) -> str:
+        """How the caller appears in a dossier's history (no personal data: role, office, subject id)."""
+        return f"{self.role}:{self.office}:{self.sub}" if self.office else f"{self.role}:{self.sub}"
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("MOTCUA_STATE_DIR", ".motcua")).resolve()
+
+
+@lru_cache(maxsize=1)
+def local_secret() -> bytes:
+    """The local stage's own signing key: from `MOTCUA_JWT_SECRET`, else a file made on first use."""
+    if os.environ.get("MOTCUA_JWT_SECRET"):
+        return os.environ["MOTCUA_JWT_SECRET"].encode()
+    path = state_dir() / "jwt-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip().encode()
+
+
+def issue_local_token(role: str, office: str | None = None, sub: str | None = None, ttl_seconds: int = 12 * 3600) -> str:
+    import jwt
+
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if role in OFFICE_ROLES and not office:
+        raise ValueError(f"role {role} needs --office (a province code such as 031)")
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": sub or f"local-{role}", "role": role, "aud": _AUDIENCE, "iat": now, "exp": now + ttl_seconds}
+    if office:
+        claims["office"] = office
+    return jwt.encode(claims, local_secret(), algorithm=_ALGORITHM)
+
+
+def _principal(claims: Mapping[str, Any]) -> Principal:
+    role = claims.get("role") or claims.get("custom:role")
+    office = claims.get("office") or claims.get("custom:office")
+    sub = claims.get("sub")
+    if role not in ROLES or not isinstance(sub, str) or (role in OFFICE_ROLES and not office):
+        raise Unauthorized("token lacks a valid role, office or subject")
+    return Principal(sub=sub, role=role, office=str(office) if office else None)
+
+
+def authenticate(headers: Mapping[str, str], context: Mapping[str, Any] | None = None) -> Principal:
+    if settings().auth_mode == "cognito":
+        claims = ((context or {}).get("authorizer") or {}).get("claims")
+        if not claims:
+            raise Unauthorized("no verified claims from the authorizer")
+        return _principal(claims)
+    header = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("missing bearer token")
+    import jwt
+
+    try:
+        claims = jwt.decode(token.strip(), local_secret(), algorithms=[_ALGORITHM], audience=_AUDIENCE, options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError as error:
+        raise Unauthorized(str(error)) from None
+    return _principal(claims)
+
+
+def require_role(principal: Principal, roles: Iterable[str]) -> None:
+    if principal.role not in roles and principal.role != "admin":
+        raise Forbidden(f"role {principal.role} may not do this")
+
+
+def require_dossier_access(principal: Principal, office: str, roles: Iterable[str]) -> None:
+    """The role may act, and an office-bound caller only on dossiers of their own office."""
+    require_role(principal, roles)
+    if principal.role in OFFICE_ROLES and principal.office != office:
+        raise Forbidden("dossier of another office")

@@ -1,0 +1,119 @@
+"""The client contract (API.md) as an OpenAPI 3.1 document, with the schemas of every body.
+
+Schemas come from the same pydantic models that validate and shape the bodies, so the document
+cannot drift from what the code accepts and answers.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.views import DossierView, ErrorView, LookupView, WorklistView
+from chalicelib.domain.dossier import CreateDossier
+from chalicelib.services.intake import ATTACHMENT_TYPES
+
+__all__ = ["document"]
+
+
+class UploadRequest(BaseModel):
+    name: str
+    content_type: str
+    size: int
+
+
+class UploadTicket(BaseModel):
+    method: str
+    url: str
+    headers: dict[str, str]
+    expires_in: int
+
+
+class Health(BaseModel):
+    status: str
+    failing: list[str] | None = None
+
+
+_MODELS: tuple[type[BaseModel], ...] = (CreateDossier, DossierView, LookupView, WorklistView, ErrorView, UploadRequest, UploadTicket, Health)
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(model: type[BaseModel]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(s): {"description": "error", **_json(ErrorView)} for s in statuses}
+
+
+def _op(summary: str, ok: dict[str, Any], *, secured: bool = True, errors: tuple[int, ...] = (), body: dict[str, Any] | None = None, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*((401, 403) if secured else ()), *errors)}}
+    if secured:
+        op["security"] = [{"bearer": []}]
+    if body:
+        op["requestBody"] = {"required": True, **body}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    _, defs = models_json_schema([(m, "validation" if m is CreateDossier else "serialization") for m in _MODELS], ref_template="#/components/schemas/{model}")
+    dossier_ok = {"200": {"description": "the dossier", **_json(DossierView)}}
+    binary = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ATTACHMENT_TYPES}}
+    paths = {
+        "/v1/health": {"get": _op("the API and its stores answer", {"200": {"description": "ok", **_json(Health)}, "503": {"description": "a store is down", **_json(Health)}}, secured=False)},
+        "/v1/openapi.json": {"get": _op("this document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}, secured=False)},
+        "/v1/lookup/{portal_code}": {"get": _op("public status look-up, no personal data", {"200": {"description": "status and dates", **_json(LookupView)}}, secured=False, errors=(404,), params=[_path("portal_code")])},
+        "/v1/dossiers": {
+            "post": _op(
+                "create a dossier (the same portal_code again answers 200 with the same dossier)",
+                {"201": {"description": "created", **_json(DossierView)}, "200": {"description": "already known", **_json(DossierView)}},
+                errors=(400, 413, 422),
+                body=_json(CreateDossier),
+            ),
+            "get": _op(
+                "the office's worklist, newest first",
+                {"200": {"description": "one page", **_json(WorklistView)}},
+                errors=(422,),
+                params=[
+                    _query("status", {"type": "string"}),
+                    _query("overdue", {"type": "boolean"}),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                    _query("next", {"type": "string"}),
+                    _query("office", {"type": "string", "description": "admin only"}),
+                ],
+            ),
+        },
+        "/v1/dossiers/{dossier_id}": {"get": _op("status, findings, documents, history, due date", dossier_ok, errors=(404,), params=[_path("dossier_id")])},
+        "/v1/dossiers/{dossier_id}/attachments/{name}": {
+            "put": _op("upload an attachment (up to 6 MB)", dossier_ok, errors=(400, 404, 409, 413, 415, 422), body=binary, params=[_path("dossier_id"), _path("name")])
+        },
+        "/v1/dossiers/{dossier_id}/uploads": {
+            "post": _op("a presigned S3 URL for a file over 6 MB", {"201": {"description": "upload ticket", **_json(UploadTicket)}}, errors=(400, 404, 409, 415, 422), body=_json(UploadRequest), params=[_path("dossier_id")])
+        },
+        "/v1/dossiers/{dossier_id}/submit": {
+            "post": _op("hand the dossier to the pipeline", {"202": {"description": "submitted", **_json(DossierView)}}, errors=(404, 409), params=[_path("dossier_id")])
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "motcua", "version": "1.0.0", "description": "One-stop reception of online dossiers at Vietnam Social Security (BHXH)."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": defs["$defs"], "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }

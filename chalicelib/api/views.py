@@ -1,0 +1,132 @@
+"""What clients see of a dossier. The look-up view carries no personal data at all."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.domain.dossier import Applicant, Dossier, Worker
+from chalicelib.domain.findings import Finding
+
+__all__ = ["DossierView", "LookupView", "WorklistView", "ErrorView", "dossier_view", "lookup_view", "worklist_view"]
+
+
+class DocumentView(BaseModel):
+    kind: str
+    number: str
+    issued_at: datetime
+
+
+class HistoryView(BaseModel):
+    status: str
+    at: datetime
+    by: str
+    note: str | None = None
+
+
+class AttachmentView(BaseModel):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class DossierView(BaseModel):
+    id: str
+    portal_code: str
+    procedure: str
+    status: str
+    overdue: bool
+    office: str
+    received_at: datetime | None
+    due_date: date | None
+    applicant: Applicant
+    workers: list[Worker]
+    findings: list[Finding]
+    documents: list[DocumentView]
+    attachments: list[AttachmentView]
+    history: list[HistoryView]
+
+
+class LookupView(BaseModel):
+    portal_code: str
+    procedure: str
+    status: str
+    overdue: bool
+    received_at: datetime | None
+    due_date: date | None
+
+
+class WorklistItem(BaseModel):
+    id: str
+    portal_code: str
+    procedure: str
+    applicant_name: str
+    unit_code: str | None
+    status: str
+    overdue: bool
+    received_at: datetime | None
+    due_date: date | None
+
+
+class WorklistView(BaseModel):
+    items: list[WorklistItem]
+    next: str | None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    message_en: str
+    details: Any = None
+
+
+class ErrorView(BaseModel):
+    error: ErrorBody
+
+
+def dossier_view(d: Dossier) -> dict[str, Any]:
+    return DossierView(
+        id=d.id,
+        portal_code=d.portal_code,
+        procedure=d.procedure,
+        status=d.status.value,
+        overdue=d.overdue,
+        office=d.office,
+        received_at=d.received_at,
+        due_date=d.due_date,
+        applicant=d.applicant,
+        workers=d.workers,
+        findings=d.findings,
+        documents=[DocumentView(kind=x.kind, number=x.number, issued_at=x.issued_at) for x in d.documents],
+        attachments=[AttachmentView.model_validate(a.model_dump()) for a in d.attachments.values()],
+        history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note) for h in d.history],
+    ).model_dump(mode="json")
+
+
+def lookup_view(d: Dossier) -> dict[str, Any]:
+    return LookupView(
+        portal_code=d.portal_code, procedure=d.procedure, status=d.status.value, overdue=d.overdue, received_at=d.received_at, due_date=d.due_date
+    ).model_dump(mode="json")
+
+
+def worklist_view(items: list[Dossier], next_cursor: str | None) -> dict[str, Any]:
+    return WorklistView(
+        items=[
+            WorklistItem(
+                id=d.id,
+                portal_code=d.portal_code,
+                procedure=d.procedure,
+                applicant_name=d.applicant.name,
+                unit_code=d.applicant.unit_code,
+                status=d.status.value,
+                overdue=d.overdue,
+                received_at=d.received_at,
+                due_date=d.due_date,
+            )
+            for d in items
+        ],
+        next=next_cursor,
+    ).model_dump(mode="json")

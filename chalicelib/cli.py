@@ -1,0 +1,80 @@
+"""`motcua`: the command line of the local stage and of operations (see API.md)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _state_dir() -> Path:
+    return Path(os.environ.get("MOTCUA_STATE_DIR", Path.cwd() / ".motcua")).resolve()
+
+
+def _connect() -> None:
+    """Point this process at the running local stack (the emulator `make run` started)."""
+    from chalicelib.local.stack import local_environment
+
+    port = os.environ.get("MOTCUA_EMULATOR_PORT", "4566")
+    for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
+        os.environ.setdefault(key, value)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from chalicelib.local.serve import serve
+
+    return serve(
+        port=int(os.environ.get("PORT", "8000")),
+        emulator_port=int(os.environ.get("MOTCUA_EMULATOR_PORT", "4566")),
+        state_dir=_state_dir(),
+        workers=int(os.environ.get("MOTCUA_WORKERS", str(os.cpu_count() or 1))),
+    )
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _connect()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from chalicelib.local.runner import Runner
+
+    Runner(schedules=not args.no_schedules).run()
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    os.environ.setdefault("MOTCUA_STATE_DIR", str(_state_dir()))
+    from chalicelib.api.auth import issue_local_token
+
+    try:
+        print(issue_local_token(args.role, args.office, args.sub, ttl_seconds=args.hours * 3600))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="motcua", description="motcua: one-stop reception of online dossiers (BHXH)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the local stack in the foreground (what `make run` does)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="poll the pipeline queues of the running local stack")
+    p.add_argument("--no-schedules", action="store_true", help="leave the scheduled sweeps to another worker")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("token", help="a bearer token for the local stage")
+    p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])
+    p.add_argument("--office", help="province code, e.g. 031 (clerk and authority)")
+    p.add_argument("--sub", help="subject (user id) in the token")
+    p.add_argument("--hours", type=int, default=12, help="validity (default 12)")
+    p.set_defaults(func=cmd_token)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""A dossier (hồ sơ) as the portal sends it and as motcua keeps it.
+
+The portal's `portal_code` is the idempotency key; `id` is ours. The stored `Dossier` carries its
+whole history so that the status look-up, the control slip (Mẫu 05) and the audit agree.
+"""
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import date, datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.findings import Finding
+from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.states import Status, check_transition
+
+__all__ = [
+    "Applicant",
+    "Worker",
+    "CreateDossier",
+    "Attachment",
+    "DocumentRef",
+    "HistoryEntry",
+    "Dossier",
+    "utcnow",
+    "MAX_WORKERS",
+]
+
+MAX_WORKERS = 1000
+"""Keeps one dossier well inside DynamoDB's 400 KB item; larger employers split their list."""
+
+PortalCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/\-]{3,63}$", examples=["G22.99-200512-000123"])]
+Digits = Annotated[str, Field(pattern=r"^[0-9]+$")]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _nfc(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+class _Edge(BaseModel):
+    """Bodies from clients: unknown fields are refused, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Applicant(_Edge):
+    unit_code: str | None = Field(default=None, max_length=20, description="Mã đơn vị (BHXH)")
+    tax_code: str | None = Field(default=None, pattern=r"^[0-9]{10}([0-9]{3}|-[0-9]{3})?$", description="Mã số thuế")
+    name: str = Field(min_length=1, max_length=300)
+    province_code: str = Field(pattern=r"^[0-9]{2,3}$", description="Mã tỉnh of the receiving office, e.g. 031")
+    address: str | None = Field(default=None, max_length=500)
+    phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=200)
+
+    _norm_name = field_validator("name", "address")(lambda v: _nfc(v) if v else v)
+
+
+class Worker(_Edge):
+    full_name: str = Field(min_length=1, max_length=200)
+    si_number: str = Field(pattern=r"^[0-9]{10}$", description="Mã số BHXH, 10 digits")
+    date_of_birth: date
+    id_number: str | None = Field(default=None, pattern=r"^([0-9]{9}|[0-9]{12})$", description="CMND (9) or CCCD (12)")
+    period_from: date
+    period_to: date
+
+    _norm_name = field_validator("full_name")(lambda v: _nfc(v))
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> "Worker":
+        if self.period_to < self.period_from:
+            raise ValueError("period_to is before period_from")
+        return self
+
+
+class CreateDossier(_Edge):
+    """Body of `POST /v1/dossiers`."""
+
+    portal_code: PortalCode
+    procedure: str = Field(description="one of " + ", ".join(PROCEDURES))
+    applicant: Applicant
+    workers: list[Worker] = Field(default_factory=list, max_length=MAX_WORKERS)
+
+
+class Attachment(BaseModel):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    version_id: str | None = None
+
+
+class DocumentRef(BaseModel):
+    """A signed slip issued for this dossier; the PDF itself is in the slips bucket."""
+
+    kind: Literal["receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation"]
+    number: str
+    issued_at: datetime
+    key: str = ""
+    sha256: str = ""
+    event: str = ""
+    """What the slip was issued for (e.g. `accepted#2`): issuing it again for the same event is a no-op."""
+
+
+class HistoryEntry(BaseModel):
+    status: Status
+    at: datetime
+    by: str
+    note: str | None = None
+
+
+class Dossier(BaseModel):
+    id: str
+    portal_code: str
+    procedure: str
+    applicant: Applicant
+    workers: list[Worker]
+    status: Status = Status.DRAFT
+    overdue: bool = False
+    created_at: datetime
+    received_at: datetime | None = None
+    due_date: date | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    documents: list[DocumentRef] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+    attachments: dict[str, Attachment] = Field(default_factory=dict)
+    version: int = 0
+    """Bumped on every save; a save expecting an older version fails instead of overwriting."""
+
+    @property
+    def office(self) -> str:
+        return self.applicant.province_code
+
+    @classmethod
+    def new(cls, body: CreateDossier, by: str, at: datetime | None = None) -> "Dossier":
+        at = at or utcnow()
+        return cls(
+            id=uuid.uuid4().hex,
+            portal_code=body.portal_code,
+            procedure=body.procedure,
+            applicant=body.applicant,
+            workers=body.workers,
+            created_at=at,
+            history=[HistoryEntry(status=Status.DRAFT, at=at, by=by)],
+        )
+
+    def advance(self, target: Status, by: str, at: datetime | None = None, note: str | None = None) -> "Dossier":
+        """A copy moved to `target`, with the step in its history; raises `IllegalTransition`."""
+        check_transition(self.status, target)
+        at = at or utcnow()
+        entry = HistoryEntry(status=target, at=at, by=by, note=note)
+        return self.model_copy(update={"status": target, "history": [*self.history, entry]})

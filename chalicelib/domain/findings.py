@@ -1,0 +1,60 @@
+"""Findings: every problem found in a dossier, in words a clerk can forward as is.
+
+A correction request (Mẫu 02) lists every finding at once, so the applicant never comes back twice
+for one dossier; the codes are the machine-readable part the portal and the console act on.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["Finding", "FindingCode", "FIXABLE", "BLOCKING"]
+
+FindingCode = Literal[
+    "unknown_unit",
+    "unit_tax_mismatch",
+    "unknown_si_number",
+    "identity_mismatch",
+    "not_in_unit",
+    "not_participating",
+    "duplicate_claim",
+    "period_out_of_range",
+    "scan_mismatch",
+    "unreadable_attachment",
+    "missing_attachment",
+    "signature_missing",
+    "signature_invalid",
+]
+
+FIXABLE: frozenset[str] = frozenset(
+    {
+        "unknown_unit",
+        "unit_tax_mismatch",
+        "unknown_si_number",
+        "identity_mismatch",
+        "scan_mismatch",
+        "unreadable_attachment",
+        "missing_attachment",
+        "signature_missing",
+        "signature_invalid",
+        "period_out_of_range",
+    }
+)
+"""Problems the applicant can correct: they lead to a correction request, not a refusal."""
+
+BLOCKING: frozenset[str] = frozenset({"not_in_unit", "not_participating", "duplicate_claim"})
+"""Problems that make a worker ineligible; a dossier whose every worker has one is refused."""
+
+
+class Finding(BaseModel):
+    """One problem, with where it is (`field`, `row` counted from 1) and how to fix it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: FindingCode
+    field: str | None = None
+    row: int | None = None
+    message: str
+    """Vietnamese, ready to send to the applicant."""
+    suggestion: str | None = None

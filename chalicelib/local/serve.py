@@ -1,0 +1,153 @@
+"""`make run`: the emulator, the stack, the API on 127.0.0.1:$PORT and the queue workers, until Ctrl-C.
+
+The API is Chalice's own local server (the same route code as in Lambda) with one addition: a body
+larger than API Gateway would take is refused with 413 before it is read. Workers are separate
+processes running `motcua worker`; one that dies is started again, as Lambda would.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from chalicelib.local.stack import PROJECT_DIR, deploy_stack, local_environment, start_emulator
+
+__all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve"]
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+"""API Gateway's payload limit: a larger body never reaches a function in AWS."""
+
+
+def prepare(emulator_port: int, state_dir: Path, seed: bool = True) -> Any:
+    """Start (or reuse) the emulator, create the stack, and set this process's environment."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log")
+    os.environ.update(local_environment(emulator.endpoint, state_dir))
+    deploy_stack()
+    return emulator
+
+
+def make_server(port: int, host: str = "127.0.0.1") -> Any:
+    from chalice.config import Config
+    from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+
+    class BoundedRequestHandler(ChaliceRequestHandler):
+        def _generic_handle(self) -> None:
+            try:
+                length = int(self.headers.get("content-length", "0"))
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_REQUEST_BYTES:
+                body = json.dumps(
+                    {"error": {"code": "body_too_large", "message": "Yêu cầu quá lớn (tối đa 10 MB).", "message_en": "The request body is over 10 MB or has no valid length."}}
+                ).encode()
+                self.send_response(413)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+                self.close_connection = True
+                return
+            super()._generic_handle()
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            if os.environ.get("MOTCUA_ACCESS_LOG"):
+                super().log_message(format, *args)
+
+    sys.path.insert(0, str(PROJECT_DIR))
+    import app as app_module
+
+    config = Config.create(
+        chalice_stage="local",
+        app_name="motcua",
+        project_dir=str(PROJECT_DIR),
+        config_from_disk=json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text()),
+    )
+    create_local_server(app_module.app, config, host, port)  # makes the app thread-safe for local use
+    return LocalDevServer(app_module.app, config, host, port, handler_cls=BoundedRequestHandler)
+
+
+class WorkerPool:
+    """`count` processes of `motcua worker`, restarted when one dies, stopped together."""
+
+    def __init__(self, count: int, log_file: Path) -> None:
+        self.count = count
+        self.log_file = log_file
+        self.processes: list[subprocess.Popen] = []
+        self.stopping = threading.Event()
+
+    def _start(self, index: int) -> subprocess.Popen:
+        args = [sys.executable, "-m", "chalicelib.cli", "worker"] + ([] if index == 0 else ["--no-schedules"])
+        return subprocess.Popen(args, cwd=PROJECT_DIR, stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT)
+
+    def start(self) -> None:
+        self.processes = [self._start(i) for i in range(self.count)]
+        threading.Thread(target=self._supervise, daemon=True, name="workers").start()
+
+    def _supervise(self) -> None:
+        while not self.stopping.wait(1.0):
+            for i, process in enumerate(self.processes):
+                if process.poll() is not None and not self.stopping.is_set():
+                    print(f"worker {i} exited with {process.returncode}; starting it again", file=sys.stderr)
+                    self.processes[i] = self._start(i)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_healthy(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the API did not become healthy")
+
+
+def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
+    started = time.monotonic()
+    emulator = prepare(emulator_port, state_dir)
+    pool = WorkerPool(workers, state_dir / "workers.log")
+    server = make_server(port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="api")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        pool.start()
+        thread.start()
+        _wait_healthy(port)
+        print(
+            f"motcua is ready in {time.monotonic() - started:.1f} s: API http://127.0.0.1:{port}  "
+            f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
+            "The local stage keeps its data in memory: stopping it (Ctrl-C) starts the next run empty.",
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping…", file=sys.stderr)
+        server.shutdown()
+        pool.stop()
+        emulator.stop()
+    return 0

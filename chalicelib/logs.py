@@ -1,0 +1,42 @@
+"""Structured JSON logs with no personal data in them.
+
+Handlers log identifiers (dossier id, portal code), statuses and finding codes, never names, dates
+of birth, SI or ID numbers. As a second line of defence every record is scrubbed of digit runs that
+look like SI (10), CMND (9) or CCCD (12) numbers before it is written.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["logger", "redact"]
+
+_IDENTIFIER = re.compile(r"(?<![0-9])([0-9]{9,12})(?![0-9])")
+
+
+def redact(text: str) -> str:
+    return _IDENTIFIER.sub(lambda m: "#" * len(m.group(1)), text)
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if record.args:
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        for key, value in list(vars(record).items()):
+            if key not in logging.LogRecord.__dict__ and isinstance(value, str) and key != "msg":
+                setattr(record, key, redact(value))
+        return True
+
+
+@lru_cache(maxsize=1)
+def logger() -> Any:
+    from aws_lambda_powertools import Logger
+
+    # Not "motcua": that is Chalice's own app logger, and sharing it would print every line twice.
+    log = Logger(service="motcua-core")
+    log.registered_handler.addFilter(_RedactingFilter())
+    return log

@@ -1,0 +1,236 @@
+"""Reception (tiếp nhận): what the portal does before the pipeline takes over.
+
+Create a dossier (idempotent on the portal code), attach its files, submit it. Nothing here is
+lost on a crash: a dossier is saved before its first message is sent, and a dossier whose message
+never left is found and sent again by the sweep (`requeue_stuck`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import Any, Callable, TypeVar
+
+from pydantic import ValidationError
+
+from chalicelib.adapters import queues
+from chalicelib.adapters.blobs import attachment_key, originals
+from chalicelib.adapters.store import store
+from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
+from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.states import Status
+from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge, UnsupportedMedia
+from chalicelib.logs import logger
+
+__all__ = [
+    "ATTACHMENT_TYPES",
+    "MAX_INLINE_BYTES",
+    "MAX_UPLOAD_BYTES",
+    "create_dossier",
+    "put_attachment",
+    "upload_ticket",
+    "submit",
+    "requeue_stuck",
+    "validation_details",
+]
+
+MAX_INLINE_BYTES = 6 * 1024 * 1024
+"""Lambda's synchronous payload limit; larger files go straight to S3 through a presigned URL."""
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+"""Beyond this a file is no scan of a worker list."""
+
+ATTACHMENT_TYPES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/tiff": (b"II*\x00", b"MM\x00*"),
+}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
+_EDITABLE = (Status.DRAFT, Status.NEEDS_CORRECTION)
+
+T = TypeVar("T")
+
+
+def validation_details(error: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def create_dossier(body: Any, by: str) -> tuple[Dossier, bool]:
+    """Validate the portal's body and store the dossier; `(dossier, False)` if the code is known."""
+    if isinstance(body, dict) and isinstance(body.get("procedure"), str) and body["procedure"] not in PROCEDURES:
+        raise InvalidInput(
+            "unknown_procedure",
+            f"Thủ tục «{body['procedure'][:60]}» không được tiếp nhận tại đây.",
+            f"Unknown procedure; expected one of {', '.join(PROCEDURES)}.",
+        )
+    try:
+        request = CreateDossier.model_validate(body)
+    except ValidationError as error:
+        raise InvalidInput(
+            "invalid_body",
+            "Dữ liệu hồ sơ không hợp lệ: " + "; ".join(f"{d['field']}: {d['problem']}" for d in validation_details(error)[:5]),
+            "The dossier body is not valid.",
+            validation_details(error),
+        ) from None
+    dossier, created = store().create(Dossier.new(request, by=by))
+    logger().info("dossier created" if created else "dossier already known", extra={"dossier_id": dossier.id, "portal_code": dossier.portal_code})
+    return dossier, created
+
+
+def _editable(dossier: Dossier) -> None:
+    if dossier.status not in _EDITABLE:
+        raise Conflict(
+            "not_editable",
+            f"Hồ sơ đang ở trạng thái «{dossier.status}», không thể thay đổi tệp đính kèm.",
+            f"The dossier is {dossier.status}; attachments can no longer change.",
+        )
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name or ""):
+        raise InvalidInput(
+            "invalid_attachment_name",
+            "Tên tệp chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (tối đa 100 ký tự).",
+            "Attachment names are 1-100 characters of A-Z, a-z, 0-9, '.', '-', '_'.",
+        )
+
+
+def _media_type(content_type: str | None) -> str:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in ATTACHMENT_TYPES:
+        raise UnsupportedMedia(
+            "unsupported_media_type",
+            "Chỉ nhận tệp PDF, PNG, JPEG hoặc TIFF.",
+            f"Content-Type must be one of {', '.join(ATTACHMENT_TYPES)}.",
+        )
+    return media
+
+
+def _check_content(media: str, data: bytes) -> None:
+    if not data:
+        raise InvalidInput("empty_attachment", "Tệp đính kèm rỗng.", "The attachment is empty.")
+    if not data.startswith(ATTACHMENT_TYPES[media]):
+        raise UnsupportedMedia(
+            "content_mismatch",
+            f"Nội dung tệp không phải là {media}.",
+            f"The file's content is not {media}.",
+        )
+
+
+def _update(dossier_id: str, change: Callable[[Dossier], Dossier]) -> Dossier:
+    """Apply `change` to the latest dossier and save, retrying when someone saved in between."""
+    for _ in range(5):
+        dossier = store().get(dossier_id)
+        try:
+            return store().save(change(dossier))
+        except ConcurrentUpdate:
+            continue
+    raise Conflict("busy", "Hồ sơ đang được cập nhật, vui lòng thử lại.", "The dossier is being updated; try again.")
+
+
+def put_attachment(dossier_id: str, name: str, content_type: str | None, data: bytes) -> Dossier:
+    _check_name(name)
+    media = _media_type(content_type)
+    if len(data) > MAX_INLINE_BYTES:
+        raise TooLarge(
+            "attachment_too_large",
+            "Tệp lớn hơn 6 MB: hãy tải lên qua POST /v1/dossiers/{id}/uploads.",
+            "Files over 6 MB go through POST /v1/dossiers/{id}/uploads (presigned URL).",
+        )
+    _check_content(media, data)
+    _editable(store().get(dossier_id))
+    digest = hashlib.sha256(data).hexdigest()
+    version = originals().put(attachment_key(dossier_id, name), data, media, {"sha256": digest})
+    attachment = Attachment(name=name, content_type=media, size=len(data), sha256=digest, uploaded_at=utcnow(), version_id=version)
+
+    def attach(dossier: Dossier) -> Dossier:
+        _editable(dossier)
+        return dossier.model_copy(update={"attachments": {**dossier.attachments, name: attachment}})
+
+    return _update(dossier_id, attach)
+
+
+def upload_ticket(dossier_id: str, body: Any) -> dict[str, Any]:
+    """A presigned PUT for a large file; submit picks the file up from S3."""
+    if not isinstance(body, dict):
+        raise InvalidInput("invalid_body", "Cần một đối tượng JSON {name, content_type, size}.", "Expected a JSON object {name, content_type, size}.")
+    name, size = body.get("name"), body.get("size")
+    _check_name(name if isinstance(name, str) else "")
+    media = _media_type(body.get("content_type") if isinstance(body.get("content_type"), str) else None)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or size > MAX_UPLOAD_BYTES:
+        raise InvalidInput("invalid_size", "Kích thước tệp phải từ 1 byte đến 50 MB.", "size must be 1 byte to 50 MB.")
+    _editable(store().get(dossier_id))
+    expires = 900
+    return {
+        "method": "PUT",
+        "url": originals().presigned_put(attachment_key(dossier_id, name), media, expires),
+        "headers": {"Content-Type": media},
+        "expires_in": expires,
+    }
+
+
+def _collect_uploads(dossier: Dossier) -> Dossier:
+    """Record files that arrived through presigned URLs since the dossier was last saved."""
+    prefix = attachment_key(dossier.id, "")
+    found = dict(dossier.attachments)
+    for key in originals().keys(prefix):
+        name = key[len(prefix):]
+        head = originals().head(key)
+        if head is None or (name in found and found[name].version_id == head.version_id):
+            continue
+        if not _NAME.match(name) or head.content_type not in ATTACHMENT_TYPES or head.size > MAX_UPLOAD_BYTES:
+            continue  # not a file we handed a ticket for; the checks report what is missing
+        found[name] = Attachment(
+            name=name,
+            content_type=head.content_type,
+            size=head.size,
+            sha256=head.sha256 or "",
+            uploaded_at=utcnow(),
+            version_id=head.version_id,
+        )
+    return dossier.model_copy(update={"attachments": found})
+
+
+def submit(dossier_id: str, by: str) -> Dossier:
+    """Hand the dossier to the pipeline (202): saved first, then queued."""
+
+    def to_submitted(dossier: Dossier) -> Dossier:
+        if dossier.status not in _EDITABLE:
+            raise Conflict(
+                "already_submitted",
+                f"Hồ sơ đã được nộp (trạng thái «{dossier.status}»).",
+                f"The dossier was already submitted (status {dossier.status}).",
+            )
+        dossier = _collect_uploads(dossier).advance(Status.SUBMITTED, by=by)
+        if dossier.received_at is None:
+            dossier = dossier.model_copy(update={"received_at": dossier.history[-1].at})
+        return dossier
+
+    dossier = _update(dossier_id, to_submitted)
+    _enqueue_extract(dossier)
+    return dossier
+
+
+def _enqueue_extract(dossier: Dossier) -> None:
+    try:
+        queues.send("extract", {"dossier_id": dossier.id, "step": "extract", "round": _round(dossier)})
+    except Exception:  # noqa: BLE001 - the dossier is saved; the sweep sends it again
+        logger().exception("could not queue a submitted dossier; the sweep will", extra={"dossier_id": dossier.id})
+
+
+def _round(dossier: Dossier) -> int:
+    """How many times the dossier was submitted: a correction round starts the pipeline anew."""
+    return sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
+
+
+def requeue_stuck(older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Send again every dossier left in `submitted` whose first message was lost."""
+    cutoff = (utcnow() - older_than).isoformat()
+    count = 0
+    for dossier in store().in_status(Status.SUBMITTED, updated_before=cutoff):
+        _enqueue_extract(dossier)
+        count += 1
+    return count

@@ -1,0 +1,54 @@
+"""The pipeline steps behind the queues: extract (OCR) → check (registry) → workflow.
+
+Each step is keyed on the dossier and its status, never on the SQS message id: a message seen
+twice, or replayed from a DLQ with a new id, finds the work done and only makes sure the next
+message exists. A step that crashes at any line can run again and reach the same end state,
+because the dossier is saved before the next message is sent and a redelivered message whose
+work is already saved just sends the next one again.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters import queues
+from chalicelib.adapters.store import store
+from chalicelib.domain.states import Status
+from chalicelib.errors import ConcurrentUpdate, NotFound
+from chalicelib.logs import logger
+
+__all__ = ["StepMessage", "parse_message", "extract_step"]
+
+
+@dataclass(frozen=True)
+class StepMessage:
+    dossier_id: str
+    step: str
+    round: int = 1
+
+
+def parse_message(body: str) -> StepMessage:
+    """Read a queue message; a malformed one raises `ValueError` naming what was expected."""
+    try:
+        data: Any = json.loads(body)
+        return StepMessage(dossier_id=str(data["dossier_id"]), step=str(data["step"]), round=int(data.get("round", 1)))
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"expected a JSON object with dossier_id and step, got {body[:80]!r}") from error
+
+
+def extract_step(message: StepMessage) -> None:
+    """Read the attachments of a submitted dossier, then hand it to the checks."""
+    try:
+        dossier = store().get(message.dossier_id)
+    except NotFound:
+        logger().warning("message for an unknown dossier dropped", extra={"dossier_id": message.dossier_id})
+        return
+    if dossier.status == Status.SUBMITTED:
+        try:
+            dossier = store().save(dossier.advance(Status.PROCESSING, by="system:extract"))
+        except ConcurrentUpdate:
+            dossier = store().get(message.dossier_id)
+    if dossier.status == Status.PROCESSING:
+        queues.send("check", {"dossier_id": dossier.id, "step": "check", "round": message.round})
+        logger().info("extracted", extra={"dossier_id": dossier.id})

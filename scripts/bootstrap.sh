@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what `make run` and `make test` need and is missing: Debian packages, then the project's
+# virtual environment. Quick when nothing is missing (a stamp records what the venv was built from).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils libnss3-tools fonts-dejavu-core)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+# Debian's own Python needs its venv package for `python3 -m venv`.
+"$PYTHON" -c "import ensurepip, venv" 2>/dev/null || missing+=("python3-venv")
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=.venv/.motcua-installed
+wanted="$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "preparing .venv (first time: a minute or two)"
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check 'pip<26.3'
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -e .
+  echo "$wanted" > "$stamp"
+fi

@@ -1,0 +1,48 @@
+"""Shared fixtures: one local AWS emulator per test session, with the stack from `infra/`.
+
+The emulator is moto's server, started the way `make run` starts it but on a free port and with
+its own state directory, so the suite never touches a `make run` that is up at the same time.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    from chalicelib.local.serve import prepare
+    from chalicelib.local.stack import free_port
+
+    state_dir = tmp_path_factory.mktemp("motcua-state")
+    previous = dict(os.environ)
+    emulator = prepare(free_port(), Path(state_dir))
+    yield {"endpoint": emulator.endpoint, "state_dir": str(state_dir)}
+    emulator.stop()
+    os.environ.clear()
+    os.environ.update(previous)
+
+
+@pytest.fixture(scope="session")
+def api(local_stack: dict[str, str]) -> Any:
+    """Chalice's test client on the real app, stage `local`, against the emulator."""
+    from chalice.test import Client
+
+    import app as app_module
+
+    with Client(app_module.app, stage_name="local") as client:
+        yield client
+
+
+@pytest.fixture
+def token(local_stack: dict[str, str]) -> Callable[..., dict[str, str]]:
+    """`token("clerk", "031")` → the Authorization header of a local token."""
+    from chalicelib.api.auth import issue_local_token
+
+    def make(role: str, office: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_local_token(role, office)}"}
+
+    return make

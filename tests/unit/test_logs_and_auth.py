@@ -1,0 +1,67 @@
+"""Personal data stays out of logs; tokens are checked as API.md says."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from chalicelib.api import auth
+from chalicelib.logs import logger, redact
+
+
+def test_identifier_like_digit_runs_are_redacted_from_every_log_field(capsys: pytest.CaptureFixture[str]) -> None:
+    logger().info("worker 0123456789 not found", extra={"id_number": "031085123456", "dossier_id": "abc123"})
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "0123456789" not in json.dumps(line) and "031085123456" not in json.dumps(line)
+    assert line["message"] == "worker ########## not found"
+    assert line["dossier_id"] == "abc123"
+
+
+def test_redact_leaves_dates_and_short_numbers() -> None:
+    assert redact("row 3, 2020-04-01, office 031") == "row 3, 2020-04-01, office 031"
+
+
+def test_a_local_token_round_trips_with_role_and_office(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_JWT_SECRET", "unit-test-secret-0123456789-abcdefghij")
+    auth.local_secret.cache_clear()
+    token = auth.issue_local_token("clerk", "031", sub="clerk-7")
+    principal = auth.authenticate({"Authorization": f"Bearer {token}"})
+    assert principal == auth.Principal(sub="clerk-7", role="clerk", office="031")
+    auth.local_secret.cache_clear()
+
+
+@pytest.mark.parametrize("header", ["", "Bearer", "Basic abc", "Bearer not.a.jwt"])
+def test_missing_or_malformed_tokens_are_unauthorized(header: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_JWT_SECRET", "unit-test-secret-0123456789-abcdefghij")
+    auth.local_secret.cache_clear()
+    with pytest.raises(auth.Unauthorized):
+        auth.authenticate({"Authorization": header} if header else {})
+    auth.local_secret.cache_clear()
+
+
+def test_a_token_signed_with_another_key_or_expired_is_unauthorized(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_JWT_SECRET", "first-secret-0123456789-abcdefghijklmn")
+    auth.local_secret.cache_clear()
+    forged = auth.issue_local_token("admin")
+    expired = auth.issue_local_token("portal", ttl_seconds=-10)
+    monkeypatch.setenv("MOTCUA_JWT_SECRET", "other-secret-0123456789-abcdefghijklmn")
+    auth.local_secret.cache_clear()
+    with pytest.raises(auth.Unauthorized, match="Signature"):
+        auth.authenticate({"Authorization": f"Bearer {forged}"})
+    monkeypatch.setenv("MOTCUA_JWT_SECRET", "first-secret-0123456789-abcdefghijklmn")
+    auth.local_secret.cache_clear()
+    with pytest.raises(auth.Unauthorized, match="expired"):
+        auth.authenticate({"Authorization": f"Bearer {expired}"})
+    auth.local_secret.cache_clear()
+
+
+def test_office_roles_need_an_office_and_see_only_their_own() -> None:
+    with pytest.raises(ValueError, match="office"):
+        auth.issue_local_token("clerk")
+    clerk = auth.Principal("c", "clerk", "031")
+    auth.require_dossier_access(clerk, "031", ("clerk",))
+    with pytest.raises(auth.Forbidden):
+        auth.require_dossier_access(clerk, "079", ("clerk",))
+    with pytest.raises(auth.Forbidden):
+        auth.require_role(auth.Principal("p", "portal", None), ("authority", "clerk"))
