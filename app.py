@@ -155,7 +155,13 @@ def _run_batch(event: Any, step: Callable[[pipeline.StepMessage], None]) -> dict
     for record in event:
         message_id = record.to_dict()["messageId"]
         try:
-            step(pipeline.parse_message(record.body))
+            message = pipeline.parse_message(record.body)
+        except ValueError as error:  # it will never succeed: straight on its way to the DLQ
+            logger().error("malformed message", extra={"message_id": message_id, "problem": str(error)})
+            failures.append({"itemIdentifier": message_id})
+            continue
+        try:
+            step(message)
         except Exception:  # noqa: BLE001 - one bad record must not fail its batch
             logger().exception("step failed", extra={"message_id": message_id, "queue": step.__name__})
             failures.append({"itemIdentifier": message_id})

@@ -66,8 +66,15 @@ def _backoff(receive_count: int) -> int:
 class Runner:
     """Polls every SQS trigger of `app_module` (one thread each) and runs its schedules."""
 
-    def __init__(self, app_module: ModuleType | None = None, schedules: bool = True, schedule_every: float = 60.0) -> None:
+    def __init__(
+        self,
+        app_module: ModuleType | None = None,
+        schedules: bool = True,
+        schedule_every: float = 60.0,
+        backoff: Callable[[int], int] = _backoff,
+    ) -> None:
         self.module = app_module or importlib.import_module("app")
+        self.backoff = backoff
         self.stop = threading.Event()
         self.schedules = schedules
         self.schedule_every = schedule_every
@@ -107,7 +114,7 @@ class Runner:
         for m in messages:
             if m["MessageId"] in failed:
                 count = int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
-                self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=_backoff(count))
+                self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.backoff(count))
         return len(messages)
 
     def _poll_forever(self, trigger: Any) -> None:

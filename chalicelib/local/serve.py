@@ -58,6 +58,8 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 return
             super()._generic_handle()
 
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             if os.environ.get("MOTCUA_ACCESS_LOG"):
                 super().log_message(format, *args)

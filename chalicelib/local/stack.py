@@ -1,4 +1,4 @@
-"""Start the local AWS emulator (moto's server, on loopback) and create the stack from `infra/`.
+"""Start the local AWS emulator (moto's server, on loopback: `emulator.py`) and create the stack.
 
 The stack is the CloudFormation template the AWS deployment merges into Chalice's package, created
 as it is, so the tables, buckets and queues the tests use are the ones production gets. The KMS
@@ -78,10 +78,11 @@ def start_emulator(port: int, log_file: Path | None = None, timeout: float = 30.
             raise RuntimeError(f"port {port} is taken by something that is not the AWS emulator; set MOTCUA_EMULATOR_PORT")
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "chalicelib.local.emulator", "--port", str(port)],
         stdout=out,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "false"},
+        cwd=PROJECT_DIR,
+        env={**os.environ, "MOTO_PORT": str(port)},
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,0 +1,74 @@
+"""The local stack as a newcomer gets it from `make run`, driven over real HTTP."""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+
+from tests.helpers import dossier_body, png_bytes
+
+pytestmark = pytest.mark.e2e
+
+
+def test_two_racing_creates_with_one_portal_code_make_one_dossier(stack: Any) -> None:
+    body = dossier_body()
+    headers = {**stack.token("portal"), "Content-Type": "application/json"}
+
+    def create(_: int) -> tuple[int, str]:
+        reply = requests.post(f"{stack.base}/v1/dossiers", data=json.dumps(body), headers=headers, timeout=30)
+        return reply.status_code, reply.json()["id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(create, range(8)))
+    assert len({dossier_id for _, dossier_id in results}) == 1
+    assert sorted(status for status, _ in results) == [200] * 7 + [201]
+
+
+def test_submit_reaches_the_workers_which_move_the_dossier_on(stack: Any, http: requests.Session) -> None:
+    portal = stack.token("portal")
+    dossier = http.post(f"{stack.base}/v1/dossiers", json=dossier_body(), headers=portal, timeout=30).json()
+    put = http.put(f"{stack.base}/v1/dossiers/{dossier['id']}/attachments/worker_list.png", data=png_bytes(), headers={**portal, "Content-Type": "image/png"}, timeout=30)
+    assert put.status_code == 200
+    assert http.post(f"{stack.base}/v1/dossiers/{dossier['id']}/submit", headers=portal, timeout=30).status_code == 202
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = http.get(f"{stack.base}/v1/lookup/{dossier['portal_code']}", timeout=30).json()["status"]
+        if status != "submitted":
+            break
+        time.sleep(0.2)
+    assert status not in ("draft", "submitted"), "no worker picked the dossier up"
+    clerk = stack.token("clerk", "031")
+    listed = http.get(f"{stack.base}/v1/dossiers", params={"limit": 200}, headers=clerk, timeout=30).json()["items"]
+    assert dossier["id"] in [item["id"] for item in listed]
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(stack: Any) -> None:
+    # A client announcing 50 MB gets 413 at once: the server does not wait for (or buffer) the body.
+    host, port = stack.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            f"POST /v1/dossiers HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n".encode()
+        )
+        reply = sock.recv(4096).decode()
+    assert reply.startswith("HTTP/1.1 413") or reply.startswith("HTTP/1.0 413")
+    assert "body_too_large" in reply
+
+
+def test_unknown_routes_and_methods_do_not_crash(stack: Any, http: requests.Session) -> None:
+    assert http.delete(f"{stack.base}/v1/dossiers/{uuid.uuid4().hex}", timeout=30).status_code in (403, 405)
+    assert http.get(f"{stack.base}/v1/health", timeout=30).json() == {"status": "ok"}
+
+
+def test_ctrl_c_stops_everything_cleanly(stack: Any) -> None:
+    # Last in this module: stopping the stack is what a developer does at the end of the day.
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=30) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{stack.base}/v1/health", timeout=2)

@@ -1,0 +1,74 @@
+"""The auth matrix: every route × every role × own/other office (API.md: 401, 403 as written)."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import pytest
+
+from tests.helpers import dossier_body, png_bytes
+
+OWN, OTHER = "031", "079"
+CALLERS: dict[str, tuple[str, str | None] | None] = {
+    "anonymous": None,
+    "portal": ("portal", None),
+    "clerk_own": ("clerk", OWN),
+    "clerk_other": ("clerk", OTHER),
+    "authority_own": ("authority", OWN),
+    "authority_other": ("authority", OTHER),
+    "admin": ("admin", None),
+}
+PUBLIC = {caller: 200 for caller in CALLERS}
+PORTAL_ONLY = {"anonymous": 401, "portal": None, "clerk_own": 403, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None}
+
+# route -> (method, path template, body, content type, expected status per caller; None = the route's success code)
+ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
+    "health": ("GET", "/v1/health", None, "", PUBLIC, 200),
+    "openapi": ("GET", "/v1/openapi.json", None, "", PUBLIC, 200),
+    "lookup": ("GET", "/v1/lookup/{code}", None, "", PUBLIC, 200),
+    "create": ("POST", "/v1/dossiers", "new", "application/json", PORTAL_ONLY, 201),
+    "attach": ("PUT", "/v1/dossiers/{id}/attachments/list.png", "png", "image/png", PORTAL_ONLY, 200),
+    "upload_ticket": ("POST", "/v1/dossiers/{id}/uploads", {"name": "big.pdf", "content_type": "application/pdf", "size": 9000000}, "application/json", PORTAL_ONLY, 201),
+    "submit": ("POST", "/v1/dossiers/{id}/submit", None, "", PORTAL_ONLY, 202),
+    "read": (
+        "GET", "/v1/dossiers/{id}", None, "",
+        {"anonymous": 401, "portal": 200, "clerk_own": 200, "clerk_other": 403, "authority_own": 200, "authority_other": 403, "admin": 200},
+        200,
+    ),
+    "worklist": (
+        "GET", "/v1/dossiers?office=" + OWN, None, "",
+        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 403, "authority_other": 403, "admin": 200},
+        200,
+    ),
+}
+
+
+def _payload(body: Any) -> str | bytes | None:
+    if body == "new":
+        return json.dumps(dossier_body())
+    if body == "png":
+        return png_bytes()
+    return json.dumps(body) if body is not None else None
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_access(api: Any, token: Callable[..., dict[str, str]], route: str, caller: str) -> None:
+    method, template, body, content_type, expected, success = ROUTES[route]
+    # GIVEN a dossier of office 031, created by the portal
+    created = dossier_body(applicant={**dossier_body()["applicant"], "province_code": OWN})
+    dossier = api.http.post("/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(created)).json_body
+    identity = CALLERS[caller]
+    headers = token(*identity) if identity else {}
+    if content_type:
+        headers["Content-Type"] = content_type
+    payload = _payload(body)
+    # WHEN the caller calls the route
+    reply = getattr(api.http, method.lower())(template.format(id=dossier["id"], code=created["portal_code"]), headers=headers, body=payload)
+    # THEN the answer is the one the contract gives that caller
+    want = expected[caller] or success
+    assert reply.status_code == want, reply.body[:300]
+    if want in (401, 403):
+        assert reply.json_body["error"]["code"] == {401: "unauthorized", 403: "forbidden"}[want]
+    if route == "worklist" and caller == "clerk_other":
+        assert dossier["id"] not in [item["id"] for item in reply.json_body["items"]]
