@@ -11,7 +11,7 @@ from chalice import Chalice, Rate, Response
 
 from chalicelib.adapters.queues import queue_name
 from chalicelib.api import auth
-from chalicelib.api.errors import error_response, parse_json, response_for
+from chalicelib.api.errors import parse_json, response_for
 from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput

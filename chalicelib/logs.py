@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -32,11 +33,21 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
+class _CurrentStdout:
+    """Writes to whatever `sys.stdout` is now (Lambda's, or a test's capture), not the one at start."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 @lru_cache(maxsize=1)
 def logger() -> Any:
     from aws_lambda_powertools import Logger
 
     # Not "motcua": that is Chalice's own app logger, and sharing it would print every line twice.
-    log = Logger(service="motcua-core")
+    log = Logger(service="motcua-core", stream=_CurrentStdout())
     log.registered_handler.addFilter(_RedactingFilter())
     return log

@@ -1,0 +1,21 @@
+"""Slips (phiếu) of the one-stop desk: their content, rendering, signing and verification.
+
+>>> pdf = issue_slip(ReceiptSlip(...), SlipSigner.from_kms(alias, chain_pem))   # doctest: +SKIP
+>>> verify_pdf(pdf, ca_pem, [fingerprint(cert_pem)]).signed_by_us               # doctest: +SKIP
+True
+"""
+from .render import RenderError, render_slip
+from .signing import KmsSigner, SigningError, SlipSigner, issue_slip
+from .slips import (
+    SLIP_CLASSES, TITLES, Agency, ApologySlip, Applicant, Attachment, ConfirmationSlip, ControlSlip,
+    CorrectionRequestSlip, Employer, Finding, Handover, ReceiptSlip, RefusalSlip, Slip, Worker,
+)
+from .verify import Verification, VerificationError, fingerprint, verify_pdf
+
+__all__ = [
+    "render_slip", "RenderError", "SlipSigner", "KmsSigner", "SigningError", "issue_slip",
+    "verify_pdf", "Verification", "VerificationError", "fingerprint",
+    "Slip", "ReceiptSlip", "CorrectionRequestSlip", "RefusalSlip", "ApologySlip", "ControlSlip",
+    "ConfirmationSlip", "Agency", "Applicant", "Attachment", "Finding", "Handover", "Worker", "Employer",
+    "SLIP_CLASSES", "TITLES",
+]

@@ -1,0 +1,45 @@
+"""The QR code on every slip: it leads to the public look-up of the slip's dossier."""
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote
+
+import segno
+
+__all__ = ["lookup_url", "qr_matrix", "qr_runs"]
+
+
+def lookup_url(public_base_url: str, portal_code: str) -> str:
+    """``{public_base_url}/v1/lookup/{portal_code}``, the code percent-encoded as a path segment.
+
+    >>> lookup_url("https://motcua.example.vn/", "G22.99-200512-000123")
+    'https://motcua.example.vn/v1/lookup/G22.99-200512-000123'
+    """
+    return f"{public_base_url.rstrip('/')}/v1/lookup/{quote(portal_code, safe='')}"
+
+
+@lru_cache(maxsize=256)
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The modules of a QR code for ``data`` (error correction M, no quiet zone), dark = True."""
+    code = segno.make(data, error="m", micro=False, boost_error=False)
+    return tuple(tuple(bool(v) for v in row) for row in code.matrix)
+
+
+def qr_runs(data: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """The QR's size and its dark modules as horizontal runs ``(row, first column, length)``.
+
+    Drawing runs instead of single modules keeps the PDF small and fast to render.
+    """
+    matrix = qr_matrix(data)
+    runs: list[tuple[int, int, int]] = []
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                runs.append((r, start, c - start))
+            else:
+                c += 1
+    return len(matrix), runs

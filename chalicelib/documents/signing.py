@@ -1,0 +1,148 @@
+"""Sign slips with a PAdES baseline signature whose private key never leaves KMS.
+
+:class:`KmsSigner` is a pyHanko :class:`~pyhanko.sign.signers.Signer` whose ``async_sign_raw`` asks
+KMS to sign the CMS signed attributes with ``MessageType='RAW'`` (KMS hashes them itself; moto's
+``DIGEST`` mode hashes the digest again and gives wrong signatures). :class:`SlipSigner` signs a
+whole PDF: PAdES B-B (``ETSI.CAdES.detached``, signing-certificate-v2 attribute), or B-T with an
+RFC 3161 timestamp when a TSA URL is configured. A fixed ``bytes_reserved`` for the signature skips
+pyHanko's dry run that would otherwise sign once to measure the size.
+
+Examples
+--------
+>>> signer = SlipSigner.from_kms("alias/motcua-local-signing", chain_pem)   # doctest: +SKIP
+>>> signed = issue_slip(receipt, signer)                                     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as _PyhankoSigningError
+from pyhanko.sign.general import load_certs_from_pemder_data
+from pyhanko.sign.signers.pdf_cms import Signer
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from chalicelib.adapters.kms import KmsError, KmsKey
+
+from .render import render_slip
+from .slips import Slip
+
+__all__ = ["KmsSigner", "SlipSigner", "SigningError", "issue_slip", "SIGNATURE_FIELD"]
+
+SIGNATURE_FIELD = "ChuKySoMotCua"
+"""Name of the (invisible) signature field of every slip."""
+BYTES_RESERVED = 16 * 1024
+"""Room for the CMS object: certificates and an RSA-2048 signature take about 3 KB."""
+BYTES_RESERVED_WITH_TIMESTAMP = 32 * 1024
+"""With a timestamp token (its own certificates) inside."""
+
+
+class SigningError(Exception):
+    """A slip could not be signed (bad certificate chain, KMS refused, unreadable PDF)."""
+
+
+class KmsSigner(Signer):
+    """A pyHanko signer whose raw signatures are made by KMS."""
+
+    def __init__(self, key: KmsKey, signing_cert: asn1_x509.Certificate,
+                 other_certs: list[asn1_x509.Certificate] = ()) -> None:  # type: ignore[assignment]
+        registry = SimpleCertificateStore.from_certs([signing_cert, *other_certs])
+        super().__init__(signing_cert=signing_cert, cert_registry=registry, prefer_pss=False,
+                         embed_roots=True)
+        self.key = key
+        algo = signing_cert.public_key.algorithm
+        self._dry_run_size = signing_cert.public_key.bit_size // 8 if algo == "rsa" else 72
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        if dry_run:
+            return bytes(self._dry_run_size)
+        try:
+            return self.key.sign_raw(data, digest_algorithm)
+        except KmsError as exc:
+            raise _PyhankoSigningError(str(exc)) from exc
+
+
+class SlipSigner:
+    """Signs PDFs as the one-stop system: PAdES baseline, KMS key, chain from configuration."""
+
+    def __init__(self, signer: Signer, *, tsa_url: str | None = None,
+                 reason: str = "Văn bản do hệ thống thông tin một cửa điện tử phát hành",
+                 location: str = "Việt Nam") -> None:
+        self.signer = signer
+        self.timestamper = None
+        if tsa_url:
+            from pyhanko.sign.timestamps import HTTPTimeStamper
+
+            self.timestamper = HTTPTimeStamper(tsa_url)
+        self.reason = reason
+        self.location = location
+
+    @classmethod
+    def from_kms(cls, key_alias: str, cert_chain_pem: bytes, *, tsa_url: str | None = None,
+                 client: Any = None, **kwargs: Any) -> "SlipSigner":
+        """A signer for the KMS key ``key_alias`` whose certificate comes first in ``cert_chain_pem``.
+
+        Parameters
+        ----------
+        key_alias:
+            ``alias/...``, key id or ARN of an asymmetric SIGN_VERIFY key.
+        cert_chain_pem:
+            The signing certificate (for the KMS key's public key) followed by its issuers.
+        tsa_url:
+            An RFC 3161 time-stamping service; when given the signatures are PAdES B-T.
+        client:
+            A boto3 KMS client; by default the adapter's lazily created one.
+
+        Raises
+        ------
+        SigningError
+            when the chain is empty or unreadable.
+        """
+        if isinstance(cert_chain_pem, str):
+            cert_chain_pem = cert_chain_pem.encode()
+        try:
+            certs = list(load_certs_from_pemder_data(cert_chain_pem))
+        except Exception as exc:
+            raise SigningError(f"unreadable certificate chain: {exc}") from exc
+        if not certs:
+            raise SigningError("the certificate chain holds no certificate")
+        signer = KmsSigner(KmsKey(key_alias, client=client), certs[0], certs[1:])
+        return cls(signer, tsa_url=tsa_url, **kwargs)
+
+    @property
+    def certificate(self) -> asn1_x509.Certificate:
+        return self.signer.signing_cert  # type: ignore[return-value]
+
+    def sign(self, pdf: bytes) -> bytes:
+        """The PDF with one more (PAdES) signature covering the whole file.
+
+        Raises
+        ------
+        SigningError
+            when the PDF cannot be read or KMS refuses.
+        """
+        meta = signers.PdfSignatureMetadata(
+            field_name=SIGNATURE_FIELD,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=self.reason,
+            location=self.location,
+            use_pades_lta=False,
+        )
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            out = signers.sign_pdf(
+                writer, meta, signer=self.signer, timestamper=self.timestamper,
+                bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if self.timestamper else BYTES_RESERVED,
+            )
+        except Exception as exc:
+            raise SigningError(f"could not sign the PDF: {exc}") from exc
+        return out.getvalue()
+
+
+def issue_slip(slip: Slip, signer: SlipSigner, *, public_base_url: str | None = None) -> bytes:
+    """Render ``slip`` and sign it: the PDF the office hands out."""
+    return signer.sign(render_slip(slip, public_base_url=public_base_url))

@@ -1,0 +1,201 @@
+"""Check a PDF someone holds: is its signature intact, is it ours, and which slip is it?
+
+:func:`verify_pdf` answers every PDF with a :class:`Verification`: unsigned, altered by one byte,
+signed by someone else, damaged beyond reading, all are answers, never exceptions. Only input that
+is not a PDF at all raises :class:`VerificationError` (the API turns it into a 400).
+
+``valid`` means: there is a signature, its digest matches the bytes it covers, the signature
+value is correct, and it covers the whole file (nothing was appended after signing).
+``signed_by_us`` additionally requires the signer's certificate to be one of ours (by SHA-256
+fingerprint) and to chain to the given trust roots. Whether the slip is one we recorded (by hash)
+is the caller's question: it has the store.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from .render import METADATA_KEYS
+
+__all__ = ["Verification", "VerificationError", "verify_pdf", "fingerprint", "PROBLEMS"]
+
+PROBLEMS: dict[str, str] = {
+    "damaged": "Tệp PDF bị hỏng, không đọc được.",
+    "not_signed": "Văn bản không có chữ ký số.",
+    "digest_mismatch": "Nội dung văn bản đã bị thay đổi sau khi ký.",
+    "signature_invalid": "Chữ ký số không hợp lệ.",
+    "not_whole_file": "Chữ ký số không bao trùm toàn bộ tệp: có nội dung được thêm vào sau khi ký.",
+    "untrusted": "Chứng thư số của người ký không được tin cậy.",
+    "not_our_key": "Văn bản không do hệ thống một cửa điện tử ký.",
+}
+"""Machine-readable problem codes and their message in Vietnamese."""
+
+
+# pyHanko logs a traceback for every certificate it cannot chain; here that is an expected answer
+# (a slip signed by someone else), reported as the problem "untrusted", not an error.
+logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.CRITICAL)
+
+
+class VerificationError(ValueError):
+    """The input is not a PDF (no ``%PDF-`` header in its first kilobyte)."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer about one PDF."""
+
+    valid: bool
+    """Signed, intact, cryptographically valid, and covering the whole file."""
+    signed_by_us: bool
+    """``valid``, trusted, and signed with one of our certificates."""
+    signed: bool = False
+    """There is at least one signature."""
+    intact: bool = False
+    """The digest of the signed bytes matches (False after a one-byte change)."""
+    covers_whole_file: bool = False
+    trusted: bool = False
+    """The signer's certificate chains to the given trust roots."""
+    signer: str | None = None
+    """The signer certificate's subject, human-readable."""
+    signer_fingerprint: str | None = None
+    """SHA-256 of the signer certificate, lowercase hex."""
+    signed_at: datetime | None = None
+    """The signing time the signer claims (not a timestamp unless one is embedded)."""
+    kind: str | None = None
+    number: str | None = None
+    portal_code: str | None = None
+    office: str | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+    """Codes of :data:`PROBLEMS`, the most serious first; empty when ``signed_by_us``."""
+
+    @property
+    def messages(self) -> list[str]:
+        return [PROBLEMS[p] for p in self.problems]
+
+    def as_dict(self) -> dict:
+        """The shape of ``POST /v1/verify`` (plus details)."""
+        return {
+            "valid": self.valid,
+            "signed_by_us": self.signed_by_us,
+            "document": {"kind": self.kind, "number": self.number, "portal_code": self.portal_code},
+            "signer": self.signer,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "covers_whole_file": self.covers_whole_file,
+            "problems": [{"code": p, "message": PROBLEMS[p]} for p in self.problems],
+        }
+
+
+def fingerprint(cert_der_or_pem: bytes) -> str:
+    """SHA-256 fingerprint (lowercase hex) of a certificate given as DER or PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    data = cert_der_or_pem
+    cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def _norm_fp(value: str | bytes) -> str:
+    if isinstance(value, bytes) and len(value) == 32:
+        return value.hex()
+    text = value.decode() if isinstance(value, bytes) else value
+    return text.replace(":", "").replace(" ", "").lower()
+
+
+def verify_pdf(data: bytes, trust_roots_pem: bytes, our_cert_fingerprints: Iterable[str | bytes]) -> Verification:
+    """Verify the (last) signature of a PDF and read which slip it is.
+
+    Parameters
+    ----------
+    data:
+        The file as received.
+    trust_roots_pem:
+        PEM bundle of the CAs to trust (locally ``ca.pem``).
+    our_cert_fingerprints:
+        SHA-256 fingerprints of our signing certificates (hex, colons allowed, or 32 raw bytes).
+
+    Raises
+    ------
+    VerificationError
+        when ``data`` is not a PDF.
+
+    Examples
+    --------
+    >>> v = verify_pdf(signed, ca_pem, [fingerprint(cert_pem)])   # doctest: +SKIP
+    >>> v.valid, v.signed_by_us, v.kind
+    (True, True, 'receipt')
+    """
+    if not isinstance(data, (bytes, bytearray)) or b"%PDF-" not in bytes(data[:1024]):
+        raise VerificationError("not a PDF: no %PDF- header")
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    ours = {_norm_fp(f) for f in our_cert_fingerprints}
+    try:
+        reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
+        meta = _slip_metadata(reader)
+        signatures = list(reader.embedded_signatures)
+    except Exception:
+        return Verification(valid=False, signed_by_us=False, problems=("damaged",))
+    if not signatures:
+        return Verification(valid=False, signed_by_us=False, problems=("not_signed",), **meta)
+    try:
+        return _check(signatures[-1], trust_roots_pem, ours, meta)
+    except Exception:
+        # pyHanko could not even evaluate the signature (mangled CMS, ByteRange out of the file...)
+        return Verification(valid=False, signed_by_us=False, signed=True,
+                            problems=("damaged", "signature_invalid"), **meta)
+
+
+def _check(sig, trust_roots_pem: bytes, ours: set[str], meta: dict) -> Verification:
+    from pyhanko.sign.general import load_certs_from_pemder_data
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+    status = validate_pdf_signature(sig, context, skip_diff=True)
+    cert = status.signing_cert
+    fp = cert.sha256.hex() if cert is not None else None
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    trusted = bool(roots) and status.trusted
+    valid = status.intact and status.valid and whole
+    problems = []
+    if not status.intact:
+        problems.append("digest_mismatch")
+    if not status.valid:
+        problems.append("signature_invalid")
+    if not whole:
+        problems.append("not_whole_file")
+    if not trusted and status.intact and status.valid:
+        problems.append("untrusted")  # trust is only evaluated for a sound signature
+    if fp not in ours:
+        problems.append("not_our_key")
+    return Verification(
+        valid=valid,
+        signed_by_us=valid and trusted and fp in ours,
+        signed=True,
+        intact=status.intact,
+        covers_whole_file=whole,
+        trusted=trusted,
+        signer=cert.subject.human_friendly if cert is not None else None,
+        signer_fingerprint=fp,
+        signed_at=status.signer_reported_dt,
+        problems=tuple(problems),
+        **meta,
+    )
+
+
+def _slip_metadata(reader) -> dict:
+    info = reader.trailer_view.get("/Info")
+    out: dict = {}
+    if info is None:
+        return {name: None for name in METADATA_KEYS}
+    info = info.get_object() if hasattr(info, "get_object") else info
+    for name, key in METADATA_KEYS.items():
+        value = info.get(key)
+        out[name] = str(value) if value is not None else None
+    return out

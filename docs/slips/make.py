@@ -1,0 +1,68 @@
+"""Make the PNGs of every slip in this folder: render, sign with a local KMS, rasterise page 1.
+
+    .venv/bin/python docs/slips/make.py
+
+Starts its own moto server on a free loopback port (and stops it), so it needs nothing running.
+Writes ``<kind>.png`` (first page, 60 dpi) and, for the confirmation, ``confirmation-2.png``.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+
+def start_moto() -> subprocess.Popen:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=0.5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    os.environ.update(AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                      AWS_DEFAULT_REGION="ap-southeast-1")
+    return proc
+
+
+def main() -> None:
+    proc = start_moto()
+    try:
+        from chalicelib.documents import SlipSigner, issue_slip
+        from chalicelib.documents.examples import example_slips
+        from chalicelib.local.pki import ensure_signing_identity
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ident = ensure_signing_identity(Path(tmp) / "pki", "alias/motcua-docs-signing")
+            signer = SlipSigner.from_kms(ident.key_alias, ident.cert_chain_pem)
+            for kind, slip in example_slips(300).items():
+                pdf = Path(tmp) / f"{kind}.pdf"
+                pdf.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))
+                last = 2 if kind == "confirmation" else 1
+                subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", str(last), str(pdf),
+                                str(Path(tmp) / kind)], check=True)
+                for page in range(1, last + 1):
+                    src = next(Path(tmp).glob(f"{kind}-{page}.png"), None) or next(Path(tmp).glob(f"{kind}-0{page}.png"))
+                    dst = HERE / (f"{kind}.png" if page == 1 else f"{kind}-{page}.png")
+                    dst.write_bytes(src.read_bytes())
+                    print(dst.relative_to(HERE.parents[1]))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

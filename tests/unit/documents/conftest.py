@@ -1,0 +1,47 @@
+"""A local AWS (moto's server) for the slips' tests, the signing identity, and each kind signed once."""
+from __future__ import annotations
+
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint(local_stack):
+    """The session's local AWS emulator (tests/conftest.py): KMS for the signing key."""
+    return local_stack["endpoint"]
+
+
+@pytest.fixture(scope="session")
+def identity(aws_endpoint, tmp_path_factory):
+    from chalicelib.local.pki import ensure_signing_identity
+
+    return ensure_signing_identity(tmp_path_factory.mktemp("pki"), "alias/motcua-test-signing")
+
+
+@pytest.fixture(scope="session")
+def signer(identity):
+    from chalicelib.documents import SlipSigner
+
+    return SlipSigner.from_kms(identity.key_alias, identity.cert_chain_pem)
+
+
+@pytest.fixture(scope="session")
+def our_fingerprints(identity):
+    from chalicelib.documents import fingerprint
+
+    return [fingerprint(identity.signing_cert_pem.read_bytes())]
+
+
+@pytest.fixture(scope="session")
+def signed_slips(signer, tmp_path_factory):
+    """Every kind rendered with the example data (300-worker confirmation) and signed, on disk."""
+    from chalicelib.documents import issue_slip
+    from chalicelib.documents.examples import example_slips
+
+    out = tmp_path_factory.mktemp("slips")
+    paths = {}
+    for kind, slip in example_slips(workers=300).items():
+        path = out / f"{kind}.pdf"
+        path.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))
+        paths[kind] = path
+    return paths

@@ -1,0 +1,170 @@
+"""Signed slips: pdfsig and verify_pdf say valid and ours; every bad input gets a clear answer."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+
+from chalicelib.documents import TITLES, VerificationError, render_slip, verify_pdf
+from chalicelib.documents.examples import example_slip
+
+KINDS = list(TITLES)
+
+
+def pdfsig(path, nssdir=None) -> str:
+    args = ["pdfsig", *(["-nssdir", f"sql:{nssdir}"] if nssdir else []), str(path)]
+    done = subprocess.run(args, capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pdfsig_says_valid_and_trusted(signed_slips, identity, kind):
+    # WHEN poppler checks the signed slip without our CA
+    plain = pdfsig(signed_slips[kind])
+    # THEN the signature is valid, covers the document, but the issuer is unknown
+    assert "Signature is Valid" in plain
+    assert "Total document signed" in plain
+    assert "Signature Type: ETSI.CAdES.detached" in plain
+    assert "Certificate is Trusted" not in plain
+    # AND with the local CA in the NSS database the certificate is trusted
+    assert "Certificate is Trusted" in pdfsig(signed_slips[kind], identity.nssdb)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_verify_pdf_recognises_our_slips(signed_slips, identity, our_fingerprints, kind):
+    v = verify_pdf(signed_slips[kind].read_bytes(), identity.trust_roots_pem, our_fingerprints)
+    assert v.valid and v.signed_by_us and v.covers_whole_file and v.trusted and v.problems == ()
+    slip = example_slip(kind)
+    assert (v.kind, v.number, v.portal_code) == (kind, slip.number, slip.portal_code)
+    assert "motcua" in v.signer
+
+
+def test_one_changed_byte_is_a_digest_mismatch(signed_slips, identity, our_fingerprints, tmp_path):
+    # GIVEN a receipt whose printed number was changed by one byte (000123 -> 000124)
+    data = bytearray(signed_slips["receipt"].read_bytes())
+    at = data.index(b"/MotcuaNumber (000123") + len(b"/MotcuaNumber (00012")
+    data[at:at + 1] = b"4"
+    altered = tmp_path / "altered.pdf"
+    altered.write_bytes(data)
+    # WHEN it is verified
+    v = verify_pdf(bytes(data), identity.trust_roots_pem, our_fingerprints)
+    # THEN both checkers see the change
+    assert not v.valid and not v.signed_by_us and not v.intact
+    assert v.problems[0] == "digest_mismatch"
+    assert "Digest Mismatch" in pdfsig(altered, identity.nssdb)
+
+
+def test_a_byte_changed_in_the_page_content_is_caught(signed_slips, identity, our_fingerprints):
+    data = bytearray(signed_slips["refusal"].read_bytes())
+    at = data.index(b"stream", data.index(b"/Contents")) + 20  # inside a compressed content stream
+    data[at] ^= 0x01
+    v = verify_pdf(bytes(data), identity.trust_roots_pem, our_fingerprints)
+    assert not v.valid and "digest_mismatch" in v.problems
+
+
+def test_unsigned_pdf_is_reported_as_not_signed(identity, our_fingerprints):
+    v = verify_pdf(render_slip(example_slip("receipt")), identity.trust_roots_pem, our_fingerprints)
+    assert (v.valid, v.signed_by_us, v.signed, v.problems) == (False, False, False, ("not_signed",))
+    assert v.kind == "receipt"
+
+
+def test_garbage_raises_the_documented_error(identity, our_fingerprints):
+    for garbage in (b"", b"hello, world", bytes(range(256)) * 10, b"\x89PNG\r\n\x1a\n" + b"0" * 100):
+        with pytest.raises(VerificationError):
+            verify_pdf(garbage, identity.trust_roots_pem, our_fingerprints)
+
+
+def test_truncated_pdf_is_damaged_not_an_exception(signed_slips, identity, our_fingerprints):
+    data = signed_slips["receipt"].read_bytes()
+    for cut in (100, len(data) // 2, len(data) - 40):
+        v = verify_pdf(data[:cut], identity.trust_roots_pem, our_fingerprints)
+        assert not v.valid and not v.signed_by_us
+        assert v.problems and v.problems[0] in ("damaged", "not_signed", "digest_mismatch", "signature_invalid")
+
+
+def test_update_appended_after_signing_is_not_whole_file(signed_slips, identity, our_fingerprints):
+    from pyhanko.pdf_utils.generic import NameObject, TextStringObject
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_slips["receipt"].read_bytes()))
+    info = writer.root  # any change: relabel the catalog
+    info[NameObject("/Lang")] = TextStringObject("vi")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), identity.trust_roots_pem, our_fingerprints)
+    assert v.intact and not v.covers_whole_file
+    assert not v.valid and not v.signed_by_us and "not_whole_file" in v.problems
+
+
+def _stranger_signer(tmp_path):
+    """A valid signature by someone else's key and self-made CA."""
+    from pyhanko.sign import signers
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kẻ giả mạo")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "k.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return signers.SimpleSigner.load(str(tmp_path / "k.pem"), str(tmp_path / "c.pem"))
+
+
+def test_slip_signed_by_someone_else_is_valid_but_not_ours(identity, our_fingerprints, tmp_path):
+    from chalicelib.documents import SlipSigner
+
+    forged = SlipSigner(_stranger_signer(tmp_path)).sign(render_slip(example_slip("receipt")))
+    v = verify_pdf(forged, identity.trust_roots_pem, our_fingerprints)
+    assert v.valid and v.intact  # the signature itself is sound...
+    assert not v.signed_by_us and not v.trusted  # ...but not made by us
+    assert set(v.problems) == {"untrusted", "not_our_key"}
+    assert v.kind == "receipt"  # what it claims to be, reported for the clerk to see
+
+
+def test_kms_raw_signature_verifies_with_the_public_key(identity):
+    # moto's DIGEST mode is wrong; the adapter signs RAW, which any RSA verifier accepts
+    from chalicelib.adapters.kms import KmsKey
+
+    key = KmsKey(identity.key_alias)
+    message = "Giấy tiếp nhận hồ sơ".encode()
+    signature = key.sign_raw(message, "sha256")
+    public = serialization.load_der_public_key(key.get_public_key())
+    public.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())  # raises if wrong
+
+
+def test_identity_is_idempotent_and_follows_a_recreated_key(identity, aws_endpoint):
+    import boto3
+
+    from chalicelib.local.pki import ensure_signing_identity
+
+    state = identity.ca_pem.parent
+    ca, cert = identity.ca_pem.read_bytes(), identity.signing_cert_pem.read_bytes()
+    # WHEN called again: everything is reused
+    again = ensure_signing_identity(state, identity.key_alias)
+    assert again.key_id == identity.key_id
+    assert (again.ca_pem.read_bytes(), again.signing_cert_pem.read_bytes()) == (ca, cert)
+    # WHEN the emulator lost its key (simulated: a fresh alias in the same state dir)
+    boto3.client("kms").delete_alias(AliasName=identity.key_alias)
+    fresh = ensure_signing_identity(state, identity.key_alias)
+    try:
+        # THEN a new key, the same CA, and a new certificate for the new public key
+        assert fresh.key_id != identity.key_id
+        assert fresh.ca_pem.read_bytes() == ca
+        new_cert = x509.load_pem_x509_certificate(fresh.signing_cert_pem.read_bytes())
+        kms_public = boto3.client("kms").get_public_key(KeyId=fresh.key_id)["PublicKey"]
+        assert new_cert.public_key().public_bytes(serialization.Encoding.DER,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo) == kms_public
+    finally:
+        # put the session's identity back for the other tests
+        client = boto3.client("kms")
+        client.update_alias(AliasName=identity.key_alias, TargetKeyId=identity.key_id)
+        identity.signing_cert_pem.write_bytes(cert)
