@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from chalice import Chalice, Rate, Response
 
+from chalicelib import tracing
 from chalicelib.adapters.queues import queue_name
 from chalicelib.api import auth
 from chalicelib.api.errors import parse_json, response_for
@@ -26,29 +27,34 @@ PORTAL = ("portal",)
 READERS = ("portal", "clerk", "authority")
 
 
-def endpoint(path: str, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] | None = ANYONE) -> Callable:
+def endpoint(path: str, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] = ANYONE) -> Callable:
     """A route: `roles` names who may call it (empty: anyone, no token); errors a user can cause
     become `{"error": ...}` answers with their 4xx, never 500s."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handle(**params: str) -> Any:
-            try:
-                if roles:
-                    request = app.current_request
-                    principal = auth.authenticate(request.headers, request.context)
-                    auth.require_role(principal, roles)
-                    return view(principal, **params)
-                return view(**params)
-            except Exception as error:  # noqa: BLE001 - user errors are answers; faults re-raise
-                answer = response_for(error)
-                if answer is None:
-                    raise
-                return answer
+            with tracing.subsegment(view.__name__):
+                return _answer(view, roles, params)
 
         return app.route(path, methods=list(methods), content_types=["*/*"])(handle)
 
     return decorate
+
+
+def _answer(view: Callable[..., Any], roles: tuple[str, ...], params: dict[str, str]) -> Any:
+    try:
+        if roles:
+            request = app.current_request
+            principal = auth.authenticate(request.headers, request.context)
+            auth.require_role(principal, roles)
+            return view(principal, **params)
+        return view(**params)
+    except Exception as error:  # noqa: BLE001 - user errors are answers; faults re-raise
+        answer = response_for(error)
+        if answer is None:
+            raise
+        return answer
 
 
 def _body() -> Any:
@@ -161,7 +167,8 @@ def _run_batch(event: Any, step: Callable[[pipeline.StepMessage], None]) -> dict
             failures.append({"itemIdentifier": message_id})
             continue
         try:
-            step(message)
+            with tracing.subsegment(step.__name__):
+                step(message)
         except Exception:  # noqa: BLE001 - one bad record must not fail its batch
             logger().exception("step failed", extra={"message_id": message_id, "queue": step.__name__})
             failures.append({"itemIdentifier": message_id})
