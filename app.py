@@ -17,7 +17,7 @@ from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
 from chalicelib.logs import logger
-from chalicelib.services import intake, pipeline, queries
+from chalicelib.services import documents, intake, pipeline, queries
 
 app = Chalice(app_name="motcua")
 app.api.binary_types.extend(intake.ATTACHMENT_TYPES)
@@ -80,6 +80,11 @@ def lookup(portal_code: str) -> Any:
     return lookup_view(queries.by_portal_code(portal_code))
 
 
+@endpoint("/v1/verify", methods=("POST",))
+def verify() -> Any:
+    return documents.verify(app.current_request.raw_body or b"")
+
+
 # -- the portal --------------------------------------------------------------------------------
 @endpoint("/v1/dossiers", methods=("POST",), roles=PORTAL)
 def create_dossier(principal: auth.Principal) -> Response:
@@ -110,6 +115,13 @@ def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
     dossier = queries.dossier(dossier_id)
     auth.require_dossier_access(principal, dossier.office, READERS)
     return dossier_view(dossier)
+
+
+@endpoint("/v1/dossiers/{dossier_id}/documents/{kind}", roles=("portal", "clerk"))
+def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Response:
+    dossier = queries.dossier(dossier_id)
+    auth.require_dossier_access(principal, dossier.office, ("portal", "clerk"))
+    return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
 
 
 @endpoint("/v1/dossiers", roles=("clerk",))

@@ -27,6 +27,15 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 
 @pytest.fixture(scope="session")
+def signing_identity(local_stack: dict[str, str]) -> Any:
+    """The local stage's signing identity, as `make run` made it (KMS key, CA, NSS database)."""
+    from chalicelib.config import settings
+    from chalicelib.local.pki import ensure_signing_identity
+
+    return ensure_signing_identity(Path(local_stack["state_dir"]), settings().signing_key_alias)
+
+
+@pytest.fixture(scope="session")
 def api(local_stack: dict[str, str]) -> Any:
     """Chalice's test client on the real app, stage `local`, against the emulator."""
     from chalice.test import Client

@@ -25,12 +25,18 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit: a larger body never reaches a function in AWS."""
 
 
-def prepare(emulator_port: int, state_dir: Path, seed: bool = True) -> Any:
-    """Start (or reuse) the emulator, create the stack, and set this process's environment."""
+def prepare(emulator_port: int, state_dir: Path) -> Any:
+    """Start (or reuse) the emulator, create the stack and the signing identity, set the environment."""
+    from chalicelib.config import settings
+    from chalicelib.local.pki import ensure_signing_identity
+
     state_dir.mkdir(parents=True, exist_ok=True)
     emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log")
-    os.environ.update(local_environment(emulator.endpoint, state_dir))
+    environment = local_environment(emulator.endpoint, state_dir)
+    os.environ.update(environment)
     deploy_stack()
+    identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
+    Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
     return emulator
 
 

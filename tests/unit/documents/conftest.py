@@ -1,6 +1,6 @@
-"""A local AWS (moto's server) for the slips' tests, the signing identity, and each kind signed once."""
+"""A signing identity of their own for the slips' tests (its own KMS key and CA in the session's
+emulator), and each kind signed once."""
 from __future__ import annotations
-
 
 import pytest
 

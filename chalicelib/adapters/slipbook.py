@@ -1,0 +1,96 @@
+"""The register of slips (sổ theo dõi hồ sơ): numbers without gaps or repeats, and what was issued.
+
+One DynamoDB table, three kinds of item:
+- `counter#<office>#<year>#<kind>`: the last number given;
+- `event#<dossier>#<event>#<kind>`: the number given for that event (a retried step gets it back);
+- `slip#<number>`: the issued PDF's SHA-256, for `POST /v1/verify`.
+A number is taken in one transaction with its event item, so a number is never given twice and a
+retry never takes a second one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import settings
+
+__all__ = ["SlipRecord", "SlipBook", "slipbook"]
+
+
+@dataclass(frozen=True)
+class SlipRecord:
+    number: str
+    kind: str
+    dossier_id: str
+    portal_code: str
+    sha256: str
+    s3_key: str
+    """Where the signed PDF is, in the slips bucket."""
+    issued_at: str
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+class SlipBook:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._db = client("dynamodb")
+
+    def take_number(self, office: str, year: int, kind: str, dossier_id: str, event: str) -> int:
+        """The sequence number for this slip of this event: the one already given, or the next."""
+        event_key = {"key": _s(f"event#{dossier_id}#{event}#{kind}")}
+        counter_key = {"key": _s(f"counter#{office}#{year}#{kind}")}
+        for _ in range(50):
+            given = self._db.get_item(TableName=self.table, Key=event_key, ConsistentRead=True).get("Item")
+            if given:
+                return int(given["seq"]["N"])
+            last_item = self._db.get_item(TableName=self.table, Key=counter_key, ConsistentRead=True).get("Item")
+            last = int(last_item["seq"]["N"]) if last_item else 0
+            put_counter: dict[str, Any] = {"TableName": self.table, "Item": {**counter_key, "seq": {"N": str(last + 1)}}}
+            if last_item:
+                put_counter.update(ConditionExpression="seq = :last", ExpressionAttributeValues={":last": {"N": str(last)}})
+            else:
+                put_counter.update(ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": "key"})
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {"Put": put_counter},
+                        {
+                            "Put": {
+                                "TableName": self.table,
+                                "Item": {**event_key, "seq": {"N": str(last + 1)}},
+                                "ConditionExpression": "attribute_not_exists(#k)",
+                                "ExpressionAttributeNames": {"#k": "key"},
+                            }
+                        },
+                    ]
+                )
+                return last + 1
+            except self._db.exceptions.TransactionCanceledException:
+                continue  # someone took that number, or this event got one: read again
+        raise RuntimeError("could not take a slip number after 50 tries")
+
+    def record(self, slip: SlipRecord) -> None:
+        self._db.put_item(
+            TableName=self.table,
+            Item={"key": _s(f"slip#{slip.number}"), **{k: _s(str(v)) for k, v in vars(slip).items()}},
+        )
+
+    def find(self, number: str) -> SlipRecord | None:
+        item = self._db.get_item(TableName=self.table, Key={"key": _s(f"slip#{number}")}).get("Item")
+        if not item:
+            return None
+        return SlipRecord(**{name: item[name]["S"] for name in SlipRecord.__dataclass_fields__})
+
+
+_books: dict[str, SlipBook] = {}
+
+
+def slipbook() -> SlipBook:
+    name = settings().name("slips")
+    if name not in _books:
+        _books[name] = SlipBook(name)
+    return _books[name]

@@ -1,0 +1,191 @@
+"""Issuing, storing, handing out and verifying the signed slips of a dossier.
+
+Every slip comes out of here (a receipt made by hand outside the system is forbidden): numbered
+from the register (`slipbook`), rendered and signed through KMS (`chalicelib.documents`), stored
+once in the slips bucket, recorded by hash for `POST /v1/verify`. Issuing the same slip again for
+the same event (a retried message) gives back the same slip, never a second number.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chalicelib.adapters.blobs import slips as slips_bucket
+from chalicelib.adapters.slipbook import SlipRecord, slipbook
+from chalicelib.config import settings
+from chalicelib.domain.dossier import DocumentRef, Dossier, utcnow
+from chalicelib.domain.offices import PROVINCES, office
+from chalicelib.domain.procedures import procedure
+from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
+from chalicelib.errors import InvalidInput, NotFound
+
+__all__ = ["KIND_CODES", "calendar", "issue", "download_url", "verify", "signing_chain", "trust_roots"]
+
+KIND_CODES: dict[str, str] = {
+    "receipt": "TNHS",  # tiếp nhận hồ sơ
+    "correction_request": "YCBS",  # yêu cầu bổ sung
+    "refusal": "TCHS",  # từ chối hồ sơ
+    "apology": "XL",  # xin lỗi
+    "control_slip": "KS",  # kiểm soát
+    "confirmation": "XN",  # xác nhận
+}
+RESULT_PLACE = "Trực tuyến qua Cổng Dịch vụ công quốc gia"
+_ATTACHMENT_TITLES = {
+    "request": "Văn bản đề nghị của người nộp hồ sơ (ký số)",
+    "worker_list": "Danh sách người lao động đề nghị hỗ trợ",
+    "agreement": "Văn bản thỏa thuận tạm hoãn hợp đồng lao động / nghỉ việc không hưởng lương",
+}
+
+
+@lru_cache(maxsize=1)
+def calendar() -> WorkingCalendar:
+    """The one working-day calendar, with days swapped by government decision from configuration."""
+    return WorkingCalendar(
+        extra_days_off=os.environ.get("MOTCUA_EXTRA_DAYS_OFF", ""),
+        extra_working_days=os.environ.get("MOTCUA_EXTRA_WORKING_DAYS", ""),
+    )
+
+
+def signing_chain() -> bytes:
+    """The signing certificate and its issuers (PEM), from the file `MOTCUA_SIGNING_CHAIN` names."""
+    return Path(os.environ["MOTCUA_SIGNING_CHAIN"]).read_bytes()
+
+
+def trust_roots() -> bytes:
+    """The roots our slips chain to (PEM), from `MOTCUA_SLIP_TRUST_ROOTS`."""
+    return Path(os.environ["MOTCUA_SLIP_TRUST_ROOTS"]).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def _signer() -> Any:
+    from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
+
+    return SlipSigner.from_kms(settings().signing_key_alias, signing_chain(), tsa_url=os.environ.get("MOTCUA_TSA_URL") or None)
+
+
+def _agency(dossier: Dossier) -> Any:
+    from chalicelib.documents.slips import Agency
+
+    where = office(dossier.office)
+    short = dossier.office[-2:]
+    return Agency(name=where.name, province=PROVINCES.get(short, where.province), office_code=dossier.office)
+
+
+def _applicant(dossier: Dossier) -> Any:
+    from chalicelib.documents.slips import Applicant
+
+    a = dossier.applicant
+    return Applicant(name=a.name, address=a.address or "", phone=a.phone or "", email=a.email or "")
+
+
+def _attachments(dossier: Dossier) -> list[Any]:
+    from chalicelib.documents.slips import Attachment
+
+    listed = []
+    for name in sorted(dossier.attachments):
+        title = next((t for prefix, t in _ATTACHMENT_TITLES.items() if name.startswith(prefix)), f"Tệp {name}")
+        listed.append(Attachment(title, 1))
+    return listed
+
+
+def _due_at(day: date) -> datetime:
+    return datetime.combine(day, time(16, 0), VIETNAM_TZ)
+
+
+def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: datetime, extra: dict[str, Any]) -> Any:
+    from chalicelib.documents import slips
+
+    rules = procedure(dossier.procedure)
+    common = dict(number=number, portal_code=dossier.portal_code, agency=_agency(dossier), issued_at=issued_at, procedure_title=rules.title)
+    if kind == "receipt":
+        assert dossier.received_at and dossier.due_date, "a receipt needs the reception and due dates"
+        local = dossier.received_at.astimezone(VIETNAM_TZ)
+        return slips.ReceiptSlip(
+            applicant=_applicant(dossier),
+            attachments=_attachments(dossier),
+            time_limit_days=rules.time_limit_days,
+            received_at=dossier.received_at,
+            due_at=_due_at(dossier.due_date),
+            result_place=RESULT_PLACE,
+            register_book=f"{local.month:02d}/{local.year}",
+            register_sequence=seq,
+            **common,
+        )
+    if kind == "correction_request":
+        return slips.CorrectionRequestSlip(applicant=_applicant(dossier), findings=[f.model_dump() for f in dossier.findings], contact_name="Bộ phận tiếp nhận và trả kết quả", **common)
+    if kind == "refusal":
+        return slips.RefusalSlip(applicant=_applicant(dossier), reasons=extra["reasons"], received_at=dossier.received_at, **common)
+    if kind == "apology":
+        return slips.ApologySlip(
+            applicant=_applicant(dossier), received_at=dossier.received_at, original_due=extra["original_due"], new_due=extra["new_due"], reason=extra["reason"], **common
+        )
+    if kind == "control_slip":
+        receipt = next((d.number for d in dossier.documents if d.kind == "receipt"), "")
+        return slips.ControlSlip(receipt_number=receipt, handling_unit=office(dossier.office).name, handovers=extra["handovers"], due_at=dossier.due_date, **common)
+    if kind == "confirmation":
+        a = dossier.applicant
+        return slips.ConfirmationSlip(
+            employer=slips.Employer(a.name, a.unit_code or "", a.tax_code or "", a.address or ""),
+            workers=extra.get("workers", [w.model_dump() for w in dossier.workers]),
+            **common,
+        )
+    raise ValueError(f"unknown slip kind {kind!r}")
+
+
+def issue(dossier: Dossier, kind: str, event: str, **extra: Any) -> DocumentRef:
+    """The slip of `kind` for `event` of this dossier: made, signed and stored once, then found again.
+
+    The caller appends the returned reference to the dossier (if it is not there yet) and saves.
+    """
+    if kind not in KIND_CODES:
+        raise ValueError(f"unknown slip kind {kind!r}")
+    for existing in dossier.documents:
+        if existing.kind == kind and existing.event == event:
+            return existing
+    issued_at = utcnow()
+    year = issued_at.astimezone(VIETNAM_TZ).year
+    seq = slipbook().take_number(dossier.office, year, kind, dossier.id, event)
+    number = f"{seq:06d}/{year}/{KIND_CODES[kind]}-{dossier.office}"
+    stored = slipbook().find(number)
+    if stored is not None:  # made before a crash kept the dossier from recording it
+        return DocumentRef(kind=kind, number=number, issued_at=datetime.fromisoformat(stored.issued_at), key=stored.s3_key, sha256=stored.sha256, event=event)
+    from chalicelib.documents import render_slip
+
+    pdf = _signer().sign(render_slip(_build(kind, dossier, number, seq, issued_at, extra), public_base_url=settings().public_base_url))
+    digest = hashlib.sha256(pdf).hexdigest()
+    key = f"slips/{dossier.office}/{year}/{KIND_CODES[kind]}/{seq:06d}.pdf"
+    slips_bucket().put(key, pdf, "application/pdf", {"sha256": digest, "dossier-id": dossier.id})
+    slipbook().record(SlipRecord(number=number, kind=kind, dossier_id=dossier.id, portal_code=dossier.portal_code, sha256=digest, s3_key=key, issued_at=issued_at.isoformat()))
+    return DocumentRef(kind=kind, number=number, issued_at=issued_at, key=key, sha256=digest, event=event)
+
+
+def download_url(dossier: Dossier, kind: str) -> str:
+    """A presigned URL, valid for minutes, of the latest slip of `kind`."""
+    if kind not in KIND_CODES:
+        raise InvalidInput("unknown_document_kind", "Loại giấy tờ không hợp lệ.", f"kind must be one of {', '.join(KIND_CODES)}.")
+    found = [d for d in dossier.documents if d.kind == kind]
+    if not found:
+        raise NotFound("document")
+    latest = found[-1]
+    return slips_bucket().presigned_get(latest.key, expires=300, filename=f"{kind}-{dossier.portal_code}.pdf".replace("/", "-"))
+
+
+def verify(data: bytes) -> dict[str, Any]:
+    """`POST /v1/verify`: is the signature intact, and is this a slip we issued, byte for byte?"""
+    from chalicelib.documents.verify import VerificationError, fingerprint, verify_pdf
+
+    if not data:
+        raise InvalidInput("empty_body", "Cần gửi tệp PDF cần kiểm tra.", "Send the PDF to check as the request body.")
+    chain = signing_chain()
+    try:
+        result = verify_pdf(data, trust_roots(), [fingerprint(chain)])
+    except VerificationError:
+        raise InvalidInput("not_a_pdf", "Tệp gửi lên không phải là PDF.", "The body is not a PDF.") from None
+    answer = result.as_dict()
+    record = slipbook().find(result.number) if result.number and result.signed_by_us else None
+    answer["issued_by_system"] = bool(result.valid and record and record.sha256 == hashlib.sha256(data).hexdigest())
+    return answer

@@ -1,0 +1,148 @@
+"""Slips as the portal and clerks get them: numbered, stored once, downloaded, verified by anyone."""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any, Callable
+
+import pytest
+import requests
+
+from chalicelib.adapters.store import store
+from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.findings import Finding
+from chalicelib.services import documents
+from tests.helpers import dossier_body, pdf_bytes
+
+Headers = Callable[..., dict[str, str]]
+
+
+def new_dossier(api: Any, token: Headers, office: str) -> Dossier:
+    body = dossier_body(applicant={**dossier_body()["applicant"], "province_code": office})
+    created = api.http.post("/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(body)).json_body
+    api.http.post(f"/v1/dossiers/{created['id']}/submit", headers=token("portal"))
+    dossier = store().get(created["id"])
+    return store().save(dossier.model_copy(update={"due_date": date(2020, 5, 19)}))
+
+
+FINDING = Finding(code="unknown_si_number", field="si_number", row=1, message="Mã số BHXH không có trong cơ sở dữ liệu.", suggestion="0123456780")
+
+
+def with_slip(dossier: Dossier, kind: str, event: str = "test", **extra: Any) -> Dossier:
+    ref = documents.issue(dossier, kind, event, **extra)
+    return store().save(dossier.model_copy(update={"documents": [*dossier.documents, ref]}))
+
+
+@pytest.fixture(scope="module")
+def office() -> str:
+    return f"{random.randint(100, 999)}"
+
+
+def test_a_slip_is_numbered_once_per_event_and_without_gaps(api: Any, token: Headers, office: str, signing_identity: Any) -> None:
+    dossier = new_dossier(api, token, office)
+    first = documents.issue(dossier, "receipt", "accepted#1")
+    again = documents.issue(dossier, "receipt", "accepted#1")  # a retried message
+    second = documents.issue(dossier, "receipt", "accepted#2")
+    year = first.issued_at.year
+    assert first.number == f"000001/{year}/TNHS-{office}"
+    assert again.number == first.number and again.sha256 == first.sha256
+    assert second.number == f"000002/{year}/TNHS-{office}"
+
+
+def test_concurrent_slips_of_one_office_get_distinct_consecutive_numbers(api: Any, token: Headers, signing_identity: Any) -> None:
+    office = f"{random.randint(100, 999)}"
+    dossiers = [new_dossier(api, token, office).model_copy(update={"findings": [FINDING]}) for _ in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        refs = list(pool.map(lambda d: documents.issue(d, "correction_request", "needs_correction#1"), dossiers))
+    assert sorted(int(r.number.split("/")[0]) for r in refs) == [1, 2, 3, 4, 5, 6]
+
+
+def test_download_redirects_to_the_signed_pdf_which_pdfsig_trusts(api: Any, token: Headers, office: str, signing_identity: Any, tmp_path: Any) -> None:
+    dossier = new_dossier(api, token, office)
+    dossier = with_slip(dossier.model_copy(update={"findings": [FINDING]}), "correction_request")
+    reply = api.http.get(f"/v1/dossiers/{dossier.id}/documents/correction_request", headers=token("clerk", office))
+    assert reply.status_code == 302
+    pdf = requests.get(reply.headers["Location"], timeout=30).content
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(pdf)
+    checked = subprocess.run(["pdfsig", "-nssdir", str(signing_identity.nssdb), str(path)], capture_output=True, text=True)
+    assert "Signature is Valid" in checked.stdout and "Certificate is Trusted" in checked.stdout
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text and dossier.portal_code in text
+
+
+def test_download_is_for_the_portal_and_the_dossier_office_only(api: Any, token: Headers, office: str, signing_identity: Any) -> None:
+    dossier = with_slip(new_dossier(api, token, office), "refusal", reasons=["Đơn vị đã giải thể."])
+    path = f"/v1/dossiers/{dossier.id}/documents/refusal"
+    assert api.http.get(path, headers=token("portal")).status_code == 302
+    assert api.http.get(path, headers=token("clerk", "999" if office != "999" else "998")).status_code == 403
+    assert api.http.get(path, headers=token("authority", office)).status_code == 403
+    assert api.http.get(path).status_code == 401
+    assert api.http.get(f"/v1/dossiers/{dossier.id}/documents/receipt", headers=token("portal")).json_body["error"]["code"] == "document_not_found"
+    assert api.http.get(f"/v1/dossiers/{dossier.id}/documents/lottery", headers=token("portal")).json_body["error"]["code"] == "unknown_document_kind"
+
+
+@pytest.fixture(scope="module")
+def issued(api: Any, signing_identity: Any) -> tuple[Dossier, bytes]:
+    from chalicelib.api.auth import issue_local_token
+
+    def token(role: str, office: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_local_token(role, office)}"}
+
+    dossier = new_dossier(api, token, "031")
+    dossier = with_slip(dossier, "receipt")
+    ref = dossier.documents[-1]
+    from chalicelib.adapters.blobs import slips
+
+    return dossier, slips().get(ref.key)
+
+
+def verify(api: Any, body: bytes) -> Any:
+    return api.http.post("/v1/verify", headers={"Content-Type": "application/pdf"}, body=body)
+
+
+def test_verify_recognises_a_slip_the_system_issued(api: Any, issued: tuple[Dossier, bytes]) -> None:
+    dossier, pdf = issued
+    answer = verify(api, pdf).json_body
+    assert answer["valid"] is True and answer["issued_by_system"] is True
+    assert answer["document"] == {"kind": "receipt", "number": dossier.documents[-1].number, "portal_code": dossier.portal_code}
+
+
+def test_verify_catches_one_changed_byte(api: Any, issued: tuple[Dossier, bytes]) -> None:
+    _, pdf = issued
+    at = pdf.index(b"/Contents") - 400  # inside the signed content, before the signature
+    altered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1:]
+    answer = verify(api, altered)
+    assert answer.status_code == 200
+    assert answer.json_body["valid"] is False and answer.json_body["issued_by_system"] is False
+
+
+def test_a_slip_signed_with_our_key_but_never_issued_is_not_issued_by_the_system(api: Any, issued: tuple[Dossier, bytes]) -> None:
+    from chalicelib.documents import render_slip
+    from chalicelib.documents.examples import example_slip
+
+    forged = documents._signer().sign(render_slip(example_slip("receipt", number="999999/2020/TNHS-031")))
+    answer = verify(api, forged).json_body
+    assert answer["valid"] is True and answer["issued_by_system"] is False
+
+
+@pytest.mark.parametrize(
+    "body,status,code",
+    [(b"", 422, "empty_body"), (b"\x00garbage\xff" * 100, 422, "not_a_pdf"), (b"%PDF-1.4\n%%EOF", 200, None)],
+)
+def test_verify_answers_bad_input_clearly(api: Any, body: bytes, status: int, code: str | None) -> None:
+    reply = verify(api, body)
+    assert reply.status_code == status
+    if code:
+        assert reply.json_body["error"]["code"] == code
+    else:
+        assert reply.json_body["valid"] is False and reply.json_body["issued_by_system"] is False
+
+
+def test_an_unsigned_pdf_is_not_valid(api: Any) -> None:
+    answer = verify(api, pdf_bytes()).json_body
+    assert (answer["valid"], answer["issued_by_system"]) == (False, False)
+    assert [p["code"] for p in answer["problems"]] == ["not_signed"]
