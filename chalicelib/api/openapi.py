@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.views import DossierView, ErrorView, LookupView, WorklistView
 from chalicelib.domain.dossier import CreateDossier
+from chalicelib.services.documents import KIND_CODES
 from chalicelib.services.intake import ATTACHMENT_TYPES
 
 __all__ = ["document"]
@@ -31,12 +32,36 @@ class UploadTicket(BaseModel):
     expires_in: int
 
 
+class SlipIdentity(BaseModel):
+    kind: str | None
+    number: str | None
+    portal_code: str | None
+
+
+class Problem(BaseModel):
+    code: str
+    message: str
+
+
+class Verification(BaseModel):
+    valid: bool
+    """The signature is intact and covers the whole file."""
+    issued_by_system: bool
+    """Signed by our key and byte for byte a slip we recorded."""
+    signed_by_us: bool
+    document: SlipIdentity
+    signer: str | None = None
+    signed_at: str | None = None
+    covers_whole_file: bool | None = None
+    problems: list[Problem]
+
+
 class Health(BaseModel):
     status: str
     failing: list[str] | None = None
 
 
-_MODELS: tuple[type[BaseModel], ...] = (CreateDossier, DossierView, LookupView, WorklistView, ErrorView, UploadRequest, UploadTicket, Health)
+_MODELS: tuple[type[BaseModel], ...] = (CreateDossier, DossierView, LookupView, WorklistView, ErrorView, UploadRequest, UploadTicket, Health, Verification)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -79,6 +104,23 @@ def document() -> dict[str, Any]:
         "/v1/health": {"get": _op("the API and its stores answer", {"200": {"description": "ok", **_json(Health)}, "503": {"description": "a store is down", **_json(Health)}}, secured=False)},
         "/v1/openapi.json": {"get": _op("this document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}, secured=False)},
         "/v1/lookup/{portal_code}": {"get": _op("public status look-up, no personal data", {"200": {"description": "status and dates", **_json(LookupView)}}, secured=False, errors=(404,), params=[_path("portal_code")])},
+        "/v1/verify": {
+            "post": _op(
+                "is this PDF a slip the system issued, unchanged?",
+                {"200": {"description": "the verdict", **_json(Verification)}},
+                secured=False,
+                errors=(413, 422),
+                body={"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            )
+        },
+        "/v1/dossiers/{dossier_id}/documents/{kind}": {
+            "get": _op(
+                "302 to a short-lived URL of the signed PDF",
+                {"302": {"description": "redirect to the PDF", "headers": {"Location": {"schema": {"type": "string"}}}}},
+                errors=(404, 422),
+                params=[_path("dossier_id"), {**_path("kind"), "schema": {"type": "string", "enum": list(KIND_CODES)}}],
+            )
+        },
         "/v1/dossiers": {
             "post": _op(
                 "create a dossier (the same portal_code again answers 200 with the same dossier)",
