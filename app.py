@@ -192,6 +192,11 @@ def extract(event: Any) -> dict[str, Any]:
     return _run_batch(event, pipeline.extract_step)
 
 
+@app.on_sqs_message(queue=queue_name("check"), batch_size=5)
+def check(event: Any) -> dict[str, Any]:
+    return _run_batch(event, pipeline.check_step)
+
+
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep(event: Any) -> dict[str, Any]:
     return {"requeued": intake.requeue_stuck()}

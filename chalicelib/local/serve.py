@@ -28,6 +28,7 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 def prepare(emulator_port: int, state_dir: Path) -> Any:
     """Start (or reuse) the emulator, create the stack and the signing identity, set the environment."""
     from chalicelib.config import settings
+    from chalicelib.local.employer import ensure_demo_employer
     from chalicelib.local.pki import ensure_signing_identity
 
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -37,6 +38,7 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     deploy_stack()
     identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
     Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
+    ensure_demo_employer(state_dir)
     return emulator
 
 

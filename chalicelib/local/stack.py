@@ -44,6 +44,7 @@ def local_environment(endpoint: str, state_dir: Path) -> dict[str, str]:
         "MOTCUA_STATE_DIR": str(state_dir),
         "MOTCUA_SIGNING_CHAIN": str(state_dir / "signing-chain.pem"),
         "MOTCUA_SLIP_TRUST_ROOTS": str(state_dir / "ca.pem"),
+        "MOTCUA_TRUST_ANCHORS": str(state_dir / "employer-ca.pem"),
     }
 
 

@@ -17,8 +17,10 @@ from chalicelib.adapters.store import store
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, NotFound
 from chalicelib.logs import logger
+from chalicelib.services.checking import conclude, findings_of
+from chalicelib.services.extracting import extract_attachments
 
-__all__ = ["StepMessage", "parse_message", "extract_step"]
+__all__ = ["StepMessage", "parse_message", "extract_step", "check_step"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def extract_step(message: StepMessage) -> None:
         logger().warning("message for an unknown dossier dropped", extra={"dossier_id": message.dossier_id})
         return
     if dossier.status == Status.SUBMITTED:
+        extract_attachments(dossier)
         try:
             dossier = store().save(dossier.advance(Status.PROCESSING, by="system:extract"))
         except ConcurrentUpdate:
@@ -52,3 +55,24 @@ def extract_step(message: StepMessage) -> None:
     if dossier.status == Status.PROCESSING:
         queues.send("check", {"dossier_id": dossier.id, "step": "check", "round": message.round})
         logger().info("extracted", extra={"dossier_id": dossier.id})
+
+
+def check_step(message: StepMessage) -> None:
+    """Check a dossier whose attachments are read; conclude with every finding and one slip."""
+    try:
+        dossier = store().get(message.dossier_id)
+    except NotFound:
+        logger().warning("message for an unknown dossier dropped", extra={"dossier_id": message.dossier_id})
+        return
+    if dossier.status == Status.PROCESSING:
+        concluded = conclude(dossier, findings_of(dossier), message.round)
+        try:
+            dossier = store().save(concluded)
+        except ConcurrentUpdate:
+            dossier = store().get(message.dossier_id)
+        logger().info(
+            "checked",
+            extra={"dossier_id": dossier.id, "status": dossier.status.value, "finding_codes": sorted({f.code for f in dossier.findings})},
+        )
+    if dossier.status == Status.ACCEPTED:
+        queues.send("workflow", {"dossier_id": dossier.id, "step": "confirm", "round": message.round})

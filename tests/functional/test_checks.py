@@ -1,0 +1,204 @@
+"""Every finding code, found on arrival against a real registry in the emulator, all at once."""
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from chalicelib.adapters.registry import Participant, Period, Unit, registry
+from chalicelib.adapters.store import store
+from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
+from chalicelib.services import pipeline
+from tests.helpers import pdf_bytes
+from tests.scans.generate import Document, Worker as ScanWorker, random_tax_code, render_pdf
+
+Headers = Callable[..., dict[str, str]]
+
+
+class Fixture:
+    """A unit of its own with five participants, and a way to send dossiers through the checks."""
+
+    def __init__(self, api: Any, token: Headers, employer: Any) -> None:
+        self.api, self.token, self.employer = api, token, employer
+        rng = random.Random()
+        self.unit = Unit(unit_code=f"T{uuid.uuid4().hex[:6].upper()}", unit_name="Công ty TNHH Dệt may Hưng Yên", tax_code=random_tax_code(rng), province_code="031")
+        self.other_unit = Unit(unit_code=f"T{uuid.uuid4().hex[:6].upper()}", unit_name="Công ty CP Cơ khí Đông Anh", tax_code=random_tax_code(rng), province_code="031")
+        base = rng.randrange(10**9, 9 * 10**9)
+        on = Period(self.unit.unit_code, "2015-01", None)
+        self.people = [
+            Participant(f"{base + 0:010d}", "Nguyễn Văn An", "1985-10-12", "031085123456", self.unit.unit_code, (on,)),
+            Participant(f"{base + 1:010d}", "Trần Thị Bích Ngọc", "1990-02-28", "031190000111", self.unit.unit_code, (on,)),
+            Participant(f"{base + 2:010d}", "Lê Hoàng Đức", "1978-07-01", "031078000222", self.unit.unit_code, (Period(self.unit.unit_code, "2010-01", "2019-12"),)),
+            Participant(f"{base + 3:010d}", "Phạm Thu Hà", "1995-05-05", "031195000333", self.other_unit.unit_code, (Period(self.other_unit.unit_code, "2018-01", None),)),
+            Participant(f"{base + 4:010d}", "Đỗ Minh Khôi", "1988-12-12", "031088000444", self.unit.unit_code, (on,)),
+            Participant(f"{base + 5:010d}", "Vũ Thị Lan", "1992-09-09", "031192000555", self.unit.unit_code, (on,)),
+        ]
+        registry().put_units([self.unit, self.other_unit])
+        registry().put_participants(self.people)
+
+    def worker(self, index: int, **changes: str) -> dict[str, str]:
+        p = self.people[index]
+        return {
+            "full_name": p.full_name, "si_number": p.si_number, "date_of_birth": p.date_of_birth, "id_number": p.id_number,
+            "period_from": "2020-04-01", "period_to": "2020-05-31", **changes,
+        }
+
+    def submit(self, workers: list[dict[str, str]], *, applicant: dict[str, str] | None = None, attachments: dict[str, bytes] | None = None, scan: list[dict[str, str]] | None = None) -> str:
+        body = {
+            "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
+            "procedure": "suspension_support",
+            "applicant": applicant or {"unit_code": self.unit.unit_code, "tax_code": self.unit.tax_code, "name": self.unit.unit_name, "province_code": "031"},
+            "workers": workers,
+        }
+        portal = self.token("portal")
+        created = self.api.http.post("/v1/dossiers", headers={**portal, "Content-Type": "application/json"}, body=json.dumps(body)).json_body
+        if attachments is None:
+            listed = Document(self.unit.unit_code, self.unit.tax_code, self.unit.unit_name, [ScanWorker(**w) for w in (scan or workers)])
+            attachments = {"request.pdf": sign_as_employer(pdf_bytes("De nghi ho tro"), self.employer), "worker_list.pdf": render_pdf(listed)}
+        for name, data in attachments.items():
+            reply = self.api.http.put(f"/v1/dossiers/{created['id']}/attachments/{name}", headers={**portal, "Content-Type": "application/pdf"}, body=data)
+            assert reply.status_code == 200, reply.json_body
+        assert self.api.http.post(f"/v1/dossiers/{created['id']}/submit", headers=portal).status_code == 202
+        return created["id"]
+
+    def run(self, dossier_id: str) -> dict[str, Any]:
+        pipeline.extract_step(pipeline.StepMessage(dossier_id, "extract"))
+        pipeline.check_step(pipeline.StepMessage(dossier_id, "check"))
+        return self.api.http.get(f"/v1/dossiers/{dossier_id}", headers=self.token("portal")).json_body
+
+
+@pytest.fixture(scope="module")
+def employer(local_stack: dict[str, str]) -> Any:
+    return ensure_demo_employer(Path(local_stack["state_dir"]))
+
+
+@pytest.fixture
+def world(api: Any, token: Headers, employer: Any, signing_identity: Any) -> Fixture:
+    return Fixture(api, token, employer)
+
+
+def codes(dossier: dict[str, Any]) -> list[tuple[str, str | None, int | None]]:
+    return [(f["code"], f["field"], f["row"]) for f in dossier["findings"]]
+
+
+def test_a_clean_dossier_is_accepted_with_a_receipt_and_a_due_date(world: Fixture) -> None:
+    dossier = world.run(world.submit([world.worker(0), world.worker(1)]))
+    assert dossier["findings"] == []
+    assert dossier["status"] == "accepted"
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt"]
+    assert dossier["due_date"] > dossier["received_at"][:10]
+
+
+def test_every_problem_is_reported_at_once_with_suggestions(world: Fixture) -> None:
+    # GIVEN a dossier with five different problems on five rows
+    real = world.people[4].si_number
+    typo = real[:3] + str((int(real[3]) + 5) % 10) + real[4:]  # one digit mistyped
+    workers = [
+        world.worker(0, full_name="Nguyễn Văn Bình"),  # identity_mismatch (name; "Ân" for "An" would pass)
+        world.worker(1, date_of_birth="1990-03-28"),  # identity_mismatch (date of birth)
+        world.worker(2),  # left in 2019: not_participating in March 2020
+        world.worker(3),  # in another unit: not_in_unit
+        world.worker(4, si_number=typo),  # unknown_si_number, one digit away from the real one
+        world.worker(5, period_from="2020-04-15", period_to="2020-05-10"),  # period shorter than a month
+    ]
+    dossier = world.run(world.submit(workers))
+    # THEN every one is listed, once, with the row, and the correction request is issued
+    found = codes(dossier)
+    assert ("identity_mismatch", "full_name", 1) in found
+    assert ("identity_mismatch", "date_of_birth", 2) in found
+    assert ("not_participating", "si_number", 3) in found
+    assert ("not_in_unit", "si_number", 4) in found
+    assert ("unknown_si_number", "si_number", 5) in found
+    assert ("period_out_of_range", "period_to", 6) in found
+    unknown = next(f for f in dossier["findings"] if f["code"] == "unknown_si_number")
+    assert unknown["suggestion"] == world.people[4].si_number
+    assert typo in unknown["message"] and "không có trong cơ sở dữ liệu" in unknown["message"]
+    assert next(f for f in dossier["findings"] if f["field"] == "date_of_birth")["suggestion"] == "28/02/1990"
+    assert dossier["status"] == "needs_correction"
+    assert [d["kind"] for d in dossier["documents"]] == ["correction_request"]
+    assert len(found) == len(set(found))
+
+
+def test_unit_problems(world: Fixture) -> None:
+    wrong_tax = {"unit_code": world.unit.unit_code, "tax_code": "0100109106", "name": world.unit.unit_name, "province_code": "031"}
+    dossier = world.run(world.submit([world.worker(0)], applicant=wrong_tax))
+    tax = next(f for f in dossier["findings"] if f["code"] == "unit_tax_mismatch")
+    assert tax["suggestion"] == world.unit.tax_code
+    unknown = {**wrong_tax, "unit_code": "ZZ9999Z", "tax_code": world.unit.tax_code}
+    dossier = world.run(world.submit([world.worker(0)], applicant=unknown))
+    assert ("unknown_unit", "applicant.unit_code", None) in codes(dossier)
+
+
+def test_the_scanned_list_must_match_the_typed_one(world: Fixture) -> None:
+    typed = [world.worker(0), world.worker(1)]
+    scanned = [typed[0], {**typed[1], "date_of_birth": "1991-02-28"}]
+    dossier = world.run(world.submit(typed, scan=scanned))
+    mismatch = [f for f in dossier["findings"] if f["code"] == "scan_mismatch"]
+    assert [(f["field"], f["row"]) for f in mismatch] == [("date_of_birth", 2)]
+    assert "28/02/1991" in mismatch[0]["message"] or "1991-02-28" in mismatch[0]["message"]
+
+
+def test_attachments_missing_unreadable_and_unsigned(world: Fixture, tmp_path: Path) -> None:
+    stranger = ensure_demo_employer(tmp_path / "stranger", "Kẻ giả mạo")  # a CA nobody trusts
+    dossier = world.run(world.submit([world.worker(0)], attachments={"request.pdf": pdf_bytes("khong ky")}))
+    assert {("signature_missing", "attachments"), ("missing_attachment", "attachments")} <= {(f["code"], f["field"]) for f in dossier["findings"]}
+    corrupt = b"%PDF-1.7\n" + bytes(range(256)) * 8
+    dossier = world.run(world.submit([world.worker(1)], attachments={"request.pdf": sign_as_employer(pdf_bytes(), stranger), "worker_list.pdf": corrupt}))
+    found = {f["code"]: f for f in dossier["findings"]}
+    assert "signature_invalid" in found and "không được tin cậy" in found["signature_invalid"]["message"]
+    assert "unreadable_attachment" in found and "worker_list.pdf" in found["unreadable_attachment"]["message"]
+    assert dossier["status"] == "needs_correction"
+
+
+def test_a_worker_claimed_in_another_dossier_is_a_duplicate_naming_it(world: Fixture) -> None:
+    first = world.run(world.submit([world.worker(0)]))
+    assert first["status"] == "accepted", first["findings"]
+    second = world.run(world.submit([world.worker(0, period_from="2020-05-01", period_to="2020-06-30"), world.worker(1)]))
+    duplicate = [f for f in second["findings"] if f["code"] == "duplicate_claim"]
+    assert [(f["row"], first["portal_code"] in f["message"], "05/2020" in f["message"]) for f in duplicate] == [(1, True, True)]
+    assert second["status"] == "needs_correction"
+
+
+def test_two_dossiers_racing_for_the_same_workers_exactly_one_wins(world: Fixture) -> None:
+    workers = [world.worker(0), world.worker(1), world.worker(4)]
+    ids = [world.submit(workers), world.submit(workers)]
+    for dossier_id in ids:
+        pipeline.extract_step(pipeline.StepMessage(dossier_id, "extract"))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda i: pipeline.check_step(pipeline.StepMessage(i, "check")), ids))
+    statuses = sorted(store().get(i).status.value for i in ids)
+    assert statuses == ["accepted", "rejected"]  # every worker of the loser is a duplicate: nothing left to support
+
+
+def test_a_refused_dossier_releases_its_claims(world: Fixture) -> None:
+    refused = world.run(world.submit([world.worker(2), world.worker(3)]))  # nobody eligible
+    assert refused["status"] == "rejected" and [d["kind"] for d in refused["documents"]] == ["refusal"]
+    accepted = world.run(world.submit([world.worker(1)]))
+    assert accepted["status"] == "accepted"
+
+
+def test_running_the_check_twice_changes_nothing(world: Fixture) -> None:
+    dossier_id = world.submit([world.worker(0)])
+    first = world.run(dossier_id)
+    pipeline.check_step(pipeline.StepMessage(dossier_id, "check"))
+    again = world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+    assert again["history"] == first["history"] and again["documents"] == first["documents"]
+
+
+def test_a_500_worker_dossier(world: Fixture) -> None:
+    base = random.randrange(10**9, 9 * 10**9)
+    people = [
+        Participant(f"{base + i:010d}", f"Nguyễn Văn Số {i}", "1980-01-01", None, world.unit.unit_code, (Period(world.unit.unit_code, "2019-01", None),))
+        for i in range(500)
+    ]
+    registry().put_participants(people)
+    workers = [{"full_name": p.full_name, "si_number": p.si_number, "date_of_birth": p.date_of_birth, "period_from": "2020-04-01", "period_to": "2020-04-30"} for p in people]
+    workers[321]["si_number"] = f"{base + 777:010d}"  # one unknown
+    dossier_id = world.submit(workers, attachments={"request.pdf": sign_as_employer(pdf_bytes(), world.employer), "worker_list.pdf": pdf_bytes("Danh sach")})
+    dossier = world.run(dossier_id)
+    assert codes(dossier) == [("unknown_si_number", "si_number", 322)]
