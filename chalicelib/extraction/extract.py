@@ -1,0 +1,297 @@
+"""`extract_document`: one attachment in, an `ExtractionResult` out.
+
+Pages are handed out one at a time by `pages.open_document` (PDF rendering is not thread-safe, so
+it stays on this thread); pages needing OCR go to a thread pool of one worker per core, each running
+one single-threaded Tesseract process. At most two pages per worker are rendered ahead, which bounds
+memory (a 300-dpi A4 page is ~9 MB in grayscale). Nothing personal is logged: only page numbers,
+sources and timings.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from . import fields as F
+from .errors import MESSAGES
+from .model import ExtractionResult, PageInfo, Problem, Unit, WorkerRow
+from .tables import Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, unaccent
+
+__all__ = ["extract_document", "ocr_workers"]
+
+log = logging.getLogger("motcua.extraction")
+
+
+def ocr_workers() -> int:
+    env = os.environ.get("MOTCUA_OCR_WORKERS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+PARSERS = {
+    "full_name": F.parse_name, "si_number": F.parse_si_number, "date_of_birth": F.parse_date,
+    "id_number": F.parse_id_number, "period_from": F.parse_date, "period_to": F.parse_date,
+}
+REREAD_DIGITS_BELOW = float(os.environ.get("MOTCUA_REREAD_CONF", "0.88"))
+"""A digit cell (SI, ID, dates) read with less confidence, or of the wrong shape, is read again."""
+REREAD_NAME_BELOW = 0.75
+
+
+class _PageOut:
+    def __init__(self, info: PageInfo, words: list[Word], text: str):
+        self.info, self.words, self.text = info, words, text
+        self.lines: list[Line] = []
+        self.header = None
+        self.columns = None
+        self.rows: list[dict[str, F.Field]] = []
+
+    def analyse(self, image=None, dpi: int | None = None, columns=None) -> None:
+        self.lines = group_lines(clean_words(self.words), self.info.skew)
+        self.header = find_header(self.lines)
+        table_rows, self.columns = parse_table(self.lines, self.header, columns)
+        self.rows = [{k: PARSERS[k](row.cells.get(k), row.conf.get(k, 0.0)) for k in PARSERS}
+                     for row in table_rows]
+        if image is not None and table_rows:
+            _second_reading(image, dpi or 300, table_rows, self.rows)
+
+
+def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]]) -> None:
+    """Re-read the doubtful cells of a page as single lines (one Tesseract run for all of them)."""
+    from .ocr import reread
+
+    todo = []
+    for i, (row, fields) in enumerate(zip(table_rows, parsed)):
+        for name, fld in fields.items():
+            box = row.boxes.get(name)
+            if box is None:
+                continue
+            limit = REREAD_NAME_BELOW if name == "full_name" else REREAD_DIGITS_BELOW
+            if fld.value is None or fld.confidence < limit:
+                todo.append((i, name, box))
+    if not todo:
+        return
+    groups = {"digits": "0123456789", "dates": "0123456789/", "names": None}
+    kind = {"si_number": "digits", "id_number": "digits", "date_of_birth": "dates", "period_from": "dates",
+            "period_to": "dates", "full_name": "names"}
+    jobs = []
+    for group, whitelist in groups.items():
+        cells = [t for t in todo if kind[t[1]] == group]
+        if cells:
+            jobs.append((group, whitelist, cells))
+
+    def read(job):
+        group, whitelist, cells = job
+        return reread(image, [box for _, _, box in cells], dpi, whitelist=whitelist, variants=group != "names")
+
+    # the groups are independent Tesseract runs: side by side when cores are free (one-page files)
+    with ThreadPoolExecutor(max_workers=min(len(jobs), ocr_workers())) as pool:
+        futures = [pool.submit(read, job) for job in jobs]
+    for (group, _, cells), fut in zip(jobs, futures):
+        try:
+            readings = fut.result()
+        except Exception:  # noqa: BLE001 - the first reading stands
+            log.warning("second reading failed")
+            continue
+        for (i, name, _), texts in zip(cells, readings):
+            parsed[i][name] = _vote(parsed[i][name], [PARSERS[name](t, c) for t, c in texts])
+
+
+def _bad(fld: F.Field) -> bool:
+    return fld.value is None or any(k in fld.note for k in ("expected", "not a date", "impossible", "check digit"))
+
+
+def _vote(first: F.Field, others: list[F.Field]) -> F.Field:
+    """Several readings of one cell: a value most readings of the right shape agree on wins;
+    a reading alone against the others keeps its value only with a lowered confidence."""
+    if len(others) == 1:
+        return _merge(first, others[0])
+    readings = [f for f in [first, *others] if not _bad(f)]
+    if not readings:
+        return first
+    votes: dict[str, list[F.Field]] = {}
+    for f in readings:
+        votes.setdefault(f.value, []).append(f)
+    value, agree = max(votes.items(), key=lambda kv: (len(kv[1]), max(f.confidence for f in kv[1])))
+    best = max(f.confidence for f in agree)
+    if len(votes) == 1 and len(agree) >= 2:
+        return F.Field(value, round(max(best, 0.9) if len(agree) == 3 else best, 3), first.note)
+    if len(agree) >= 2:
+        return F.Field(value, round(best * 0.85, 3), "readings disagree; majority kept")
+    return F.Field(value, round(best * 0.5, 3), "readings disagree")
+
+
+def _merge(first: F.Field, second: F.Field) -> F.Field:
+    """Two readings of one cell: agreement raises confidence, disagreement lowers it."""
+    if second.value is None:
+        return first
+    if first.value is None:
+        return second.scaled(0.9)
+    if first.value == second.value:
+        return F.Field(first.value, round(max(first.confidence, second.confidence), 3), first.note)
+    bad_first = "expected" in first.note or "not a date" in first.note or "impossible" in first.note
+    bad_second = "expected" in second.note or "not a date" in second.note or "impossible" in second.note
+    if bad_first and not bad_second:
+        return second.scaled(0.9)
+    if bad_second and not bad_first:
+        return first
+    best = first if first.confidence >= second.confidence else second
+    return F.Field(best.value, round(best.confidence * 0.6, 3), "two readings disagree")
+
+
+def _ocr_job(page) -> _PageOut:
+    from .ocr import ocr_image
+
+    started = time.monotonic()
+    info = PageInfo(number=page.number, source="ocr", dpi=page.dpi)
+    try:
+        res = ocr_image(page.image, page.dpi)
+        out = _PageOut(info, res.words, res.text)
+        info.rotation, info.skew = res.rotation, res.skew
+        out.analyse(res.image, page.dpi)
+    except Exception as exc:  # noqa: BLE001 - Tesseract failed or timed out: this page only
+        info.error = f"ocr failed: {type(exc).__name__}"
+        info.seconds = time.monotonic() - started
+        return _PageOut(info, [], "")
+    finally:
+        page.image = None
+    info.seconds = time.monotonic() - started
+    if len(res.words) >= 20 and res.quality < 3:
+        info.error = "no legible text"
+    return out
+
+
+def extract_document(data: bytes, content_type: str | None = None, filename: str = "") -> ExtractionResult:
+    """Read one attachment. Raises `ExtractionError` when the whole file cannot be read."""
+    from .pages import open_document
+
+    started = time.monotonic()
+    doc = open_document(data, content_type, filename)
+    outs: list[_PageOut | Future] = []
+    try:
+        workers = max(1, min(ocr_workers(), doc.page_count))
+        ahead = threading.BoundedSemaphore(workers * 2)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motcua-ocr") as pool:
+            for page in doc.pages():
+                if page.error:
+                    outs.append(_PageOut(PageInfo(page.number, page.source, error=page.error), [], ""))
+                elif page.source == "text_layer":
+                    started_page = time.monotonic()
+                    out = _PageOut(PageInfo(page.number, "text_layer"), page.words, page.text)
+                    out.analyse()
+                    out.info.seconds = time.monotonic() - started_page
+                    outs.append(out)
+                else:
+                    ahead.acquire()
+                    fut = pool.submit(_ocr_job, page)
+                    fut.add_done_callback(lambda _f: ahead.release())
+                    outs.append(fut)
+                    del page
+            pages = [o.result() if isinstance(o, Future) else o for o in outs]
+    finally:
+        doc.close()
+    result = _assemble(pages)
+    result.format = doc.kind
+    result.seconds = time.monotonic() - started
+    log.info("extracted %s: %d pages (%d OCR), %d rows, %.2fs", doc.kind, len(pages),
+             sum(p.info.source == "ocr" for p in pages), len(result.workers), result.seconds)
+    return result
+
+
+def _assemble(pages: list[_PageOut]) -> ExtractionResult:
+    from .classify import classify
+
+    result = ExtractionResult()
+    result.pages = [p.info for p in pages]
+    result.text = "\f".join(p.text for p in pages)
+    for p in pages:
+        if p.info.error:
+            vi, en = MESSAGES["unreadable_attachment"]
+            result.problems.append(Problem("unreadable_attachment", p.info.number,
+                                           f"{vi[:-1]}: không đọc được trang {p.info.number}.",
+                                           f"{en[:-1]}: page {p.info.number} cannot be read ({p.info.error})."))
+    unit_fields: dict[str, F.Field] = {}
+    columns = None
+    has_table = False
+    for p in pages:
+        if not p.words:
+            continue
+        head_lines = p.lines[: p.header[0]] if p.header else p.lines[:12]
+        for name, fld in _read_unit(head_lines).items():
+            if fld.value and (name not in unit_fields or fld.confidence > unit_fields[name].confidence):
+                unit_fields[name] = fld
+        if p.header is not None:
+            columns, has_table = p.columns, True
+        elif columns is not None and not p.rows:
+            p.analyse(columns=columns)  # a continuation page without the header: previous columns
+            if not p.rows:
+                columns = None
+        for fields in p.rows:
+            number = len(result.workers) + 1
+            w = WorkerRow(row=number, page=p.info.number, **{k: v.value for k, v in fields.items()})
+            w.confidence = {k: round(v.confidence, 3) for k, v in fields.items()}
+            result.workers.append(w)
+    result.unit = Unit(**{k: (unit_fields[k].value if k in unit_fields else None)
+                          for k in ("unit_code", "tax_code", "name")})
+    result.confidence = {k: (unit_fields[k].confidence if k in unit_fields else 0.0)
+                         for k in ("unit_code", "tax_code", "name")}
+    result.document_type = classify(result.text, has_worker_table=has_table and bool(result.workers))
+    return result
+
+
+_UNIT_LABELS = {
+    "unit_code": ("ma don vi", "ma dv", "ma so don vi", "ma don vi bhxh", "ma don vi tham gia bhxh"),
+    "tax_code": ("ma so thue", "mst", "ma so doanh nghiep", "ma so thue don vi", "ma so thue/ma so doanh nghiep"),
+    "name": ("ten don vi", "don vi", "ten doanh nghiep", "ten co quan, don vi", "ten co quan don vi",
+             "ten to chuc", "ten nguoi su dung lao dong", "ten don vi su dung lao dong",
+             "don vi su dung lao dong"),
+}
+
+
+def _read_unit(lines: list[Line]) -> dict[str, F.Field]:
+    """Unit name, unit code and tax code from labelled lines above the table ("Mã số thuế: ...")."""
+    from rapidfuzz import fuzz
+
+    found: dict[str, F.Field] = {}
+    for line in lines:
+        segments = split_segments(line, gap_factor=2.5)
+        for s_idx, seg in enumerate(segments):
+            best = None  # (score, k, field)
+            for k in range(1, min(6, len(seg)) + 1):
+                label = unaccent(" ".join(w.text for w in seg[:k]))
+                colon = ":" in label
+                label = label.split(":")[0].strip(" .:-")
+                for name, aliases in _UNIT_LABELS.items():
+                    score = max(fuzz.ratio(label, a) for a in aliases)
+                    if score >= 86 and (best is None or score > best[0] or (score == best[0] and k > best[1])):
+                        best = (score, k, name, colon)
+                if colon:
+                    break
+            if best is None:
+                continue
+            score, k, name, _ = best
+            label_words = seg[:k]
+            rest = seg[k:]
+            # "Mã số thuế:0101234567" read as one word: the value is after the colon
+            tail = label_words[-1].text.split(":", 1)[1].strip() if ":" in label_words[-1].text else ""
+            value_words = ([Word(tail, 0, 0, 0, 0, label_words[-1].conf)] if tail else []) + rest
+            if not value_words and s_idx + 1 < len(segments):
+                value_words = segments[s_idx + 1]
+            if not value_words:
+                continue
+            raw = " ".join(w.text for w in value_words).strip(" :")
+            c = min(w.conf for w in value_words) * min(1.0, score / 100 + 0.05)
+            if name == "unit_code":
+                fld = F.parse_unit_code(raw.split()[0] if raw.split() else raw, c)
+            elif name == "tax_code":
+                fld = F.parse_tax_code(raw, c)
+            else:
+                fld = F.Field(F.nfc(" ".join(raw.split())), round(c, 3))
+            if fld.value and (name not in found or fld.confidence > found[name].confidence):
+                found[name] = fld
+    return found

@@ -1,0 +1,256 @@
+"""OCR of one page image with Tesseract (through pytesseract), language `vie`.
+
+Cost is what matters here (FACTS.md): Tesseract runs single-threaded (`OMP_THREAD_LIMIT=1`, one
+process per core, the caller spreads pages over a thread pool), is told the page's true resolution
+(`--dpi`), and reads the image from an uncompressed PGM file we write ourselves (pytesseract would
+otherwise encode a PNG). Orientation costs nothing on an upright page: the page is OCR'd as it is,
+and only when that reading is poor (few confident words: a page turned 90/180/270°) does Tesseract's
+OSD (`--psm 0`, on a half-size copy) say how to turn it before a second reading. Skew of a few
+degrees is left to Tesseract, which reads slightly tilted lines well; its angle is measured from the
+word boxes and undone in the coordinates handed to the table layout.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from .tables import Word
+
+__all__ = ["OcrPage", "ocr_image", "osd_rotation", "estimate_skew", "reread", "LANG", "OCR_TIMEOUT"]
+
+LANG = os.environ.get("MOTCUA_OCR_LANG", "vie")
+OCR_TIMEOUT = float(os.environ.get("MOTCUA_OCR_TIMEOUT", "120"))
+"""Seconds one Tesseract run may take before it is killed and the page reported unreadable."""
+
+GOOD_WORD_CONF = 70
+
+
+@dataclass
+class OcrPage:
+    words: list[Word] = field(default_factory=list)
+    text: str = ""
+    rotation: int = 0
+    skew: float = 0.0
+    seconds: float = 0.0
+    runs: int = 0
+    quality: float = 0.0
+    image: object = None
+    """The page image the words refer to (turned upright when it was rotated)."""
+
+
+def _env() -> None:
+    # Tesseract's OpenMP threads fight over the cores (5x slower on 2 cores): one thread per process.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _write_pgm(img, folder: str, name: str) -> str:
+    path = os.path.join(folder, name + ".pgm")
+    img.save(path, "PPM")  # a grayscale image is written as binary PGM: no compression, fast
+    return path
+
+
+def _tesseract_data(path: str, dpi: int, psm: int = 3, whitelist: str | None = None) -> dict:
+    import pytesseract
+
+    _env()
+    config = f"--dpi {int(dpi)} --psm {psm}"
+    if whitelist:
+        config += f" -c tessedit_char_whitelist={whitelist}"
+    return pytesseract.image_to_data(path, lang=LANG, config=config,
+                                     output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT)
+
+
+def osd_rotation(img, dpi: int) -> tuple[int, float]:
+    """(degrees to turn the page clockwise, confidence) from Tesseract's OSD on a half-size copy."""
+    import pytesseract
+    from PIL import Image
+
+    _env()
+    # OSD needs characters of some size: reduce to about 150 dpi, not below
+    factor = max(1, int(dpi // 150))
+    small = img.resize((max(1, img.width // factor), max(1, img.height // factor)), Image.BOX) \
+        if factor > 1 else img
+    with tempfile.TemporaryDirectory(prefix="motcua-osd-") as tmp:
+        path = _write_pgm(small, tmp, "osd")
+        try:
+            out = pytesseract.image_to_osd(path, config=f"--psm 0 --dpi {max(70, dpi // factor)}",
+                                           timeout=OCR_TIMEOUT)
+        except pytesseract.TesseractError:
+            return 0, 0.0
+    rotate = re.search(r"Rotate:\s*(\d+)", out)
+    conf = re.search(r"Orientation confidence:\s*([\d.]+)", out)
+    return (int(rotate.group(1)) % 360 if rotate else 0), (float(conf.group(1)) if conf else 0.0)
+
+
+def _words(data: dict) -> list[Word]:
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if not text:
+            continue
+        try:
+            conf = float(data["conf"][i])
+        except (TypeError, ValueError):
+            conf = -1.0
+        if conf < 0:
+            continue
+        left, top, width, height = (int(data[k][i]) for k in ("left", "top", "width", "height"))
+        words.append(Word(text=text, x0=left, y0=top, x1=left + width, y1=top + height,
+                          conf=conf / 100.0,
+                          line=(int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))))
+    return words
+
+
+def _text(words: list[Word]) -> str:
+    lines: dict[tuple, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    out = []
+    last_block = None
+    for key in sorted(lines):
+        if last_block is not None and key[0] != last_block:
+            out.append("")
+        last_block = key[0]
+        out.append(" ".join(w.text for w in sorted(lines[key], key=lambda w: w.x0)))
+    return "\n".join(out)
+
+
+def quality(words: list[Word]) -> float:
+    """How much of a page reads as text: the number of confident words of two or more letters."""
+    good = sum(1 for w in words if w.conf * 100 >= GOOD_WORD_CONF and len(w.text) >= 2
+               and any(ch.isalnum() for ch in w.text))
+    return float(good)
+
+
+def _looks_upright(words: list[Word]) -> bool:
+    if not words:
+        return False
+    good = quality(words)
+    return good >= 8 and good >= 0.4 * len(words)
+
+
+def estimate_skew(words: list[Word]) -> float:
+    """The page's tilt in degrees (positive: lines go down to the right), from Tesseract's lines."""
+    lines: dict[tuple, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    slopes = []
+    for ws in lines.values():
+        if len(ws) < 2:
+            continue
+        ws = sorted(ws, key=lambda w: w.x0)
+        span = (ws[-1].x0 + ws[-1].x1) / 2 - (ws[0].x0 + ws[0].x1) / 2
+        height = sorted(w.y1 - w.y0 for w in ws)[len(ws) // 2]
+        if span < 6 * max(height, 1):
+            continue
+        # least squares on the words' bottoms (descenders are rare enough at the median)
+        xs = [(w.x0 + w.x1) / 2 for w in ws]
+        ys = [w.y1 for w in ws]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx <= 0:
+            continue
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+        slopes.append((span, slope))
+    if not slopes:
+        return 0.0
+    slopes.sort(key=lambda s: s[1])
+    total = sum(s[0] for s in slopes)
+    acc = 0.0
+    for span, slope in slopes:  # span-weighted median
+        acc += span
+        if acc >= total / 2:
+            return math.degrees(math.atan(slope))
+    return 0.0
+
+
+def _turn(img, rotate_cw: int):
+    from PIL import Image
+
+    if rotate_cw == 90:
+        return img.transpose(Image.ROTATE_270)
+    if rotate_cw == 180:
+        return img.transpose(Image.ROTATE_180)
+    if rotate_cw == 270:
+        return img.transpose(Image.ROTATE_90)
+    return img
+
+
+def ocr_image(img, dpi: int) -> OcrPage:
+    """OCR one grayscale page image whose true resolution is `dpi`."""
+    started = time.monotonic()
+    result = OcrPage()
+    with tempfile.TemporaryDirectory(prefix="motcua-ocr-") as tmp:
+        path = _write_pgm(img, tmp, "page")
+        words = _words(_tesseract_data(path, dpi))
+        result.runs = 1
+        if not _looks_upright(words):
+            rotate, conf = osd_rotation(img, dpi)
+            if rotate:
+                turned = _turn(img, rotate)
+                path = _write_pgm(turned, tmp, f"page{rotate}")
+                other = _words(_tesseract_data(path, dpi))
+                result.runs += 1
+                if quality(other) > quality(words):
+                    words, result.rotation, img = other, rotate, turned
+    result.words = words
+    result.image = img
+    result.quality = quality(words)
+    result.skew = estimate_skew(words)
+    result.text = _text(words)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
+           margin: float = 0.25, whitelist: str | None = None,
+           variants: bool = False) -> list[list[tuple[str, float]]]:
+    """Read again, as single lines, the cells whose first reading is in doubt.
+
+    The crops are stacked, one under the other with white space between, into one image, so that
+    a single Tesseract run (`--psm 6`) reads them all. Returns, per box, its readings
+    (text, confidence): one, or two with `variants` (the crop as it is and median-filtered).
+    """
+    from PIL import Image
+
+    if not boxes:
+        return []
+    from PIL import ImageFilter
+
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        pad = (y1 - y0) * margin
+        box = (max(0, int(x0 - 2 * pad)), max(0, int(y0 - pad)),
+               min(img.width, int(x1 + 2 * pad)), min(img.height, int(y1 + pad)))
+        crop = img.crop(box)
+        crops.append(crop)
+        if variants:  # the same cell with the grain smoothed away: a second, different reading
+            crops.append(crop.filter(ImageFilter.MedianFilter(3)))
+    gap = max(int(max(c.height for c in crops)), 10)
+    width = max(c.width for c in crops) + 2 * gap
+    height = sum(c.height for c in crops) + gap * (len(crops) + 1)
+    canvas = Image.new("L", (width, height), 255)
+    spans = []
+    y = gap
+    for c in crops:
+        canvas.paste(c, (gap, y))
+        spans.append((y, y + c.height))
+        y += c.height + gap
+    with tempfile.TemporaryDirectory(prefix="motcua-cells-") as tmp:
+        path = _write_pgm(canvas, tmp, "cells")
+        words = _words(_tesseract_data(path, dpi, psm=6, whitelist=whitelist))
+    out: list[list[Word]] = [[] for _ in crops]
+    for w in words:
+        cy = (w.y0 + w.y1) / 2
+        for i, (top, bottom) in enumerate(spans):
+            if top - gap / 2 <= cy <= bottom + gap / 2:
+                out[i].append(w)
+                break
+    readings = [(" ".join(w.text for w in sorted(ws, key=lambda w: w.x0)),
+                 min((w.conf for w in ws), default=0.0)) for ws in out]
+    per = 2 if variants else 1
+    return [readings[i:i + per] for i in range(0, len(readings), per)]
