@@ -42,6 +42,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from chalicelib.extraction.cli import run
+
+    return run(args.file, args.json)
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     os.environ.setdefault("MOTCUA_STATE_DIR", str(_state_dir()))
     from chalicelib.api.auth import issue_local_token
@@ -64,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("worker", help="poll the pipeline queues of the running local stack")
     p.add_argument("--no-schedules", action="store_true", help="leave the scheduled sweeps to another worker")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("extract", help="OCR one attachment (PDF, PNG, JPEG, TIFF) and print what was read")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="the whole result as JSON")
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("token", help="a bearer token for the local stage")
     p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])

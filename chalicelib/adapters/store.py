@@ -12,8 +12,10 @@ import json
 from datetime import datetime
 from typing import Any, Iterator
 
+from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
+from chalicelib.domain.audit import pending_entries, with_audited
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, InvalidInput, NotFound
@@ -52,7 +54,8 @@ class DossierStore:
 
     def create(self, dossier: Dossier) -> tuple[Dossier, bool]:
         """Store a new dossier, or answer the one that already holds its portal code."""
-        dossier = dossier.model_copy(update={"version": 1})
+        entries = pending_entries(dossier)
+        dossier = with_audited(dossier, entries).model_copy(update={"version": 1})
         try:
             self._db.transact_write_items(
                 TransactItems=[
@@ -70,6 +73,7 @@ class DossierStore:
                             "ConditionExpression": "attribute_not_exists(id)",
                         }
                     },
+                    *audit_log().put_requests(entries),
                 ]
             )
         except self._db.exceptions.TransactionCanceledException:
@@ -77,16 +81,22 @@ class DossierStore:
         return dossier, True
 
     def save(self, dossier: Dossier) -> Dossier:
-        """Write `dossier` if nobody saved it since it was read; returns it with its new version."""
-        saved = dossier.model_copy(update={"version": dossier.version + 1})
+        """Write `dossier` if nobody saved it since it was read, with the audit entries of what it
+        gained, in one transaction; returns it with its new version."""
+        entries = pending_entries(dossier)
+        saved = with_audited(dossier, entries).model_copy(update={"version": dossier.version + 1})
+        put = {
+            "TableName": self.table,
+            "Item": self._item(saved),
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": {":v": {"N": str(dossier.version)}},
+        }
         try:
-            self._db.put_item(
-                TableName=self.table,
-                Item=self._item(saved),
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": {"N": str(dossier.version)}},
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
+            if entries:
+                self._db.transact_write_items(TransactItems=[{"Put": put}, *audit_log().put_requests(entries)])
+            else:
+                self._db.put_item(**put)
+        except (self._db.exceptions.ConditionalCheckFailedException, self._db.exceptions.TransactionCanceledException):
             raise ConcurrentUpdate(dossier.id) from None
         return saved
 

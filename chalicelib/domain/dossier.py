@@ -132,6 +132,11 @@ class Dossier(BaseModel):
     attachments: dict[str, Attachment] = Field(default_factory=dict)
     version: int = 0
     """Bumped on every save; a save expecting an older version fails instead of overwriting."""
+    audit_seq: int = 0
+    """Number of the last audit-log entry of this dossier, and below, its hash."""
+    audit_head: str = ""
+    audited_history: int = 0
+    audited_documents: int = 0
 
     @property
     def office(self) -> str:

@@ -1,0 +1,69 @@
+"""The audit table: one item per entry, keyed by dossier and sequence number.
+
+Entries are written by `DossierStore` in the same transaction as the dossier; this adapter makes
+those writes and reads a dossier's log back for `motcua audit verify`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import settings
+from chalicelib.domain.audit import AuditEntry
+
+__all__ = ["AuditLog", "audit_log"]
+
+
+class AuditLog:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._db = client("dynamodb")
+
+    def put_requests(self, entries: list[AuditEntry]) -> list[dict[str, Any]]:
+        """Transaction items that append `entries`, each only if its number is free."""
+        return [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": {
+                        "dossier_id": {"S": e.dossier_id},
+                        "seq": {"N": str(e.seq)},
+                        **{name: {"S": getattr(e, name)} for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
+                    },
+                    "ConditionExpression": "attribute_not_exists(seq)",
+                }
+            }
+            for e in entries
+        ]
+
+    def entries(self, dossier_id: str) -> list[AuditEntry]:
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "dossier_id = :d",
+            "ExpressionAttributeValues": {":d": {"S": dossier_id}},
+            "ConsistentRead": True,
+        }
+        found: list[AuditEntry] = []
+        while True:
+            page = self._db.query(**query)
+            for item in page.get("Items", []):
+                found.append(
+                    AuditEntry(
+                        dossier_id=item["dossier_id"]["S"],
+                        seq=int(item["seq"]["N"]),
+                        **{name: item[name]["S"] for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
+                    )
+                )
+            if "LastEvaluatedKey" not in page:
+                return found
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+_logs: dict[str, AuditLog] = {}
+
+
+def audit_log() -> AuditLog:
+    name = settings().name("audit")
+    if name not in _logs:
+        _logs[name] = AuditLog(name)
+    return _logs[name]

@@ -1,0 +1,87 @@
+"""The audit log (nhật ký): every state change and slip of a dossier, chained by hash.
+
+Each entry carries the hash of the one before it, so an entry altered or removed afterwards breaks
+the chain, and the dossier itself keeps the hash and count of its last entry, so cutting the tail
+off shows too. Entries are derived from the dossier's history and documents, which only ever grow,
+and written in the same transaction as the dossier: no state change without its entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+from chalicelib.domain.dossier import Dossier
+
+__all__ = ["AuditEntry", "pending_entries", "with_audited", "verify_chain"]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    dossier_id: str
+    seq: int
+    at: str
+    by: str
+    what: str
+    """`status:accepted`, `slip:receipt:000001/2020/TNHS-031`."""
+    detail: str
+    prev_hash: str
+    hash: str
+
+    @staticmethod
+    def digest(dossier_id: str, seq: int, at: str, by: str, what: str, detail: str, prev_hash: str) -> str:
+        canonical = json.dumps([dossier_id, seq, at, by, what, detail, prev_hash], ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def is_sound(self) -> bool:
+        return self.hash == self.digest(self.dossier_id, self.seq, self.at, self.by, self.what, self.detail, self.prev_hash)
+
+
+def pending_entries(dossier: Dossier) -> list[AuditEntry]:
+    """Entries for what the dossier gained since it was last audited, chained from its head."""
+    events: list[tuple[str, str, str, str]] = [
+        (h.at.isoformat(), h.by, f"status:{h.status.value}", h.note or "") for h in dossier.history[dossier.audited_history:]
+    ] + [
+        (d.issued_at.isoformat(), "system", f"slip:{d.kind}:{d.number}", d.sha256) for d in dossier.documents[dossier.audited_documents:]
+    ]
+    entries, head, seq = [], dossier.audit_head, dossier.audit_seq
+    for at, by, what, detail in sorted(events):
+        seq += 1
+        digest = AuditEntry.digest(dossier.id, seq, at, by, what, detail, head)
+        entries.append(AuditEntry(dossier.id, seq, at, by, what, detail, head, digest))
+        head = digest
+    return entries
+
+
+def with_audited(dossier: Dossier, entries: list[AuditEntry]) -> Dossier:
+    if not entries:
+        return dossier
+    return dossier.model_copy(
+        update={
+            "audit_seq": entries[-1].seq,
+            "audit_head": entries[-1].hash,
+            "audited_history": len(dossier.history),
+            "audited_documents": len(dossier.documents),
+        }
+    )
+
+
+def verify_chain(dossier: Dossier, entries: Iterable[AuditEntry]) -> list[str]:
+    """What is wrong with a dossier's audit log (empty: intact), in words for an operator."""
+    problems, head, expected = [], "", 1
+    for entry in sorted(entries, key=lambda e: e.seq):
+        if entry.seq != expected:
+            problems.append(f"entry {expected} is missing")
+        if not entry.is_sound():
+            problems.append(f"entry {entry.seq} was altered")
+        elif entry.prev_hash != head:
+            problems.append(f"entry {entry.seq} does not follow the entry before it")
+        head, expected = entry.hash, entry.seq + 1
+    if expected - 1 != dossier.audit_seq or head != dossier.audit_head:
+        problems.append(f"the log ends at entry {expected - 1}, the dossier at entry {dossier.audit_seq}")
+    return problems
+
+
+def as_item(entry: AuditEntry) -> dict[str, str | int]:
+    return asdict(entry)
