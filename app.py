@@ -18,6 +18,7 @@ from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
 from chalicelib.logs import logger
 from chalicelib.services import documents, intake, pipeline, queries
+from chalicelib.services import workflow as flow
 
 app = Chalice(app_name="motcua")
 app.api.binary_types.extend(intake.ATTACHMENT_TYPES)
@@ -124,15 +125,29 @@ def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Respo
     return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
 
 
-@endpoint("/v1/dossiers", roles=("clerk",))
+@endpoint("/v1/dossiers/{dossier_id}/decision", methods=("POST",), roles=("authority", "clerk"))
+def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("authority", "clerk"))
+    return dossier_view(flow.record_decision(dossier_id, _body(), by=principal.label))
+
+
+@endpoint("/v1/dossiers/{dossier_id}/return", methods=("POST",), roles=("clerk",))
+def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("clerk",))
+    return dossier_view(flow.mark_returned(dossier_id, by=principal.label))
+
+
+@endpoint("/v1/dossiers", roles=("clerk", "authority"))
 def worklist(principal: auth.Principal) -> Any:
+    """A clerk's worklist, or an authority's inbox (its office's forwarded dossiers by default)."""
     params = app.current_request.query_params or {}
     office = principal.office if principal.role != "admin" else params.get("office")
     if not office:
         raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
+    default = "forwarded" if principal.role == "authority" else None
     items, cursor = queries.worklist(
         office,
-        status=_status(params.get("status")),
+        status=_status(params.get("status", default)),
         overdue=_flag(params.get("overdue")),
         limit=_limit(params.get("limit")),
         cursor=params.get("next"),
@@ -197,6 +212,11 @@ def check(event: Any) -> dict[str, Any]:
     return _run_batch(event, pipeline.check_step)
 
 
+@app.on_sqs_message(queue=queue_name("workflow"), batch_size=5)
+def workflow(event: Any) -> dict[str, Any]:
+    return _run_batch(event, flow.workflow_step)
+
+
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep(event: Any) -> dict[str, Any]:
-    return {"requeued": intake.requeue_stuck()}
+    return {"requeued": intake.requeue_stuck(), "overdue": flow.sweep_deadlines()}

@@ -48,6 +48,48 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return run(args.file, args.json)
 
 
+def cmd_registry_load(args: argparse.Namespace) -> int:
+    _connect()
+    from chalicelib.services.registry_load import main as load
+
+    return load(Path(args.units) if args.units else None, Path(args.participants) if args.participants else None, args.quiet)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    _connect()
+    from datetime import date
+
+    from chalicelib.config import settings
+    from chalicelib.services import intake, workflow
+
+    if args.as_of and settings().stage != "local":
+        print("error: --as-of is for the local stage only", file=sys.stderr)
+        return 2
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    print(f"requeued {intake.requeue_stuck()} stuck dossier(s); {workflow.sweep_deadlines(as_of)} newly overdue, apology issued")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _connect()
+    from chalicelib.services.operations import verify_audit
+
+    problems = verify_audit(args.dossier)
+    for dossier_id, found in problems.items():
+        for problem in found:
+            print(f"{dossier_id}: {problem}")
+    print("audit log intact" if not problems else f"{len(problems)} dossier(s) with a broken audit log")
+    return 0 if not problems else 1
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    _connect()
+    from chalicelib.services.operations import dlq_contents, pretty, replay_dlq
+
+    print(pretty(dlq_contents(args.queue) if args.action == "list" else replay_dlq(args.queue)))
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     os.environ.setdefault("MOTCUA_STATE_DIR", str(_state_dir()))
     from chalicelib.api.auth import issue_local_token
@@ -75,6 +117,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("registry", help="the insurance registry of the running local stack")
+    registry_sub = p.add_subparsers(dest="registry_command", required=True)
+    p = registry_sub.add_parser("load", help="load or update units and participants from CSV (idempotent)")
+    p.add_argument("--units", help="CSV: unit_code,unit_name,tax_code,province_code")
+    p.add_argument("--participants", help="CSV: si_number,full_name,date_of_birth,id_number,unit_code,participation_from,participation_to")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_registry_load)
+
+    p = sub.add_parser("sweep", help="run the deadline sweep now (what the schedule does every 15 minutes)")
+    p.add_argument("--as-of", help="pretend today is this date (YYYY-MM-DD; local stage only)")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("audit", help="the audit log")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    p = audit_sub.add_parser("verify", help="check every entry's hash chain; exit 1 when one is broken")
+    p.add_argument("--dossier", help="only this dossier id")
+    p.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("dlq", help="the dead-letter queues")
+    p.add_argument("action", choices=["list", "replay"])
+    p.add_argument("--queue", choices=["extract", "check", "workflow"])
+    p.set_defaults(func=cmd_dlq)
 
     p = sub.add_parser("token", help="a bearer token for the local stage")
     p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])

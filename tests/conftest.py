@@ -11,6 +11,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+pytest_plugins = ["tests.functional.world"]
+
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:

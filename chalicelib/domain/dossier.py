@@ -23,6 +23,8 @@ __all__ = [
     "Attachment",
     "DocumentRef",
     "HistoryEntry",
+    "DecisionBody",
+    "Decision",
     "Dossier",
     "utcnow",
     "MAX_WORKERS",
@@ -108,6 +110,22 @@ class DocumentRef(BaseModel):
     """What the slip was issued for (e.g. `accepted#2`): issuing it again for the same event is a no-op."""
 
 
+class DecisionBody(_Edge):
+    """Body of `POST /v1/dossiers/{id}/decision`: the competent authority's result."""
+
+    result: Literal["approved", "denied"]
+    note: str | None = Field(default=None, max_length=2000)
+    amount: float | None = Field(default=None, ge=0, description="VND, when approved")
+
+
+class Decision(DecisionBody):
+    by: str
+    at: datetime
+
+    def same_as(self, other: DecisionBody) -> bool:
+        return (self.result, self.note, self.amount) == (other.result, other.note, other.amount)
+
+
 class HistoryEntry(BaseModel):
     status: Status
     at: datetime
@@ -126,6 +144,10 @@ class Dossier(BaseModel):
     created_at: datetime
     received_at: datetime | None = None
     due_date: date | None = None
+    original_due_date: date | None = None
+    """The first appointment, when an apology (Mẫu 04) moved it."""
+    decision: Decision | None = None
+    forwarded_to: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)

@@ -190,51 +190,62 @@ def find_header(lines: list[Line]) -> tuple[int, dict[str, tuple[float, float, f
 
 
 def _columns(titles: dict[str, tuple[float, float, float]], rows: list[Line]) -> list[Column]:
-    """Column extents: the x ranges covered by the data, each given to the title above it."""
-    heads = sorted(((x0 + x1) / 2, name) for name, (_, x0, x1) in titles.items())
-    words = [w for line in rows for w in line.words]
+    """Column extents: one column per title, cut between two neighbouring titles at the widest
+    stretch that no word of the table's rows covers.
+
+    Cells sit between the edges of their titles: the boundary between two columns lies between the
+    right edge of the left title and the left edge of the right one (a left-aligned name may start
+    left of its centred title, so the title centres are no guide). Only the table's own rows (lines
+    with numbers in them) are looked at: a footer or a signature line spanning two columns would
+    otherwise hide the gap between them. The result does not depend on how many rows there are.
+    """
+    heads = sorted((((x0 + x1) / 2, x0, x1, name) for name, (_, x0, x1) in titles.items()))
+    data = [line for line in rows if _looks_like_data(line)] or rows
+    words = [w for line in data for w in line.words]
     if not words:
-        return [Column(name, x0, x1, (x0 + x1) / 2) for name, (_, x0, x1) in titles.items()]
-    heights = sorted(w.height for w in words)
-    min_gap = heights[len(heights) // 2] * 0.6
+        return [Column(name, x0, x1, cx) for cx, x0, x1, name in heads]
     spans = sorted((w.x0, w.x1) for w in words)
-    segments = [[spans[0][0], spans[0][1]]]
-    for x0, x1 in spans[1:]:
-        if x0 - segments[-1][1] < min_gap:
-            segments[-1][1] = max(segments[-1][1], x1)
-        else:
-            segments.append([x0, x1])
-    columns: list[Column] = []
-    for x0, x1 in segments:
-        inside = [(cx, name) for cx, name in heads if x0 - min_gap <= cx <= x1 + min_gap]
-        if not inside:
-            cx, name = min(heads, key=lambda h: abs(h[0] - (x0 + x1) / 2))
-            inside = [(cx, name)]
-        bounds = [x0] + [_best_cut(spans, a[0], b[0]) for a, b in zip(inside, inside[1:])] + [x1]
-        for (cx, name), left, right in zip(inside, bounds, bounds[1:]):
-            if columns and columns[-1].name == name:
-                columns[-1].x1 = right  # one column split by a gap in the data: join it again
-            else:
-                columns.append(Column(name, left, right, cx))
-    return columns
+    cuts = [_best_cut(spans, a, b) for a, b in zip(heads, heads[1:])]
+    left = min(heads[0][1], spans[0][0])
+    right = max(heads[-1][2], max(x1 for _, x1 in spans))
+    bounds = [left] + cuts + [right]
+    return [Column(name, lo, hi, cx) for (cx, _, _, name), lo, hi in zip(heads, bounds, bounds[1:])]
 
 
-def _best_cut(spans: list[tuple[float, float]], lo: float, hi: float) -> float:
-    """Where to cut between two columns whose data touch: the widest gap between their title
-    centres that no word covers, else halfway."""
-    best, best_width = (lo + hi) / 2, 0.0
+def _looks_like_data(line: Line) -> bool:
+    """A table row: at least two words that are mostly digits (numbers, dates)."""
+    return sum(1 for w in line.words if _digits(w.text) >= 4) >= 2
+
+
+def _gaps(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
+    """The stretches of [lo, hi] that no span covers."""
+    out = []
     reach = lo
     for x0, x1 in spans:  # sorted by x0
-        if x1 <= lo:
+        if x1 <= reach:
             continue
         if x0 >= hi:
             break
-        if x0 > reach and x0 - reach > best_width:
-            best, best_width = (reach + x0) / 2, x0 - reach
+        if x0 > reach:
+            out.append((reach, x0))
         reach = max(reach, x1)
-    if hi > reach and hi - reach > best_width and best_width == 0.0:
-        best = (reach + hi) / 2
-    return best
+    if hi > reach:
+        out.append((reach, hi))
+    return out
+
+
+def _best_cut(spans: list[tuple[float, float]], a: tuple, b: tuple) -> float:
+    """Where to cut between the columns of titles `a` and `b` (cx, x0, x1, name), left to right:
+    the middle of the widest stretch between the two titles' facing edges that no word covers;
+    when words cover all of it, the widest such stretch between the title centres; else halfway."""
+    lo, hi = a[2], b[1]
+    if hi <= lo:  # titles touching or overlapping: only their centres are apart
+        lo, hi = a[0], b[0]
+    gaps = _gaps(spans, lo, hi) or _gaps(spans, a[0], b[0])
+    if not gaps:
+        return (lo + hi) / 2
+    g0, g1 = max(gaps, key=lambda g: g[1] - g[0])
+    return (g0 + g1) / 2
 
 
 def _cell_of(word: Word, columns: list[Column]) -> Column:

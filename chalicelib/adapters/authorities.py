@@ -1,0 +1,79 @@
+"""Handing a dossier to the authority that decides (UBND of the province, the Social Policy Bank).
+
+An authority with an online endpoint gets an HTTPS POST of the dossier, signed with HMAC-SHA256 and
+keyed for idempotency on the dossier id, retried with back-off. An authority without one (and
+every authority in the local stage) works from its inbox: the forwarded dossiers of its office in
+`GET /v1/dossiers`, deciding through `POST /v1/dossiers/{id}/decision`, as the national portal
+allows for provinces that cannot receive online.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.domain.dossier import Dossier
+
+__all__ = ["AUTHORITY_NAMES", "deliver", "endpoints"]
+
+AUTHORITY_NAMES = {
+    "province": "Ủy ban nhân dân cấp tỉnh",
+    "social_policy_bank": "Ngân hàng Chính sách xã hội",
+}
+
+
+@lru_cache(maxsize=1)
+def endpoints() -> dict[str, str]:
+    """`MOTCUA_AUTHORITY_URLS`: JSON `{"province": "https://...", ...}`; empty means inboxes only."""
+    return json.loads(os.environ.get("MOTCUA_AUTHORITY_URLS") or "{}")
+
+
+def _session() -> Any:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    retry = Retry(total=6, backoff_factor=float(os.environ.get("MOTCUA_AUTHORITY_BACKOFF", "0.5")), status_forcelist=(429, 500, 502, 503, 504), allowed_methods=None, raise_on_status=False)
+    session = requests.Session()
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    return session
+
+
+def _payload(dossier: Dossier) -> bytes:
+    return json.dumps(
+        {
+            "dossier_id": dossier.id,
+            "portal_code": dossier.portal_code,
+            "procedure": dossier.procedure,
+            "applicant": dossier.applicant.model_dump(mode="json"),
+            "workers": [w.model_dump(mode="json") for w in dossier.workers],
+            "documents": [{"kind": d.kind, "number": d.number} for d in dossier.documents],
+            "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+
+
+def deliver(dossier: Dossier, authority: str) -> str:
+    """Send the dossier to `authority`; answers how (`inbox` or the endpoint's host). Raises when
+    the endpoint still fails after its retries, so the queue tries again later."""
+    url = endpoints().get(authority)
+    if not url:
+        return "inbox"
+    body = _payload(dossier)
+    secret = os.environ.get("MOTCUA_AUTHORITY_SECRET", "").encode()
+    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    reply = _session().post(
+        url,
+        data=body,
+        headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": dossier.id, "X-Motcua-Signature": f"sha256={signature}"},
+        timeout=(5, 30),
+    )
+    if reply.status_code >= 300:
+        raise RuntimeError(f"authority {authority} answered {reply.status_code}")
+    return url.split("/")[2]

@@ -1,0 +1,139 @@
+"""From acceptance to the end: confirmation, forwarding, decision, return, deadlines, audit."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, Iterator
+
+import pytest
+
+from chalicelib.adapters import authorities
+from chalicelib.adapters.audit import audit_log
+from chalicelib.adapters.aws import client
+from chalicelib.adapters.store import store
+from chalicelib.services import documents, pipeline, workflow
+from chalicelib.services.operations import verify_audit
+from tests.functional.world import Fixture
+
+
+def accepted(world: Fixture, *rows: int) -> str:
+    dossier = world.run(world.submit([world.worker(i) for i in rows or (0, 1)]))
+    assert dossier["status"] == "accepted", dossier["findings"]
+    return dossier["id"]
+
+
+def view(world: Fixture, dossier_id: str) -> dict[str, Any]:
+    return world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+
+
+def decide(world: Fixture, dossier_id: str, body: Any, role: str = "authority", office: str | None = "031") -> Any:
+    return world.api.http.post(
+        f"/v1/dossiers/{dossier_id}/decision",
+        headers={**world.token(role, office), "Content-Type": "application/json"},
+        body=json.dumps(body),
+    )
+
+
+def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
+    dossier_id = accepted(world)
+    # WHEN the workflow step runs (twice, as a redelivered message would)
+    workflow.workflow_step(pipeline.StepMessage(dossier_id, "confirm"))
+    workflow.workflow_step(pipeline.StepMessage(dossier_id, "confirm"))
+    dossier = view(world, dossier_id)
+    # THEN BHXH confirmed once and the dossier waits in the province's inbox
+    assert [h["status"] for h in dossier["history"]][-3:] == ["accepted", "confirmed", "forwarded"]
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "confirmation"]
+    inbox = world.api.http.get("/v1/dossiers", headers=world.token("authority", "031")).json_body["items"]
+    assert dossier_id in [item["id"] for item in inbox] and {i["status"] for i in inbox} == {"forwarded"}
+    # WHEN the portal tries to decide, then the authority decides, twice the same, then differently
+    assert decide(world, dossier_id, {"result": "approved"}, role="portal", office=None).status_code == 403
+    assert decide(world, dossier_id, {"result": "approved", "amount": 1800000}, office="079").status_code == 403
+    assert decide(world, dossier_id, {"result": "maybe"}).status_code == 422
+    first = decide(world, dossier_id, {"result": "approved", "note": "Đủ điều kiện", "amount": 1800000})
+    again = decide(world, dossier_id, {"result": "approved", "note": "Đủ điều kiện", "amount": 1800000})
+    contrary = decide(world, dossier_id, {"result": "denied"})
+    assert (first.status_code, again.status_code, contrary.status_code) == (200, 200, 409)
+    assert contrary.json_body["error"]["code"] == "decision_conflict"
+    assert first.json_body["status"] == "decided"
+    # AND the clerk hands the result back: closed, with the control slip of every hand-over
+    returned = world.api.http.post(f"/v1/dossiers/{dossier_id}/return", headers=world.token("clerk", "031"))
+    assert returned.status_code == 200 and returned.json_body["status"] == "returned"
+    assert [d["kind"] for d in returned.json_body["documents"]] == ["receipt", "confirmation", "control_slip"]
+    assert verify_audit(dossier_id) == {}
+
+
+def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(world: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    received: list[str] = []
+    failures = {"left": 5}
+
+    class Authority(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers["Content-Length"]))
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                self.send_response(503)
+            else:
+                received.append(self.headers["Idempotency-Key"])
+                self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Authority)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("MOTCUA_AUTHORITY_URLS", json.dumps({"province": f"http://127.0.0.1:{server.server_port}/inbox"}))
+    monkeypatch.setenv("MOTCUA_AUTHORITY_BACKOFF", "0")
+    authorities.endpoints.cache_clear()
+    try:
+        dossier_id = accepted(world)
+        workflow.workflow_step(pipeline.StepMessage(dossier_id, "confirm"))
+        workflow.workflow_step(pipeline.StepMessage(dossier_id, "confirm"))  # redelivered: already forwarded
+    finally:
+        server.shutdown()
+        authorities.endpoints.cache_clear()
+    assert received == [dossier_id]
+    assert failures["left"] == 0
+    assert view(world, dossier_id)["status"] == "forwarded"
+
+
+@pytest.fixture
+def late(world: Fixture) -> Iterator[str]:
+    dossier_id = accepted(world)
+    dossier = store().get(dossier_id)
+    store().save(dossier.model_copy(update={"due_date": date(2020, 5, 14)}))
+    yield dossier_id
+
+
+def test_the_sweep_apologises_once_with_a_new_date_for_a_late_dossier(world: Fixture, late: str) -> None:
+    as_of = date(2020, 5, 14)  # a Thursday: due today, late by tomorrow
+    assert workflow.sweep_deadlines(as_of) >= 1
+    dossier = view(world, late)
+    assert dossier["overdue"] is True
+    assert dossier["due_date"] == documents.calendar().add_working_days(as_of, 2).isoformat()
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "apology"]
+    workflow.sweep_deadlines(as_of + timedelta(days=7))
+    assert [d["kind"] for d in view(world, late)["documents"]] == ["receipt", "apology"]  # once per dossier
+    overdue = world.api.http.get("/v1/dossiers?overdue=true&limit=200", headers=world.token("clerk", "031")).json_body["items"]
+    assert late in [item["id"] for item in overdue]
+
+
+def test_a_dossier_due_later_is_left_alone(world: Fixture) -> None:
+    dossier_id = accepted(world)
+    store().save(store().get(dossier_id).model_copy(update={"due_date": date(2020, 5, 20)}))
+    workflow.sweep_deadlines(date(2020, 5, 14))
+    assert view(world, dossier_id)["overdue"] is False
+
+
+def test_audit_verify_finds_an_altered_and_a_removed_entry(world: Fixture) -> None:
+    dossier_id = accepted(world)
+    assert verify_audit(dossier_id) == {}
+    entries = audit_log().entries(dossier_id)
+    db, table = client("dynamodb"), audit_log().table
+    db.update_item(TableName=table, Key={"dossier_id": {"S": dossier_id}, "seq": {"N": "2"}}, UpdateExpression="SET what = :w", ExpressionAttributeValues={":w": {"S": "status:accepted"}})
+    assert any("entry 2 was altered" in p for p in verify_audit(dossier_id)[dossier_id])
+    db.delete_item(TableName=table, Key={"dossier_id": {"S": dossier_id}, "seq": {"N": str(entries[-1].seq)}})
+    assert any("ends at entry" in p for p in verify_audit(dossier_id)[dossier_id])
