@@ -18,6 +18,8 @@ from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
 from chalicelib.logs import logger
 from chalicelib.services import documents, intake, pipeline, queries
+from chalicelib.local import portal as local_portal
+from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
 app = Chalice(app_name="motcua")
@@ -84,6 +86,12 @@ def lookup(portal_code: str) -> Any:
 @endpoint("/v1/verify", methods=("POST",))
 def verify() -> Any:
     return documents.verify(app.current_request.raw_body or b"")
+
+
+@endpoint("/v1/local/portal-callback", methods=("POST",))
+def local_portal_callback() -> Response:
+    """The local stage's stand-in for the portal's callback: records what it is sent."""
+    return Response(local_portal.receive(app.current_request.raw_body or b"", app.current_request.headers.get("x-motcua-signature", "")), status_code=202)
 
 
 # -- the portal --------------------------------------------------------------------------------
@@ -217,6 +225,11 @@ def workflow(event: Any) -> dict[str, Any]:
     return _run_batch(event, flow.workflow_step)
 
 
+@app.on_sqs_message(queue=queue_name("notify"), batch_size=10)
+def notify(event: Any) -> dict[str, Any]:
+    return _run_batch(event, portal_sync.notify_step)
+
+
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep(event: Any) -> dict[str, Any]:
-    return {"requeued": intake.requeue_stuck(), "overdue": flow.sweep_deadlines()}
+    return {"requeued": intake.requeue_stuck(), "overdue": flow.sweep_deadlines(), "notifying": portal_sync.catch_up()}

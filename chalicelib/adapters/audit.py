@@ -28,6 +28,7 @@ class AuditLog:
                     "Item": {
                         "dossier_id": {"S": e.dossier_id},
                         "seq": {"N": str(e.seq)},
+                        "unsent": {"S": "1"},  # until the portal has it (sparse index `unsent-index`)
                         **{name: {"S": getattr(e, name)} for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
                     },
                     "ConditionExpression": "attribute_not_exists(seq)",
@@ -36,13 +37,16 @@ class AuditLog:
             for e in entries
         ]
 
-    def entries(self, dossier_id: str) -> list[AuditEntry]:
+    def entries(self, dossier_id: str, unsent_only: bool = False) -> list[AuditEntry]:
+        """The dossier's entries in order (only those the portal has not had yet, if asked)."""
         query: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "dossier_id = :d",
             "ExpressionAttributeValues": {":d": {"S": dossier_id}},
             "ConsistentRead": True,
         }
+        if unsent_only:
+            query["FilterExpression"] = "attribute_exists(unsent)"
         found: list[AuditEntry] = []
         while True:
             page = self._db.query(**query)
@@ -54,6 +58,24 @@ class AuditLog:
                         **{name: item[name]["S"] for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
                     )
                 )
+            if "LastEvaluatedKey" not in page:
+                return found
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+    def mark_sent(self, entry: AuditEntry) -> None:
+        self._db.update_item(
+            TableName=self.table,
+            Key={"dossier_id": {"S": entry.dossier_id}, "seq": {"N": str(entry.seq)}},
+            UpdateExpression="REMOVE unsent",
+        )
+
+    def dossiers_with_unsent(self) -> set[str]:
+        found: set[str] = set()
+        query: dict[str, Any] = {"TableName": self.table, "IndexName": "unsent-index", "KeyConditionExpression": "unsent = :u", "ExpressionAttributeValues": {":u": {"S": "1"}}}
+        while True:
+            page = self._db.query(**query)
+            found.update(item["dossier_id"]["S"] for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return found
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -14,7 +14,7 @@ from chalicelib.config import settings
 
 __all__ = ["QUEUES", "queue_name", "queue_url", "send", "dlq_name"]
 
-QUEUES: tuple[str, ...] = ("extract", "check", "workflow")
+QUEUES: tuple[str, ...] = ("extract", "check", "workflow", "notify")
 """Logical names; each has a dead-letter queue `<name>-dlq` in `infra/`."""
 
 

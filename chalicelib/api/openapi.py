@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.views import DossierView, ErrorView, LookupView, WorklistView
-from chalicelib.domain.dossier import CreateDossier
+from chalicelib.domain.dossier import CreateDossier, DecisionBody
 from chalicelib.services.documents import KIND_CODES
 from chalicelib.services.intake import ATTACHMENT_TYPES
 
@@ -61,7 +61,7 @@ class Health(BaseModel):
     failing: list[str] | None = None
 
 
-_MODELS: tuple[type[BaseModel], ...] = (CreateDossier, DossierView, LookupView, WorklistView, ErrorView, UploadRequest, UploadTicket, Health, Verification)
+_MODELS: tuple[type[BaseModel], ...] = (CreateDossier, DecisionBody, DossierView, LookupView, WorklistView, ErrorView, UploadRequest, UploadTicket, Health, Verification)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -97,9 +97,10 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    _, defs = models_json_schema([(m, "validation" if m is CreateDossier else "serialization") for m in _MODELS], ref_template="#/components/schemas/{model}")
+    _, defs = models_json_schema([(m, "validation" if m in (CreateDossier, DecisionBody) else "serialization") for m in _MODELS], ref_template="#/components/schemas/{model}")
     dossier_ok = {"200": {"description": "the dossier", **_json(DossierView)}}
     binary = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ATTACHMENT_TYPES}}
+    decision = {"content": {"application/json": {"schema": _ref(DecisionBody)}}}
     paths = {
         "/v1/health": {"get": _op("the API and its stores answer", {"200": {"description": "ok", **_json(Health)}, "503": {"description": "a store is down", **_json(Health)}}, secured=False)},
         "/v1/openapi.json": {"get": _op("this document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}, secured=False)},
@@ -147,6 +148,21 @@ def document() -> dict[str, Any]:
         },
         "/v1/dossiers/{dossier_id}/uploads": {
             "post": _op("a presigned S3 URL for a file over 6 MB", {"201": {"description": "upload ticket", **_json(UploadTicket)}}, errors=(400, 404, 409, 415, 422), body=_json(UploadRequest), params=[_path("dossier_id")])
+        },
+        "/v1/dossiers/{dossier_id}/decision": {
+            "post": _op("record the competent authority's result (authority or clerk of the office)", dossier_ok, errors=(400, 404, 409, 422), body=decision, params=[_path("dossier_id")])
+        },
+        "/v1/dossiers/{dossier_id}/return": {
+            "post": _op("the result was handed back: close the dossier with its control slip (clerk)", dossier_ok, errors=(404, 409), params=[_path("dossier_id")])
+        },
+        "/v1/local/portal-callback": {
+            "post": _op(
+                "local stage only: the stand-in for the portal's status callback (HMAC-signed body)",
+                {"202": {"description": "recorded", "content": {"application/json": {"schema": {"type": "object"}}}}},
+                secured=False,
+                errors=(404, 422),
+                body={"content": {"application/json": {"schema": {"type": "object"}}}},
+            )
         },
         "/v1/dossiers/{dossier_id}/submit": {
             "post": _op("hand the dossier to the pipeline", {"202": {"description": "submitted", **_json(DossierView)}}, errors=(404, 409), params=[_path("dossier_id")])

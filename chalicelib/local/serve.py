@@ -136,6 +136,8 @@ def _wait_healthy(port: int, timeout: float = 30) -> None:
 def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     started = time.monotonic()
     emulator = prepare(emulator_port, state_dir)
+    os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}/v1/local/portal-callback")
+    os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
     pool = WorkerPool(workers, state_dir / "workers.log")
     server = make_server(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="api")

@@ -1,0 +1,78 @@
+"""Keeping the national portal in step: every status change and slip, pushed to its callback URL.
+
+What to send is the audit log itself: each entry is marked unsent when it is written (in the same
+transaction as the change) and unmarked once the portal answered 2xx, so nothing is lost between
+a change and its notification. Entries go out in order, oldest first, each carrying its sequence
+number so the portal can drop a repeat; a portal that is down fails the step, which comes back
+later, and the sweep re-queues any dossier with unsent entries: the pipeline never waits for it.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+from chalicelib.adapters import queues
+from chalicelib.adapters.audit import audit_log
+from chalicelib.adapters.store import store
+from chalicelib.domain.audit import AuditEntry
+from chalicelib.domain.dossier import Dossier
+from chalicelib.errors import NotFound
+from chalicelib.logs import logger
+from chalicelib.services.pipeline import StepMessage
+
+__all__ = ["notify_step", "catch_up", "signature", "payload"]
+
+
+def signature(body: bytes) -> str:
+    secret = os.environ.get("MOTCUA_PORTAL_CALLBACK_SECRET", "").encode()
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def payload(dossier: Dossier, entry: AuditEntry) -> bytes:
+    """What the portal learns: the event and the dossier's public state, no personal data."""
+    kind, _, rest = entry.what.partition(":")
+    body: dict[str, Any] = {
+        "portal_code": dossier.portal_code,
+        "dossier_id": dossier.id,
+        "seq": entry.seq,
+        "at": entry.at,
+        "event": kind,
+        "status": dossier.status.value,
+        "overdue": dossier.overdue,
+        "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
+    }
+    if kind == "status":
+        body["to"] = rest
+    else:
+        body["document"] = dict(zip(("kind", "number"), rest.split(":", 1)))
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+
+
+def notify_step(message: StepMessage) -> None:
+    url = os.environ.get("MOTCUA_PORTAL_CALLBACK_URL")
+    if not url:
+        return  # no portal configured for this stage: entries stay unsent until one is
+    try:
+        dossier = store().get(message.dossier_id)
+    except NotFound:
+        return
+    import requests
+
+    for entry in audit_log().entries(dossier.id, unsent_only=True):
+        body = payload(dossier, entry)
+        reply = requests.post(url, data=body, headers={"Content-Type": "application/json; charset=utf-8", "X-Motcua-Signature": signature(body)}, timeout=(3, 10))
+        if reply.status_code >= 300:
+            raise RuntimeError(f"the portal answered {reply.status_code}")  # in order: stop here, come back later
+        audit_log().mark_sent(entry)
+    logger().info("portal notified", extra={"dossier_id": dossier.id})
+
+
+def catch_up() -> int:
+    """Queue a notification for every dossier with entries the portal has not had."""
+    pending = audit_log().dossiers_with_unsent() if os.environ.get("MOTCUA_PORTAL_CALLBACK_URL") else set()
+    for dossier_id in pending:
+        queues.send("notify", {"dossier_id": dossier_id, "step": "notify"})
+    return len(pending)

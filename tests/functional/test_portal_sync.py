@@ -1,0 +1,66 @@
+"""The portal hears of every status change and slip, in order, once, even after being down."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.audit import audit_log
+from chalicelib.local.stack import free_port
+from chalicelib.services import notify, pipeline
+from tests.functional.world import Fixture
+
+
+class Portal:
+    """A stand-in portal on loopback that records the notifications it accepts."""
+
+    def __init__(self, port: int) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                assert self.headers["X-Motcua-Signature"] == notify.signature(body)
+                received.append(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_portal_that_was_down_is_caught_up_in_order_and_once(world: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}/callback")
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_SECRET", "s3cret")
+    # GIVEN a dossier taken to acceptance while the portal is down
+    dossier = world.run(world.submit([world.worker(0)]))
+    with pytest.raises(Exception):
+        notify.notify_step(pipeline.StepMessage(dossier["id"], "notify"))
+    pending = audit_log().entries(dossier["id"], unsent_only=True)
+    assert [e.what for e in pending][:2] == ["status:draft", "status:submitted"]
+    # WHEN it comes back and the sweep's catch-up runs, twice
+    portal = Portal(port)
+    try:
+        assert dossier["id"] in audit_log().dossiers_with_unsent()
+        notify.notify_step(pipeline.StepMessage(dossier["id"], "notify"))
+        notify.notify_step(pipeline.StepMessage(dossier["id"], "notify"))
+    finally:
+        portal.stop()
+    # THEN it got every change and the receipt, in order, each once, with no personal data
+    events = [(e["seq"], e["event"], e.get("to") or e["document"]["kind"]) for e in portal.received]
+    assert [seq for seq, _, _ in events] == list(range(1, len(events) + 1))
+    assert [what for _, _, what in events] == ["draft", "submitted", "processing", "receipt", "accepted"]
+    text = json.dumps(portal.received, ensure_ascii=False)
+    assert world.people[0].full_name not in text and world.people[0].si_number not in text
+    assert audit_log().entries(dossier["id"], unsent_only=True) == []
