@@ -163,6 +163,14 @@ def worklist(principal: auth.Principal) -> Any:
     return worklist_view(items, cursor)
 
 
+@endpoint("/v1/stats", roles=("clerk",))
+def stats(principal: auth.Principal) -> Any:
+    office = principal.office if principal.role != "admin" else (app.current_request.query_params or {}).get("office")
+    if not office:
+        raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
+    return queries.stats(office)
+
+
 def _status(value: str | None) -> Status | None:
     if not value:
         return None

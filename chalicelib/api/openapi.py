@@ -155,6 +155,14 @@ def document() -> dict[str, Any]:
         "/v1/dossiers/{dossier_id}/return": {
             "post": _op("the result was handed back: close the dossier with its control slip (clerk)", dossier_ok, errors=(404, 409), params=[_path("dossier_id")])
         },
+        "/v1/stats": {
+            "get": _op(
+                "the office's on-time and late counts per procedure and ISO week of reception (clerk)",
+                {"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}},
+                errors=(422,),
+                params=[_query("office", {"type": "string", "description": "admin only"})],
+            )
+        },
         "/v1/local/portal-callback": {
             "post": _op(
                 "local stage only: the stand-in for the portal's status callback (HMAC-signed body)",

@@ -1,15 +1,19 @@
-"""Reading dossiers: one by id or portal code, an office's worklist, and the health of the stores."""
+"""Reading dossiers: one by id or portal code, an office's worklist and figures, the stores' health."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from chalicelib.adapters.blobs import originals
 from chalicelib.adapters.store import store
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
+from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import NotFound
 
-__all__ = ["dossier", "by_portal_code", "worklist", "health"]
+__all__ = ["dossier", "by_portal_code", "worklist", "health", "stats"]
+
+_DONE = (Status.DECIDED, Status.RETURNED, Status.REJECTED, Status.NEEDS_CORRECTION)
 
 
 def dossier(dossier_id: str) -> Dossier:
@@ -35,3 +39,37 @@ def health() -> dict[str, Any]:
         except Exception:  # noqa: BLE001 - any failure of a store is what health reports
             failing.append(name)
     return {"status": "ok"} if not failing else {"status": "unavailable", "failing": failing}
+
+
+def _finished_on(d: Dossier) -> date | None:
+    """The day BHXH's part ended: the outcome of the checks or the decision, whichever is last."""
+    ends = [h.at for h in d.history if h.status in _DONE or h.status == Status.FORWARDED]
+    return ends[-1].astimezone(VIETNAM_TZ).date() if ends else None
+
+
+def stats(office: str) -> dict[str, Any]:
+    """On-time and late counts of an office, per procedure and ISO week of reception."""
+    rows: dict[tuple[str, str], dict[str, int]] = {}
+    cursor = None
+    while True:
+        page, cursor = store().list_office(office, limit=200, cursor=cursor)
+        for d in page:
+            if d.received_at is None:
+                continue
+            year, week, _ = d.received_at.astimezone(VIETNAM_TZ).isocalendar()
+            row = rows.setdefault((d.procedure, f"{year}-W{week:02d}"), {"received": 0, "on_time": 0, "late": 0, "open": 0})
+            row["received"] += 1
+            finished = _finished_on(d)
+            due = d.original_due_date or d.due_date
+            if finished is None:
+                row["late" if d.overdue else "open"] += 1
+            elif due is None or finished <= due:
+                row["on_time"] += 1
+            else:
+                row["late"] += 1
+        if not cursor:
+            break
+    return {
+        "office": office,
+        "rows": [{"procedure": p, "week": w, **counts} for (p, w), counts in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))],
+    }

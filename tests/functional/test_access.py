@@ -18,12 +18,14 @@ CALLERS: dict[str, tuple[str, str | None] | None] = {
     "authority_other": ("authority", OTHER),
     "admin": ("admin", None),
 }
-PUBLIC = {caller: 200 for caller in CALLERS}
+PUBLIC: dict[str, int | None] = {caller: None for caller in CALLERS}
 PORTAL_ONLY = {"anonymous": 401, "portal": None, "clerk_own": 403, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None}
 
 # route -> (method, path template, body, content type, expected status per caller; None = the route's success code)
 ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     "health": ("GET", "/v1/health", None, "", PUBLIC, 200),
+    "verify": ("POST", "/v1/verify", "png", "application/pdf", PUBLIC, 422),  # reached: a PNG is no PDF
+    "local_portal": ("POST", "/v1/local/portal-callback", {}, "application/json", PUBLIC, 422),  # reached: unsigned
     "openapi": ("GET", "/v1/openapi.json", None, "", PUBLIC, 200),
     "lookup": ("GET", "/v1/lookup/{code}", None, "", PUBLIC, 200),
     "create": ("POST", "/v1/dossiers", "new", "application/json", PORTAL_ONLY, 201),
@@ -35,10 +37,30 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
         {"anonymous": 401, "portal": 200, "clerk_own": 200, "clerk_other": 403, "authority_own": 200, "authority_other": 403, "admin": 200},
         200,
     ),
-    "worklist": (
+    "worklist": (  # an authority's inbox is its own office's list
         "GET", "/v1/dossiers?office=" + OWN, None, "",
+        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 200, "authority_other": 200, "admin": 200},
+        200,
+    ),
+    "stats": (
+        "GET", "/v1/stats?office=" + OWN, None, "",
         {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 403, "authority_other": 403, "admin": 200},
         200,
+    ),
+    "document": (  # reached: the new dossier has no receipt yet (404)
+        "GET", "/v1/dossiers/{id}/documents/receipt", None, "",
+        {"anonymous": 401, "portal": None, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        404,
+    ),
+    "decision": (  # reached: a draft awaits no decision (409)
+        "POST", "/v1/dossiers/{id}/decision", {"result": "approved"}, "application/json",
+        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": None, "authority_other": 403, "admin": None},
+        409,
+    ),
+    "return": (  # reached: a draft has no result to hand back (409)
+        "POST", "/v1/dossiers/{id}/return", None, "",
+        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        409,
     ),
 }
 

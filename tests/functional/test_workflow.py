@@ -137,3 +137,12 @@ def test_audit_verify_finds_an_altered_and_a_removed_entry(world: Fixture) -> No
     assert any("entry 2 was altered" in p for p in verify_audit(dossier_id)[dossier_id])
     db.delete_item(TableName=table, Key={"dossier_id": {"S": dossier_id}, "seq": {"N": str(entries[-1].seq)}})
     assert any("ends at entry" in p for p in verify_audit(dossier_id)[dossier_id])
+
+
+def test_stats_count_on_time_and_late_per_procedure_and_week(world: Fixture, late: str) -> None:
+    workflow.sweep_deadlines(date(2020, 5, 14))
+    stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
+    assert stats["office"] == "031"
+    rows = [r for r in stats["rows"] if r["procedure"] == "suspension_support"]
+    assert sum(r["late"] for r in rows) >= 1 and sum(r["received"] for r in rows) >= sum(r["late"] + r["on_time"] + r["open"] for r in rows)
+    assert world.api.http.get("/v1/stats", headers=world.token("portal")).status_code == 403
