@@ -72,9 +72,14 @@ class Runner:
         schedules: bool = True,
         schedule_every: float = 60.0,
         backoff: Callable[[int], int] = _backoff,
+        visibility: int | None = None,
     ) -> None:
         self.module = app_module or importlib.import_module("app")
         self.backoff = backoff
+        self.visibility = visibility or int(os.environ.get("MOTCUA_RUNNER_VISIBILITY", "30"))
+        """Seconds a received message stays hidden; extended while its handler runs, so a runner
+        killed mid-step gives its messages back within this time (Lambda waits for the queue's
+        whole visibility timeout)."""
         self.stop = threading.Event()
         self.schedules = schedules
         self.schedule_every = schedule_every
@@ -93,6 +98,7 @@ class Runner:
             QueueUrl=url,
             MaxNumberOfMessages=trigger.batch_size,
             WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=self.visibility,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
@@ -100,12 +106,18 @@ class Runner:
         if not messages:
             return 0
         arn = f"arn:aws:sqs:{self._sqs.meta.region_name}:{os.environ.get('MOTCUA_ACCOUNT_ID', '123456789012')}:{trigger.queue}"
+        done_event = threading.Event()
+        heartbeat = threading.Thread(target=self._keep_hidden, args=(url, messages, done_event), daemon=True)
+        heartbeat.start()
         try:
             result = self._handler(trigger.handler_string)(sqs_event(messages, arn, self._sqs.meta.region_name), LambdaContext(trigger.name))
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - as in Lambda, an exception fails the whole batch
             logger().exception("handler raised; the whole batch comes back", extra={"queue": trigger.queue})
             failed = {m["MessageId"] for m in messages}
+        finally:
+            done_event.set()
+            heartbeat.join()
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(
@@ -116,6 +128,14 @@ class Runner:
                 count = int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
                 self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.backoff(count))
         return len(messages)
+
+    def _keep_hidden(self, url: str, messages: list[dict[str, Any]], done: threading.Event) -> None:
+        while not done.wait(self.visibility / 3):
+            for m in messages:
+                try:
+                    self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.visibility)
+                except Exception:  # noqa: BLE001 - best effort; at worst the message is seen twice
+                    pass
 
     def _poll_forever(self, trigger: Any) -> None:
         while not self.stop.is_set():

@@ -136,6 +136,9 @@ def _wait_healthy(port: int, timeout: float = 30) -> None:
 def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     started = time.monotonic()
     emulator = prepare(emulator_port, state_dir)
+    from chalicelib.local.demo import seed_demo
+
+    seeded = seed_demo(state_dir)
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}/v1/local/portal-callback")
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
     pool = WorkerPool(workers, state_dir / "workers.log")
@@ -150,6 +153,8 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
         print(
             f"motcua is ready in {time.monotonic() - started:.1f} s: API http://127.0.0.1:{port}  "
             f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
+            f"Demo registry: {state_dir / 'units.csv'} and {state_dir / 'participants.csv'} "
+            f"({'already loaded' if seeded.already_loaded else f'{seeded.loaded} rows loaded'}).\n"
             "The local stage keeps its data in memory: stopping it (Ctrl-C) starts the next run empty.",
             flush=True,
         )

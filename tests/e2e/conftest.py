@@ -16,8 +16,9 @@ from chalicelib.local.stack import PROJECT_DIR, free_port
 
 
 class Stack:
-    def __init__(self, base: str, state_dir: Path, process: subprocess.Popen, output: Path) -> None:
+    def __init__(self, base: str, state_dir: Path, process: subprocess.Popen, output: Path, emulator_port: int) -> None:
         self.base = base
+        self.emulator_port = emulator_port
         self.state_dir = state_dir
         self.process = process
         self.output = output
@@ -34,7 +35,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     port = free_port()
     output = state_dir / "serve.out"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
-    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(free_port()), MOTCUA_STATE_DIR=str(state_dir), MOTCUA_WORKERS="2")
+    emulator_port = free_port()
+    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(emulator_port), MOTCUA_STATE_DIR=str(state_dir), MOTCUA_WORKERS="2", MOTCUA_RUNNER_VISIBILITY="6")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("motcua")), "serve"], cwd=PROJECT_DIR, env=env, stdout=open(output, "wb"), stderr=subprocess.STDOUT
     )
@@ -45,7 +47,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             process.kill()
             pytest.fail("motcua serve did not become ready:\n" + output.read_text(errors="replace")[-3000:])
         time.sleep(0.2)
-    yield Stack(base, state_dir, process, output)
+    yield Stack(base, state_dir, process, output, emulator_port)
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
