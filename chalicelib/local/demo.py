@@ -174,7 +174,8 @@ def demo_rows(
         start = _month(rng.randint(first_year, 2019), rng.randint(1, 12))
         if start > "2019-12":
             start = "2019-12"
-        unit = units[int(rng.random() ** 1.3 * len(units))]  # bigger units first
+        unit_index = int(rng.random() ** 1.3 * len(units))  # bigger units first
+        unit = units[unit_index]
         fate = rng.random()
         if fate < 0.08 and start < "2019-06":  # stopped before April 2020
             yield DemoRow(si, name, born.isoformat(), id_number, unit.unit_code, start,
@@ -183,7 +184,7 @@ def demo_rows(
             moved = _month(int(start[:4]) + rng.randint(1, 2020 - int(start[:4])), rng.randint(1, 12))
             moved = min(moved, "2020-02")
             left = _month(int(moved[:4]), int(moved[5:]) - 1)
-            other = units[(units.index(unit) + 1 + rng.randrange(len(units) - 1)) % len(units)]
+            other = units[(unit_index + 1 + rng.randrange(len(units) - 1)) % len(units)]
             yield DemoRow(si, name, born.isoformat(), id_number, unit.unit_code, start, left)
             yield DemoRow(si, name, born.isoformat(), id_number, other.unit_code, moved, "")
         elif fate < 0.21:  # stopped in mid-2020, after the support months started
