@@ -9,3 +9,7 @@ run: setup
 
 test: setup
 	.venv/bin/python -m pytest -q
+
+# The CloudFormation package of a stage (default dev): build/package/sam.json + deployment.zip.
+package: setup
+	.venv/bin/python scripts/package.py --stage $(or $(STAGE),dev)

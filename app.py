@@ -7,13 +7,14 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from chalice import Chalice, Rate, Response
+from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
 from chalicelib import tracing
 from chalicelib.adapters.queues import queue_name
 from chalicelib.api import auth
 from chalicelib.api.errors import parse_json, response_for
 from chalicelib.api.views import dossier_view, lookup_view, worklist_view
+from chalicelib.config import settings
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
 from chalicelib.logs import logger
@@ -24,6 +25,10 @@ from chalicelib.services import workflow as flow
 
 app = Chalice(app_name="motcua")
 app.api.binary_types.extend(intake.ATTACHMENT_TYPES)
+
+# In AWS, API Gateway verifies tokens against the stage's Cognito user pool before the function
+# runs (`scripts/package.py` points this authorizer at the stack's pool); locally `auth` does.
+COGNITO = CognitoUserPoolAuthorizer("motcua-users", provider_arns=["arn:aws:cognito-idp:region:account:userpool/set-by-package"]) if settings().auth_mode == "cognito" else None
 
 ANYONE: tuple[str, ...] = ()
 PORTAL = ("portal",)
@@ -40,7 +45,7 @@ def endpoint(path: str, methods: tuple[str, ...] = ("GET",), roles: tuple[str, .
             with tracing.subsegment(view.__name__):
                 return _answer(view, roles, params)
 
-        return app.route(path, methods=list(methods), content_types=["*/*"])(handle)
+        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(handle)
 
     return decorate
 

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Build the CloudFormation (SAM) package of one stage: `build/package/sam.json` + `deployment.zip`.
+
+    .venv/bin/python scripts/package.py [--stage dev|prod] [--out build/package] [--force]
+
+Steps:
+1. `build/merge.json` = `infra/resources.json` (the template the local stack also uses) deep-merged
+   with `infra/aws.json` (what only AWS gets: keys, Object Lock, alarms, Cognito), plus what is
+   derived from `resources.json` so a new table or queue gets it without anyone remembering:
+   the data key's encryption on every table, and two alarms on every queue (DLQ depth > 0, age
+   of the oldest message).
+2. `chalice package --stage STAGE --merge-template build/merge.json OUT`.
+3. Post-processing of `OUT/sam.json` (see `postprocess`). Why post-process instead of putting
+   everything in the merge template: chalice's merge is a deep dict merge, which can add keys but
+   neither replace nor delete them. Pointing an SQS trigger at `Fn::GetAtt` through the merge
+   leaves chalice's `Fn::Sub` beside it (two intrinsic functions in one value: cfn-lint E3017);
+   the OCR worker as a container image must lose `CodeUri`, `Handler` and `Runtime`; and the
+   triggers' logical names come from app.py (`workflow` and `notify` are coming), so a static
+   merge file would have to be edited with every new handler. Here every SQS trigger is found
+   by type, whatever its name.
+4. `templates/` (the slips' fonts, read from `/var/task/templates/fonts` by render.py) is added to
+   `deployment.zip`: chalice ships only app.py, chalicelib/ and vendor/.
+
+Needs no AWS credentials (chalice package calls no AWS API) and only PyPI. Quick the second time:
+chalice keeps the built dependencies in `.chalice/deployments/` (keyed on requirements.txt), and
+this script skips everything when a fingerprint of its inputs matches `OUT/.fingerprint`.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHALICE = Path(sys.executable).with_name("chalice")
+OCR_FUNCTION = "extract"
+"""Runs from the container image of infra/Dockerfile.ocr (Tesseract is not in Lambda's runtime)."""
+QUEUE_AGE_ALARM_SECONDS = {"extract": 900}
+"""Age of the oldest message that raises the alarm; other queues: DEFAULT_QUEUE_AGE_SECONDS."""
+DEFAULT_QUEUE_AGE_SECONDS = 300
+
+
+# -- inputs and fingerprint -------------------------------------------------------------------------
+def input_files() -> list[Path]:
+    files = [ROOT / "app.py", ROOT / "requirements.txt", Path(__file__).resolve()]
+    files += sorted((ROOT / ".chalice").glob("*.json"))
+    files += sorted((ROOT / "infra").glob("*.json"))
+    for folder in ("chalicelib", "templates", "vendor"):
+        files += sorted(p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    return [f for f in files if f.exists()]
+
+
+def fingerprint(stage: str) -> str:
+    digest = hashlib.sha256(f"stage={stage}\n".encode())
+    for path in input_files():
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# -- the merge template -----------------------------------------------------------------------------
+def deep_merge(base: Any, extra: Any) -> Any:
+    """`extra` into `base`: dicts merge key by key, anything else in `extra` wins."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        merged = dict(base)
+        for key, value in extra.items():
+            merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(extra)
+
+
+def queues_of(template: dict[str, Any], stage: str) -> dict[str, str]:
+    """Queue name in this stage (`motcua-dev-extract`) -> logical id, for every SQS queue."""
+    found = {}
+    for logical, resource in template["Resources"].items():
+        if resource.get("Type") == "AWS::SQS::Queue":
+            name = resource["Properties"]["QueueName"]
+            name = name["Fn::Sub"] if isinstance(name, dict) else name
+            found[name.replace("${Stage}", stage)] = logical
+    return found
+
+
+def queue_alarms(resources: dict[str, Any]) -> dict[str, Any]:
+    """Per queue with a DLQ: the DLQ holds a message (> 0), and the oldest message is too old."""
+    alarms: dict[str, Any] = {}
+    for logical, resource in resources.items():
+        if resource.get("Type") != "AWS::SQS::Queue" or "RedrivePolicy" not in resource.get("Properties", {}):
+            continue
+        name = resource["Properties"]["QueueName"]["Fn::Sub"].split("${Stage}-", 1)[1]
+        dlq = resource["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        common = {"EvaluationPeriods": 1, "Period": 60, "Namespace": "AWS/SQS", "TreatMissingData": "notBreaching",
+                  "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}
+        alarms[f"{dlq}DepthAlarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                **common,
+                "AlarmName": {"Fn::Sub": f"motcua-${{Stage}}-{name}-dlq-not-empty"},
+                "AlarmDescription": f"A {name} message failed {resource['Properties']['RedrivePolicy']['maxReceiveCount']} times and waits in its DLQ: fix, then replay it",
+                "MetricName": "ApproximateNumberOfMessagesVisible", "Statistic": "Maximum",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}],
+                "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0,
+            },
+        }
+        age = QUEUE_AGE_ALARM_SECONDS.get(name, DEFAULT_QUEUE_AGE_SECONDS)
+        alarms[f"{logical}AgeAlarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                **common,
+                "EvaluationPeriods": 5,
+                "AlarmName": {"Fn::Sub": f"motcua-${{Stage}}-{name}-oldest-message"},
+                "AlarmDescription": f"The oldest {name} message waited more than {age} s for 5 minutes: the consumer is throttled, failing or too slow",
+                "MetricName": "ApproximateAgeOfOldestMessage", "Statistic": "Maximum",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [logical, "QueueName"]}}],
+                "ComparisonOperator": "GreaterThanThreshold", "Threshold": age,
+            },
+        }
+    return alarms
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    base = json.loads((ROOT / "infra" / "resources.json").read_text())
+    aws = json.loads((ROOT / "infra" / "aws.json").read_text())
+    merged = deep_merge(base, aws)
+    merged["Parameters"]["Stage"]["Default"] = stage
+    for resource in merged["Resources"].values():
+        if resource.get("Type") == "AWS::DynamoDB::Table":
+            resource["Properties"]["SSESpecification"] = {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "DataKey"}}
+    merged["Resources"].update(queue_alarms(merged["Resources"]))
+    return merged
+
+
+# -- post-processing of chalice's output ------------------------------------------------------------
+_SUB = re.compile(r"\$\{[A-Za-z0-9:.]+\}")
+
+
+def substitute(value: Any) -> Any:
+    """Strings with `${AWS::AccountId}`, `${DataKey.Arn}`, `${PublicBaseUrl}`... -> `Fn::Sub`."""
+    if isinstance(value, str) and _SUB.search(value):
+        return {"Fn::Sub": value}
+    if isinstance(value, list):
+        return [substitute(v) for v in value]
+    if isinstance(value, dict) and not any(k.startswith("Fn::") for k in value):
+        return {k: substitute(v) for k, v in value.items()}
+    return value
+
+
+def function_name(stage: str, handler: str) -> str:
+    return f"motcua-{stage}-" + ("api" if handler == "app.app" else handler.split(".", 1)[1])
+
+
+def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list[str]:
+    """Make chalice's template deployable; answers warnings (nothing here raises on valid input)."""
+    resources = sam["Resources"]
+    queues = queues_of(merged, stage)
+    warnings = []
+    for logical, resource in list(resources.items()):
+        if resource["Type"] == "AWS::IAM::Role":
+            for policy in resource["Properties"].get("Policies", []):
+                policy["PolicyDocument"] = substitute(policy["PolicyDocument"])
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        props = resource["Properties"]
+        name = function_name(stage, props["Handler"])
+        short = name.rsplit("-", 1)[1]
+        props["FunctionName"] = name
+        variables = props.setdefault("Environment", {}).setdefault("Variables", {})
+        props["Environment"]["Variables"] = substitute(variables)
+        # The log group belongs to the stack: retention set, and the roles need no logs:CreateLogGroup.
+        resources[f"{logical}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {"LogGroupName": f"/aws/lambda/{name}", "RetentionInDays": {"Ref": "LogRetentionDays"}},
+        }
+        resource.setdefault("DependsOn", [])
+        resource["DependsOn"] = sorted(set(resource["DependsOn"] if isinstance(resource["DependsOn"], list) else [resource["DependsOn"]]) | {f"{logical}LogGroup"})
+        for event in props.get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            queue_arn = event["Properties"]["Queue"]
+            queue_name = json.dumps(queue_arn).rsplit(":", 1)[1].strip('"}')
+            if queue_name not in queues:
+                warnings.append(f"{name}: no queue {queue_name} in infra/resources.json")
+                continue
+            # Replace, not merge: one intrinsic function per value (cfn-lint E3017).
+            event["Properties"]["Queue"] = {"Fn::GetAtt": [queues[queue_name], "Arn"]}
+            # aws/chalice#2029: the handlers answer {"batchItemFailures": [...]}; without this the
+            # whole batch would come back for one failed record.
+            event["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+            reserved = props.get("ReservedConcurrentExecutions")
+            if isinstance(reserved, int) and reserved >= 2:
+                # Let SQS stop polling at the reserved concurrency instead of being throttled:
+                # throttled receives count towards maxReceiveCount and would send good messages to the DLQ.
+                event["Properties"]["ScalingConfig"] = {"MaximumConcurrency": min(reserved, 1000)}
+            visibility = merged["Resources"][queues[queue_name]]["Properties"].get("VisibilityTimeout", 30)
+            if visibility < 6 * props.get("Timeout", 3):
+                warnings.append(f"{queue_name}: VisibilityTimeout {visibility} s < 6 x {name}'s timeout {props.get('Timeout')} s")
+        if short == OCR_FUNCTION:
+            handler = props.pop("Handler")
+            for key in ("CodeUri", "Runtime", "Layers"):
+                props.pop(key, None)
+            props["PackageType"] = "Image"
+            props["ImageUri"] = {"Ref": "OcrImageUri"}
+            props["ImageConfig"] = {"Command": [handler]}
+    # A Cognito authorizer declared in app.py points at this stack's user pool.
+    for resource in resources.values():
+        body = resource.get("Properties", {}).get("DefinitionBody")
+        if not isinstance(body, dict):
+            continue
+        for definition in body.get("securityDefinitions", {}).values():
+            authorizer = definition.get("x-amazon-apigateway-authorizer", {})
+            if authorizer.get("type") == "cognito_user_pools":
+                authorizer["providerARNs"] = [{"Fn::GetAtt": ["UserPool", "Arn"]}]
+    return warnings
+
+
+def add_templates(zip_path: Path) -> None:
+    with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        present = set(archive.namelist())
+        for path in sorted((ROOT / "templates").rglob("*")):
+            arcname = str(path.relative_to(ROOT))
+            if path.is_file() and arcname not in present:
+                archive.write(path, arcname)
+
+
+class PackageError(RuntimeError):
+    """The package cannot be made as the inputs are; the message says what to change."""
+
+
+def check_wheels(build: Path) -> None:
+    """Fail in seconds, not after a 20-minute source build, when a pinned package (or one it pulls in)
+    has no wheel Lambda's python3.11 (Amazon Linux 2, glibc 2.26) can load: chalice would build it
+    from source on this host, against this host's glibc, and Lambda could not import it."""
+    requirements = ROOT / "requirements.txt"
+    stamp = build / "wheels" / ".checked"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    platforms = [a for p in ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_26_x86_64") for a in ("--platform", p)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:", *platforms,
+         "--python-version", "3.11", "--implementation", "cp", "-r", str(requirements), "-d", str(build / "wheels")],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        missing = re.findall(r"No matching distribution found for (\S+)", result.stderr)
+        versions = re.findall(r"\(from versions: ([^)]*)\)", result.stderr)
+        newest = f" (versions with such a wheel: ...{versions[-1][-60:]})" if versions else ""
+        raise PackageError(
+            f" {', '.join(missing) or 'a requirement'} has no manylinux wheel for glibc <= 2.26{newest}.\n"
+            f"Pin a version that has one in requirements.txt; chalice would otherwise build it on this host.\n"
+            + (result.stderr if not missing else "")
+        )
+    stamp.write_text(digest)
+
+
+# -- main -------------------------------------------------------------------------------------------
+def package(stage: str, out: Path, force: bool = False) -> Path:
+    started = time.monotonic()
+    stamp = out / ".fingerprint"
+    current = fingerprint(stage)
+    if not force and stamp.exists() and stamp.read_text() == current and (out / "sam.json").exists() and (out / "deployment.zip").exists():
+        print(f"package: {out}/sam.json is up to date ({time.monotonic() - started:.1f} s)")
+        return out / "sam.json"
+    build = ROOT / "build"
+    build.mkdir(exist_ok=True)
+    check_wheels(build)
+    merged = merge_template(stage)
+    (build / "merge.json").write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    if out.exists():
+        shutil.rmtree(out)
+    env = {**os.environ}
+    env.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
+    subprocess.run(
+        [str(CHALICE), "--project-dir", str(ROOT), "package", "--stage", stage,
+         "--merge-template", str(build / "merge.json"), str(out)],
+        check=True, env=env, cwd=ROOT,
+    )
+    sam_path = out / "sam.json"
+    sam = json.loads(sam_path.read_text())
+    for warning in postprocess(sam, merged, stage):
+        print(f"package: warning: {warning}", file=sys.stderr)
+    sam_path.write_text(json.dumps(sam, indent=2, ensure_ascii=False) + "\n")
+    add_templates(out / "deployment.zip")
+    stamp.write_text(current)
+    size = (out / "deployment.zip").stat().st_size
+    print(f"package: {sam_path} and deployment.zip ({size / 1e6:.1f} MB) for stage {stage} in {time.monotonic() - started:.1f} s")
+    return sam_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stage", default="dev", choices=("dev", "prod"))
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "package")
+    parser.add_argument("--force", action="store_true", help="rebuild even when the inputs did not change")
+    args = parser.parse_args(argv)
+    try:
+        package(args.stage, args.out.resolve(), args.force)
+    except PackageError as error:
+        print(f"package: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The packaged stage (`scripts/package.py`, stage dev): valid CloudFormation, SQS triggers that report
+partial batch failures, visibility timeouts, and a zip Lambda's python3.11 runtime can load."""
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import ROOT, functions, sqs_events
+
+LAMBDA_GLIBC = (2, 26)
+"""Lambda's python3.11 runtime is Amazon Linux 2: glibc 2.26."""
+MANYLINUX_ALIASES = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+"""Lambda's limit for a function and its layers, unzipped."""
+MAX_ZIPPED_BYTES = 75 * 1024 * 1024
+"""Our budget (61 MB in November 2026). The zip goes to Lambda through S3 (`aws cloudformation
+package`), where only the 250 MB unzipped limit applies; 50 MB is the limit of a direct upload only."""
+
+
+def test_cfn_lint_passes(package_dir: Path) -> None:
+    sam = package_dir / "sam.json"
+    ok = package_dir / ".cfn-lint-ok"
+    digest = hashlib.sha256(sam.read_bytes()).hexdigest()
+    if ok.exists() and ok.read_text() == digest:
+        return  # this very template passed already
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "cfn-lint"), "--format", "parseable", str(sam)],
+        capture_output=True, text=True, timeout=240,
+    )
+    errors = [line for line in result.stdout.splitlines() if re.search(r":E\d{4}:", line)]
+    assert not errors and result.returncode in (0, 4, 8, 12), result.stdout + result.stderr
+    ok.write_text(digest)
+
+
+def test_every_sqs_trigger_reports_batch_item_failures(sam: dict[str, Any]) -> None:
+    events = sqs_events(sam)
+    assert {logical for logical, _, _ in events} >= {"Extract", "Check"}
+    for logical, name, props in events:
+        assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], f"{logical}.{name}"
+        # One intrinsic function per value (cfn-lint E3017): the queue of this stack, by reference.
+        assert list(props["Queue"]) == ["Fn::GetAtt"] and props["Queue"]["Fn::GetAtt"][1] == "Arn", f"{logical}.{name}"
+
+
+def test_visibility_timeout_is_six_times_the_consumer_timeout(sam: dict[str, Any]) -> None:
+    for logical, name, props in sqs_events(sam):
+        queue = sam["Resources"][props["Queue"]["Fn::GetAtt"][0]]
+        timeout = functions(sam)[logical]["Properties"].get("Timeout", sam.get("Globals", {}).get("Function", {}).get("Timeout", 3))
+        assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout, (
+            f"{props['Queue']['Fn::GetAtt'][0]}: VisibilityTimeout {queue['Properties']['VisibilityTimeout']} < 6 x {logical}'s {timeout} s"
+        )
+
+
+def test_configured_consumers_that_are_not_written_yet_fit_their_queues(merged: dict[str, Any]) -> None:
+    """workflow and notify are configured before app.py has them: their queues must fit already."""
+    import json
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    queues = {
+        r["Properties"]["QueueName"]["Fn::Sub"].split("${Stage}-", 1)[1]: r["Properties"]
+        for r in merged["Resources"].values() if r.get("Type") == "AWS::SQS::Queue"
+    }
+    for stage in ("dev", "prod"):
+        for function, settings in config["stages"][stage]["lambda_functions"].items():
+            if function in queues:
+                assert queues[function].get("VisibilityTimeout", 30) >= 6 * settings["lambda_timeout"], (stage, function)
+
+
+def test_the_ocr_worker_runs_from_its_image_with_reserved_concurrency(sam: dict[str, Any]) -> None:
+    extract = functions(sam)["Extract"]["Properties"]
+    assert extract["PackageType"] == "Image" and extract["ImageUri"] == {"Ref": "OcrImageUri"}
+    assert extract["ImageConfig"]["Command"] == ["app.extract"]
+    assert not {"CodeUri", "Handler", "Runtime"} & set(extract)
+    assert extract["Timeout"] == 300 and extract["MemorySize"] >= 2048
+    assert extract["ReservedConcurrentExecutions"] >= 2
+    (event,) = extract["Events"].values()
+    assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= extract["ReservedConcurrentExecutions"]
+
+
+def test_functions_get_the_stage_and_account(sam: dict[str, Any]) -> None:
+    for logical, resource in functions(sam).items():
+        variables = resource["Properties"]["Environment"]["Variables"]
+        assert variables["MOTCUA_STAGE"] == "dev", logical
+        assert variables["MOTCUA_ACCOUNT_ID"] == {"Fn::Sub": "${AWS::AccountId}"}, logical
+        assert resource["Properties"]["FunctionName"].startswith("motcua-dev-"), logical
+        assert resource["Properties"]["Tracing"] == "Active", logical
+
+
+def test_aws_only_resources(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    signing = resources["SigningKey"]["Properties"]
+    assert (signing["KeySpec"], signing["KeyUsage"]) == ("RSA_2048", "SIGN_VERIFY")
+    assert resources["SigningKeyAlias"]["Properties"]["AliasName"] == {"Fn::Sub": "alias/motcua-${Stage}-signing"}
+    for bucket in ("OriginalsBucket", "SlipsBucket"):
+        props = resources[bucket]["Properties"]
+        assert props["ObjectLockEnabled"] is True and props["VersioningConfiguration"]["Status"] == "Enabled"
+        sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+        assert sse == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey", "Arn"]}}
+        assert props["LifecycleConfiguration"]["Rules"]
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            assert resource["Properties"]["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "DataKey"}, logical
+    pool = resources["UserPool"]["Properties"]
+    assert {a["Name"] for a in pool["Schema"]} >= {"role", "office"}
+    assert not any(a.startswith("custom:") for a in resources["UserPoolClient"]["Properties"]["WriteAttributes"])
+
+
+def test_every_queue_has_its_alarms(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    watched = {
+        (r["Properties"]["MetricName"], r["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0])
+        for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Namespace") == "AWS/SQS"
+    }
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in resource["Properties"]:
+            dlq = resource["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            assert ("ApproximateAgeOfOldestMessage", logical) in watched, logical
+            assert ("ApproximateNumberOfMessagesVisible", dlq) in watched, dlq
+    assert "Api5xxAlarm" in resources
+
+
+# -- the zip ---------------------------------------------------------------------------------------
+def _glibc_needed(data: bytes) -> tuple[int, int]:
+    versions = [tuple(map(int, m)) for m in re.findall(rb"GLIBC_(\d+)\.(\d+)", data)]
+    return max(versions, default=(0, 0))
+
+
+def _wheel_ok(tags: list[str]) -> bool:
+    """A wheel tag Lambda's glibc 2.26 can load: manylinux1/2010/2014 or manylinux_2_X with X <= 26."""
+    for tag in tags:
+        platform = tag.rsplit("-", 1)[-1]
+        for part in platform.split("."):
+            if part == "any":
+                return True
+            name = part.rsplit("_x86_64", 1)[0]
+            if name in MANYLINUX_ALIASES and MANYLINUX_ALIASES[name] <= LAMBDA_GLIBC:
+                return True
+            found = re.fullmatch(r"manylinux_(\d+)_(\d+)", name)
+            if found and (int(found[1]), int(found[2])) <= LAMBDA_GLIBC:
+                return True
+    return False
+
+
+def test_no_binary_built_on_this_host(deployment_zip: zipfile.ZipFile) -> None:
+    names = deployment_zip.namelist()
+    wheels = {n.split("/", 1)[0]: [l.split(":", 1)[1].strip() for l in deployment_zip.read(n).decode().splitlines() if l.startswith("Tag:")]
+              for n in names if re.fullmatch(r"[^/]+\.dist-info/WHEEL", n)}
+    owner: dict[str, str] = {}
+    for n in names:
+        if re.fullmatch(r"[^/]+\.dist-info/RECORD", n):
+            for line in deployment_zip.read(n).decode().splitlines():
+                owner[line.split(",", 1)[0]] = n.split("/", 1)[0]
+    problems = []
+    for name in names:
+        if not re.search(r"\.so(\.\d+)*$", name):
+            continue
+        dist = owner.get(name)
+        if dist is None:
+            problems.append(f"{name}: in no wheel's RECORD")
+        elif not _wheel_ok(wheels.get(dist, [])):
+            problems.append(f"{name}: from {dist} tagged {wheels.get(dist)} (built on this host?)")
+        needed = _glibc_needed(deployment_zip.read(name))
+        if needed > LAMBDA_GLIBC:
+            problems.append(f"{name}: needs GLIBC_{needed[0]}.{needed[1]} > 2.26")
+    assert not problems, "\n".join(problems)
+
+
+def test_zip_fits_lambda(deployment_zip: zipfile.ZipFile, package_dir: Path) -> None:
+    zipped = (package_dir / "deployment.zip").stat().st_size
+    unzipped = sum(i.file_size for i in deployment_zip.infolist())
+    assert zipped < MAX_ZIPPED_BYTES, f"{zipped / 1e6:.1f} MB zipped"
+    assert unzipped < MAX_UNZIPPED_BYTES, f"{unzipped / 1e6:.1f} MB unzipped"
+    names = set(deployment_zip.namelist())
+    assert {"app.py", "chalicelib/config.py", "templates/fonts/DejaVuSans.ttf"} <= names
+
+
+@pytest.mark.parametrize("tags, ok", [
+    (["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"], True),
+    (["cp311-abi3-manylinux_2_5_x86_64.manylinux1_x86_64"], True),
+    (["cp311-cp311-manylinux_2_27_x86_64", "cp311-cp311-manylinux_2_28_x86_64"], False),
+    (["cp311-cp311-linux_x86_64"], False),
+    (["py3-none-any"], True),
+])
+def test_wheel_tag_rule(tags: list[str], ok: bool) -> None:
+    assert _wheel_ok(tags) is ok
