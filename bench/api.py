@@ -42,7 +42,7 @@ def pct(values: list[float], q: float) -> float:
 
 def timed(session: requests.Session, method: str, url: str, **kw) -> float:
     start = time.perf_counter()
-    reply = session.request(method, url, timeout=30, **kw)
+    reply = session.request(method, url, timeout=120, **kw)
     elapsed = time.perf_counter() - start
     assert reply.status_code in (200, 201), reply.text[:200]
     return elapsed * 1000

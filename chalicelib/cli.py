@@ -90,6 +90,18 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sign_request(args: argparse.Namespace) -> int:
+    from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
+
+    source = Path(args.pdf)
+    if not source.is_file() or not source.read_bytes().startswith(b"%PDF-"):
+        print(f"error: {source} is not a PDF", file=sys.stderr)
+        return 2
+    Path(args.out).write_bytes(sign_as_employer(source.read_bytes(), ensure_demo_employer(_state_dir())))
+    print(f"signed as the local demo employer: {args.out}")
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     os.environ.setdefault("MOTCUA_STATE_DIR", str(_state_dir()))
     from chalicelib.api.auth import issue_local_token
@@ -140,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["list", "replay"])
     p.add_argument("--queue", choices=["extract", "check", "workflow"])
     p.set_defaults(func=cmd_dlq)
+
+    p = sub.add_parser("sign-request", help="local stage: sign a PDF as the demo employer (the CA `make run` trusts)")
+    p.add_argument("pdf")
+    p.add_argument("out")
+    p.set_defaults(func=cmd_sign_request)
 
     p = sub.add_parser("token", help="a bearer token for the local stage")
     p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])

@@ -78,7 +78,7 @@ class DossierStore:
             )
         except self._db.exceptions.TransactionCanceledException:
             return self.get_by_portal_code(dossier.portal_code), False
-        _announce(dossier.id)
+        # Not announced: the portal made the draft itself; its entry goes with the next change.
         return dossier, True
 
     def save(self, dossier: Dossier) -> Dossier:
