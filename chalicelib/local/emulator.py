@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import sys
 import threading
 from typing import Any, Callable, Iterable
@@ -44,12 +45,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: sys.exit(0))
+    class NoDelayHandler(MotoRequestHandler):
+        """Headers and body leave in two writes; without TCP_NODELAY, Nagle's algorithm holds the
+        body until the client's delayed ACK (about 40 ms on Linux): seen here as ~30 ms per call."""
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     run_simple(
         args.host,
         args.port,
         SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app)),
         threaded=True,
-        request_handler=MotoRequestHandler,
+        request_handler=NoDelayHandler,
     )
 
 
