@@ -39,6 +39,7 @@ class DossierView(BaseModel):
     procedure: str
     status: str
     overdue: bool
+    attention: str | None
     office: str
     received_at: datetime | None
     due_date: date | None
@@ -69,6 +70,7 @@ class WorklistItem(BaseModel):
     overdue: bool
     received_at: datetime | None
     due_date: date | None
+    attention: str | None = None
 
 
 class WorklistView(BaseModel):
@@ -94,6 +96,7 @@ def dossier_view(d: Dossier) -> dict[str, Any]:
         procedure=d.procedure,
         status=d.status.value,
         overdue=d.overdue,
+        attention=d.attention,
         office=d.office,
         received_at=d.received_at,
         due_date=d.due_date,
@@ -125,6 +128,7 @@ def worklist_view(items: list[Dossier], next_cursor: str | None) -> dict[str, An
                 overdue=d.overdue,
                 received_at=d.received_at,
                 due_date=d.due_date,
+                attention=d.attention,
             )
             for d in items
         ],

@@ -146,6 +146,9 @@ class Dossier(BaseModel):
     due_date: date | None = None
     original_due_date: date | None = None
     """The first appointment, when an apology (Mẫu 04) moved it."""
+    attention: str | None = None
+    """Why a clerk should look: set by the sweep when the dossier sits in a step past its limit,
+    cleared when it moves on."""
     decision: Decision | None = None
     forwarded_to: str | None = None
     findings: list[Finding] = Field(default_factory=list)
@@ -182,4 +185,4 @@ class Dossier(BaseModel):
         check_transition(self.status, target)
         at = at or utcnow()
         entry = HistoryEntry(status=target, at=at, by=by, note=note)
-        return self.model_copy(update={"status": target, "history": [*self.history, entry]})
+        return self.model_copy(update={"status": target, "history": [*self.history, entry], "attention": None})

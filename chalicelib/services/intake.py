@@ -226,11 +226,33 @@ def _round(dossier: Dossier) -> int:
     return sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
 
 
-def requeue_stuck(older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Send again every dossier left in `submitted` whose first message was lost."""
-    cutoff = (utcnow() - older_than).isoformat()
+STEP_LIMITS: dict[Status, tuple[timedelta, str, str]] = {
+    Status.SUBMITTED: (timedelta(minutes=5), "extract", "extract"),
+    Status.PROCESSING: (timedelta(minutes=15), "extract", "extract"),
+    Status.ACCEPTED: (timedelta(minutes=15), "workflow", "confirm"),
+    Status.CONFIRMED: (timedelta(minutes=15), "workflow", "confirm"),
+}
+"""How long a dossier may sit in an automatic step, and which message moves it on."""
+
+
+def requeue_stuck() -> int:
+    """Send again every dossier sitting in an automatic step past its limit, and say so on the
+    dossier (`attention`, shown in the worklist) rather than leaving it silently "processing"."""
     count = 0
-    for dossier in store().in_status(Status.SUBMITTED, updated_before=cutoff):
-        _enqueue_extract(dossier)
-        count += 1
+    for status, (limit, queue, step) in STEP_LIMITS.items():
+        cutoff = (utcnow() - limit).isoformat()
+        for dossier in store().in_status(status, updated_before=cutoff):
+            minutes = int(limit.total_seconds() // 60)
+            note = f"Hồ sơ dừng ở bước «{status.value}» quá {minutes} phút; hệ thống đã tự động xử lý lại."
+
+            def flag(d: Dossier, status: Status = status, note: str = note) -> Dossier:
+                return d if d.status != status else d.model_copy(update={"attention": note})
+
+            try:
+                _update(dossier.id, flag)
+            except Conflict:
+                continue
+            queues.send(queue, {"dossier_id": dossier.id, "step": step, "round": _round(dossier)})
+            logger().warning("dossier stuck; queued again", extra={"dossier_id": dossier.id, "status": status.value})
+            count += 1
     return count

@@ -79,3 +79,23 @@ def test_the_lambda_event_reports_only_failed_records(api: Any, token: Callable[
     ]
     result = app_module.extract(sqs_event(messages, "arn:aws:sqs:ap-southeast-1:123456789012:q", "ap-southeast-1"), LambdaContext("extract"))
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad-2"}]}
+
+
+def test_a_dossier_whose_message_was_lost_is_sent_again_and_flagged_for_the_clerk(api: Any, token: Callable[..., dict[str, str]], runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from chalicelib.services import intake
+
+    # GIVEN a submitted dossier whose message was lost
+    dossier_id = submit(api, token)
+    drain(queue_name("extract"))
+    # WHEN the sweep runs after the step's limit (here: at once)
+    monkeypatch.setitem(intake.STEP_LIMITS, intake.Status.SUBMITTED, (timedelta(0), "extract", "extract"))
+    assert intake.requeue_stuck() >= 1
+    # THEN the clerk sees why in the worklist, and the dossier moves on, which clears the flag
+    listed = api.http.get("/v1/dossiers?status=submitted&limit=200", headers=token("clerk", "031")).json_body["items"]
+    flagged = next(item for item in listed if item["id"] == dossier_id)
+    assert "«submitted»" in flagged["attention"] and "xử lý lại" in flagged["attention"]
+    assert runner.poll_once(trigger(runner, "extract")) >= 1
+    moved = api.http.get(f"/v1/dossiers/{dossier_id}", headers=token("portal")).json_body
+    assert moved["status"] == "processing" and moved["attention"] is None
