@@ -58,7 +58,7 @@ class Fixture:
         created = self.api.http.post("/v1/dossiers", headers={**portal, "Content-Type": "application/json"}, body=json.dumps(body)).json_body
         if attachments is None:
             listed = Document(self.unit.unit_code, self.unit.tax_code, self.unit.unit_name, [ScanWorker(**w) for w in (scan or workers)])
-            attachments = {"request.pdf": sign_as_employer(pdf_bytes("De nghi ho tro"), self.employer), "worker_list.pdf": render_pdf(listed)}
+            attachments = {"request.pdf": sign_as_employer(pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong"), self.employer), "worker_list.pdf": render_pdf(listed)}
         for name, data in attachments.items():
             reply = self.api.http.put(f"/v1/dossiers/{created['id']}/attachments/{name}", headers={**portal, "Content-Type": "application/pdf"}, body=data)
             assert reply.status_code == 200, reply.json_body
