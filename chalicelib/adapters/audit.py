@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, query_items
 from chalicelib.config import settings
 from chalicelib.domain.audit import AuditEntry
 
@@ -47,20 +47,14 @@ class AuditLog:
         }
         if unsent_only:
             query["FilterExpression"] = "attribute_exists(unsent)"
-        found: list[AuditEntry] = []
-        while True:
-            page = self._db.query(**query)
-            for item in page.get("Items", []):
-                found.append(
-                    AuditEntry(
-                        dossier_id=item["dossier_id"]["S"],
-                        seq=int(item["seq"]["N"]),
-                        **{name: item[name]["S"] for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
-                    )
-                )
-            if "LastEvaluatedKey" not in page:
-                return found
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            AuditEntry(
+                dossier_id=item["dossier_id"]["S"],
+                seq=int(item["seq"]["N"]),
+                **{name: item[name]["S"] for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
+            )
+            for item in query_items(self._db, query)
+        ]
 
 
     def mark_sent(self, entry: AuditEntry) -> None:
@@ -71,14 +65,8 @@ class AuditLog:
         )
 
     def dossiers_with_unsent(self) -> set[str]:
-        found: set[str] = set()
-        query: dict[str, Any] = {"TableName": self.table, "IndexName": "unsent-index", "KeyConditionExpression": "unsent = :u", "ExpressionAttributeValues": {":u": {"S": "1"}}}
-        while True:
-            page = self._db.query(**query)
-            found.update(item["dossier_id"]["S"] for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return found
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        query = {"TableName": self.table, "IndexName": "unsent-index", "KeyConditionExpression": "unsent = :u", "ExpressionAttributeValues": {":u": {"S": "1"}}}
+        return {item["dossier_id"]["S"] for item in query_items(self._db, query)}
 
 
 _logs: dict[str, AuditLog] = {}

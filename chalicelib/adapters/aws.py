@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from chalicelib import tracing
 from chalicelib.config import settings
 
-__all__ = ["client", "resource"]
+__all__ = ["client", "resource", "query_items"]
 
 _lock = threading.Lock()
 
@@ -41,3 +41,9 @@ def client(service: str) -> Any:
 def resource(service: str) -> Any:
     with _lock:
         return _session().resource(service, config=_config())
+
+
+def query_items(db: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a DynamoDB query matches, over all its pages (boto3's paginator)."""
+    for page in db.get_paginator("query").paginate(**query):
+        yield from page.get("Items", [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, query_items
 from chalicelib.config import settings
 
 __all__ = ["Holder", "ClaimsLedger", "claims", "claim_key"]
@@ -80,22 +80,18 @@ class ClaimsLedger:
             "KeyConditionExpression": "dossier_id = :d",
             "ExpressionAttributeValues": {":d": {"S": dossier_id}},
         }
-        while True:
-            page = self._db.query(**query)
-            for item in page.get("Items", []):
-                try:
-                    self._db.delete_item(
-                        TableName=self.table,
-                        Key={"claim_key": item["claim_key"]},
-                        ConditionExpression="dossier_id = :d",
-                        ExpressionAttributeValues={":d": {"S": dossier_id}},
-                    )
-                    released += 1
-                except self._db.exceptions.ConditionalCheckFailedException:
-                    pass  # already taken by another dossier after an earlier release
-            if "LastEvaluatedKey" not in page:
-                return released
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in list(query_items(self._db, query)):
+            try:
+                self._db.delete_item(
+                    TableName=self.table,
+                    Key={"claim_key": item["claim_key"]},
+                    ConditionExpression="dossier_id = :d",
+                    ExpressionAttributeValues={":d": {"S": dossier_id}},
+                )
+                released += 1
+            except self._db.exceptions.ConditionalCheckFailedException:
+                pass  # already taken by another dossier after an earlier release
+        return released
 
 
 _ledgers: dict[str, ClaimsLedger] = {}

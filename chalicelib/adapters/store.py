@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from chalicelib.adapters.audit import audit_log
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, query_items
 from chalicelib.config import settings
 from chalicelib.domain.audit import pending_entries, with_audited
 from chalicelib.domain.dossier import Dossier
@@ -171,13 +171,8 @@ class DossierStore:
             "ExpressionAttributeNames": {"#s": "status"},
             "ExpressionAttributeValues": {":s": _s(status.value)} | ({":t": _s(updated_before)} if updated_before else {}),
         }
-        while True:
-            page = self._db.query(**query)
-            for item in page.get("Items", []):
-                yield self._dossier(item)
-            if "LastEvaluatedKey" not in page:
-                return
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in query_items(self._db, query):
+            yield self._dossier(item)
 
     def ping(self) -> None:
         self._db.get_item(TableName=self.table, Key={"id": _s(_GUARD)})

@@ -15,14 +15,9 @@ __all__ = ["verify_audit", "dlq_contents", "replay_dlq"]
 
 def _all_dossier_ids() -> Iterator[str]:
     """Every dossier id (a table scan: an operator's command, never a request path)."""
-    db = client("dynamodb")
-    query: dict[str, Any] = {"TableName": store().table, "ProjectionExpression": "id", "FilterExpression": "attribute_exists(body)"}
-    while True:
-        page = db.scan(**query)
+    pages = client("dynamodb").get_paginator("scan").paginate(TableName=store().table, ProjectionExpression="id", FilterExpression="attribute_exists(body)")
+    for page in pages:
         yield from (item["id"]["S"] for item in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def verify_audit(dossier_id: str | None = None) -> dict[str, list[str]]:

@@ -12,7 +12,6 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from chalicelib.adapters import queues
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, utcnow
