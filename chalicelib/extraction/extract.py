@@ -51,18 +51,26 @@ class _PageOut:
         self.columns = None
         self.rows: list[dict[str, F.Field]] = []
 
-    def analyse(self, image=None, dpi: int | None = None, columns=None) -> None:
+    def analyse(self, image=None, dpi: int | None = None, columns=None, reader=None) -> None:
         self.lines = group_lines(clean_words(self.words), self.info.skew)
         self.header = find_header(self.lines)
         table_rows, self.columns = parse_table(self.lines, self.header, columns)
         self.rows = [{k: PARSERS[k](row.cells.get(k), row.conf.get(k, 0.0)) for k in PARSERS}
                      for row in table_rows]
         if image is not None and table_rows:
-            _second_reading(image, dpi or 300, table_rows, self.rows)
+            _second_reading(image, dpi or 300, table_rows, self.rows, reader)
 
 
-def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]]) -> None:
-    """Re-read the doubtful cells of a page as single lines (one Tesseract run for all of them)."""
+def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]], reader=None) -> None:
+    """Re-read the doubtful cells of a page: a cell of the wrong shape, or read with low confidence.
+
+    Tesseract's start-up costs about a sixth of a whole page's reading, so every doubtful cell of the
+    page goes into one run, on crops binarized at their own threshold (a reading that really differs
+    from the page's: Tesseract's thresholding of grey, grainy paper is what fails on a clean cell).
+    Only the cells where the two readings still do not settle are read a third time (grain smoothed,
+    grey kept), again all in one run, and go to a vote. `reader`: a Tesseract started ahead for the
+    first of these runs (see `ocr.CellReader`).
+    """
     from .ocr import reread
 
     todo = []
@@ -72,94 +80,106 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
             if box is None:
                 continue
             limit = REREAD_NAME_BELOW if name == "full_name" else REREAD_DIGITS_BELOW
-            if fld.value is None or fld.confidence < limit:
+            if _bad(fld) or fld.confidence < limit:
                 todo.append((i, name, box))
     if not todo:
         return
-    groups = {"digits": "0123456789", "dates": "0123456789/", "names": None}
-    kind = {"si_number": "digits", "id_number": "digits", "date_of_birth": "dates", "period_from": "dates",
-            "period_to": "dates", "full_name": "names"}
-    jobs = []
-    for group, whitelist in groups.items():
-        cells = [t for t in todo if kind[t[1]] == group]
-        if cells:
-            jobs.append((group, whitelist, cells))
-
-    def read(job):
-        group, whitelist, cells = job
-        return reread(image, [box for _, _, box in cells], dpi, whitelist=whitelist, variants=group != "names")
-
-    # the groups are independent Tesseract runs: side by side when cores are free (one-page files)
-    with ThreadPoolExecutor(max_workers=min(len(jobs), ocr_workers())) as pool:
-        futures = [pool.submit(read, job) for job in jobs]
-    for (group, _, cells), fut in zip(jobs, futures):
-        try:
-            readings = fut.result()
-        except Exception:  # noqa: BLE001 - the first reading stands
-            log.warning("second reading failed")
-            continue
-        for (i, name, _), texts in zip(cells, readings):
-            parsed[i][name] = _vote(parsed[i][name], [PARSERS[name](t, c) for t, c in texts])
+    try:  # no whitelist: names and numbers in one run (the shape checks repair O/0, l/1 ...)
+        readings = reread(image, [box for _, _, box in todo], dpi, reader=reader)
+    except Exception:  # noqa: BLE001 - the first reading stands
+        log.warning("second reading failed")
+        return
+    undecided = []
+    for (i, name, box), (text, conf) in zip(todo, readings):
+        first, second = parsed[i][name], PARSERS[name](text, conf)
+        merged, settled = _merge(first, second)
+        parsed[i][name] = merged
+        if not settled:
+            undecided.append((i, name, box, first, second))
+    if not undecided:
+        return
+    whitelist = None if any(u[1] == "full_name" for u in undecided) else "0123456789/"
+    try:
+        third = reread(image, [u[2] for u in undecided], dpi, whitelist=whitelist, variant="median")
+    except Exception:  # noqa: BLE001 - the merged readings stand, with their lowered confidence
+        log.warning("third reading failed")
+        return
+    for (i, name, _, first, second), (text, conf) in zip(undecided, third):
+        parsed[i][name] = _vote([first, second, PARSERS[name](text, conf)])
 
 
 def _bad(fld: F.Field) -> bool:
-    return fld.value is None or any(k in fld.note for k in ("expected", "not a date", "impossible", "check digit"))
+    return fld.value is None or any(k in fld.note for k in ("expected", "not a date", "impossible", "check digit",
+                                                            "out of range"))
 
 
-def _vote(first: F.Field, others: list[F.Field]) -> F.Field:
-    """Several readings of one cell: a value most readings of the right shape agree on wins;
-    a reading alone against the others keeps its value only with a lowered confidence."""
-    if len(others) == 1:
-        return _merge(first, others[0])
-    readings = [f for f in [first, *others] if not _bad(f)]
-    if not readings:
-        return first
+def _merge(first: F.Field, second: F.Field) -> tuple[F.Field, bool]:
+    """Two readings of one cell: (what stands for now, whether that is settled).
+
+    Agreement settles it (the better confidence). A confident reading of the right shape against one
+    of the wrong shape settles it too. Anything else is not settled: what stands until a third
+    reading decides is the better-shaped, more confident reading with its confidence lowered.
+    """
+    bad_first, bad_second = _bad(first), _bad(second)
+    if not bad_first and not bad_second and first.value == second.value:
+        return F.Field(first.value, round(max(first.confidence, second.confidence), 3), first.note), True
+    if bad_first and not bad_second and second.confidence >= REREAD_DIGITS_BELOW:
+        return second.scaled(0.95), True
+    if bad_second and not bad_first and first.confidence >= REREAD_DIGITS_BELOW:
+        return first, True  # a confident first reading is not undone by a garbled crop
+    if bad_first != bad_second:
+        good = second if bad_first else first
+        return F.Field(good.value, round(good.confidence * 0.6, 3), "one reading of the right shape"), False
+    best = first if first.confidence >= second.confidence else second
+    note = "readings disagree" if not bad_first else best.note
+    return F.Field(best.value, round(best.confidence * 0.5, 3), note), False
+
+
+def _vote(readings: list[F.Field]) -> F.Field:
+    """Three readings of one cell: a value that two readings of the right shape agree on wins, with
+    a lowered confidence if the third disagrees; with no majority nothing is chosen by guessing:
+    the most confident reading of the right shape is kept, its confidence cut to 0.4 of it."""
+    good = [f for f in readings if not _bad(f)]
+    if not good:
+        best = max(readings, key=lambda f: f.confidence)
+        return F.Field(best.value, round(best.confidence * 0.5, 3), best.note)
     votes: dict[str, list[F.Field]] = {}
-    for f in readings:
+    for f in good:
         votes.setdefault(f.value, []).append(f)
     value, agree = max(votes.items(), key=lambda kv: (len(kv[1]), max(f.confidence for f in kv[1])))
     best = max(f.confidence for f in agree)
-    if len(votes) == 1 and len(agree) >= 2:
-        return F.Field(value, round(max(best, 0.9) if len(agree) == 3 else best, 3), first.note)
-    if len(agree) >= 2:
-        return F.Field(value, round(best * 0.85, 3), "readings disagree; majority kept")
-    return F.Field(value, round(best * 0.5, 3), "readings disagree")
+    if len(agree) == 3:
+        return F.Field(value, round(max(best, 0.9), 3), agree[0].note)
+    if len(agree) == 2:
+        factor = 0.9 if len(good) == 2 else 0.75  # the third reading garbled, or of another value
+        return F.Field(value, round(best * factor, 3), "" if len(good) == 2 else "readings disagree; majority kept")
+    return F.Field(value, round(best * 0.4, 3), "readings disagree")
 
 
-def _merge(first: F.Field, second: F.Field) -> F.Field:
-    """Two readings of one cell: agreement raises confidence, disagreement lowers it."""
-    if second.value is None:
-        return first
-    if first.value is None:
-        return second.scaled(0.9)
-    if first.value == second.value:
-        return F.Field(first.value, round(max(first.confidence, second.confidence), 3), first.note)
-    bad_first = "expected" in first.note or "not a date" in first.note or "impossible" in first.note
-    bad_second = "expected" in second.note or "not a date" in second.note or "impossible" in second.note
-    if bad_first and not bad_second:
-        return second.scaled(0.9)
-    if bad_second and not bad_first:
-        return first
-    best = first if first.confidence >= second.confidence else second
-    return F.Field(best.value, round(best.confidence * 0.6, 3), "two readings disagree")
-
-
-def _ocr_job(page) -> _PageOut:
-    from .ocr import ocr_image
+def _ocr_job(page, prewarm: bool = False) -> _PageOut:
+    from .ocr import CellReader, ocr_image
 
     started = time.monotonic()
     info = PageInfo(number=page.number, source="ocr", dpi=page.dpi)
+    reader = None
     try:
+        if prewarm:  # a core is free: the second reading's Tesseract loads while the page is read
+            try:
+                reader = CellReader(page.dpi)
+            except OSError:
+                reader = None
         res = ocr_image(page.image, page.dpi)
         out = _PageOut(info, res.words, res.text)
         info.rotation, info.skew = res.rotation, res.skew
-        out.analyse(res.image, page.dpi)
+        out.analyse(res.image, page.dpi, reader=reader)
     except Exception as exc:  # noqa: BLE001 - Tesseract failed or timed out: this page only
         info.error = f"ocr failed: {type(exc).__name__}"
         info.seconds = time.monotonic() - started
         return _PageOut(info, [], "")
     finally:
         page.image = None
+        if reader is not None:
+            reader.close()
     info.seconds = time.monotonic() - started
     if len(res.words) >= 20 and res.quality < 3:
         info.error = "no legible text"
@@ -174,7 +194,9 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
     doc = open_document(data, content_type, filename)
     outs: list[_PageOut | Future] = []
     try:
-        workers = max(1, min(ocr_workers(), doc.page_count))
+        cores = ocr_workers()
+        workers = max(1, min(cores, doc.page_count))
+        prewarm = doc.page_count < cores  # a core stays free beside every page
         ahead = threading.BoundedSemaphore(workers * 2)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motcua-ocr") as pool:
             for page in doc.pages():
@@ -188,7 +210,7 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
                     outs.append(out)
                 else:
                     ahead.acquire()
-                    fut = pool.submit(_ocr_job, page)
+                    fut = pool.submit(_ocr_job, page, prewarm)
                     fut.add_done_callback(lambda _f: ahead.release())
                     outs.append(fut)
                     del page

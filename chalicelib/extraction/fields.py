@@ -14,12 +14,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from chalicelib.domain.identifiers import tax_code_check_digit as tax_check_digit
+
 __all__ = [
-    "Field", "TAX_WEIGHTS", "digits_repair", "parse_si_number", "parse_id_number", "parse_tax_code",
+    "Field", "digits_repair", "parse_si_number", "parse_id_number", "parse_tax_code",
     "tax_check_digit", "tax_code_valid", "parse_date", "parse_name", "parse_unit_code", "nfc",
 ]
 
-TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 # Letters Tesseract reads in place of digits. The first map is unambiguous in a digit field.
 _SURE = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "!": "1",
@@ -97,16 +98,6 @@ def parse_si_number(raw: str | None, conf: float = 1.0) -> Field:
 def parse_id_number(raw: str | None, conf: float = 1.0) -> Field:
     """Số CCCD (12 digits) or CMND (9 digits)."""
     return _digits_field(raw, (12, 9), conf)
-
-
-def tax_check_digit(first9: str) -> int | None:
-    """The check digit of a Vietnamese tax code (MST): 10 - (Σ wᵢ·dᵢ mod 11), weights
-    31,29,23,19,17,13,7,5,3; no code is issued where that gives 10."""
-    total = sum(int(d) * w for d, w in zip(first9, TAX_WEIGHTS))
-    check = 10 - total % 11
-    if check == 10:
-        return None
-    return 0 if check == 11 else check
 
 
 def tax_code_valid(code: str) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .tables import Word
 
-__all__ = ["OcrPage", "ocr_image", "osd_rotation", "estimate_skew", "reread", "LANG", "OCR_TIMEOUT"]
+__all__ = ["OcrPage", "ocr_image", "osd_rotation", "estimate_skew", "reread", "binarize", "CellReader", "LANG", "OCR_TIMEOUT"]
 
 LANG = os.environ.get("MOTCUA_OCR_LANG", "vie")
 OCR_TIMEOUT = float(os.environ.get("MOTCUA_OCR_TIMEOUT", "120"))
@@ -206,30 +206,117 @@ def ocr_image(img, dpi: int) -> OcrPage:
     return result
 
 
+def otsu_threshold(img) -> int:
+    """Otsu's threshold of a grayscale image (from its histogram: no numpy needed)."""
+    hist = img.histogram()[:256]
+    total = sum(hist)
+    if not total:
+        return 128
+    sum_all = sum(i * h for i, h in enumerate(hist))
+    best, best_var, w0, sum0 = 128, -1.0, 0, 0.0
+    for t in range(256):
+        w0 += hist[t]
+        if w0 == 0:
+            continue
+        w1 = total - w0
+        if w1 == 0:
+            break
+        sum0 += t * hist[t]
+        m0, m1 = sum0 / w0, (sum_all - sum0) / w1
+        var = w0 * w1 * (m0 - m1) ** 2
+        if var > best_var:
+            best, best_var = t, var
+    return best
+
+
+def binarize(img):
+    """Black ink on white paper, cut at the crop's own Otsu threshold. On a small crop of grey,
+    grainy paper Tesseract's own thresholding sometimes keeps the grain and reads '7' as '/'."""
+    t = otsu_threshold(img)
+    return img.point(lambda v: 0 if v <= t else 255)
+
+
+class CellReader:
+    """A Tesseract process (`--psm 6`, no whitelist) started ahead, while the page itself is being
+    read on another core: it loads its model (about a sixth of a page's reading) and then waits for
+    the image of the doubtful cells on its standard input. `close()` ends it if it was not needed."""
+
+    def __init__(self, dpi: int):
+        import subprocess
+
+        _env()
+        self.dpi = int(dpi)
+        self._proc = subprocess.Popen(
+            ["tesseract", "stdin", "stdout", "-l", LANG, "--dpi", str(self.dpi), "--psm", "6", "tsv"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+
+    def read(self, pgm: bytes) -> dict:
+        """`image_to_data`'s dictionary for one image (binary PGM); the process is used up."""
+        import subprocess
+
+        proc, self._proc = self._proc, None
+        if proc is None:
+            raise RuntimeError("cell reader already used")
+        try:
+            out, _ = proc.communicate(pgm, timeout=OCR_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+        if proc.returncode != 0:
+            raise RuntimeError(f"tesseract exited with {proc.returncode}")
+        return _parse_tsv(out.decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        if proc is not None:
+            proc.communicate()
+
+
+def _parse_tsv(text: str) -> dict:
+    rows = [line.split("\t") for line in text.splitlines() if line]
+    if not rows:
+        return {"text": []}
+    head = rows[0]
+    data: dict[str, list] = {k: [] for k in head}
+    for row in rows[1:]:
+        if len(row) < len(head):
+            row = row + [""] * (len(head) - len(row))
+        for k, v in zip(head, row):
+            data[k].append(v)
+    return data
+
+
 def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
            margin: float = 0.25, whitelist: str | None = None,
-           variants: bool = False) -> list[list[tuple[str, float]]]:
+           variant: str = "binarized", reader: CellReader | None = None) -> list[tuple[str, float]]:
     """Read again, as single lines, the cells whose first reading is in doubt.
 
     The crops are stacked, one under the other with white space between, into one image, so that
-    a single Tesseract run (`--psm 6`) reads them all. Returns, per box, its readings
-    (text, confidence): one, or two with `variants` (the crop as it is and median-filtered).
+    a single Tesseract run (`--psm 6`) reads them all (one start-up of Tesseract per page, whatever
+    the number of cells). `variant` says how each crop is prepared: "binarized" (its own Otsu
+    threshold: a reading that differs from the page's) or "median" (grain smoothed away, grey kept).
+    `reader`, a Tesseract started ahead (no whitelist), saves the start-up. Returns, per box,
+    (text, confidence).
     """
-    from PIL import Image
+    from PIL import Image, ImageFilter
 
     if not boxes:
         return []
-    from PIL import ImageFilter
-
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = (y1 - y0) * margin
         box = (max(0, int(x0 - 2 * pad)), max(0, int(y0 - pad)),
                min(img.width, int(x1 + 2 * pad)), min(img.height, int(y1 + pad)))
         crop = img.crop(box)
+        if variant == "binarized":
+            crop = binarize(crop)
+        elif variant == "median":
+            crop = crop.filter(ImageFilter.MedianFilter(3))
         crops.append(crop)
-        if variants:  # the same cell with the grain smoothed away: a second, different reading
-            crops.append(crop.filter(ImageFilter.MedianFilter(3)))
     gap = max(int(max(c.height for c in crops)), 10)
     width = max(c.width for c in crops) + 2 * gap
     height = sum(c.height for c in crops) + gap * (len(crops) + 1)
@@ -240,9 +327,16 @@ def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
         canvas.paste(c, (gap, y))
         spans.append((y, y + c.height))
         y += c.height + gap
-    with tempfile.TemporaryDirectory(prefix="motcua-cells-") as tmp:
-        path = _write_pgm(canvas, tmp, "cells")
-        words = _words(_tesseract_data(path, dpi, psm=6, whitelist=whitelist))
+    if reader is not None and whitelist is None:
+        import io
+
+        buf = io.BytesIO()
+        canvas.save(buf, "PPM")
+        words = _words(reader.read(buf.getvalue()))
+    else:
+        with tempfile.TemporaryDirectory(prefix="motcua-cells-") as tmp:
+            path = _write_pgm(canvas, tmp, "cells")
+            words = _words(_tesseract_data(path, dpi, psm=6, whitelist=whitelist))
     out: list[list[Word]] = [[] for _ in crops]
     for w in words:
         cy = (w.y0 + w.y1) / 2
@@ -250,7 +344,5 @@ def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
             if top - gap / 2 <= cy <= bottom + gap / 2:
                 out[i].append(w)
                 break
-    readings = [(" ".join(w.text for w in sorted(ws, key=lambda w: w.x0)),
-                 min((w.conf for w in ws), default=0.0)) for ws in out]
-    per = 2 if variants else 1
-    return [readings[i:i + per] for i in range(0, len(readings), per)]
+    return [(" ".join(w.text for w in sorted(ws, key=lambda w: w.x0)),
+             min((w.conf for w in ws), default=0.0)) for ws in out]

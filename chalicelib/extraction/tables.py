@@ -154,7 +154,7 @@ def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> d
             if not text:
                 continue
             for name, titles in COLUMN_TITLES.items():
-                score = max(fuzz.ratio(text, t) for t in titles)
+                score = max(_title_score(fuzz, text, t) for t in titles)
                 if score >= MIN_TITLE_SCORE:
                     candidates.append((score, n, name, i))
     candidates.sort(key=lambda c: (-c[0], -c[1]))
@@ -167,6 +167,17 @@ def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> d
         used |= span
         out[name] = (score, min(w.x0 for w in words[i:i + n]), max(w.x1 for w in words[i:i + n]))
     return out
+
+
+def _title_score(fuzz, text: str, title: str) -> float:
+    """How well `text` matches a column title. A title of several words whose last word is garbled
+    ("Đến ngày" read as "Đến ni") still matches on its start, when its first word is exact and most
+    of its length is there."""
+    score = fuzz.ratio(text, title)
+    first = title.split()[0]
+    if " " in title and " " in text and text.split()[0] == first and len(text) >= 0.6 * len(title):
+        score = max(score, fuzz.ratio(text, title[:len(text)]))
+    return score
 
 
 def find_header(lines: list[Line]) -> tuple[int, dict[str, tuple[float, float, float]]] | None:

@@ -147,3 +147,41 @@ def test_one_unreadable_page_is_a_problem_not_an_error(scans):
     assert "trang 2" in result.problems[0].message
     expected = [w.si_number for w in scans["scan.tif"].doc.workers[:4]]
     assert [w.si_number for w in result.workers] == expected
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 5])
+def test_text_layer_lists_of_any_length(rows):
+    # regression: a list with a single row lost the first word of the name (to the STT column)
+    import random
+
+    from tests.scans import generate as gen
+
+    rng = random.Random(7000 + rows)
+    for _ in range(4):
+        doc = gen.make_document(rng, rows=rows)
+        result = extract_document(gen.render_pdf(doc), "application/pdf", "worker_list.pdf")
+        assert _table(result.workers) == _table(doc.workers)
+
+
+@pytest.mark.ocr
+def test_cell_reader_started_ahead_reads_like_tesseract():
+    from PIL import Image, ImageDraw, ImageFont
+
+    from chalicelib.extraction.ocr import CellReader, reread
+    from tests.scans.generate import FONT_DIRS
+
+    font = next(ImageFont.truetype(f"{d}/DejaVuSans.ttf", 42) for d in FONT_DIRS
+                if __import__("os").path.exists(f"{d}/DejaVuSans.ttf"))
+    img = Image.new("L", (900, 200), 230)
+    draw = ImageDraw.Draw(img)
+    draw.text((20, 20), "7831327776", fill=40, font=font)
+    draw.text((20, 110), "Nguyễn Văn An", fill=40, font=font)
+    boxes = [(20, 25, 300, 70), (20, 115, 340, 165)]
+    reader = CellReader(300)
+    try:
+        ahead = reread(img, boxes, 300, reader=reader)
+    finally:
+        reader.close()
+    reader.close()  # closing twice, or an unused reader, is harmless
+    CellReader(300).close()
+    assert [t for t, _ in ahead] == [t for t, _ in reread(img, boxes, 300)] == ["7831327776", "Nguyễn Văn An"]

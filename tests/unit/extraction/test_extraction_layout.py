@@ -81,3 +81,92 @@ def test_importing_the_package_is_cheap():
             "assert callable(e.extract_document) and 'ExtractionError' in e.__all__")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr + out.stdout
+
+
+# Boxes as a PDF text layer gives them: the words of a name a few points apart, the STT digit
+# centred in a narrow cell, the name left-aligned in its cell and ending short of its centred title.
+_PDF_HEADER = [("STT", 66, 82), ("Họ", 161, 172), ("và", 177, 188), ("tên", 194, 210), ("Mã", 299, 310),
+               ("số", 315, 326), ("BHXH", 332, 354), ("Ngày", 400, 422), ("sinh", 427, 449), ("Số", 495, 506),
+               ("CCCD/CMND", 512, 561), ("Từ", 625, 636), ("ngày", 642, 664), ("Đến", 711, 728),
+               ("ngày", 733, 755)]
+_PDF_ROWS = [
+    [("1", 72.6, 78.38), ("Nguyễn", 97.94, 132.59), ("Văn", 138.37, 155.69), ("An", 161.47, 173.02),
+     ("4626764237", 300, 357),
+     ("12/10/1985", 398, 455), ("031085123456", 498, 567), ("01/04/2020", 618, 675), ("31/05/2020", 708, 765)],
+    [("2", 73, 78), ("Lê", 98, 110), ("Thị", 115, 131), ("Bích", 136, 158), ("Ngọc", 163, 186),
+     ("0987654321", 300, 357), ("01/01/1990", 398, 455), ("123456789", 506, 558), ("01/04/2020", 618, 675),
+     ("30/06/2020", 708, 765)],
+    [("3", 73, 78), ("Võ", 98, 110), ("Hòa", 115, 133), ("1111111111", 300, 357), ("29/02/1992", 398, 455),
+     ("001092000001", 498, 567), ("15/04/2020", 618, 675), ("15/05/2020", 708, 765)],
+]
+# the signature block under the table spans the two period columns
+_PDF_FOOTER = [[("Người", 634, 662), ("đại", 667, 684), ("diện", 689, 711), ("theo", 717, 739), ("pháp", 744, 766),
+                ("luật", 772, 794)],
+               [("(Ký,", 619, 641), ("ghi", 646, 663), ("rõ", 668, 679), ("họ", 685, 696), ("tên,", 701, 723)]]
+
+
+def _pdf_words(lines):
+    # 10.5-point data (boxes 9.975 high), 10-point header and footer (9.5 high)
+    return [Word(t, x0, 100 + 24 * i, x1, 100 + 24 * i + (9.975 if line[0][0].isdigit() else 9.5), 1.0, (i,))
+            for i, line in enumerate(lines) for t, x0, x1 in line]
+
+
+def test_columns_do_not_depend_on_the_number_of_rows():
+    # regression: with a single row the first word of the name went to the STT column
+    for n in (1, 2, 3):
+        for footer in ([], _PDF_FOOTER):
+            lines = group_lines(_pdf_words([_PDF_HEADER] + _PDF_ROWS[:n] + footer))
+            rows, columns = parse_table(lines, find_header(lines))
+            assert [r.cells["full_name"] for r in rows] == ["Nguyễn Văn An", "Lê Thị Bích Ngọc", "Võ Hòa"][:n]
+            assert [r.cells["stt"] for r in rows] == ["1", "2", "3"][:n]
+            assert [r.cells["period_from"] for r in rows] == ["01/04/2020", "01/04/2020", "15/04/2020"][:n]
+            assert [r.cells["period_to"] for r in rows] == ["31/05/2020", "30/06/2020", "15/05/2020"][:n]
+            assert [c.name for c in columns] == ["stt", "full_name", "si_number", "date_of_birth", "id_number",
+                                                 "period_from", "period_to"]
+
+
+def test_a_title_with_a_garbled_last_word_is_still_found():
+    # "Đến ngày" read as "Đến ni" on a scan: the period_to column was lost for the whole page
+    garbled = ["STT", "Họ và tên", "Mã số BHXH", "Ngày sinh", "Số CCCD/CMND", "Từ ngày", "Đến ni"]
+    lines = group_lines(_words([garbled] + ROWS))
+    header = find_header(lines)
+    assert header is not None and "period_to" in header[1]
+    rows, _ = parse_table(lines, header)
+    assert [r.cells["period_to"] for r in rows] == [r[6] for r in ROWS]
+
+
+def test_readings_that_disagree_lower_confidence_and_never_guess():
+    from chalicelib.extraction import fields as F
+    from chalicelib.extraction.extract import _merge, _vote
+
+    first, same = F.parse_si_number("0123456789", 0.8), F.parse_si_number("0123456789", 0.93)
+    merged, settled = _merge(first, same)
+    assert settled and merged.value == "0123456789" and merged.confidence == 0.93
+    # a garbled first reading, a confident clean second one: settled on the second
+    merged, settled = _merge(F.parse_si_number("7/6)511L5)2", 0.0), F.parse_si_number("7831327776", 0.95))
+    assert settled and merged.value == "7831327776" and merged.confidence > 0.85
+    # two well-shaped readings of different values: not settled, confidence halved at least
+    other = F.parse_si_number("0123456780", 0.9)
+    merged, settled = _merge(first, other)
+    assert not settled and merged.confidence <= 0.45 and "disagree" in merged.note
+    # a third reading: the majority wins, with less confidence than a unanimous reading
+    voted = _vote([first, other, F.parse_si_number("0123456789", 0.9)])
+    assert voted.value == "0123456789" and 0.5 < voted.confidence < 0.9
+    assert _vote([first, same, F.parse_si_number("0123456789", 0.7)]).confidence >= 0.9
+    # no majority: kept as the most confident reading, but with a low confidence
+    split = _vote([first, other, F.parse_si_number("5123456789", 0.85)])
+    assert split.confidence < 0.4 and "disagree" in split.note
+    # nothing of the right shape: returned as read, low
+    assert _vote([F.parse_si_number("12345", 0.9)] * 3).confidence < 0.2
+
+
+def test_cells_are_binarized_at_their_own_threshold():
+    from PIL import Image, ImageDraw
+
+    from chalicelib.extraction.ocr import binarize, otsu_threshold
+
+    img = Image.new("L", (120, 40), 215)  # grey paper, grey ink
+    ImageDraw.Draw(img).rectangle((10, 10, 60, 30), fill=60)
+    assert 60 <= otsu_threshold(img) < 215
+    out = binarize(img)
+    assert out.getpixel((5, 5)) == 255 and out.getpixel((20, 20)) == 0
