@@ -17,9 +17,9 @@ from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.config import settings
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
+from chalicelib.local import portal as local_portal
 from chalicelib.logs import logger
 from chalicelib.services import documents, intake, pipeline, queries
-from chalicelib.local import portal as local_portal
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
