@@ -11,12 +11,14 @@ import csv
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -90,6 +92,14 @@ def main() -> int:
                     pending.discard(dossier_id)
             time.sleep(0.2)
         pipeline_s = time.perf_counter() - started
+        # where the time goes: each transition's median over the dossiers, from their history
+        gaps: dict[str, list[float]] = {}
+        for dossier_id in ids:
+            history = requests.get(f"{base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60).json()["history"]
+            for before, after in zip(history, history[1:]):
+                seconds = (datetime.fromisoformat(after["at"]) - datetime.fromisoformat(before["at"])).total_seconds()
+                gaps.setdefault(f"{before['status']}->{after['status']}", []).append(seconds)
+        step_medians = {step: round(statistics.median(values), 2) for step, values in gaps.items() if not step.startswith("draft")}
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
@@ -117,6 +127,7 @@ def main() -> int:
         "pure_ocr_s": round(ocr_s, 1),
         "pipeline_vs_ocr_ratio": round(pipeline_s / ocr_s, 2),
         "pipeline_dossiers_per_min": round(args.dossiers / pipeline_s * 60, 1),
+        "step_medians_s": step_medians,
     }, indent=2))
     return 0
 
