@@ -16,12 +16,10 @@ from typing import Any
 
 from chalicelib.adapters import queues
 from chalicelib.adapters.audit import audit_log
-from chalicelib.adapters.store import store
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.dossier import Dossier
-from chalicelib.errors import NotFound
 from chalicelib.logs import logger
-from chalicelib.services.pipeline import StepMessage
+from chalicelib.services.pipeline import StepMessage, load_for_step
 
 __all__ = ["notify_step", "catch_up", "signature", "payload"]
 
@@ -55,9 +53,8 @@ def notify_step(message: StepMessage) -> None:
     url = os.environ.get("MOTCUA_PORTAL_CALLBACK_URL")
     if not url:
         return  # no portal configured for this stage: entries stay unsent until one is
-    try:
-        dossier = store().get(message.dossier_id)
-    except NotFound:
+    dossier = load_for_step(message)
+    if dossier is None:
         return
     import requests
 

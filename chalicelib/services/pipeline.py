@@ -14,13 +14,14 @@ from typing import Any
 
 from chalicelib.adapters import queues
 from chalicelib.adapters.store import store
+from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, NotFound
 from chalicelib.logs import logger
 from chalicelib.services.checking import conclude, findings_of
 from chalicelib.services.extracting import extract_attachments
 
-__all__ = ["StepMessage", "parse_message", "extract_step", "check_step"]
+__all__ = ["StepMessage", "parse_message", "load_for_step", "extract_step", "check_step"]
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,19 @@ def parse_message(body: str) -> StepMessage:
         raise ValueError(f"expected a JSON object with dossier_id and step, got {body[:80]!r}") from error
 
 
-def extract_step(message: StepMessage) -> None:
-    """Read the attachments of a submitted dossier, then hand it to the checks."""
+def load_for_step(message: StepMessage) -> Dossier | None:
+    """The dossier a message names, or None (logged, and the message dropped) if there is none."""
     try:
-        dossier = store().get(message.dossier_id)
+        return store().get(message.dossier_id)
     except NotFound:
         logger().warning("message for an unknown dossier dropped", extra={"dossier_id": message.dossier_id})
+        return None
+
+
+def extract_step(message: StepMessage) -> None:
+    """Read the attachments of a submitted dossier, then hand it to the checks."""
+    dossier = load_for_step(message)
+    if dossier is None:
         return
     if dossier.status == Status.SUBMITTED:
         extract_attachments(dossier)
@@ -59,10 +67,8 @@ def extract_step(message: StepMessage) -> None:
 
 def check_step(message: StepMessage) -> None:
     """Check a dossier whose attachments are read; conclude with every finding and one slip."""
-    try:
-        dossier = store().get(message.dossier_id)
-    except NotFound:
-        logger().warning("message for an unknown dossier dropped", extra={"dossier_id": message.dossier_id})
+    dossier = load_for_step(message)
+    if dossier is None:
         return
     if dossier.status == Status.PROCESSING:
         concluded = conclude(dossier, findings_of(dossier), message.round)

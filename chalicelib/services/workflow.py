@@ -19,24 +19,16 @@ from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import procedure
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
-from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
+from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput
 from chalicelib.logs import logger
 from chalicelib.services import documents
-from chalicelib.services.pipeline import StepMessage
+from chalicelib.services.pipeline import StepMessage, load_for_step
 
 __all__ = ["workflow_step", "record_decision", "mark_returned", "sweep_deadlines", "handovers", "APOLOGY_REASON"]
 
 SYSTEM = "system:workflow"
 APOLOGY_REASON = "Hồ sơ cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội và chờ kết quả giải quyết của cơ quan có thẩm quyền."
 OPEN = (Status.ACCEPTED, Status.CONFIRMED, Status.FORWARDED)
-
-
-def _load(dossier_id: str) -> Dossier | None:
-    try:
-        return store().get(dossier_id)
-    except NotFound:
-        logger().warning("message for an unknown dossier dropped", extra={"dossier_id": dossier_id})
-        return None
 
 
 def _save(dossier_id: str, change: Callable[[Dossier], Dossier | None]) -> Dossier:
@@ -55,7 +47,7 @@ def _save(dossier_id: str, change: Callable[[Dossier], Dossier | None]) -> Dossi
 
 def workflow_step(message: StepMessage) -> None:
     """`confirm`: BHXH's signed confirmation of participation; `forward`: to the deciding authority."""
-    dossier = _load(message.dossier_id)
+    dossier = load_for_step(message)
     if dossier is None:
         return
     rules = procedure(dossier.procedure)
