@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from chalicelib.adapters.blobs import originals
+from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.claims import claim_key, claims
 from chalicelib.adapters.registry import registry
 from chalicelib.checks.attachments import SignatureVerdict, check_attachments
@@ -45,7 +45,7 @@ def _signature(dossier: Dossier, name: str) -> SignatureVerdict:
     attachment = dossier.attachments[name]
     if attachment.content_type != "application/pdf":
         return SignatureVerdict(name, signed=False, valid=False)
-    data = originals().get(f"dossiers/{dossier.id}/attachments/{name}", attachment.version_id)
+    data = originals().get(attachment_key(dossier.id, name), attachment.version_id)
     try:
         verdict = verify_pdf(data, _trust_anchors(), [])
     except VerificationError:
