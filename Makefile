@@ -1,5 +1,5 @@
 # The two commands of README's quick start: `make run` and `make test`. Both install what is missing.
-.PHONY: run test setup bench
+.PHONY: run test setup bench package
 
 setup:
 	@./scripts/bootstrap.sh
@@ -13,3 +13,11 @@ test: setup
 # The CloudFormation package of a stage (default dev): build/package/sam.json + deployment.zip.
 package: setup
 	.venv/bin/python scripts/package.py --stage $(or $(STAGE),dev)
+
+# Each benchmark prints its figures as JSON (issue 9 gathers them into build/bench.json).
+bench: setup
+	.venv/bin/python bench/api.py --calls 1000 --clients 16
+	.venv/bin/python bench/slips.py --rounds 40
+	.venv/bin/python bench/checks.py --participants 100000
+	.venv/bin/python bench/pipeline.py --dossiers 8 --workers 2
+	.venv/bin/python bench/extraction.py --docs 10 --repeat 5
