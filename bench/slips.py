@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/slips.py [--rounds 60]
 
-Uses the AWS endpoint in ``AWS_ENDPOINT_URL`` when set, else starts moto's server on a free loopback
+Uses the AWS endpoint in ``AWS_ENDPOINT_URL`` when set, else starts the project's emulator on a free loopback
 port (and stops it). After a warm-up (fonts loaded, KMS client and connection made, pyHanko imported)
 it times, interleaved in each round, rendering alone, signing an already rendered receipt alone, and
 ``issue_slip`` (render + sign); prints JSON with the medians in milliseconds,
@@ -14,37 +14,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _start_moto() -> subprocess.Popen | None:
+def _start_moto() -> Any:
+    """The project's local emulator on a free port, unless `AWS_ENDPOINT_URL` names one already."""
     if os.environ.get("AWS_ENDPOINT_URL"):
         return None
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=0.5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    os.environ.update(AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                      AWS_DEFAULT_REGION="ap-southeast-1")
-    return proc
+    from chalicelib.local.stack import free_port, local_environment, start_emulator
+
+    emulator = start_emulator(free_port())
+    os.environ.update(local_environment(emulator.endpoint, Path(tempfile.mkdtemp())))
+    return emulator
 
 
 def _ms(fn) -> float:
@@ -83,8 +72,7 @@ def main() -> None:
             per_second = n / (time.perf_counter() - t)
     finally:
         if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
+            proc.stop()
     med = {name: statistics.median(v) for name, v in (("render", render), ("sign", sign), ("issue", issue))}
     print(json.dumps({
         "rounds": args.rounds,

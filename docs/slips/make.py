@@ -2,40 +2,29 @@
 
     .venv/bin/python docs/slips/make.py
 
-Starts its own moto server on a free loopback port (and stops it), so it needs nothing running.
+Starts the project's own emulator on a free loopback port (and stops it), so it needs nothing running.
 Writes ``<kind>.png`` (first page, 60 dpi) and, for the confirmation, ``confirmation-2.png``.
 """
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+from typing import Any
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 
-def start_moto() -> subprocess.Popen:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=0.5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    os.environ.update(AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                      AWS_DEFAULT_REGION="ap-southeast-1")
-    return proc
+def start_moto() -> Any:
+    """The project's local emulator on a free port, for this script only."""
+    from chalicelib.local.stack import free_port, local_environment, start_emulator
+
+    emulator = start_emulator(free_port())
+    os.environ.update(local_environment(emulator.endpoint, Path(tempfile.mkdtemp())))
+    return emulator
 
 
 def main() -> None:
@@ -60,8 +49,7 @@ def main() -> None:
                     dst.write_bytes(src.read_bytes())
                     print(dst.relative_to(HERE.parents[1]))
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.stop()
 
 
 if __name__ == "__main__":
