@@ -11,10 +11,11 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
 from chalicelib import tracing
 from chalicelib.adapters.queues import queue_name
-from chalicelib.api import auth
+from chalicelib.api import auth, console
 from chalicelib.api.errors import parse_json, response_for
 from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.config import settings
+from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
 from chalicelib.local import portal as local_portal
@@ -99,6 +100,24 @@ def local_portal_callback() -> Response:
     return Response(local_portal.receive(app.current_request.raw_body or b"", app.current_request.headers.get("x-motcua-signature", "")), status_code=202)
 
 
+# -- the clerk console (static files; it calls the API below like any client) ------------------
+@endpoint("/console")
+def console_page() -> Response:
+    # `/console` and `/console/` reach this route; the page's relative links need the slash.
+    if not app.current_request.context.get("path", "/").endswith("/"):
+        return Response("", status_code=301, headers={"Location": "console/"})
+    body, headers = console.asset("index.html")
+    return Response(body, headers=headers)
+
+
+@endpoint("/console/{name}")
+def console_file(name: str) -> Response:
+    if name == "config.json":
+        return Response(console.config(), headers=console.security_headers("application/json"))
+    body, headers = console.asset(name)
+    return Response(body, headers=headers)
+
+
 # -- the portal --------------------------------------------------------------------------------
 @endpoint("/v1/dossiers", methods=("POST",), roles=PORTAL)
 def create_dossier(principal: auth.Principal) -> Response:
@@ -133,15 +152,33 @@ def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
 
 @endpoint("/v1/dossiers/{dossier_id}/documents/{kind}", roles=("portal", "clerk"))
 def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Response:
+    """302 to the signed PDF; with `Accept: application/json`, its links (a page cannot read a
+    cross-origin redirect)."""
     dossier = queries.dossier(dossier_id)
     auth.require_dossier_access(principal, dossier.office, ("portal", "clerk"))
+    if "application/json" in (app.current_request.headers.get("accept") or ""):
+        return Response(documents.document_link(dossier, kind), headers={"Cache-Control": "no-store"})
     return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
+
+
+@endpoint("/v1/dossiers/{dossier_id}/worker-lists", roles=("clerk", "authority"))
+def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
+    """The typed list of workers beside each signed list as it was read, differences marked."""
+    dossier = queries.dossier(dossier_id)
+    auth.require_dossier_access(principal, dossier.office, ("clerk", "authority"))
+    return queries.worker_lists(dossier)
 
 
 @endpoint("/v1/dossiers/{dossier_id}/decision", methods=("POST",), roles=("authority", "clerk"))
 def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
     auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("authority", "clerk"))
     return dossier_view(flow.record_decision(dossier_id, _body(), by=principal.label))
+
+
+@endpoint("/v1/dossiers/{dossier_id}/correction-request/resend", methods=("POST",), roles=("clerk",))
+def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any:
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("clerk",))
+    return dossier_view(flow.resend_correction_request(dossier_id, by=principal.label))
 
 
 @endpoint("/v1/dossiers/{dossier_id}/return", methods=("POST",), roles=("clerk",))
@@ -164,6 +201,8 @@ def worklist(principal: auth.Principal) -> Any:
         overdue=_flag(params.get("overdue")),
         limit=_limit(params.get("limit")),
         cursor=params.get("next"),
+        procedure=_procedure(params.get("procedure")),
+        search=(params.get("q") or "").strip()[:64] or None,
     )
     return worklist_view(items, cursor)
 
@@ -183,6 +222,14 @@ def _status(value: str | None) -> Status | None:
         return Status(value)
     except ValueError:
         raise InvalidInput("invalid_status", "Trạng thái không hợp lệ.", f"status must be one of {', '.join(Status)}.") from None
+
+
+def _procedure(value: str | None) -> str | None:
+    if not value:
+        return None
+    if value not in PROCEDURES:
+        raise InvalidInput("unknown_procedure", "Thủ tục không hợp lệ.", f"procedure must be one of {', '.join(PROCEDURES)}.")
+    return value
 
 
 def _flag(value: str | None) -> bool | None:

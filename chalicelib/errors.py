@@ -22,7 +22,7 @@ class MotcuaError(Exception):
 
 class NotFound(MotcuaError):
     def __init__(self, what: str = "dossier") -> None:
-        names = {"dossier": "hồ sơ", "document": "giấy tờ", "attachment": "tệp đính kèm"}
+        names = {"dossier": "hồ sơ", "document": "giấy tờ", "attachment": "tệp đính kèm", "console_file": "tệp của giao diện"}
         super().__init__(
             f"{what}_not_found",
             f"Không tìm thấy {names.get(what, what)}.",

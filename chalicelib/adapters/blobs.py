@@ -70,10 +70,10 @@ class Blobs:
             ExpiresIn=expires,
         )
 
-    def presigned_get(self, key: str, expires: int = 300, filename: str | None = None) -> str:
+    def presigned_get(self, key: str, expires: int = 300, filename: str | None = None, inline: bool = False) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+            params["ResponseContentDisposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
         return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
 
     def ping(self) -> None:

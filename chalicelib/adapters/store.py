@@ -50,6 +50,10 @@ class DossierStore:
         }
         if dossier.overdue:
             item["overdue"] = _s("1")
+        # Plain attributes the worklist filters on (the body is one JSON string).
+        item["procedure"] = _s(dossier.procedure)
+        if dossier.applicant.unit_code:
+            item["unit_code"] = _s(dossier.applicant.unit_code)
         return item
 
     def create(self, dossier: Dossier) -> tuple[Dossier, bool]:
@@ -132,8 +136,12 @@ class DossierStore:
         overdue: bool | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        procedure: str | None = None,
+        search: str | None = None,
     ) -> tuple[list[Dossier], str | None]:
-        """One page of an office's worklist, newest first, and the cursor of the next page."""
+        """One page of an office's worklist, newest first, and the cursor of the next page.
+
+        `search` is a portal code or a unit code, matched exactly (both are codes people copy)."""
         if status is not None:
             index, key_cond, values = "office-status-index", "office_status = :k", {":k": _s(f"{office}#{status.value}")}
         else:
@@ -146,8 +154,19 @@ class DossierStore:
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        filters: list[str] = []
         if overdue is not None:
-            query["FilterExpression"] = "attribute_exists(overdue)" if overdue else "attribute_not_exists(overdue)"
+            filters.append("attribute_exists(overdue)" if overdue else "attribute_not_exists(overdue)")
+        if procedure:
+            filters.append("#procedure = :procedure")
+            values[":procedure"] = _s(procedure)
+        if search:  # as typed, or in capitals (how codes are issued)
+            filters.append("(portal_code IN (:search, :search_upper) OR unit_code IN (:search, :search_upper))")
+            values[":search"], values[":search_upper"] = _s(search), _s(search.upper())
+        if filters:
+            query["FilterExpression"] = " AND ".join(filters)
+            if procedure:
+                query["ExpressionAttributeNames"] = {"#procedure": "procedure"}
         if cursor:
             query["ExclusiveStartKey"] = _decode_cursor(cursor)
         found: list[Dossier] = []

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from chalicelib.domain.dossier import Applicant, Dossier, Worker
 from chalicelib.domain.findings import Finding
 
-__all__ = ["DossierView", "LookupView", "WorklistView", "ErrorView", "dossier_view", "lookup_view", "worklist_view"]
+__all__ = ["DossierView", "LookupView", "WorklistView", "WorkerListsView", "DocumentLink", "ErrorView", "dossier_view", "lookup_view", "worklist_view"]
 
 
 class DocumentView(BaseModel):
@@ -18,11 +18,26 @@ class DocumentView(BaseModel):
     issued_at: datetime
 
 
+class DecisionView(BaseModel):
+    result: str
+    note: str | None
+    amount: float | None
+    by: str
+    at: datetime
+
+
 class HistoryView(BaseModel):
     status: str
     at: datetime
     by: str
     note: str | None = None
+
+
+class NoticeView(BaseModel):
+    kind: str
+    number: str
+    at: datetime
+    by: str
 
 
 class AttachmentView(BaseModel):
@@ -49,6 +64,8 @@ class DossierView(BaseModel):
     documents: list[DocumentView]
     attachments: list[AttachmentView]
     history: list[HistoryView]
+    notices: list[NoticeView]
+    decision: DecisionView | None
 
 
 class LookupView(BaseModel):
@@ -76,6 +93,40 @@ class WorklistItem(BaseModel):
 class WorklistView(BaseModel):
     items: list[WorklistItem]
     next: str | None
+
+
+class ListRow(BaseModel):
+    row: int
+    typed: dict[str, str | None]
+    scanned: dict[str, str | None] | None
+    """None: the signed list has no row for this worker."""
+    differs: list[str]
+    """Fields the scan read with confidence and that differ from the typed list."""
+    uncertain: list[str]
+    """Fields the scan read with too little confidence to hold against the applicant."""
+
+
+class ScannedList(BaseModel):
+    attachment: str
+    state: str
+    """`read`, `unreadable`, or `not_read` (the extract step has not run yet)."""
+    rows: list[ListRow]
+    extra: list[dict[str, str | None]]
+    """Rows of the signed list that no typed worker matches."""
+
+
+class WorkerListsView(BaseModel):
+    lists: list[ScannedList]
+
+
+class DocumentLink(BaseModel):
+    kind: str
+    number: str
+    url: str
+    """Short-lived; the PDF downloads as a file."""
+    preview_url: str
+    """Short-lived; the PDF opens in the browser."""
+    expires_in: int
 
 
 class ErrorBody(BaseModel):
@@ -106,6 +157,8 @@ def dossier_view(d: Dossier) -> dict[str, Any]:
         documents=[DocumentView(kind=x.kind, number=x.number, issued_at=x.issued_at) for x in d.documents],
         attachments=[AttachmentView.model_validate(a.model_dump()) for a in d.attachments.values()],
         history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note) for h in d.history],
+        notices=[NoticeView.model_validate(n.model_dump()) for n in d.notices],
+        decision=DecisionView.model_validate(d.decision.model_dump()) if d.decision else None,
     ).model_dump(mode="json")
 
 

@@ -24,7 +24,7 @@ class AuditEntry:
     at: str
     by: str
     what: str
-    """`status:accepted`, `slip:receipt:000001/2020/TNHS-031`."""
+    """`status:accepted`, `slip:receipt:000001/2020/TNHS-031`, `notice:correction_request:<number>`."""
     detail: str
     prev_hash: str
     hash: str
@@ -44,6 +44,8 @@ def pending_entries(dossier: Dossier) -> list[AuditEntry]:
         (h.at.isoformat(), h.by, f"status:{h.status.value}", h.note or "") for h in dossier.history[dossier.audited_history:]
     ] + [
         (d.issued_at.isoformat(), "system", f"slip:{d.kind}:{d.number}", d.sha256) for d in dossier.documents[dossier.audited_documents:]
+    ] + [
+        (n.at.isoformat(), n.by, f"notice:{n.kind}:{n.number}", "") for n in dossier.notices[dossier.audited_notices:]
     ]
     entries, head, seq = [], dossier.audit_head, dossier.audit_seq
     for at, by, what, detail in sorted(events):
@@ -63,6 +65,7 @@ def with_audited(dossier: Dossier, entries: list[AuditEntry]) -> Dossier:
             "audit_head": entries[-1].hash,
             "audited_history": len(dossier.history),
             "audited_documents": len(dossier.documents),
+            "audited_notices": len(dossier.notices),
         }
     )
 

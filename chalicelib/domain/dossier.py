@@ -23,6 +23,7 @@ __all__ = [
     "Attachment",
     "DocumentRef",
     "HistoryEntry",
+    "Notice",
     "DecisionBody",
     "Decision",
     "Dossier",
@@ -110,6 +111,16 @@ class DocumentRef(BaseModel):
     """What the slip was issued for (e.g. `accepted#2`): issuing it again for the same event is a no-op."""
 
 
+class Notice(BaseModel):
+    """A slip sent to the applicant again, through the portal, at a clerk's request: audited and
+    announced like any other event, so the portal gets it with a new sequence number."""
+
+    kind: str
+    number: str
+    at: datetime
+    by: str
+
+
 class DecisionBody(_Edge):
     """Body of `POST /v1/dossiers/{id}/decision`: the competent authority's result."""
 
@@ -154,6 +165,7 @@ class Dossier(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
     attachments: dict[str, Attachment] = Field(default_factory=dict)
     version: int = 0
     """Bumped on every save; a save expecting an older version fails instead of overwriting."""
@@ -162,6 +174,7 @@ class Dossier(BaseModel):
     audit_head: str = ""
     audited_history: int = 0
     audited_documents: int = 0
+    audited_notices: int = 0
 
     @property
     def office(self) -> str:

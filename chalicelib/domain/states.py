@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Status", "IllegalTransition", "TRANSITIONS", "FINAL", "can_advance", "check_transition"]
+__all__ = ["Status", "TITLES", "IllegalTransition", "TRANSITIONS", "FINAL", "can_advance", "check_transition"]
 
 
 class Status(StrEnum):
@@ -22,6 +22,20 @@ class Status(StrEnum):
     DECIDED = "decided"
     RETURNED = "returned"
 
+
+TITLES: dict[Status, str] = {
+    Status.DRAFT: "Đang soạn",
+    Status.SUBMITTED: "Đã nộp",
+    Status.PROCESSING: "Đang kiểm tra",
+    Status.NEEDS_CORRECTION: "Cần bổ sung",
+    Status.REJECTED: "Từ chối tiếp nhận",
+    Status.ACCEPTED: "Đã tiếp nhận",
+    Status.CONFIRMED: "Đã xác nhận",
+    Status.FORWARDED: "Đã chuyển cơ quan giải quyết",
+    Status.DECIDED: "Đã có kết quả",
+    Status.RETURNED: "Đã trả kết quả",
+}
+"""How a clerk reads each status."""
 
 S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {

@@ -23,7 +23,7 @@ from chalicelib.domain.procedures import procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["KIND_CODES", "calendar", "issue", "download_url", "verify", "signing_chain", "trust_roots"]
+__all__ = ["KIND_CODES", "calendar", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
 
 KIND_CODES: dict[str, str] = {
     "receipt": "TNHS",  # tiếp nhận hồ sơ
@@ -163,15 +163,38 @@ def issue(dossier: Dossier, kind: str, event: str, **extra: Any) -> DocumentRef:
     return DocumentRef(kind=kind, number=number, issued_at=issued_at, key=key, sha256=digest, event=event)
 
 
-def download_url(dossier: Dossier, kind: str) -> str:
-    """A presigned URL, valid for minutes, of the latest slip of `kind`."""
+LINK_SECONDS = 300
+
+
+def _latest(dossier: Dossier, kind: str) -> DocumentRef:
     if kind not in KIND_CODES:
         raise InvalidInput("unknown_document_kind", "Loại giấy tờ không hợp lệ.", f"kind must be one of {', '.join(KIND_CODES)}.")
     found = [d for d in dossier.documents if d.kind == kind]
     if not found:
         raise NotFound("document")
-    latest = found[-1]
-    return slips_bucket().presigned_get(latest.key, expires=300, filename=f"{kind}-{dossier.portal_code}.pdf".replace("/", "-"))
+    return found[-1]
+
+
+def _filename(dossier: Dossier, kind: str) -> str:
+    return f"{kind}-{dossier.portal_code}.pdf".replace("/", "-")
+
+
+def download_url(dossier: Dossier, kind: str) -> str:
+    """A presigned URL, valid for minutes, of the latest slip of `kind`."""
+    return slips_bucket().presigned_get(_latest(dossier, kind).key, expires=LINK_SECONDS, filename=_filename(dossier, kind))
+
+
+def document_link(dossier: Dossier, kind: str) -> dict[str, Any]:
+    """The latest slip of `kind` as links a page can use: one that downloads, one that previews."""
+    latest = _latest(dossier, kind)
+    bucket = slips_bucket()
+    return {
+        "kind": kind,
+        "number": latest.number,
+        "url": bucket.presigned_get(latest.key, expires=LINK_SECONDS, filename=_filename(dossier, kind)),
+        "preview_url": bucket.presigned_get(latest.key, expires=LINK_SECONDS, filename=_filename(dossier, kind), inline=True),
+        "expires_in": LINK_SECONDS,
+    }
 
 
 def verify(data: bytes) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.domain.dossier import Attachment, Dossier
 from chalicelib.logs import logger
 
-__all__ = ["extract_attachments", "load_extractions", "extraction_key"]
+__all__ = ["extract_attachments", "load_extractions", "stored_extraction", "extraction_key"]
 
 
 def extraction_key(dossier_id: str, attachment: Attachment) -> str:
@@ -67,3 +67,12 @@ def extract_attachments(dossier: Dossier) -> dict[str, dict[str, Any]]:
 def load_extractions(dossier: Dossier) -> dict[str, dict[str, Any]]:
     """What the extract step stored for each attachment (read now if it is missing)."""
     return extract_attachments(dossier)
+
+
+def stored_extraction(dossier: Dossier, attachment: Attachment) -> dict[str, Any] | None:
+    """What the extract step stored for one attachment, or None if it has not read it yet: a
+    reader's question must never start OCR."""
+    key = extraction_key(dossier.id, attachment)
+    if originals().head(key) is None:
+        return None
+    return json.loads(originals().get(key))

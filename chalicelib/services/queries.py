@@ -6,12 +6,13 @@ from typing import Any
 
 from chalicelib.adapters.blobs import originals
 from chalicelib.adapters.store import store
+from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import NotFound
 
-__all__ = ["dossier", "by_portal_code", "worklist", "health", "stats"]
+__all__ = ["dossier", "by_portal_code", "worklist", "worker_lists", "health", "stats"]
 
 _DONE = (Status.DECIDED, Status.RETURNED, Status.REJECTED, Status.NEEDS_CORRECTION)
 
@@ -26,8 +27,50 @@ def by_portal_code(portal_code: str) -> Dossier:
     return store().get_by_portal_code(portal_code)
 
 
-def worklist(office: str, status: Status | None, overdue: bool | None, limit: int, cursor: str | None) -> tuple[list[Dossier], str | None]:
-    return store().list_office(office, status=status, overdue=overdue, limit=limit, cursor=cursor)
+def worklist(
+    office: str,
+    status: Status | None,
+    overdue: bool | None,
+    limit: int,
+    cursor: str | None,
+    procedure: str | None = None,
+    search: str | None = None,
+) -> tuple[list[Dossier], str | None]:
+    return store().list_office(office, status=status, overdue=overdue, limit=limit, cursor=cursor, procedure=procedure, search=search)
+
+
+def _field(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (None if value is None else str(value))
+
+
+def worker_lists(d: Dossier) -> dict[str, Any]:
+    """The typed list beside each signed list as read, row by row, with the fields that differ:
+    the same pairing and comparison the checks use, so the clerk sees what the findings say."""
+    from chalicelib.services.extracting import stored_extraction
+
+    lists = []
+    for name, attachment in sorted(d.attachments.items()):
+        if not name.startswith("worker_list"):
+            continue
+        result = stored_extraction(d, attachment)
+        if result is None or result.get("document_type") == "unreadable":
+            lists.append({"attachment": name, "state": "not_read" if result is None else "unreadable", "rows": [], "extra": []})
+            continue
+        pairs, extra = pair_rows(d.workers, result.get("workers", []))
+        rows = []
+        for index, worker, row in pairs:
+            confidence = (row or {}).get("confidence") or {}
+            rows.append(
+                {
+                    "row": index,
+                    "typed": {f: _field(getattr(worker, f)) for f in FIELDS},
+                    "scanned": {f: _field(row.get(f)) for f in FIELDS} if row else None,
+                    "differs": differences(worker, row) if row else [],
+                    "uncertain": [f for f in FIELDS if row and row.get(f) is not None and confidence.get(f, 1.0) < MIN_CONFIDENCE],
+                }
+            )
+        lists.append({"attachment": name, "state": "read", "rows": rows, "extra": [{f: _field(r.get(f)) for f in ("row", *FIELDS)} for r in extra]})
+    return {"lists": lists}
 
 
 def health() -> dict[str, Any]:

@@ -7,24 +7,24 @@ appointment, once per dossier, for every dossier that is or is about to be late.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from pydantic import ValidationError
 
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
-from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, utcnow
+from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import procedure
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
-from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput
+from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from chalicelib.logs import logger
 from chalicelib.services import documents
 from chalicelib.services.pipeline import StepMessage, load_for_step
 
-__all__ = ["workflow_step", "record_decision", "mark_returned", "sweep_deadlines", "handovers", "APOLOGY_REASON"]
+__all__ = ["workflow_step", "record_decision", "mark_returned", "resend_correction_request", "sweep_deadlines", "handovers", "APOLOGY_REASON"]
 
 SYSTEM = "system:workflow"
 APOLOGY_REASON = "Hồ sơ cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội và chờ kết quả giải quyết của cơ quan có thẩm quyền."
@@ -162,3 +162,33 @@ def sweep_deadlines(as_of: date | None = None) -> int:
             _save(dossier.id, mark)
             marked += 1
     return marked
+
+
+RESEND_PAUSE = timedelta(minutes=1)
+"""A second press of "resend" within this time is the same request, not another message."""
+
+
+def resend_correction_request(dossier_id: str, by: str) -> Dossier:
+    """Send the applicant the latest correction request (Mẫu 02) again, through the portal.
+
+    The slip itself is not issued anew (its number and signature stay); the resend is an audited
+    notice that the portal receives with its own sequence number."""
+
+    def remind(d: Dossier) -> Dossier | None:
+        if d.status != Status.NEEDS_CORRECTION:
+            raise Conflict(
+                "not_awaiting_correction",
+                f"Hồ sơ đang ở trạng thái «{d.status}», không chờ bổ sung.",
+                f"The dossier is {d.status}; it awaits no correction.",
+            )
+        slips = [x for x in d.documents if x.kind == "correction_request"]
+        if not slips:
+            raise NotFound("document")
+        earlier = [n for n in d.notices if n.kind == "correction_request"]
+        now = utcnow()
+        if earlier and now - earlier[-1].at < RESEND_PAUSE:
+            return None
+        notice = Notice(kind="correction_request", number=slips[-1].number, at=now, by=by)
+        return d.model_copy(update={"notices": [*d.notices, notice]})
+
+    return _save(dossier_id, remind)

@@ -52,6 +52,17 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
         {"anonymous": 401, "portal": None, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
         404,
     ),
+    "worker_lists": (
+        "GET", "/v1/dossiers/{id}/worker-lists", None, "",
+        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 403, "authority_own": 200, "authority_other": 403, "admin": 200},
+        200,
+    ),
+    "resend": (  # reached: a draft awaits no correction (409)
+        "POST", "/v1/dossiers/{id}/correction-request/resend", None, "",
+        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        409,
+    ),
+    "console": ("GET", "/console/", None, "", PUBLIC, 200),
     "decision": (  # reached: a draft awaits no decision (409)
         "POST", "/v1/dossiers/{id}/decision", {"result": "approved"}, "application/json",
         {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": None, "authority_other": 403, "admin": None},

@@ -1,0 +1,78 @@
+"""The clerk console: a few static files served by the app itself, under strict security headers.
+
+The page is one more client of the JSON API (it holds no rule of its own), so it needs no server
+of its own: Chalice serves `templates/console/` at `/console/`. Only the files named here are
+served; the Content Security Policy allows scripts, styles and calls from this origin only, and
+frames from the slips bucket (the slip preview is its presigned URL).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.states import TITLES as STATUS_TITLES
+from chalicelib.errors import NotFound
+
+__all__ = ["ASSETS", "asset", "config", "security_headers"]
+
+CONSOLE_DIR = Path(__file__).resolve().parents[2] / "templates" / "console"
+ASSETS: dict[str, str] = {
+    "index.html": "text/html; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+}
+
+
+@lru_cache(maxsize=1)
+def _slips_origin() -> str:
+    """Where slip previews come from (a presigned URL's scheme and host; no request is made)."""
+    from chalicelib.adapters.blobs import slips
+
+    parts = urlsplit(slips().presigned_get("console-origin-probe", expires=60))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def security_headers(content_type: str) -> dict[str, str]:
+    frames = f"'self' {_slips_origin()}" if content_type.startswith("text/html") else "'none'"
+    login = os.environ.get("MOTCUA_COGNITO_DOMAIN", "")
+    return {
+        "Content-Type": content_type,
+        "Content-Security-Policy": (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            f"frame-src {frames}; form-action 'self'{' ' + login if login else ''}; base-uri 'none'; frame-ancestors 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Strict-Transport-Security": "max-age=31536000",
+        "Cache-Control": "no-cache",
+    }
+
+
+def asset(name: str) -> tuple[str, dict[str, str]]:
+    """The file's text and the headers to serve it with; anything not in `ASSETS` is a 404."""
+    if name not in ASSETS:
+        raise NotFound("console_file")
+    return (CONSOLE_DIR / name).read_text(encoding="utf-8"), security_headers(ASSETS[name])
+
+
+def config() -> dict[str, Any]:
+    """What the page needs to know that only the server knows: how to sign in, and the names of
+    procedures, statuses and slips as the slips print them."""
+    from chalicelib.config import settings
+    from chalicelib.documents.slips import TITLES as SLIP_TITLES
+
+    domain, client_id = os.environ.get("MOTCUA_COGNITO_DOMAIN", ""), os.environ.get("MOTCUA_COGNITO_CLIENT_ID", "")
+    return {
+        "auth": settings().auth_mode,
+        "cognito": {"domain": domain, "client_id": client_id} if settings().auth_mode == "cognito" and domain and client_id else None,
+        "procedures": {code: p.title for code, p in PROCEDURES.items()},
+        "statuses": {status.value: title for status, title in STATUS_TITLES.items()},
+        "documents": SLIP_TITLES,
+    }
