@@ -1,6 +1,6 @@
 """End-to-end throughput on the local stack: submit → `forwarded` for dossiers with a one-page
-scanned worker list each, beside the pure OCR time of the same pages (bare `tesseract`, one per
-core, as the workers run it), in the same run.
+scanned worker list each, beside the pure OCR time of the same pages (bare single-threaded
+`tesseract`, as many at once as there are worker processes, as the workers run it), in the same run.
 
 Run: `.venv/bin/python bench/pipeline.py [--dossiers 8] [--workers 2]`; prints JSON.
 """
@@ -10,7 +10,6 @@ import argparse
 import csv
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -25,35 +24,22 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 from chalicelib.local.employer import ensure_demo_employer, sign_as_employer  # noqa: E402
-from chalicelib.local.stack import PROJECT_DIR, free_port  # noqa: E402
+from common import FINAL_STATUSES, start_stack, token  # noqa: E402
 from tests.helpers import pdf_bytes  # noqa: E402
 from tests.scans.generate import Document, Worker, render_pages, render_pdf, save_png  # noqa: E402
-
-
-def start(workers: int) -> tuple[str, subprocess.Popen, Path]:
-    state = Path(tempfile.mkdtemp(prefix="motcua-pipeline-"))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
-    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(free_port()), MOTCUA_STATE_DIR=str(state), MOTCUA_WORKERS=str(workers))
-    out = state / "serve.out"
-    process = subprocess.Popen([str(Path(sys.executable).with_name("motcua")), "serve"], cwd=PROJECT_DIR, env=env, stdout=open(out, "wb"), stderr=subprocess.STDOUT)
-    while b"motcua is ready" not in out.read_bytes():
-        if process.poll() is not None:
-            raise SystemExit(out.read_text())
-        time.sleep(0.1)
-    return f"http://127.0.0.1:{port}", process, state
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dossiers", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="queue-worker processes (MOTCUA_WORKERS)")
     args = parser.parse_args()
-    base, process, state = start(args.workers)
+    stack = start_stack(args.workers, prefix="motcua-pipeline-")
+    base, state = stack.base, stack.state
     try:
-        token = subprocess.run([str(Path(sys.executable).with_name("motcua")), "token", "--role", "portal"], env={**os.environ, "MOTCUA_STATE_DIR": str(state)}, capture_output=True, text=True, check=True).stdout.strip()
-        portal = {"Authorization": f"Bearer {token}"}
+        portal = {"Authorization": f"Bearer {token(state)}"}
         units = {u["unit_code"]: u for u in csv.DictReader(open(state / "units.csv", encoding="utf-8"))}
         rows = [r for r in csv.DictReader(open(state / "participants.csv", encoding="utf-8")) if not r["participation_to"] and r["participation_from"] <= "2019-12"]
         seen: dict[str, int] = {}
@@ -88,7 +74,7 @@ def main() -> int:
         while pending and time.perf_counter() - started < 900:
             for dossier_id in list(pending):
                 statuses[dossier_id] = requests.get(f"{base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60).json()["status"]
-                if statuses[dossier_id] in ("forwarded", "needs_correction", "rejected"):
+                if statuses[dossier_id] in FINAL_STATUSES:
                     pending.discard(dossier_id)
             time.sleep(0.2)
         pipeline_s = time.perf_counter() - started
@@ -101,10 +87,10 @@ def main() -> int:
                 gaps.setdefault(f"{before['status']}->{after['status']}", []).append(seconds)
         step_medians = {step: round(statistics.median(values), 2) for step, values in gaps.items() if not step.startswith("draft")}
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
+        stack.stop()
 
-    # the same pages through bare tesseract, one process per core, each single-threaded
+    # the same pages through bare tesseract, each single-threaded, as many at once as the stack had
+    # worker processes: the pipeline is compared with OCR at the same parallelism
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for i, page in enumerate(pages):
@@ -113,7 +99,7 @@ def main() -> int:
             files.append(path)
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         started = time.perf_counter()
-        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(args.workers) as pool:
             list(pool.map(lambda f: subprocess.run(["tesseract", str(f), "-", "-l", "vie"], env=env, capture_output=True, check=True), files))
         ocr_s = time.perf_counter() - started
     outcome: dict[str, int] = {}
@@ -123,6 +109,7 @@ def main() -> int:
         "dossiers": args.dossiers,
         "worker_processes": args.workers,
         "outcomes": outcome,
+        "serve_ready_s": round(stack.ready_s, 1),
         "pipeline_s": round(pipeline_s, 1),
         "pure_ocr_s": round(ocr_s, 1),
         "pipeline_vs_ocr_ratio": round(pipeline_s / ocr_s, 2),

@@ -1,0 +1,113 @@
+"""What the benchmarks share: a local stack on free ports, a portal token, percentiles, the machine's load.
+
+Each bench script stays runnable alone (`.venv/bin/python bench/<name>.py`); this module exists so
+that they start `motcua serve` the same way (the way `make run` does, on ports nobody else uses, with
+its own state directory) instead of each carrying its own copy of the start-up.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from chalicelib.local.stack import PROJECT_DIR, free_port  # noqa: E402
+
+__all__ = ["ROOT", "MOTCUA", "Stack", "start_stack", "token", "pct", "loadavg", "create_body", "FINAL_STATUSES"]
+
+MOTCUA = str(Path(sys.executable).with_name("motcua"))
+"""The project's command line, from the same virtual environment as the running interpreter."""
+
+FINAL_STATUSES = ("forwarded", "needs_correction", "rejected", "decided", "returned")
+"""Where a dossier rests once the pipeline is done with it (nothing more happens without a person)."""
+
+
+@dataclass
+class Stack:
+    """One `motcua serve` (emulator, API, queue workers) that this benchmark started and will stop."""
+
+    base: str
+    """The API's root URL on loopback, e.g. ``http://127.0.0.1:41234``."""
+    process: subprocess.Popen
+    state: Path
+    """Its `MOTCUA_STATE_DIR`: demo registry CSVs, keys, logs (``serve.out``)."""
+    ready_s: float
+    """Seconds from launch to "motcua is ready" (emulator up, stack created, registry loaded)."""
+
+    def stop(self) -> None:
+        """Ctrl-C, as a developer would: `motcua serve` stops its workers and the emulator itself."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> "Stack":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def start_stack(workers: int = 1, prefix: str = "motcua-bench-", timeout: float = 300.0) -> Stack:
+    """Start `motcua serve` with `workers` queue-worker processes on free ports and wait until it is ready.
+
+    The caller's AWS_* and MOTCUA_* variables are dropped so that a developer's shell pointing at a
+    real account or at their own `make run` cannot leak into the benchmark.
+    """
+    state = Path(tempfile.mkdtemp(prefix=prefix))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
+    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(free_port()), MOTCUA_STATE_DIR=str(state), MOTCUA_WORKERS=str(workers))
+    out = state / "serve.out"
+    started = time.perf_counter()
+    process = subprocess.Popen([MOTCUA, "serve"], cwd=PROJECT_DIR, env=env, stdout=open(out, "wb"), stderr=subprocess.STDOUT)
+    while b"motcua is ready" not in out.read_bytes():
+        if process.poll() is not None:
+            raise SystemExit(f"motcua serve stopped before it was ready:\n{out.read_text(errors='replace')}")
+        if time.perf_counter() - started > timeout:
+            process.kill()
+            raise SystemExit(f"motcua serve not ready after {timeout:.0f} s:\n{out.read_text(errors='replace')}")
+        time.sleep(0.05)
+    return Stack(f"http://127.0.0.1:{port}", process, state, time.perf_counter() - started)
+
+
+def token(state: Path, role: str = "portal", office: str | None = None) -> str:
+    """A bearer token for the stack whose state directory is `state` (what `motcua token` prints)."""
+    command = [MOTCUA, "token", "--role", role] + (["--office", office] if office else [])
+    env = {**os.environ, "MOTCUA_STATE_DIR": str(state)}
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def pct(values: list[float], q: float) -> float:
+    """The `q` quantile (0..1) by nearest rank: no interpolation, so p99 is a latency someone really saw."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def loadavg() -> str:
+    """The 1-, 5- and 15-minute load averages, recorded beside the figures of a shared, noisy machine."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def create_body(unit: dict[str, str] | None = None, worker: dict[str, str] | None = None) -> dict:
+    """A `POST /v1/dossiers` body with a fresh portal code (one worker; the demo unit unless one is given)."""
+    unit = unit or {"unit_code": "TA1234A", "tax_code": "0101234567", "name": "Công ty TNHH A", "province_code": "031"}
+    worker = worker or {"full_name": "Nguyễn Văn An", "si_number": "0123456789", "date_of_birth": "1985-10-12", "id_number": "031085123456"}
+    return {
+        "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:12]}",
+        "procedure": "suspension_support",
+        "applicant": unit,
+        "workers": [{**worker, "period_from": "2020-04-01", "period_to": "2020-05-31"}],
+    }

@@ -1,0 +1,95 @@
+"""The goals the issues set for the figures, and the human summary of a run against them.
+
+A goal is a bound on one figure of `build/bench.json`; the summary says for each whether it holds
+and, when it does not, by how much it misses, because a figure without its goal says nothing to a
+reader deciding whether to worry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Goal", "GOALS", "judge", "summary"]
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One bound: `figure` must be at most (`kind` "max") or at least ("min") `bound`."""
+
+    figure: str
+    kind: str
+    """"max": the figure must not exceed the bound; "min": it must reach it."""
+    bound: float
+    source: str
+    """Where the goal is set (an issue), so that a reader can find its reason."""
+
+
+GOALS: tuple[Goal, ...] = (
+    Goal("ocr_overhead_ratio", "max", 1.2, "issues 3, 9"),
+    Goal("pipeline_vs_ocr_ratio", "max", 1.25, "issue 9"),
+    Goal("api_vs_noop_ratio", "max", 5, "issue 9"),
+    Goal("slip_vs_parts_ratio", "max", 1.3, "issues 5, 9"),
+    Goal("slips_per_second", "min", 20, "issue 5 (per core, local KMS)"),
+    Goal("cold_import_ratio", "max", 2, "issue 9"),
+    Goal("extraction_accuracy_si_number", "min", 0.99, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_id_number", "min", 0.99, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_date_of_birth", "min", 0.99, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_period_from", "min", 0.99, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_period_to", "min", 0.99, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_full_name", "min", 0.97, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_unit_code", "min", 1.0, "issue 3 (≥ 200 dpi)"),
+    Goal("extraction_accuracy_tax_code", "min", 1.0, "issue 3 (≥ 200 dpi)"),
+    Goal("fault_lost", "max", 0, "issue 9"),
+    Goal("fault_duplicates", "max", 0, "issue 9"),
+    Goal("bad_input_5xx", "max", 0, "issue 9"),
+    Goal("bad_input_worker_crashes", "max", 0, "issue 9"),
+    Goal("load_lost", "max", 0, "issue 9"),
+    Goal("load_5xx", "max", 0, "issue 9"),
+)
+
+
+def _miss(goal: Goal, value: float) -> str:
+    """How far a missed figure is from its bound, in the terms a reader would use."""
+    if goal.bound == 0:
+        return f"{value:g} instead of 0"
+    gap = value / goal.bound - 1 if goal.kind == "max" else 1 - value / goal.bound
+    return f"{gap:.0%} {'over' if goal.kind == 'max' else 'under'}"
+
+
+def judge(figures: dict[str, object]) -> dict[str, object]:
+    """`<figure>_goal` and `<figure>_met` (true/false) for every goal whose figure this run has."""
+    out: dict[str, object] = {}
+    for goal in GOALS:
+        value = figures.get(goal.figure)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        out[f"{goal.figure}_goal"] = f"{'<=' if goal.kind == 'max' else '>='} {goal.bound:g}"
+        out[f"{goal.figure}_met"] = value <= goal.bound if goal.kind == "max" else value >= goal.bound
+    return out
+
+
+def summary(figures: dict[str, object], notes: list[str]) -> str:
+    """The run in Markdown: each goal with its figure and verdict, then the other figures, then notes."""
+    lines = ["# motcua benchmarks", "",
+             f"Run at {figures.get('started_at')} on {figures.get('cpus')} cores, commit {figures.get('commit')}; "
+             f"{figures.get('bench_seconds')} s in all; load average {figures.get('loadavg_start')} at the start, "
+             f"{figures.get('loadavg_end')} at the end (the machine is shared: ratios are measured side by side).", "",
+             "## Goals", "", "| figure | value | goal | verdict |", "|---|---|---|---|"]
+    met = missed = 0
+    for goal in GOALS:
+        value = figures.get(goal.figure)
+        bound = f"{'≤' if goal.kind == 'max' else '≥'} {goal.bound:g}"
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            lines.append(f"| `{goal.figure}` | not measured | {bound} | — |")
+            continue
+        ok = bool(figures.get(f"{goal.figure}_met"))
+        met, missed = met + ok, missed + (not ok)
+        lines.append(f"| `{goal.figure}` | {value:g} | {bound} | {'met' if ok else 'missed by ' + _miss(goal, value)} |")
+    lines += ["", f"{met} met, {missed} missed.", "", "## Other figures", "", "| figure | value |", "|---|---|"]
+    judged = {g.figure for g in GOALS}
+    for key, value in figures.items():
+        if key in judged or key.endswith(("_goal", "_met")):
+            continue
+        lines.append(f"| `{key}` | {value} |")
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,58 @@
+"""The throughput plot: dossiers per minute (submit → forwarded) against queue-worker processes.
+
+    .venv/bin/python bench/plot.py [build/bench.json] [docs/bench/throughput.png]
+
+Reads the `pipeline_dossiers_per_min_w<N>` and `pure_ocr_dossiers_per_min_w<N>` figures that
+`bench/run.py` writes and draws both: the pipeline, and the ceiling that bare OCR of the same pages
+at the same parallelism would allow, so that the gap between the lines is the cost of everything
+around OCR. Uses the Agg backend: no display needed.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+__all__ = ["plot_throughput"]
+
+
+def plot_throughput(figures: dict[str, object], out: Path) -> Path | None:
+    """Draw the plot into `out` (PNG); None when the run has no pipeline figures."""
+    pipeline = {int(m[1]): float(v) for k, v in figures.items() if (m := re.fullmatch(r"pipeline_dossiers_per_min_w(\d+)", k))}
+    if not pipeline:
+        return None
+    ocr = {int(m[1]): float(v) for k, v in figures.items() if (m := re.fullmatch(r"pure_ocr_dossiers_per_min_w(\d+)", k))}
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    workers = sorted(pipeline)
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    ax.plot(workers, [pipeline[w] for w in workers], marker="o", label="pipeline, submit → forwarded")
+    for w in workers:
+        ax.annotate(f"{pipeline[w]:.1f}", (w, pipeline[w]), textcoords="offset points", xytext=(6, -12))
+    if ocr:
+        ws = sorted(ocr)
+        ax.plot(ws, [ocr[w] for w in ws], marker="s", linestyle="--", label="bare tesseract, same pages, same parallelism")
+    ax.set_xticks(workers)
+    ax.set_xlabel("queue-worker processes (MOTCUA_WORKERS)")
+    ax.set_ylabel("one-page dossiers per minute")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Throughput on {figures.get('cpus', '?')} cores (load avg {figures.get('loadavg_start', '?')})", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, metadata={"Software": None})
+    plt.close(fig)
+    return out
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "bench.json"
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / "bench" / "throughput.png"
+    print(plot_throughput(json.loads(source.read_text()), target) or "no pipeline figures in " + str(source))
