@@ -16,8 +16,4 @@ package: setup
 
 # Each benchmark prints its figures as JSON (issue 9 gathers them into build/bench.json).
 bench: setup
-	.venv/bin/python bench/api.py --calls 1000 --clients 16
-	.venv/bin/python bench/slips.py --rounds 40
-	.venv/bin/python bench/checks.py --participants 100000
-	.venv/bin/python bench/pipeline.py --dossiers 8 --workers 2
-	.venv/bin/python bench/extraction.py --docs 10 --repeat 5
+	.venv/bin/python bench/run.py
