@@ -12,18 +12,149 @@ table to roll back on failure (seen here: 18 ms per transaction at 100 items, 13
 the local stack slowed down as dossiers piled up). With DynamoDB requests serialised, checking
 every condition first and writing only when all hold is just as atomic, at a constant cost.
 
+Fault switch (local only, for the fault tests and `bench/faults.py`): the emulator can refuse
+every write to DynamoDB, S3 and SQS for a while, as AWS does during a throttling episode or a
+partial outage, while reads keep working. It is an HTTP endpoint on the emulator itself, which only
+listens on loopback and does not exist in AWS:
+
+    POST /_motcua/faults {"refuse_writes_seconds": 4, "services": ["dynamodb", "s3", "sqs"]}
+    GET  /_motcua/faults  -> {"refusing_for": 2.7, "services": [...], "refused": {"dynamodb": 12, ...}}
+
+A refused write answers 503 in the service's own error shape (DynamoDB and SQS JSON, S3 XML), which
+botocore treats as transient: the code under test sees its retries run out, exactly as in AWS.
+`refuse_writes(endpoint, seconds)` and `fault_status(endpoint)` are the client side.
+
 Run as `python -m chalicelib.local.emulator --port N` (`motcua serve` and the tests do).
 """
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import signal
 import socket
 import sys
 import threading
+import time
+import urllib.request
 from typing import Any, Callable, Iterable
 
-__all__ = ["SerialisedDynamoDB", "check_then_write_transactions", "main"]
+__all__ = ["SerialisedDynamoDB", "WriteRefusal", "FAULTS_PATH", "refuse_writes", "fault_status", "check_then_write_transactions", "main"]
+
+FAULTS_PATH = "/_motcua/faults"
+"""The emulator's control endpoint for injected faults (see the module doc)."""
+
+_WRITES: dict[str, frozenset[str]] = {
+    "dynamodb": frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}),
+    "sqs": frozenset({"SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch"}),
+}
+"""Per JSON-protocol service, the operations that write. S3 writes are its PUT, POST and DELETE."""
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request")
+_QUERY_SCOPE = re.compile(r"X-Amz-Credential=[^/&]+(?:/|%2F)\d{8}(?:/|%2F)[^/&%]+(?:/|%2F)([a-z0-9-]+)(?:/|%2F)aws4_request", re.I)
+
+
+def _service(environ: dict[str, Any]) -> str | None:
+    """The AWS service a request is for, from its SigV4 credential scope (header or presigned URL)."""
+    query = environ.get("QUERY_STRING", "")
+    found = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", "")) or _QUERY_SCOPE.search(query)
+    if found:
+        return found.group(1)
+    if "AWSAccessKeyId=" in query and "Signature=" in query:
+        return "s3"  # a SigV2 presigned URL, which only S3 still takes (boto3's default for S3)
+    return None
+
+
+def _write_of(environ: dict[str, Any]) -> str | None:
+    """The service whose write this request is, or None for a read (or anything else)."""
+    service = _service(environ)
+    if service == "s3":
+        return "s3" if environ.get("REQUEST_METHOD") in ("PUT", "POST", "DELETE") else None
+    if service in _WRITES:
+        operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+        return service if operation in _WRITES[service] else None
+    return None
+
+
+def _refusal(service: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """A 503 as the service itself words it, so botocore parses and retries it as it would in AWS."""
+    message = "Writes are refused for a while by the local emulator's fault switch."
+    if service == "s3":
+        body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>ServiceUnavailable</Code><Message>{message}</Message></Error>".encode()
+        return "503 Service Unavailable", [("Content-Type", "application/xml")], body
+    kind = {"dynamodb": "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", "sqs": "com.amazonaws.sqs#ServiceUnavailable"}[service]
+    headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "ServiceUnavailable;Receiver")]
+    return "503 Service Unavailable", headers, json.dumps({"__type": kind, "message": message}).encode()
+
+
+class WriteRefusal:
+    """WSGI middleware: the fault switch. Answers `FAULTS_PATH` and, while a refusal window is
+    open, turns writes to the chosen services into 503s before they reach moto."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.until = 0.0
+        self.services: frozenset[str] = frozenset()
+        self.refused: dict[str, int] = {"dynamodb": 0, "s3": 0, "sqs": 0}
+
+    def status(self) -> dict[str, Any]:
+        with self.lock:
+            return {"refusing_for": round(max(0.0, self.until - time.monotonic()), 3), "services": sorted(self.services), "refused": dict(self.refused)}
+
+    def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        from werkzeug.wrappers import Request
+
+        request = Request(environ)
+        status = "200 OK"
+        if request.method == "POST":
+            try:
+                order = json.loads(request.get_data() or b"{}")
+                seconds = float(order.get("refuse_writes_seconds", 0))
+                services = frozenset(order.get("services") or ("dynamodb", "s3", "sqs"))
+                if not 0 <= seconds <= 600 or not services <= {"dynamodb", "s3", "sqs"}:
+                    raise ValueError("refuse_writes_seconds is 0 to 600; services are dynamodb, s3, sqs")
+            except (ValueError, TypeError, AttributeError) as error:
+                body = json.dumps({"error": str(error)}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
+            with self.lock:
+                self.until = time.monotonic() + seconds
+                self.services = services
+        elif request.method != "GET":
+            status = "405 Method Not Allowed"
+        body = json.dumps(self.status()).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == FAULTS_PATH:
+            return self._control(environ, start_response)
+        if self.until > time.monotonic():
+            service = _write_of(environ)
+            if service is not None and service in self.services:
+                from werkzeug.wrappers import Request
+
+                Request(environ).get_data()  # read the body: the connection may be kept alive
+                with self.lock:
+                    self.refused[service] += 1
+                status, headers, body = _refusal(service)
+                start_response(status, [*headers, ("Content-Length", str(len(body)))])
+                return [body]
+        return self.app(environ, start_response)
+
+
+def refuse_writes(endpoint: str, seconds: float, services: Iterable[str] = ("dynamodb", "s3", "sqs")) -> dict[str, Any]:
+    """Make the emulator at `endpoint` refuse writes for `seconds` (0 ends a window early)."""
+    body = json.dumps({"refuse_writes_seconds": seconds, "services": list(services)}).encode()
+    request = urllib.request.Request(endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def fault_status(endpoint: str) -> dict[str, Any]:
+    """How long the current refusal window still runs, and how many writes were refused so far."""
+    with urllib.request.urlopen(endpoint.rstrip("/") + FAULTS_PATH, timeout=10) as reply:
+        return json.loads(reply.read())
 
 
 class SerialisedDynamoDB:
@@ -125,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     run_simple(
         args.host,
         args.port,
-        SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app)),
+        WriteRefusal(SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))),
         threaded=True,
         request_handler=NoDelayHandler,
     )
