@@ -302,6 +302,13 @@
     clearInterval(state.timer);
     show("worklist", false);
     show("dossier", true);
+    notify("");
+    state.current = null;
+    $("dossier").classList.add("loading");
+    $("d-title").textContent = "Đang mở hồ sơ…";
+    for (const id of ["d-status", "d-summary", "d-findings", "d-findings-count", "d-lists", "d-documents", "d-history"]) $(id).replaceChildren();
+    show("d-actions", false);
+    show("preview", false);
     try {
       const dossier = await api(`v1/dossiers/${id}`);
       state.current = dossier;
@@ -310,7 +317,10 @@
       const lists = await api(`v1/dossiers/${id}/worker-lists`).catch((err) => (failed(err), { lists: [] }));
       renderLists(lists.lists, dossier);
     } catch (err) {
+      $("d-title").textContent = "Không mở được hồ sơ";
       failed(err);
+    } finally {
+      $("dossier").classList.remove("loading");
     }
   }
 
@@ -340,7 +350,7 @@
       ...(d.documents.length
         ? d.documents.map((doc) =>
             el("li", {},
-              el("span", { class: "title" }, (state.config.documents[doc.kind] || doc.kind) + " ", el("span", { class: "muted code" }, `số ${doc.number} · ${time(doc.issued_at)}`)),
+              el("span", { class: "title" }, (state.config.documents[doc.kind] || doc.kind) + " ", el("span", { class: "muted" }, `số ${doc.number} · ${time(doc.issued_at)}`)),
               el("button", { type: "button", class: "primary", "data-kind": doc.kind, "data-action": "download", onclick: () => openDocument(d.id, doc.kind, "download") }, "Tải về (PDF đã ký)"),
               el("button", { type: "button", "data-kind": doc.kind, "data-action": "preview", onclick: () => openDocument(d.id, doc.kind, "preview") }, "Xem trước")))
         : [el("li", { class: "muted" }, "Chưa có giấy tờ nào.")]));
@@ -469,7 +479,7 @@
     $("decision-form").addEventListener("submit", submitDecision);
     $("resend").addEventListener("click", () => act("correction-request/resend", undefined, "Đã gửi lại phiếu yêu cầu bổ sung qua Cổng."));
     $("returned").addEventListener("click", () => act("return", undefined, "Đã đóng hồ sơ và cấp phiếu kiểm soát."));
-    window.addEventListener("hashchange", route);
+    window.addEventListener("hashchange", () => { takeTokenFromFragment(); route(); });
     document.addEventListener("keydown", (event) => {
       const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
       if (event.key === "/" && !typing && !$("worklist").hidden) { event.preventDefault(); $("f-search").focus(); }

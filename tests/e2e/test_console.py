@@ -1,0 +1,223 @@
+"""The clerk console in a real browser (Debian's chromium, driven headless by selenium) against the
+stack `make run` starts: sign in, filter and search the worklist, open a dossier, download its
+signed receipt, decide as the authority, hand the result back, resend a correction request.
+
+`MOTCUA_CONSOLE_SCREENSHOTS=docs/console` saves the README's pictures on the way.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+import requests
+
+from tests.e2e.portal import DemoPortal
+
+pytestmark = pytest.mark.e2e
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def dossiers(stack: Any) -> dict[str, dict[str, Any]]:
+    """One dossier past its appointment, one forwarded to the authority, one waiting for a
+    correction (no signed list)."""
+    portal = DemoPortal(stack, unit_rank=1)
+    late = portal.submit(portal.workers(1))
+    portal.wait_for(late["id"], {"forwarded"})
+    # a month on, the deadline sweep finds it late (and apologises with a new date)
+    as_of = (date.today() + timedelta(days=30)).isoformat()
+    env = {**os.environ, "MOTCUA_STATE_DIR": str(stack.state_dir), "MOTCUA_EMULATOR_PORT": str(stack.emulator_port)}
+    subprocess.run([str(Path(sys.executable).with_name("motcua")), "sweep", "--as-of", as_of], env=env, check=True, capture_output=True)
+    good = portal.submit(portal.workers(2))
+    incomplete = portal.submit(portal.workers(1), with_list=False)
+    return {
+        "overdue": portal.wait_for(late["id"], {"forwarded"}),
+        "forwarded": portal.wait_for(good["id"], {"forwarded"}),
+        "needs_correction": portal.wait_for(incomplete["id"], {"needs_correction"}),
+    }
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromium-driver are missing: `make test` installs them (scripts/bootstrap.sh)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000", "--lang=vi-VN", "--force-device-scale-factor=1"):
+        options.add_argument(argument)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait(driver: Any, condition: Callable[[Any], Any], seconds: float = 20) -> Any:
+    try:
+        return WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    except TimeoutException:
+        notice = driver.find_element(By.ID, "notice").text
+        raise AssertionError(f"the console did not get there; its notice says: {notice!r}") from None
+
+
+def portal_codes(driver: Any) -> list[str]:
+    return [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#rows a")]
+
+
+def screenshot(driver: Any, name: str, whole_page: bool = False) -> None:
+    folder = os.environ.get("MOTCUA_CONSOLE_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    if whole_page:
+        driver.set_window_size(1440, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 140))
+    driver.save_screenshot(str(Path(folder) / name))
+    driver.set_window_size(1440, 1000)
+
+
+def token(stack: Any, role: str) -> str:
+    return stack.token(role, "031")["Authorization"].split(" ", 1)[1]
+
+
+def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
+    forwarded, incomplete, late = dossiers["forwarded"], dossiers["needs_correction"], dossiers["overdue"]
+    assert late["overdue"] and not forwarded["overdue"]
+    # GIVEN the console, signed in with a clerk's token pasted into the form
+    browser.get(f"{stack.base}/console/")
+    wait(browser, lambda d: d.find_element(By.ID, "token-input").is_displayed())
+    browser.find_element(By.ID, "token-input").send_keys(token(stack, "clerk"))
+    browser.find_element(By.CSS_SELECTOR, "#signin-token button[type=submit]").click()
+    # THEN the office's worklist shows the dossiers, the late one marked, and the on-time chart
+    wait(browser, lambda d: {forwarded["portal_code"], incomplete["portal_code"], late["portal_code"]} <= set(portal_codes(d)))
+    assert "BHXH tỉnh 031" in browser.find_element(By.ID, "who-label").text
+    marked = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#rows tr.overdue")]
+    assert len(marked) == 1 and late["portal_code"] in marked[0] and "Quá hạn" in marked[0]
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#charts svg rect"))
+    screenshot(browser, "worklist.png")
+    # WHEN the clerk asks for late dossiers only
+    browser.find_element(By.ID, "f-overdue").click()
+    wait(browser, lambda d: portal_codes(d) == [late["portal_code"]])
+    browser.find_element(By.ID, "f-overdue").click()
+    # WHEN the clerk filters by status
+    Select(browser.find_element(By.ID, "f-status")).select_by_value("needs_correction")
+    wait(browser, lambda d: portal_codes(d) and set(portal_codes(d)) == {incomplete["portal_code"]} or None)
+    row = browser.find_element(By.CSS_SELECTOR, "#rows tr")
+    assert "Cần bổ sung" in row.text
+    # AND then, with "/" from the keyboard, searches by a portal code
+    browser.find_element(By.ID, "f-clear").click()
+    browser.find_element(By.TAG_NAME, "body").send_keys("/")
+    assert browser.switch_to.active_element.get_attribute("id") == "f-search"
+    browser.switch_to.active_element.send_keys(forwarded["portal_code"], Keys.ENTER)
+    wait(browser, lambda d: portal_codes(d) == [forwarded["portal_code"]])
+    # WHEN they open the dossier
+    browser.find_element(By.LINK_TEXT, forwarded["portal_code"]).click()
+    wait(browser, lambda d: d.find_element(By.ID, "d-title").text == f"Hồ sơ {forwarded['portal_code']}")
+    assert "/console/#/ho-so/" + forwarded["id"] == browser.current_url.split(stack.base, 1)[1]
+    assert browser.find_element(By.ID, "d-status").text.startswith("Đã chuyển cơ quan giải quyết")
+    # THEN the typed list stands beside the signed list as read, row by row, with no difference
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#d-lists tbody tr")) == 2)
+    assert browser.find_elements(By.CSS_SELECTOR, "#d-lists td.differs") == []
+    assert forwarded["workers"][0]["si_number"] in browser.find_element(By.ID, "d-lists").text
+    kinds = [b.get_attribute("data-kind") for b in browser.find_elements(By.CSS_SELECTOR, "#d-documents button[data-action=download]")]
+    assert kinds == ["receipt", "confirmation"]
+    screenshot(browser, "dossier.png", whole_page=True)
+    # WHEN they download the receipt
+    browser.find_element(By.CSS_SELECTOR, "#d-documents button[data-action=download][data-kind=receipt]").click()
+    pdf = wait(browser, lambda d: next((p for p in d.downloads.glob("*.pdf")), None))
+    wait(browser, lambda d: not list(d.downloads.glob("*.crdownload")))
+    # THEN the file is the signed receipt the system issued, byte for byte
+    assert pdf.name == f"receipt-{forwarded['portal_code']}.pdf"
+    verdict = requests.post(f"{stack.base}/v1/verify", data=pdf.read_bytes(), headers={"Content-Type": "application/pdf"}, timeout=30).json()
+    assert verdict["valid"] and verdict["issued_by_system"], verdict
+    assert verdict["document"]["kind"] == "receipt" and verdict["document"]["portal_code"] == forwarded["portal_code"]
+    # AND the preview opens the same slip in the page, without downloading it again
+    browser.find_element(By.CSS_SELECTOR, "#d-documents button[data-action=preview][data-kind=receipt]").click()
+    wait(browser, lambda d: d.find_element(By.ID, "preview").get_attribute("src").startswith("http"))
+    time.sleep(1.5)  # the PDF viewer draws the page
+    assert len(list(browser.downloads.glob("*.pdf"))) == 1
+    screenshot(browser, "slip-preview.png")
+    # AND Esc goes back to the list
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
+
+
+def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
+    forwarded = dossiers["forwarded"]
+    # GIVEN the authority, signed in by a link carrying its token in the fragment
+    browser.get(f"{stack.base}/console/#token={token(stack, 'authority')}")
+    # THEN the token leaves the address bar at once, and the inbox lists the forwarded dossier
+    wait(browser, lambda d: forwarded["portal_code"] in portal_codes(d))
+    assert "token" not in browser.current_url
+    assert not browser.find_element(By.ID, "stats").is_displayed()  # the office figures are the clerks'
+    # WHEN it opens the dossier and records its decision
+    browser.find_element(By.LINK_TEXT, forwarded["portal_code"]).click()
+    wait(browser, lambda d: d.find_element(By.ID, "decision-form").is_displayed())
+    assert not browser.find_element(By.ID, "returned").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#decision-form input[value=approved]").click()
+    browser.find_element(By.ID, "decision-amount").send_keys("3600000")
+    browser.find_element(By.ID, "decision-note").send_keys("Đủ điều kiện theo Nghị quyết 42/NQ-CP")
+    browser.find_element(By.CSS_SELECTOR, "#decision-form button[type=submit]").click()
+    # THEN the dossier is decided, as the API says too
+    wait(browser, lambda d: d.find_element(By.ID, "d-status").text == "Đã có kết quả")
+    assert "3.600.000 đồng" in browser.find_element(By.ID, "d-summary").text
+    decided = requests.get(f"{stack.base}/v1/dossiers/{forwarded['id']}", headers=stack.token("clerk", "031"), timeout=30).json()
+    assert decided["decision"]["result"] == "approved" and decided["decision"]["amount"] == 3600000
+    assert decided["decision"]["by"].startswith("authority:031:")
+    # WHEN a clerk opens it and marks the result handed back
+    browser.get(f"{stack.base}/console/#token={token(stack, 'clerk')}")
+    browser.get(f"{stack.base}/console/#/ho-so/{forwarded['id']}")
+    wait(browser, lambda d: d.find_element(By.ID, "returned").is_displayed())
+    browser.find_element(By.ID, "returned").click()
+    # THEN it is closed, and the control slip (Mẫu 05) is among its slips
+    wait(browser, lambda d: d.find_element(By.ID, "d-status").text == "Đã trả kết quả")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#d-documents button[data-kind=control_slip]"))
+    assert "Đã trả kết quả" in browser.find_element(By.ID, "d-history").text
+
+
+def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
+    incomplete = dossiers["needs_correction"]
+    browser.get(f"{stack.base}/console/#token={token(stack, 'clerk')}")
+    browser.get(f"{stack.base}/console/#/ho-so/{incomplete['id']}")
+    # GIVEN the dossier waiting for a correction: its finding names what is missing
+    wait(browser, lambda d: d.find_element(By.ID, "resend").is_displayed())
+    assert "thiếu" in browser.find_element(By.ID, "d-findings").text
+    # WHEN the clerk resends the correction request
+    browser.find_element(By.ID, "resend").click()
+    # THEN the console says so and the history shows the resend with the slip's number
+    wait(browser, lambda d: "Đã gửi lại" in d.find_element(By.ID, "notice").text)
+    number = [d["number"] for d in incomplete["documents"] if d["kind"] == "correction_request"][-1]
+    assert f"số {number}" in browser.find_element(By.ID, "d-history").text
+    # AND a page from another office's clerk gets a refusal, not the dossier
+    browser.get(f"{stack.base}/console/#token={stack.token('clerk', '079')['Authorization'].split(' ', 1)[1]}")
+    browser.get(f"{stack.base}/console/#/ho-so/{incomplete['id']}")
+    wait(browser, lambda d: "không có quyền" in d.find_element(By.ID, "notice").text)
+    assert browser.find_element(By.ID, "d-title").text == "Không mở được hồ sơ"
+    assert incomplete["portal_code"] not in browser.find_element(By.ID, "dossier").text
+
+
+def test_expired_or_garbage_tokens_send_the_clerk_back_to_sign_in(stack: Any, browser: Any) -> None:
+    browser.get(f"{stack.base}/console/#token=not-a-token")
+    wait(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
+    assert "không đúng định dạng" in browser.find_element(By.ID, "signin-error").text
+    # a well-formed token the server refuses (signed with another key)
+    forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwicm9sZSI6ImNsZXJrIiwib2ZmaWNlIjoiMDMxIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJl"
+    browser.get(f"{stack.base}/console/#token={forged}")
+    wait(browser, lambda d: d.find_element(By.ID, "signin").is_displayed() and "đăng nhập lại" in d.find_element(By.ID, "notice").text)
