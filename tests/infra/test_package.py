@@ -2,6 +2,7 @@
 partial batch failures, visibility timeouts, and a zip Lambda's python3.11 runtime can load."""
 from __future__ import annotations
 
+import json
 import hashlib
 import re
 import subprocess
@@ -176,7 +177,18 @@ def test_zip_fits_lambda(deployment_zip: zipfile.ZipFile, package_dir: Path) -> 
     assert zipped < MAX_ZIPPED_BYTES, f"{zipped / 1e6:.1f} MB zipped"
     assert unzipped < MAX_UNZIPPED_BYTES, f"{unzipped / 1e6:.1f} MB unzipped"
     names = set(deployment_zip.namelist())
-    assert {"app.py", "chalicelib/config.py", "templates/fonts/DejaVuSans.ttf"} <= names
+    assert {"app.py", "chalicelib/config.py", "templates/fonts/DejaVuSans.ttf", "templates/console/index.html", "templates/console/console.js"} <= names
+
+
+def test_the_console_signs_in_through_the_stacks_own_cognito_login(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    client = resources["UserPoolClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["implicit"] and client["CallbackURLs"] == [{"Fn::Sub": "${PublicBaseUrl}/console/"}]
+    assert resources["UserPoolDomain"]["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
+    api = next(r for r in resources.values() if r["Type"] == "AWS::Serverless::Function" and r["Properties"].get("Handler") == "app.app")
+    variables = api["Properties"]["Environment"]["Variables"]
+    assert variables["MOTCUA_COGNITO_CLIENT_ID"] == {"Fn::Sub": "${UserPoolClient}"}
+    assert "UserPoolDomain" in json.dumps(variables["MOTCUA_COGNITO_DOMAIN"])
 
 
 @pytest.mark.parametrize("tags, ok", [
