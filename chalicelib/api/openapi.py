@@ -11,8 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.views import DossierView, ErrorView, LookupView, WorklistView
+from chalicelib.api.views import DocumentLink, DossierView, ErrorView, LookupView, WorkerListsView, WorklistView
 from chalicelib.domain.dossier import CreateDossier, DecisionBody
+from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.states import Status
 from chalicelib.services.documents import KIND_CODES
 from chalicelib.services.intake import ATTACHMENT_TYPES
 
@@ -61,7 +63,9 @@ class Health(BaseModel):
     failing: list[str] | None = None
 
 
-_MODELS: tuple[type[BaseModel], ...] = (CreateDossier, DecisionBody, DossierView, LookupView, WorklistView, ErrorView, UploadRequest, UploadTicket, Health, Verification)
+_MODELS: tuple[type[BaseModel], ...] = (
+    CreateDossier, DecisionBody, DossierView, LookupView, WorklistView, WorkerListsView, DocumentLink, ErrorView, UploadRequest, UploadTicket, Health, Verification,
+)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -116,8 +120,11 @@ def document() -> dict[str, Any]:
         },
         "/v1/dossiers/{dossier_id}/documents/{kind}": {
             "get": _op(
-                "302 to a short-lived URL of the signed PDF",
-                {"302": {"description": "redirect to the PDF", "headers": {"Location": {"schema": {"type": "string"}}}}},
+                "302 to a short-lived URL of the signed PDF; with `Accept: application/json`, its links instead",
+                {
+                    "302": {"description": "redirect to the PDF", "headers": {"Location": {"schema": {"type": "string"}}}},
+                    "200": {"description": "download and preview links (Accept: application/json)", **_json(DocumentLink)},
+                },
                 errors=(404, 422),
                 params=[_path("dossier_id"), {**_path("kind"), "schema": {"type": "string", "enum": list(KIND_CODES)}}],
             )
@@ -134,7 +141,9 @@ def document() -> dict[str, Any]:
                 {"200": {"description": "one page", **_json(WorklistView)}},
                 errors=(422,),
                 params=[
-                    _query("status", {"type": "string"}),
+                    _query("status", {"type": "string", "enum": [s.value for s in Status]}),
+                    _query("procedure", {"type": "string", "enum": list(PROCEDURES)}),
+                    _query("q", {"type": "string", "maxLength": 64, "description": "a portal code or a unit code, exactly"}),
                     _query("overdue", {"type": "boolean"}),
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
                     _query("next", {"type": "string"}),
@@ -151,6 +160,12 @@ def document() -> dict[str, Any]:
         },
         "/v1/dossiers/{dossier_id}/decision": {
             "post": _op("record the competent authority's result (authority or clerk of the office)", dossier_ok, errors=(400, 404, 409, 422), body=decision, params=[_path("dossier_id")])
+        },
+        "/v1/dossiers/{dossier_id}/worker-lists": {
+            "get": _op("the typed list of workers beside each signed list as read, differences marked (clerk, authority)", {"200": {"description": "the lists", **_json(WorkerListsView)}}, errors=(404,), params=[_path("dossier_id")])
+        },
+        "/v1/dossiers/{dossier_id}/correction-request/resend": {
+            "post": _op("send the applicant the latest correction request again, through the portal (clerk)", dossier_ok, errors=(404, 409), params=[_path("dossier_id")])
         },
         "/v1/dossiers/{dossier_id}/return": {
             "post": _op("the result was handed back: close the dossier with its control slip (clerk)", dossier_ok, errors=(404, 409), params=[_path("dossier_id")])

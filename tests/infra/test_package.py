@@ -2,8 +2,8 @@
 partial batch failures, visibility timeouts, and a zip Lambda's python3.11 runtime can load."""
 from __future__ import annotations
 
-import json
 import hashlib
+import json
 import re
 import subprocess
 import zipfile
