@@ -343,7 +343,7 @@
     $("d-findings-count").textContent = `(${d.findings.length})`;
     $("d-findings").replaceChildren(
       ...(d.findings.length
-        ? d.findings.map((f) => el("li", {}, f.row ? `Dòng ${f.row}: ` : "", f.message, f.suggestion ? el("span", { class: "suggestion" }, "Gợi ý: " + f.suggestion) : null))
+        ? d.findings.map((f) => el("li", {}, f.row && !f.message.startsWith("Dòng") ? `Dòng ${f.row}: ` : "", f.message, f.suggestion ? el("span", { class: "suggestion" }, "Gợi ý: " + f.suggestion) : null))
         : [el("li", { class: "muted" }, "Không có vấn đề nào.")]));
 
     $("d-documents").replaceChildren(
@@ -357,12 +357,22 @@
     show("preview", false);
 
     const events = [
-      ...d.history.map((h) => ({ at: h.at, what: statusTitle(h.status), by: h.by, note: h.note ? RESULT_TITLES[h.note] || h.note : "" })),
+      ...d.history.map((h) => ({ at: h.at, what: statusTitle(h.status), by: h.by, note: historyNote(h.note) })),
       ...d.notices.map((n) => ({ at: n.at, what: "Gửi lại " + (state.config.documents[n.kind] || n.kind).toLowerCase(), by: n.by, note: `số ${n.number}` })),
     ].sort((a, b) => a.at.localeCompare(b.at));
     $("d-history").replaceChildren(...events.map((e) => el("tr", {}, el("td", {}, time(e.at)), el("td", {}, e.what), el("td", { class: "code" }, e.by), el("td", {}, e.note))));
 
     renderActions(d);
+  }
+
+  function historyNote(note) {
+    if (!note) return "";
+    if (RESULT_TITLES[note]) return RESULT_TITLES[note];
+    try {
+      const parsed = JSON.parse(note);
+      if (typeof parsed.findings === "number") return parsed.findings ? `${parsed.findings} vấn đề` : "Không có vấn đề";
+    } catch (err) { /* a note in words */ }
+    return note;
   }
 
   /** What the caller may do now; the API decides in the end (a refused action shows its reason). */

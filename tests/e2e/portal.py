@@ -45,8 +45,9 @@ class DemoPortal:
             for p in chosen
         ]
 
-    def submit(self, workers: list[dict[str, str]], with_list: bool = True) -> dict[str, Any]:
-        """Create, attach the signed request (and the signed list of workers), submit."""
+    def submit(self, workers: list[dict[str, str]], with_list: bool = True, listed: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        """Create, attach the signed request (and the signed list of workers: `listed`, if the
+        employer signed something else than the portal typed), submit."""
         u = self.unit
         body = {
             "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:6].upper()}",
@@ -58,7 +59,7 @@ class DemoPortal:
         dossier = requests.post(f"{base}/v1/dossiers", json=body, headers=self.headers, timeout=30).json()
         files = {"request.pdf": sign_as_employer(pdf_bytes("De nghi ho tro nguoi lao dong tam hoan hop dong"), self.employer)}
         if with_list:
-            files["worker_list.pdf"] = render_pdf(Document(u["unit_code"], u["tax_code"], u["unit_name"], [ScanWorker(**{"id_number": "", **w}) for w in workers]))
+            files["worker_list.pdf"] = render_pdf(Document(u["unit_code"], u["tax_code"], u["unit_name"], [ScanWorker(**{"id_number": "", **w}) for w in listed or workers]))
         for name, data in files.items():
             reply = requests.put(f"{base}/v1/dossiers/{dossier['id']}/attachments/{name}", data=data, headers={**self.headers, "Content-Type": "application/pdf"}, timeout=30)
             assert reply.status_code == 200, reply.text

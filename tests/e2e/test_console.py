@@ -33,7 +33,7 @@ CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 @pytest.fixture(scope="module")
 def dossiers(stack: Any) -> dict[str, dict[str, Any]]:
     """One dossier past its appointment, one forwarded to the authority, one waiting for a
-    correction (no signed list)."""
+    correction (its signed list disagrees with the typed one)."""
     portal = DemoPortal(stack, unit_rank=1)
     late = portal.submit(portal.workers(1))
     portal.wait_for(late["id"], {"forwarded"})
@@ -42,7 +42,9 @@ def dossiers(stack: Any) -> dict[str, dict[str, Any]]:
     env = {**os.environ, "MOTCUA_STATE_DIR": str(stack.state_dir), "MOTCUA_EMULATOR_PORT": str(stack.emulator_port)}
     subprocess.run([str(Path(sys.executable).with_name("motcua")), "sweep", "--as-of", as_of], env=env, check=True, capture_output=True)
     good = portal.submit(portal.workers(2))
-    incomplete = portal.submit(portal.workers(1), with_list=False)
+    typed = portal.workers(2)
+    signed = [typed[0], {**typed[1], "date_of_birth": "1970-01-01"}]  # the signed list disagrees on one birth date
+    incomplete = portal.submit(typed, listed=signed)
     return {
         "overdue": portal.wait_for(late["id"], {"forwarded"}),
         "forwarded": portal.wait_for(good["id"], {"forwarded"}),
@@ -196,9 +198,13 @@ def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(stack: 
     incomplete = dossiers["needs_correction"]
     browser.get(f"{stack.base}/console/#token={token(stack, 'clerk')}")
     browser.get(f"{stack.base}/console/#/ho-so/{incomplete['id']}")
-    # GIVEN the dossier waiting for a correction: its finding names what is missing
+    # GIVEN the dossier waiting for a correction: its finding and the lists side by side show the
+    # one birth date the signed list has otherwise
     wait(browser, lambda d: d.find_element(By.ID, "resend").is_displayed())
-    assert "thiếu" in browser.find_element(By.ID, "d-findings").text
+    assert "khác với dữ liệu khai" in browser.find_element(By.ID, "d-findings").text
+    differing = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#d-lists td.differs"))
+    assert len(differing) == 1 and "1970-01-01" in differing[0].text
+    screenshot(browser, "correction.png", whole_page=True)
     # WHEN the clerk resends the correction request
     browser.find_element(By.ID, "resend").click()
     # THEN the console says so and the history shows the resend with the slip's number
