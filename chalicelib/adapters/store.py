@@ -143,9 +143,10 @@ class DossierStore:
 
         `search` is a portal code or a unit code, matched exactly (both are codes people copy)."""
         if status is not None:
-            index, key_cond, values = "office-status-index", "office_status = :k", {":k": _s(f"{office}#{status.value}")}
+            index, partition, values = "office-status-index", "office_status", {":k": _s(f"{office}#{status.value}")}
         else:
-            index, key_cond, values = "office-index", "office = :k", {":k": _s(office)}
+            index, partition, values = "office-index", "office", {":k": _s(office)}
+        key_cond = f"{partition} = :k"
         query: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
@@ -168,7 +169,7 @@ class DossierStore:
             if procedure:
                 query["ExpressionAttributeNames"] = {"#procedure": "procedure"}
         if cursor:
-            query["ExclusiveStartKey"] = _decode_cursor(cursor)
+            query["ExclusiveStartKey"] = _decode_cursor(cursor, partition, values[":k"])
         found: list[Dossier] = []
         # A filter can leave a page short: keep reading until the page is full or the index ends.
         while True:
@@ -213,13 +214,22 @@ def _encode_cursor(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> dict[str, Any]:
+def _decode_cursor(cursor: str, partition: str, value: dict[str, str]) -> dict[str, Any]:
+    """The start key a cursor of this listing stands for; anything else is the client's error.
+
+    The cursor comes back from the client, so it is checked as input: exactly the keys of an item
+    of the index being read (`id`, `partition`, `created_at`, all strings), in the partition being
+    read. DynamoDB answers any other start key with a ValidationException, which would be a 500."""
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(key, dict) or not all(isinstance(v, dict) and set(v) == {"S"} for v in key.values()):
+        if not isinstance(key, dict) or set(key) != {"id", partition, "created_at"}:
+            raise ValueError
+        if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"] for v in key.values()):
+            raise ValueError
+        if key[partition] != value:
             raise ValueError
         return key
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
         raise InvalidInput("invalid_cursor", "Tham số phân trang không hợp lệ.", "The page cursor is not valid.") from None
 
 

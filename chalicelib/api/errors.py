@@ -49,5 +49,5 @@ def parse_json(raw: bytes | None) -> Any:
         raise errors.Malformed("empty_body", "Thiếu nội dung yêu cầu (JSON).", "The request body is empty; JSON expected.")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise errors.Malformed("malformed_json", "Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON.") from None

@@ -126,7 +126,8 @@ class DecisionBody(_Edge):
 
     result: Literal["approved", "denied"]
     note: str | None = Field(default=None, max_length=2000)
-    amount: float | None = Field(default=None, ge=0, description="VND, when approved")
+    amount: float | None = Field(default=None, ge=0, allow_inf_nan=False, description="VND, when approved")
+    """Finite: JSON's 1e999 is infinity to Python, and infinity was saved as null (the amount lost)."""
 
 
 class Decision(DecisionBody):

@@ -22,7 +22,8 @@ def receive(body: bytes, signature_header: str) -> dict[str, Any]:
 
     if settings().stage != "local":
         raise NotFound("route")
-    if not hmac.compare_digest(signature(body), signature_header):
+    # compare_digest refuses str with non-ASCII characters (a TypeError, so a 500): compare bytes
+    if not hmac.compare_digest(signature(body).encode(), (signature_header or "").encode("utf-8", "surrogateescape")):
         raise InvalidInput("bad_signature", "Chữ ký của thông báo không đúng.", "The notification's signature does not match.")
     event = json.loads(body)
     originals().put(f"{PREFIX}{event['dossier_id']}/{int(event['seq']):06d}.json", body, "application/json")

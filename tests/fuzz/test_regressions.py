@@ -1,0 +1,70 @@
+"""The 5xx (and the silently lost value) that hostile input found, each pinned by the request that
+found it. Through Chalice's test client on the real app and the session's emulator, like the
+functional tests: fast, and the same route code as behind `motcua serve`."""
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Callable
+
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.domain.dossier import DecisionBody
+from tests.helpers import dossier_body
+
+
+def _cursor(key: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["/v1/dossiers", "/v1/dossiers/{id}/uploads", "/v1/dossiers/{id}/decision"])
+def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(api: Any, token: Callable[..., dict[str, str]], path: str) -> None:
+    # GIVEN a dossier, and a body of 100 000 opening brackets (json.loads raised RecursionError: a 500)
+    portal = token("portal")
+    dossier_id = api.http.post("/v1/dossiers", headers=portal, body=json.dumps(dossier_body())).json_body["id"]
+    caller = token("authority", "031") if path.endswith("decision") else portal
+    # WHEN it is posted
+    reply = api.http.post(path.format(id=dossier_id), headers={**caller, "Content-Type": "application/json"}, body="[" * 100_000)
+    # THEN it is refused as malformed JSON
+    assert (reply.status_code, reply.json_body["error"]["code"]) == (400, "malformed_json")
+
+
+def test_a_forged_worklist_cursor_is_a_422_and_a_real_one_still_pages(api: Any, token: Callable[..., dict[str, str]]) -> None:
+    # GIVEN two dossiers of office 031 and a clerk's real cursor after the first
+    portal, clerk = token("portal"), token("clerk", "031")
+    for _ in range(2):
+        api.http.post("/v1/dossiers", headers=portal, body=json.dumps(dossier_body()))
+    real = api.http.get("/v1/dossiers?limit=1", headers=clerk).json_body["next"]
+    key = json.loads(base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)))
+    forged = {
+        "another attribute": {"x": {"S": "a"}, **key},  # DynamoDB: ValidationException, was a 500
+        "a key missing": {k: v for k, v in key.items() if k != "created_at"},  # was a 500
+        "an empty key": {**key, "id": {"S": ""}},
+        "another office": {**key, "office": {"S": "079"}},
+        "a number": {**key, "id": {"N": "1"}},
+        "deep nesting": "[" * 50_000,  # RecursionError, was a 500
+    }
+    # WHEN each forged cursor is sent back
+    answers = {}
+    for name, value in forged.items():
+        cursor = _cursor(value) if not isinstance(value, str) else base64.urlsafe_b64encode(value.encode()).decode()
+        reply = api.http.get(f"/v1/dossiers?limit=1&next={cursor}", headers=clerk)
+        answers[name] = (reply.status_code, (reply.json_body.get("error") or {}).get("code"))
+    # THEN each is the client's error, and the real cursor still reads the next page
+    assert answers == {name: (422, "invalid_cursor") for name in forged}
+    assert api.http.get(f"/v1/dossiers?limit=1&next={real}", headers=clerk).status_code == 200
+
+
+def test_a_portal_callback_signature_with_non_ascii_characters_is_a_422_not_a_500(api: Any) -> None:
+    # hmac.compare_digest raised TypeError on a str with non-ASCII characters
+    reply = api.http.post("/v1/local/portal-callback", headers={"Content-Type": "application/json", "x-motcua-signature": "sha256=\u00e9"}, body='{"dossier_id": "x", "seq": 1}')
+    assert (reply.status_code, reply.json_body["error"]["code"]) == (422, "bad_signature")
+
+
+@pytest.mark.parametrize("amount", ["1e999", "-1e999", "Infinity", "NaN"])
+def test_a_decision_amount_must_be_a_finite_number(amount: str) -> None:
+    # JSON's 1e999 is float('inf'): it passed ge=0, was answered 200, and was saved as null
+    with pytest.raises(ValidationError):
+        DecisionBody.model_validate_json(f'{{"result": "approved", "amount": {amount}}}')
+    assert DecisionBody.model_validate_json('{"result": "approved", "amount": 1e15}').amount == 1e15
