@@ -77,9 +77,9 @@ def score(doc, result, tally: dict) -> None:
     tally["row_count"][0] += int(len(got) == len(doc.workers))
 
 
-def accuracy(docs: int, seed: int) -> tuple[dict, dict]:
+def accuracy(docs: int, seed: int, dpis: tuple[int, ...] = (150, 200, 300)) -> tuple[dict, dict]:
     out, timing = {}, {"pages": 0, "seconds": 0.0}
-    for dpi in (150, 200, 300):
+    for dpi in dpis:
         rng = random.Random(seed + dpi)
         tally: dict = {}
         for i in range(docs):
@@ -153,13 +153,15 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2020)
     ap.add_argument("--repeat", type=int, default=5, help="alternations of each overhead page")
     ap.add_argument("--pages", type=int, default=1, help="different 300-dpi pages in the overhead comparison")
+    ap.add_argument("--dpis", default="150,200,300", help="resolutions of the accuracy set, comma-separated")
+    ap.add_argument("--multipage", type=int, default=4, help="pages of the multi-page TIFF (0: leave it out)")
     args = ap.parse_args()
     started = time.perf_counter()
-    acc, timing = accuracy(args.docs, args.seed)
+    acc, timing = accuracy(args.docs, args.seed, tuple(int(d) for d in args.dpis.split(",")))
     report = {
         "accuracy": acc,
         "pages_per_second": round(timing["pages"] / timing["seconds"], 3),
-        "multipage_tiff": multipage(args.seed + 1),
+        "multipage_tiff": multipage(args.seed + 1, args.multipage) if args.multipage else None,
         "overhead": overhead(args.seed + 2, args.repeat, args.pages),
         "cpus": os.cpu_count(),
     }

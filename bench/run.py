@@ -137,20 +137,26 @@ def _passthrough(raw: dict) -> Figures:
     return _scalars(raw)
 
 
+def _env_args(variable: str, default: str) -> list[str]:
+    """A part's arguments, which the environment may replace (e.g. `BENCH_FUZZ_ARGS="--rounds 10" make bench`)."""
+    return shlex.split(os.environ.get(variable, default))
+
+
 def parts(workers: tuple[int, ...] = (1, 2)) -> list[Part]:
     """What `make bench` runs, in order: quick and cheap first, so that a broken stack shows early."""
     listed = [
-        Part("imports", "imports.py", ["--runs", "9"], ["--runs", "3"], 120, _imports),
+        Part("imports", "imports.py", ["--runs", "7"], ["--runs", "3"], 120, _imports),
         Part("slips", "slips.py", ["--rounds", "40"], ["--rounds", "10"], 240, _slips),
-        Part("api", "api.py", ["--calls", "640", "--clients", "16", "--rounds", "4"], ["--calls", "128", "--clients", "16", "--rounds", "2"], 300, _api),
-        Part("extraction", "extraction.py", ["--docs", "5", "--repeat", "3", "--pages", "2"], ["--docs", "1", "--repeat", "1"], 480, _extraction),
+        Part("api", "api.py", ["--calls", "512", "--clients", "16", "--rounds", "4"], ["--calls", "128", "--clients", "16", "--rounds", "2"], 300, _api),
+        Part("extraction", "extraction.py", ["--docs", "5", "--dpis", "200,300", "--repeat", "3", "--pages", "2", "--multipage", "0"], ["--docs", "1", "--repeat", "1", "--multipage", "0"], 480, _extraction),
     ]
     listed += [Part(f"pipeline_w{w}", "pipeline.py", ["--dossiers", "6", "--workers", str(w)], ["--dossiers", "2", "--workers", str(w)], 360, _pipeline) for w in workers]
     listed += [
-        Part("load", "load.py", ["--seconds", "60", "--clients", "8", "--drain", "30"], ["--seconds", "10", "--clients", "4", "--drain", "10"], 300, _passthrough),
-        Part("checks", "checks.py", ["--participants", "10000", "--workers", "500"], ["--participants", "2000", "--workers", "100"], 240, _checks),
-        Part("faults", "faults.py", shlex.split(os.environ.get("BENCH_FAULTS_ARGS", "")), shlex.split(os.environ.get("BENCH_FAULTS_ARGS", "")), 420, _passthrough, optional=True),
-        Part("fuzz", "fuzz.py", shlex.split(os.environ.get("BENCH_FUZZ_ARGS", "")), shlex.split(os.environ.get("BENCH_FUZZ_ARGS", "")), 420, _passthrough, optional=True),
+        Part("load", "load.py", ["--seconds", "60", "--clients", "8", "--drain", "20"], ["--seconds", "10", "--clients", "4", "--drain", "10"], 300, _passthrough),
+        Part("checks", "checks.py", ["--participants", "5000", "--workers", "300"], ["--participants", "2000", "--workers", "100"], 240, _checks),
+        Part("faults", "faults.py", _env_args("BENCH_FAULTS_ARGS", "--dossiers 8 --min-kills 20 --max-kills 24 --deadline 150"),
+             _env_args("BENCH_FAULTS_ARGS", "--dossiers 4 --min-kills 20 --max-kills 20 --windows 1 --deadline 90"), 330, _passthrough, optional=True),
+        Part("fuzz", "fuzz.py", _env_args("BENCH_FUZZ_ARGS", "--api-examples 3 --rounds 3"), _env_args("BENCH_FUZZ_ARGS", "--api-examples 1 --rounds 1"), 300, _passthrough, optional=True),
     ]
     return listed
 
