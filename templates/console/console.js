@@ -457,6 +457,10 @@
 
   // -- start ------------------------------------------------------------------------------------
   async function start() {
+    // The token leaves the address bar before anything else happens, and a link followed while the
+    // page is still loading is not missed.
+    takeTokenFromFragment();
+    window.addEventListener("hashchange", () => { takeTokenFromFragment(); if (state.config) route(); });
     try {
       state.config = await api("console/config.json");
     } catch (err) {
@@ -465,7 +469,6 @@
     }
     fillSelect($("f-status"), state.config.statuses);
     fillSelect($("f-procedure"), state.config.procedures);
-    takeTokenFromFragment();
     if (!state.token && sessionStorage.getItem("motcua.token")) useToken(sessionStorage.getItem("motcua.token"));
 
     $("signin-token").addEventListener("submit", (event) => {
@@ -489,7 +492,6 @@
     $("decision-form").addEventListener("submit", submitDecision);
     $("resend").addEventListener("click", () => act("correction-request/resend", undefined, "Đã gửi lại phiếu yêu cầu bổ sung qua Cổng."));
     $("returned").addEventListener("click", () => act("return", undefined, "Đã đóng hồ sơ và cấp phiếu kiểm soát."));
-    window.addEventListener("hashchange", () => { takeTokenFromFragment(); route(); });
     document.addEventListener("keydown", (event) => {
       const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
       if (event.key === "/" && !typing && !$("worklist").hidden) { event.preventDefault(); $("f-search").focus(); }

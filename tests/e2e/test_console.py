@@ -95,8 +95,14 @@ def screenshot(driver: Any, name: str, whole_page: bool = False) -> None:
     driver.set_window_size(1440, 1000)
 
 
-def token(stack: Any, role: str) -> str:
-    return stack.token(role, "031")["Authorization"].split(" ", 1)[1]
+def token(stack: Any, role: str, office: str = "031") -> str:
+    return stack.token(role, office)["Authorization"].split(" ", 1)[1]
+
+
+def sign_in(browser: Any, stack: Any, role: str, office: str = "031") -> None:
+    """Open the console by a link carrying the token, and wait until it has taken it."""
+    browser.get(f"{stack.base}/console/#token={token(stack, role, office)}")
+    wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
 
 
 def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
@@ -184,7 +190,7 @@ def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, d
     assert decided["decision"]["result"] == "approved" and decided["decision"]["amount"] == 3600000
     assert decided["decision"]["by"].startswith("authority:031:")
     # WHEN a clerk opens it and marks the result handed back
-    browser.get(f"{stack.base}/console/#token={token(stack, 'clerk')}")
+    sign_in(browser, stack, "clerk")
     browser.get(f"{stack.base}/console/#/ho-so/{forwarded['id']}")
     wait(browser, lambda d: d.find_element(By.ID, "returned").is_displayed())
     browser.find_element(By.ID, "returned").click()
@@ -196,7 +202,7 @@ def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, d
 
 def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
     incomplete = dossiers["needs_correction"]
-    browser.get(f"{stack.base}/console/#token={token(stack, 'clerk')}")
+    sign_in(browser, stack, "clerk")
     browser.get(f"{stack.base}/console/#/ho-so/{incomplete['id']}")
     # GIVEN the dossier waiting for a correction: its finding and the lists side by side show the
     # one birth date the signed list has otherwise
@@ -212,7 +218,7 @@ def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(stack: 
     number = [d["number"] for d in incomplete["documents"] if d["kind"] == "correction_request"][-1]
     assert f"số {number}" in browser.find_element(By.ID, "d-history").text
     # AND a page from another office's clerk gets a refusal, not the dossier
-    browser.get(f"{stack.base}/console/#token={stack.token('clerk', '079')['Authorization'].split(' ', 1)[1]}")
+    sign_in(browser, stack, "clerk", "079")
     browser.get(f"{stack.base}/console/#/ho-so/{incomplete['id']}")
     wait(browser, lambda d: "không có quyền" in d.find_element(By.ID, "notice").text)
     assert browser.find_element(By.ID, "d-title").text == "Không mở được hồ sơ"
