@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-__all__ = ["HostileFile", "MAGIC", "hostile_file", "one_of_each", "KINDS"]
+__all__ = ["HostileFile", "MAGIC", "hostile_file", "one_of_each", "draw_files", "KINDS"]
 
 MAGIC: dict[str, bytes] = {
     "application/pdf": b"%PDF-1.4\n",
@@ -250,3 +250,20 @@ def hostile_file() -> st.SearchStrategy[HostileFile]:
 def one_of_each() -> st.SearchStrategy[list[HostileFile]]:
     """One file of every family: a short run still meets each of them."""
     return st.tuples(*(make() for make in KINDS.values())).map(list)
+
+
+def draw_files(rounds: int, seed: int) -> list[HostileFile]:
+    """`rounds` files of every family, the same ones on every run for a given seed."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as fixed_seed
+
+    files: list[HostileFile] = []
+
+    @fixed_seed(seed)
+    @settings(max_examples=rounds, database=None, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(one_of_each())
+    def collect(batch: list[HostileFile]) -> None:
+        files.extend(batch)
+
+    collect()
+    return files
