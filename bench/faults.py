@@ -8,8 +8,11 @@ and the audit are `tests/fuzz/faultrun.py`, which the short run in `make test` u
 
 Run: `.venv/bin/python bench/faults.py [--dossiers 12] [--min-kills 24] [--windows 2]`. The details
 go to stderr; the last line of stdout is one JSON object:
-`{"fault_dossiers", "fault_kills", "fault_lost", "fault_duplicates", "fault_seconds"}` (goals: 0 lost,
-0 duplicates).
+`{"fault_dossiers", "fault_kills", "fault_lost", "fault_duplicates", "fault_seconds", ...}` (goals: 0
+lost, 0 duplicates), plus how many writes were refused, duplicate messages sent and dead letters
+replayed. A message whose worker is killed under it 5 times (the queues' maxReceiveCount) goes to
+its DLQ, as designed; once the kills are over the run replays it as an operator would
+(`motcua dlq replay`), and a dossier that still does not reach its end counts as lost.
 """
 from __future__ import annotations
 
@@ -50,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         "fault_lost": run.lost,
         "fault_duplicates": run.duplicates,
         "fault_seconds": run.seconds,
+        "fault_refused_writes": sum(run.refused_writes.values()),
+        "fault_duplicate_messages": run.duplicates_sent,
+        "fault_dead_letters_replayed": run.replayed,
     }))
     return 0
 

@@ -28,7 +28,7 @@ from typing import Any
 import requests
 
 from chalicelib.local.emulator import fault_status, refuse_writes
-from tests.fuzz.stack import StackLike, aws_client, dead_letters, worker_pids, worker_restarts
+from tests.fuzz.stack import StackLike, aws_client, dead_letters, replay_dead_letters, worker_pids, worker_restarts
 from tests.helpers import pdf_bytes
 
 __all__ = ["FaultRun", "eligible_workers", "prepare_dossiers", "run_faults", "audit"]
@@ -46,6 +46,8 @@ class FaultRun:
     refusal_windows: int = 0
     refused_writes: dict[str, int] = field(default_factory=dict)
     duplicates_sent: int = 0
+    replayed: int = 0
+    """Dead letters sent back by `motcua dlq replay` (a message whose worker was killed 5 times)."""
     lost: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)
@@ -56,7 +58,7 @@ class FaultRun:
     def summary(self) -> str:
         return (
             f"{self.dossiers} dossiers, {self.kills} kills, {self.refusal_windows} refusal window(s) refusing {self.refused_writes}, "
-            f"{self.duplicates_sent} duplicate messages: statuses {self.statuses}, lost {self.lost}, duplicates {self.duplicates}, "
+            f"{self.duplicates_sent} duplicate messages, {self.replayed} dead letters replayed: statuses {self.statuses}, lost {self.lost}, duplicates {self.duplicates}, "
             f"dead letters {self.dead_letters}\n" + "\n".join(self.problems[:20])
         )
 
@@ -178,6 +180,10 @@ def run_faults(
         windows_done = run.refusal_windows >= refusal_windows and fault_status(emulator)["refusing_for"] == 0
         if all(s in FINAL for s in statuses.values()) and run.kills >= min_kills and windows_done:
             break
+        if run.kills >= max_kills and windows_done and dead_letters(stack):
+            # A message whose worker was killed under it maxReceiveCount (5) times is a dead letter,
+            # by design: the operator replays it once the storm is over (DESIGN.md, idempotency).
+            run.replayed += replay_dead_letters(stack)
         pids = worker_pids(stack)
         if pids and run.kills < max_kills:
             os.kill(rng.choice(pids), signal.SIGKILL)

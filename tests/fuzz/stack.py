@@ -20,7 +20,7 @@ from typing import Any, Iterator, Protocol
 
 from chalicelib.local.stack import PROJECT_DIR, free_port
 
-__all__ = ["StackLike", "LocalStack", "running_stack", "worker_pids", "worker_restarts", "aws_client", "dead_letters", "queue_depths"]
+__all__ = ["StackLike", "LocalStack", "running_stack", "worker_pids", "worker_restarts", "aws_client", "dead_letters", "queue_depths", "replay_dead_letters"]
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
 REGION = "ap-southeast-1"
@@ -148,3 +148,13 @@ def queue_depths(stack: StackLike, suffix: str = "") -> dict[str, int]:
 def dead_letters(stack: StackLike) -> dict[str, int]:
     """Messages in the dead-letter queues: a step that kept failing."""
     return {name: n for name, n in queue_depths(stack).items() if "dlq" in name and n}
+
+
+def replay_dead_letters(stack: StackLike) -> int:
+    """What an operator does (`motcua dlq replay`): every dead letter back to its queue; how many."""
+    import json
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
+    env.update(MOTCUA_STATE_DIR=str(stack.state_dir), MOTCUA_EMULATOR_PORT=str(stack.emulator_port))
+    reply = subprocess.run([MOTCUA, "dlq", "replay"], env=env, capture_output=True, text=True, check=True, timeout=120)
+    return sum(json.loads(reply.stdout).values())
