@@ -23,7 +23,7 @@ from chalicelib.domain.procedures import procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["KIND_CODES", "calendar", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
+__all__ = ["KIND_CODES", "calendar", "signer", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
 
 KIND_CODES: dict[str, str] = {
     "receipt": "TNHS",  # tiếp nhận hồ sơ
@@ -61,7 +61,8 @@ def trust_roots() -> bytes:
 
 
 @lru_cache(maxsize=1)
-def _signer() -> Any:
+def signer() -> Any:
+    """The process's one slip signer (its chain read and its KMS public key fetched once)."""
     from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
 
     return SlipSigner.from_kms(settings().signing_key_alias, signing_chain(), tsa_url=os.environ.get("MOTCUA_TSA_URL") or None)
@@ -148,14 +149,14 @@ def issue(dossier: Dossier, kind: str, event: str, **extra: Any) -> DocumentRef:
             return existing
     issued_at = utcnow()
     year = issued_at.astimezone(VIETNAM_TZ).year
-    seq = slipbook().take_number(dossier.office, year, kind, dossier.id, event)
+    seq, fresh = slipbook().take_number(dossier.office, year, kind, dossier.id, event)
     number = f"{seq:06d}/{year}/{KIND_CODES[kind]}-{dossier.office}"
-    stored = slipbook().find(number)
+    stored = None if fresh else slipbook().find(number)  # a number taken just now has no slip yet
     if stored is not None:  # made before a crash kept the dossier from recording it
         return DocumentRef(kind=kind, number=number, issued_at=datetime.fromisoformat(stored.issued_at), key=stored.s3_key, sha256=stored.sha256, event=event)
     from chalicelib.documents import render_slip
 
-    pdf = _signer().sign(render_slip(_build(kind, dossier, number, seq, issued_at, extra), public_base_url=settings().public_base_url))
+    pdf = signer().sign(render_slip(_build(kind, dossier, number, seq, issued_at, extra), public_base_url=settings().public_base_url))
     digest = hashlib.sha256(pdf).hexdigest()
     key = f"slips/{dossier.office}/{year}/{KIND_CODES[kind]}/{seq:06d}.pdf"
     slips_bucket().put(key, pdf, "application/pdf", {"sha256": digest, "dossier-id": dossier.id})

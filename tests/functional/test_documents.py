@@ -124,7 +124,7 @@ def test_a_slip_signed_with_our_key_but_never_issued_is_not_issued_by_the_system
     from chalicelib.documents import render_slip
     from chalicelib.documents.examples import example_slip
 
-    forged = documents._signer().sign(render_slip(example_slip("receipt", number="999999/2020/TNHS-031")))
+    forged = documents.signer().sign(render_slip(example_slip("receipt", number="999999/2020/TNHS-031")))
     answer = verify(api, forged).json_body
     assert answer["valid"] is True and answer["issued_by_system"] is False
 
