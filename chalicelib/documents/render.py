@@ -41,7 +41,7 @@ from .slips import (
     RefusalSlip, Slip,
 )
 
-__all__ = ["render_slip", "FONT_DIR", "METADATA_KEYS", "RenderError"]
+__all__ = ["render_slip", "register_fonts", "FONT_DIR", "METADATA_KEYS", "RenderError"]
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
 """Where the shipped TTF fonts live."""
@@ -65,7 +65,7 @@ _fonts_lock = threading.Lock()
 _fonts_ready = False
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     """Load the TTF fonts once per process (parsing them takes tens of milliseconds)."""
     global _fonts_ready
     if _fonts_ready:
@@ -503,7 +503,7 @@ def render_slip(slip: Slip, *, public_base_url: str | None = None) -> bytes:
         from chalicelib.config import settings
 
         public_base_url = settings().public_base_url
-    _register_fonts()
+    register_fonts()
     st = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -101,9 +101,19 @@ class WorkerPool:
         self.processes: list[subprocess.Popen] = []
         self.stopping = threading.Event()
 
+    def _environment(self) -> dict[str, str]:
+        """The workers share the cores: each OCRs with its share of them (`MOTCUA_OCR_WORKERS`,
+        unless set). A worker that believed it had every core would start a second Tesseract
+        ahead of each page for a core that another worker's page is using."""
+        env = dict(os.environ)
+        if "MOTCUA_OCR_WORKERS" not in env:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+            env["MOTCUA_OCR_WORKERS"] = str(max(1, cores // max(1, self.count)))
+        return env
+
     def _start(self, index: int) -> subprocess.Popen:
         args = [sys.executable, "-m", "chalicelib.cli", "worker"] + ([] if index == 0 else ["--no-schedules"])
-        return subprocess.Popen(args, cwd=PROJECT_DIR, stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT)
+        return subprocess.Popen(args, cwd=PROJECT_DIR, env=self._environment(), stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT)
 
     def start(self) -> None:
         self.processes = [self._start(i) for i in range(self.count)]

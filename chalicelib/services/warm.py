@@ -1,0 +1,50 @@
+"""Load, once per process, what the queue handlers use, before the first message needs it.
+
+Heavy libraries are imported where they are used (importing `app` stays cheap for the API), so a
+fresh worker pays about two seconds on its first dossier: pyHanko (0.6 s), ReportLab and its fonts,
+the KMS signer (its certificate chain and public key), the OCR libraries, the AWS clients. A warm
+Lambda container has all of that already; the local runner calls `warm` in the background when it
+starts, so a batch is measured as it would run on warm containers. Everything here fills the same
+per-process caches the handlers fill on first use: nothing is done twice, nothing changes behaviour.
+"""
+from __future__ import annotations
+
+import importlib
+
+from chalicelib.logs import logger
+
+__all__ = ["warm"]
+
+_MODULES = (
+    "requests",
+    "PIL.Image",
+    "pytesseract",
+    "pypdfium2",
+    "pypdf",
+    "rapidfuzz.fuzz",
+    "chalicelib.extraction.extract",
+    "chalicelib.extraction.ocr",
+    "chalicelib.extraction.pages",
+    "pyhanko.sign.validation",
+    "pyhanko_certvalidator",
+    "chalicelib.documents.verify",
+)
+
+
+def warm() -> None:
+    """Import the handlers' libraries, make the AWS clients and the slip signer."""
+    from chalicelib.adapters import queues
+    from chalicelib.adapters.aws import client
+
+    for module in _MODULES:
+        importlib.import_module(module)
+    for service in ("dynamodb", "s3", "sqs", "kms"):
+        client(service)
+    for queue in queues.QUEUES:
+        queues.queue_url(queues.queue_name(queue))
+    from chalicelib.documents.render import register_fonts
+    from chalicelib.services import documents
+
+    register_fonts()
+    documents.signer().signer.key.get_public_key()
+    logger().info("worker warmed up")
