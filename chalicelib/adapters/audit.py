@@ -57,12 +57,18 @@ class AuditLog:
         ]
 
 
-    def mark_sent(self, entry: AuditEntry) -> None:
-        self._db.update_item(
-            TableName=self.table,
-            Key={"dossier_id": {"S": entry.dossier_id}, "seq": {"N": str(entry.seq)}},
-            UpdateExpression="REMOVE unsent",
-        )
+    def mark_sent(self, entries: list[AuditEntry]) -> None:
+        """The portal has these entries: off the unsent index, in one write per hundred."""
+        updates = [
+            {"Update": {"TableName": self.table, "Key": {"dossier_id": {"S": e.dossier_id}, "seq": {"N": str(e.seq)}}, "UpdateExpression": "REMOVE unsent"}}
+            for e in entries
+        ]
+        for start in range(0, len(updates), 100):  # TransactWriteItems' limit
+            chunk = updates[start:start + 100]
+            if len(chunk) == 1:
+                self._db.update_item(**chunk[0]["Update"])
+            else:
+                self._db.transact_write_items(TransactItems=chunk)
 
     def dossiers_with_unsent(self) -> set[str]:
         query = {"TableName": self.table, "IndexName": "unsent-index", "KeyConditionExpression": "unsent = :u", "ExpressionAttributeValues": {":u": {"S": "1"}}}

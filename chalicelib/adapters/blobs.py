@@ -42,6 +42,13 @@ class Blobs:
         extra = {"VersionId": version_id} if version_id else {}
         return self._s3.get_object(Bucket=self.bucket, Key=key, **extra)["Body"].read()
 
+    def get_if_exists(self, key: str) -> bytes | None:
+        """The object's bytes, or None when there is none: one request where HEAD then GET is two."""
+        try:
+            return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except self._s3.exceptions.NoSuchKey:
+            return None
+
     def head(self, key: str) -> StoredObject | None:
         try:
             reply = self._s3.head_object(Bucket=self.bucket, Key=key)

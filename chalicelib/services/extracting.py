@@ -43,7 +43,8 @@ def extract_attachments(dossier: Dossier) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     for name, attachment in sorted(dossier.attachments.items()):
         key = extraction_key(dossier.id, attachment)
-        if originals().head(key) is None:
+        stored = originals().get_if_exists(key)
+        if stored is None:
             result = _read(dossier, attachment)
             originals().put(key, json.dumps(result, ensure_ascii=False).encode(), "application/json")
             pages = result.get("pages", [])
@@ -60,7 +61,7 @@ def extract_attachments(dossier: Dossier) -> dict[str, dict[str, Any]]:
             )
             results[name] = result
         else:
-            results[name] = json.loads(originals().get(key))
+            results[name] = json.loads(stored)
     return results
 
 
@@ -72,7 +73,5 @@ def load_extractions(dossier: Dossier) -> dict[str, dict[str, Any]]:
 def stored_extraction(dossier: Dossier, attachment: Attachment) -> dict[str, Any] | None:
     """What the extract step stored for one attachment, or None if it has not read it yet: a
     reader's question must never start OCR."""
-    key = extraction_key(dossier.id, attachment)
-    if originals().head(key) is None:
-        return None
-    return json.loads(originals().get(key))
+    stored = originals().get_if_exists(extraction_key(dossier.id, attachment))
+    return None if stored is None else json.loads(stored)

@@ -53,18 +53,25 @@ def notify_step(message: StepMessage) -> None:
     url = os.environ.get("MOTCUA_PORTAL_CALLBACK_URL")
     if not url:
         return  # no portal configured for this stage: entries stay unsent until one is
+    unsent = audit_log().entries(message.dossier_id, unsent_only=True)
+    if not unsent:
+        return  # an earlier message of this dossier sent them all
     dossier = load_for_step(message)
     if dossier is None:
         return
     import requests
 
-    for entry in audit_log().entries(dossier.id, unsent_only=True):
-        body = payload(dossier, entry)
-        reply = requests.post(url, data=body, headers={"Content-Type": "application/json; charset=utf-8", "X-Motcua-Signature": signature(body)}, timeout=(3, 10))
-        if reply.status_code >= 300:
-            raise RuntimeError(f"the portal answered {reply.status_code}")  # in order: stop here, come back later
-        audit_log().mark_sent(entry)
-    logger().info("portal notified", extra={"dossier_id": dossier.id})
+    sent: list[AuditEntry] = []
+    try:
+        for entry in unsent:
+            body = payload(dossier, entry)
+            reply = requests.post(url, data=body, headers={"Content-Type": "application/json; charset=utf-8", "X-Motcua-Signature": signature(body)}, timeout=(3, 10))
+            if reply.status_code >= 300:
+                raise RuntimeError(f"the portal answered {reply.status_code}")  # in order: stop here, come back later
+            sent.append(entry)
+    finally:
+        audit_log().mark_sent(sent)  # one write for all; lost with a crash, they are sent again (the portal drops repeats by seq)
+    logger().info("portal notified", extra={"dossier_id": dossier.id, "entries": len(sent)})
 
 
 def catch_up() -> int:

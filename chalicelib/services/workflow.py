@@ -31,10 +31,14 @@ APOLOGY_REASON = "Hồ sơ cần thêm thời gian đối chiếu dữ liệu th
 OPEN = (Status.ACCEPTED, Status.CONFIRMED, Status.FORWARDED)
 
 
-def _save(dossier_id: str, change: Callable[[Dossier], Dossier | None]) -> Dossier:
-    """Apply `change` (None: nothing to do) to the latest dossier, retrying on a concurrent save."""
+def _save(dossier_id: str, change: Callable[[Dossier], Dossier | None], current: Dossier | None = None) -> Dossier:
+    """Apply `change` (None: nothing to do) to the latest dossier, retrying on a concurrent save.
+
+    `current`: the dossier as the caller just read or saved it, tried first (the versioned save
+    refuses it if anyone saved since, and then it is read again)."""
     for _ in range(5):
-        dossier = store().get(dossier_id)
+        dossier = current if current is not None else store().get(dossier_id)
+        current = None
         changed = change(dossier)
         if changed is None:
             return dossier
@@ -59,7 +63,7 @@ def workflow_step(message: StepMessage) -> None:
                 return None
             return d.model_copy(update={"documents": [*d.documents, slip]}).advance(Status.CONFIRMED, by=SYSTEM)
 
-        dossier = _save(dossier.id, confirm)
+        dossier = _save(dossier.id, confirm, current=dossier)
     ready = dossier.status == Status.CONFIRMED or (dossier.status == Status.ACCEPTED and not rules.registry_check)
     if ready and rules.forwarded_to:
         how = deliver(dossier, rules.forwarded_to)
@@ -70,7 +74,7 @@ def workflow_step(message: StepMessage) -> None:
                 return None
             return d.model_copy(update={"forwarded_to": rules.forwarded_to}).advance(Status.FORWARDED, by=SYSTEM, note=to)
 
-        dossier = _save(dossier.id, forward)
+        dossier = _save(dossier.id, forward, current=dossier)
     logger().info("workflow step", extra={"dossier_id": dossier.id, "status": dossier.status.value})
 
 
