@@ -21,6 +21,11 @@ class Goal:
     bound: float
     source: str
     """Where the goal is set (an issue), so that a reader can find its reason."""
+    absolute: bool = False
+    """A rate in the machine's own units, not a side-by-side ratio or a count: on a shared machine it
+    moves with everybody else's load, so the summary says so beside it."""
+    part: str = ""
+    """The bench part that measures it, whose load average at the start the summary shows."""
 
 
 GOALS: tuple[Goal, ...] = (
@@ -28,7 +33,7 @@ GOALS: tuple[Goal, ...] = (
     Goal("pipeline_vs_ocr_ratio", "max", 1.25, "issue 9"),
     Goal("api_vs_noop_ratio", "max", 5, "issue 9"),
     Goal("slip_vs_parts_ratio", "max", 1.3, "issues 5, 9"),
-    Goal("slips_per_second", "min", 20, "issue 5 (per core, local KMS)"),
+    Goal("slips_per_second", "min", 20, "issue 5 (per core, local KMS)", absolute=True, part="slips"),
     Goal("cold_import_ratio", "max", 2, "issue 9"),
     Goal("extraction_accuracy_si_number", "min", 0.99, "issue 3 (≥ 200 dpi)"),
     Goal("extraction_accuracy_id_number", "min", 0.99, "issue 3 (≥ 200 dpi)"),
@@ -50,9 +55,9 @@ GOALS: tuple[Goal, ...] = (
 def _miss(goal: Goal, value: float) -> str:
     """How far a missed figure is from its bound, in the terms a reader would use."""
     if goal.bound == 0:
-        return f"{value:g} instead of 0"
+        return f"missed: {value:g}, not 0"
     gap = value / goal.bound - 1 if goal.kind == "max" else 1 - value / goal.bound
-    return f"{gap:.0%} {'over' if goal.kind == 'max' else 'under'}"
+    return f"missed by {gap:.0%} ({'over' if goal.kind == 'max' else 'under'})"
 
 
 def judge(figures: dict[str, object]) -> dict[str, object]:
@@ -83,7 +88,11 @@ def summary(figures: dict[str, object], notes: list[str]) -> str:
             continue
         ok = bool(figures.get(f"{goal.figure}_met"))
         met, missed = met + ok, missed + (not ok)
-        lines.append(f"| `{goal.figure}` | {value:g} | {bound} | {'met' if ok else 'missed by ' + _miss(goal, value)} |")
+        verdict = "met" if ok else _miss(goal, value)
+        if goal.absolute:
+            load = figures.get(f"part_loadavg_{goal.part}", figures.get("loadavg_start"))
+            verdict += f"; an absolute rate, measured at a 1-min load average of {load} on {figures.get('cpus')} cores"
+        lines.append(f"| `{goal.figure}` | {value:g} | {bound} | {verdict} |")
     lines += ["", f"{met} met, {missed} missed.", "", "## Other figures", "", "| figure | value |", "|---|---|"]
     judged = {g.figure for g in GOALS}
     for key, value in figures.items():

@@ -38,11 +38,14 @@ def plot_throughput(figures: dict[str, object], out: Path) -> Path | None:
     if ocr:
         ws = sorted(ocr)
         ax.plot(ws, [ocr[w] for w in ws], marker="s", linestyle="--", label="bare tesseract, same pages, same parallelism")
+        for w in ws:
+            ax.annotate(f"{ocr[w]:.1f}", (w, ocr[w]), textcoords="offset points", xytext=(6, 4))
     ax.set_xticks(workers)
     ax.set_xlabel("queue-worker processes (MOTCUA_WORKERS)")
     ax.set_ylabel("one-page dossiers per minute")
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"Throughput on {figures.get('cpus', '?')} cores (load avg {figures.get('loadavg_start', '?')})", fontsize=10)
+    ax.set_ylim(0, max([*pipeline.values(), *ocr.values()]) * 1.15)
+    loads = ", ".join(f"{figures[f'part_loadavg_pipeline_w{w}']:g}" for w in workers if f"part_loadavg_pipeline_w{w}" in figures)
+    ax.set_title(f"Throughput on {figures.get('cpus', '?')} shared cores (1-min load average at each run: {loads or '?'})", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()

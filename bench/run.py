@@ -237,6 +237,7 @@ def main() -> int:
     failed: list[str] = []
     for i, part in enumerate(selected, 1):
         elapsed = time.perf_counter() - started
+        load_before = float(_loadavg().split()[0])
         print(f"[{i}/{len(selected)}] {part.name} ({part.script}) at {elapsed // 60:.0f}:{elapsed % 60:02.0f}, load {_loadavg()}", flush=True)
         if not (BENCH / part.script).exists():
             note = f"{part.name}: bench/{part.script} is not there yet, so its figures are missing from this run"
@@ -256,6 +257,7 @@ def main() -> int:
             continue
         figures.update(got)
         figures[f"part_seconds_{part.name}"] = round(seconds, 1)
+        figures[f"part_loadavg_{part.name}"] = load_before
         shown = ", ".join(f"{k}={v}" for k, v in list(got.items())[:4])
         print(f"      done in {seconds:.0f} s: {shown}", flush=True)
 
