@@ -143,7 +143,7 @@ def document() -> dict[str, Any]:
                 params=[
                     _query("status", {"type": "string", "enum": [s.value for s in Status]}),
                     _query("procedure", {"type": "string", "enum": list(PROCEDURES)}),
-                    _query("q", {"type": "string", "maxLength": 64, "description": "a portal code or a unit code, exactly"}),
+                    _query("q", {"type": "string", "description": "a portal code or a unit code, exactly (its first 64 characters: a longer one is cut, not refused)"}),
                     _query("overdue", {"type": "boolean"}),
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
                     _query("next", {"type": "string"}),

@@ -75,6 +75,25 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
 
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
+        def _method_not_allowed(self) -> None:
+            """Any other method (TRACE, PROPFIND, ...) is the client's error, as API Gateway has it:
+            the standard library's server would answer 501, a server error (schemathesis: ST101)."""
+            body = json.dumps(
+                {"error": {"code": "method_not_allowed", "message": "Phương thức HTTP không được hỗ trợ.", "message_en": f"The method {self.command} is not supported."}}
+            ).encode()
+            self.send_response(405)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):  # BaseHTTPRequestHandler looks up do_<METHOD> for each request
+                return self._method_not_allowed
+            raise AttributeError(name)
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             if os.environ.get("MOTCUA_ACCESS_LOG"):
                 super().log_message(format, *args)

@@ -68,3 +68,13 @@ def test_a_decision_amount_must_be_a_finite_number(amount: str) -> None:
     with pytest.raises(ValidationError):
         DecisionBody.model_validate_json(f'{{"result": "approved", "amount": {amount}}}')
     assert DecisionBody.model_validate_json('{"result": "approved", "amount": 1e15}').amount == 1e15
+
+
+def test_a_method_no_route_has_is_a_405_on_the_local_server_not_a_501(hostile_stack: Any) -> None:
+    # The standard library's HTTP server answers 501 (a server error) to methods it has no do_X for
+    import requests
+
+    for method in ("TRACE", "PROPFIND"):
+        reply = requests.request(method, f"{hostile_stack.base}/v1/dossiers", timeout=30)
+        assert (reply.status_code, reply.json()["error"]["code"]) == (405, "method_not_allowed")
+    assert requests.get(f"{hostile_stack.base}/v1/health", timeout=30).status_code == 200
