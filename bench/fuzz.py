@@ -1,7 +1,8 @@
 """The long hostile-input run: schemathesis on every operation as every role, then hypothesis-made
 attachments (and a few decompression bombs) through the whole pipeline of one local stack.
 
-The code is `tests/fuzz/` (the short run in `make test` uses the same): `api.fuzz_api`,
+The code is `tests/fuzz/` (the short run in `make test` uses the same): `api.fuzz_api` and
+`api.coverage_phase` (schemathesis' own runner: boundary values, undeclared methods),
 `raw.fuzz_raw` (hostile JSON, cursors and headers) and `files` + `pipeline.send_through`. A 5xx
 anywhere, a worker process that died, a dossier that did not settle or whose unreadable file is not
 a finding: each is a bug.
@@ -24,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.fuzz.api import ROLES, fuzz_api  # noqa: E402
+from tests.fuzz.api import ROLES, coverage_phase, fuzz_api  # noqa: E402
 from tests.fuzz.files import MAGIC, HostileFile, _png_chunk, draw_files  # noqa: E402
 from tests.fuzz.pipeline import send_through  # noqa: E402
 from tests.fuzz.raw import fuzz_raw  # noqa: E402
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stack ready in {time.monotonic() - started:.1f} s ({stack.state_dir})", file=sys.stderr, flush=True)
         api = fuzz_api(stack, max_examples=args.api_examples, roles=tuple(ROLES), seed=args.seed)
         print(f"API: {api.summary()}\n{api.server_errors[:20]}", file=sys.stderr, flush=True)
+        coverage = coverage_phase(stack, roles=tuple(ROLES), seed=args.seed, max_examples=2)
+        print(f"coverage phase: {coverage.summary()}", file=sys.stderr, flush=True)
         raw = fuzz_raw(stack, max_examples=args.raw_examples, seed=args.seed)
         print(f"raw: {raw.summary()}\n{raw.server_errors[:20]}", file=sys.stderr, flush=True)
         files = draw_files(args.rounds, args.seed) + ([] if args.no_bombs else bombs())
@@ -67,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pipeline: {pipeline.summary()} outcomes {pipeline.outcomes} in {pipeline.seconds} s", file=sys.stderr, flush=True)
         crashes = len(worker_restarts(stack))
     print(json.dumps({
-        "bad_input_cases": api.cases + raw.cases + pipeline.cases,
-        "bad_input_5xx": len(api.server_errors) + len(raw.server_errors) + len(pipeline.server_errors),
+        "bad_input_cases": api.cases + coverage.cases + raw.cases + pipeline.cases,
+        "bad_input_5xx": len(api.server_errors) + len(coverage.server_errors) + len(raw.server_errors) + len(pipeline.server_errors),
         "bad_input_worker_crashes": crashes,
         "fuzz_seconds": round(time.monotonic() - started, 1),
-        "bad_input_spec_mismatches": len(api.failures),
+        "bad_input_spec_mismatches": len(api.failures) + len(coverage.failures),
         "bad_input_wrong_outcomes": len(pipeline.wrong) + pipeline.step_failures + sum(pipeline.dead_letters.values()),
     }))
     return 0

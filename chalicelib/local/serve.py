@@ -77,11 +77,20 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
 
         def _method_not_allowed(self) -> None:
             """Any other method (TRACE, PROPFIND, ...) is the client's error, as API Gateway has it:
-            the standard library's server would answer 501, a server error (schemathesis: ST101)."""
+            the standard library's server would answer 501, a server error (schemathesis: ST101).
+            `Allow` names the methods of the route the path matches (RFC 9110; schemathesis: ST204)."""
+            from chalice.local import RouteMatcher
+
+            routes = sys.modules["app"].app.routes
+            try:
+                allowed = sorted(routes[RouteMatcher(list(routes)).match_route(self.path).route])
+            except ValueError:
+                allowed = []
             body = json.dumps(
                 {"error": {"code": "method_not_allowed", "message": "Phương thức HTTP không được hỗ trợ.", "message_en": f"The method {self.command} is not supported."}}
             ).encode()
             self.send_response(405)
+            self.send_header("Allow", ", ".join(allowed))
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")

@@ -12,18 +12,25 @@ shrinking one example, and a report of every distinct failure is more use than o
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from schemathesis.core.parameters import ParameterLocation
 
+from chalicelib.local.stack import PROJECT_DIR
 from tests.fuzz.stack import StackLike
 from tests.helpers import dossier_body
 
-__all__ = ["ROLES", "ApiRun", "fuzz_api"]
+__all__ = ["ROLES", "ApiRun", "fuzz_api", "coverage_phase"]
 
 ROLES: dict[str, tuple[str, str | None] | None] = {
     "portal": ("portal", None),
@@ -146,5 +153,35 @@ def fuzz_api(
                     fixed_seed(seed)(settled(given(strategy)(test)))()
                 except Unsatisfiable:
                     pass  # nothing of this operation can be made invalid (no parameters, no body)
+    run.seconds = round(time.monotonic() - started, 1)
+    return run
+
+
+def coverage_phase(stack: StackLike, roles: tuple[str, ...] = ("clerk", "anonymous"), seed: int = 0, max_examples: int = 2, phases: str = "examples,coverage") -> ApiRun:
+    """Schemathesis' own runner (`st run`), whose coverage phase the strategies above do not have:
+    boundary values of every parameter, each required part missing, methods the document does not
+    list. One run per role; the counts come from its JSON report."""
+    started = time.monotonic()
+    run = ApiRun()
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.st_hooks", "PYTHONPATH": str(PROJECT_DIR)}
+    for role in roles:
+        with tempfile.TemporaryDirectory(prefix="motcua-st-") as tmp:
+            report = Path(tmp) / "report.json"
+            args = [str(Path(sys.executable).with_name("st")), "run", f"{stack.base}/v1/openapi.json", "--phases", phases, "-n", str(max_examples), "--seed", str(seed),
+                    "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--no-color", "--request-timeout", "60", "--report", "json", "--report-json-path", str(report)]
+            token = _headers(stack, role).get("Authorization")
+            if token:
+                args += ["-H", f"Authorization: {token}"]
+            finished = subprocess.run(args, cwd=tmp, env=env, capture_output=True, text=True, timeout=900)
+            if not report.exists():
+                run.failures[f"coverage as {role} [no report]"] = (finished.stdout + finished.stderr)[-500:]
+                continue
+            result = json.loads(report.read_text())
+        run.cases += result["test_cases"]["generated"]
+        for failure in result["failures"]:
+            if failure["code"] == "ST101":  # Server error
+                run.server_errors += [f"coverage as {role}: {operation}" for operation in failure["operations"]]
+            run.failures[f"coverage as {role} [{failure['code']} {failure['title']}]"] = ", ".join(failure["operations"][:6])
+        run.unsent += len(result["errors"])
     run.seconds = round(time.monotonic() - started, 1)
     return run

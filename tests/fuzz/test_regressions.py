@@ -77,4 +77,5 @@ def test_a_method_no_route_has_is_a_405_on_the_local_server_not_a_501(hostile_st
     for method in ("TRACE", "PROPFIND"):
         reply = requests.request(method, f"{hostile_stack.base}/v1/dossiers", timeout=30)
         assert (reply.status_code, reply.json()["error"]["code"]) == (405, "method_not_allowed")
+        assert reply.headers["Allow"] == "GET, POST"
     assert requests.get(f"{hostile_stack.base}/v1/health", timeout=30).status_code == 200
