@@ -186,11 +186,22 @@ def _ocr_job(page, prewarm: bool = False) -> _PageOut:
     return out
 
 
-def extract_document(data: bytes, content_type: str | None = None, filename: str = "") -> ExtractionResult:
-    """Read one attachment. Raises `ExtractionError` when the whole file cannot be read."""
+BUDGET_SECONDS = float(os.environ.get("MOTCUA_EXTRACT_BUDGET_SECONDS", "200"))
+"""How long one file's pages may be read (the extract function may run 300 s). Hostile input: a TIFF
+of 200 blank 80-megapixel pages is a few MB and takes longer than that to OCR; it would time out on
+every retry and hold its dossier in `processing`. Pages not started in time are reported as not
+read (an `unreadable_attachment` finding asks for a smaller file); what was read stands."""
+OVER_BUDGET = "not read: the file takes too long to read"
+
+
+def extract_document(data: bytes, content_type: str | None = None, filename: str = "", budget_seconds: float | None = None) -> ExtractionResult:
+    """Read one attachment. Raises `ExtractionError` when the whole file cannot be read.
+
+    `budget_seconds` (default `BUDGET_SECONDS`): pages not started within it are reported as errors."""
     from .pages import open_document
 
     started = time.monotonic()
+    deadline = started + (BUDGET_SECONDS if budget_seconds is None else budget_seconds)
     doc = open_document(data, content_type, filename)
     outs: list[_PageOut | Future] = []
     try:
@@ -199,7 +210,11 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
         prewarm = doc.page_count < cores  # a core stays free beside every page
         ahead = threading.BoundedSemaphore(workers * 2)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motcua-ocr") as pool:
+            late = None
             for page in doc.pages():
+                if time.monotonic() > deadline:
+                    late = page.number
+                    break
                 if page.error:
                     outs.append(_PageOut(PageInfo(page.number, page.source, error=page.error), [], ""))
                 elif page.source == "text_layer":
@@ -214,6 +229,8 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
                     fut.add_done_callback(lambda _f: ahead.release())
                     outs.append(fut)
                     del page
+            if late is not None:
+                outs += [_PageOut(PageInfo(n, "ocr", error=OVER_BUDGET), [], "") for n in range(late, doc.page_count + 1)]
             pages = [o.result() if isinstance(o, Future) else o for o in outs]
     finally:
         doc.close()

@@ -79,3 +79,23 @@ def test_a_method_no_route_has_is_a_405_on_the_local_server_not_a_501(hostile_st
         assert (reply.status_code, reply.json()["error"]["code"]) == (405, "method_not_allowed")
         assert reply.headers["Allow"] == "GET, POST"
     assert requests.get(f"{hostile_stack.base}/v1/health", timeout=30).status_code == 200
+
+
+def test_a_file_that_takes_longer_than_its_budget_reports_the_pages_it_did_not_read() -> None:
+    # A TIFF of 200 blank 80-megapixel pages is a few MB and takes longer to OCR than the extract
+    # function may run: it timed out on every retry. Now pages past the budget are reported unread.
+    import io
+    import time
+
+    from PIL import Image
+
+    from chalicelib.extraction.extract import OVER_BUDGET, extract_document
+
+    frames = [Image.new("L", (400, 400), 255) for _ in range(5)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_adobe_deflate")
+    started = time.monotonic()
+    result = extract_document(buffer.getvalue(), "image/tiff", "worker_list.tif", budget_seconds=0)
+    assert time.monotonic() - started < 5
+    assert [(p.number, p.error) for p in result.pages] == [(n, OVER_BUDGET) for n in range(1, 6)]
+    assert [p.code for p in result.problems] == ["unreadable_attachment"] * 5
