@@ -3,9 +3,9 @@
     .venv/bin/python bench/plot.py [build/bench.json] [docs/bench/throughput.png]
 
 Reads the `pipeline_dossiers_per_min_w<N>` and `pure_ocr_dossiers_per_min_w<N>` figures that
-`bench/run.py` writes and draws both: the pipeline, and the ceiling that bare OCR of the same pages
-at the same parallelism would allow, so that the gap between the lines is the cost of everything
-around OCR. Uses the Agg backend: no display needed.
+`bench/run.py` writes and draws both: the pipeline, and the ceiling that bare OCR of the same pages,
+one single-threaded tesseract per core, allows (measured beside each pipeline run), so that the gap
+between the lines is the cost of everything around OCR. Uses the Agg backend: no display needed.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def plot_throughput(figures: dict[str, object], out: Path) -> Path | None:
         ax.annotate(f"{pipeline[w]:.1f}", (w, pipeline[w]), textcoords="offset points", xytext=(6, -12))
     if ocr:
         ws = sorted(ocr)
-        ax.plot(ws, [ocr[w] for w in ws], marker="s", linestyle="--", label="bare tesseract, same pages, same parallelism")
+        ax.plot(ws, [ocr[w] for w in ws], marker="s", linestyle="--", label="bare tesseract, same pages, one per core")
         for w in ws:
             ax.annotate(f"{ocr[w]:.1f}", (w, ocr[w]), textcoords="offset points", xytext=(6, 4))
     ax.set_xticks(workers)
