@@ -7,7 +7,7 @@ The code is `tests/fuzz/` (the short run in `make test` uses the same): `api.fuz
 anywhere, a worker process that died, a dossier that did not settle or whose unreadable file is not
 a finding: each is a bug.
 
-Run: `.venv/bin/python bench/fuzz.py [--api-examples 6] [--rounds 5] [--seed 1]`. The details go to
+Run: `.venv/bin/python bench/fuzz.py [--api-examples 4] [--rounds 5] [--seed 1]`. The details go to
 stderr; the last line of stdout is one JSON object:
 `{"bad_input_cases", "bad_input_5xx", "bad_input_worker_crashes", "fuzz_seconds", ...}` (goal: 0 and 0),
 plus `bad_input_spec_mismatches` (answers the OpenAPI document does not describe) and
@@ -50,7 +50,7 @@ def bombs() -> list[HostileFile]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--api-examples", type=int, default=6, help="schemathesis cases per operation, role and mode")
+    parser.add_argument("--api-examples", type=int, default=4, help="schemathesis cases per operation, role and mode")
     parser.add_argument("--raw-examples", type=int, default=400, help="hostile JSON bodies, cursors and headers")
     parser.add_argument("--rounds", type=int, default=5, help="hostile files of every family")
     parser.add_argument("--seed", type=int, default=1)
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stack ready in {time.monotonic() - started:.1f} s ({stack.state_dir})", file=sys.stderr, flush=True)
         api = fuzz_api(stack, max_examples=args.api_examples, roles=tuple(ROLES), seed=args.seed)
         print(f"API: {api.summary()}\n{api.server_errors[:20]}", file=sys.stderr, flush=True)
-        coverage = coverage_phase(stack, roles=tuple(ROLES), seed=args.seed, max_examples=2)
+        coverage = coverage_phase(stack, roles=tuple(ROLES), seed=args.seed, max_examples=1)
         print(f"coverage phase: {coverage.summary()}", file=sys.stderr, flush=True)
         raw = fuzz_raw(stack, max_examples=args.raw_examples, seed=args.seed)
         print(f"raw: {raw.summary()}\n{raw.server_errors[:20]}", file=sys.stderr, flush=True)
