@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-
 from schemathesis.core.parameters import ParameterLocation
 
 from chalicelib.local.stack import PROJECT_DIR
@@ -61,12 +60,8 @@ class ApiRun:
 
 def _binary_bodies() -> None:
     """Attachments and `POST /v1/verify` take raw files; schemathesis knows PNG and JPEG bodies,
-    not PDF or TIFF: send those as raw bytes, as it sends `application/octet-stream`."""
-    import schemathesis
-    from schemathesis.transport.requests import REQUESTS_TRANSPORT
-
-    if REQUESTS_TRANSPORT.get_first_matching_media_type("image/tiff") is None:
-        schemathesis.serializer.alias(["application/pdf", "image/tiff"], "application/octet-stream")
+    not PDF or TIFF: `st_hooks` has it send those as raw bytes (once per process, as any import)."""
+    import tests.fuzz.st_hooks  # noqa: F401
 
 
 def _real_dossiers(stack: StackLike) -> list[tuple[str, str]]:

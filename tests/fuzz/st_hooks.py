@@ -1,5 +1,8 @@
-"""Loaded by the schemathesis command line (`SCHEMATHESIS_HOOKS=tests.fuzz.st_hooks`, see
-`api.coverage_phase`): PDF and TIFF bodies are sent as raw bytes, as it sends octet-streams."""
+"""PDF and TIFF bodies are sent as raw bytes, as schemathesis sends `application/octet-stream`.
+
+Imported by `api.fuzz_api`, and loaded by the schemathesis command line in `api.coverage_phase`
+(`SCHEMATHESIS_HOOKS=tests.fuzz.st_hooks`).
+"""
 import schemathesis
 
 schemathesis.serializer.alias(["application/pdf", "image/tiff"], "application/octet-stream")
