@@ -132,6 +132,7 @@ def verify_pdf(data: bytes, trust_roots_pem: bytes, our_cert_fingerprints: Itera
         raise VerificationError("not a PDF: no %PDF- header")
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    _load_validation()
     ours = {_norm_fp(f) for f in our_cert_fingerprints}
     try:
         reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
@@ -147,6 +148,20 @@ def verify_pdf(data: bytes, trust_roots_pem: bytes, our_cert_fingerprints: Itera
         # pyHanko could not even evaluate the signature (mangled CMS, ByteRange out of the file...)
         return Verification(valid=False, signed_by_us=False, signed=True,
                             problems=("damaged", "signature_invalid"), **meta)
+
+
+def _load_validation() -> None:
+    """Import, outside the `try` blocks of `verify_pdf`, what pyHanko would import lazily inside them.
+
+    Those blocks turn any exception into a verdict about the file ("damaged", so "not signed"). An
+    import that fails is the process's fault, not the file's: seen under load, a worker importing
+    pyHanko in two threads at once got `_DeadlockError` from `reader.embedded_signatures`, and a
+    correctly signed request came back as `signature_missing` to the applicant. Raised here, it fails
+    the step instead, which is retried."""
+    import pyhanko.sign.validation.pdf_embedded  # noqa: F401 - what reader.embedded_signatures imports
+    import pyhanko.sign.validation.status  # noqa: F401
+    import pyhanko_certvalidator  # noqa: F401
+    from pyhanko.sign import general, validation  # noqa: F401
 
 
 def _check(sig, trust_roots_pem: bytes, ours: set[str], meta: dict) -> Verification:

@@ -99,3 +99,19 @@ def test_a_file_that_takes_longer_than_its_budget_reports_the_pages_it_did_not_r
     assert time.monotonic() - started < 5
     assert [(p.number, p.error) for p in result.pages] == [(n, OVER_BUDGET) for n in range(1, 6)]
     assert [p.code for p in result.problems] == ["unreadable_attachment"] * 5
+
+
+def test_a_signature_check_that_cannot_load_its_library_fails_instead_of_calling_the_file_unsigned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under load a worker got _DeadlockError importing pyHanko lazily inside verify_pdf's try block,
+    # which turned it into "damaged": a signed request was reported as `signature_missing`. An import
+    # that fails must fail the step (retried), never become a verdict on the applicant's file.
+    import sys
+
+    from chalicelib.documents.verify import verify_pdf
+    from tests.helpers import pdf_bytes
+
+    data = pdf_bytes("De nghi")
+    assert verify_pdf(data, b"", []).problems == ("not_signed",)  # the library loads: a verdict
+    monkeypatch.setitem(sys.modules, "pyhanko.sign.validation.pdf_embedded", None)  # it cannot
+    with pytest.raises(ImportError):
+        verify_pdf(data, b"", [])
