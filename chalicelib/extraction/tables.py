@@ -141,8 +141,6 @@ def split_segments(line: Line, gap_factor: float = 1.5) -> list[list[Word]]:
 
 def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> dict[str, tuple[float, float, float]]:
     """Column titles in one line: name -> (score, x0, x1); longest, best matches first."""
-    from rapidfuzz import fuzz
-
     words = line.words
     normal = [unaccent(w.text).strip(_JUNK_EDGES) for w in words]
     candidates = []
@@ -153,10 +151,7 @@ def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> d
             text = " ".join(normal[i:i + n]).strip()
             if not text:
                 continue
-            for name, titles in COLUMN_TITLES.items():
-                score = max(_title_score(fuzz, text, t) for t in titles)
-                if score >= MIN_TITLE_SCORE:
-                    candidates.append((score, n, name, i))
+            candidates.extend((score, n, name, i) for name, score in _title_scores(text).items())
     candidates.sort(key=lambda c: (-c[0], -c[1]))
     used: set[int] = set()
     out = dict(found)
@@ -169,15 +164,34 @@ def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> d
     return out
 
 
-def _title_score(fuzz, text: str, title: str) -> float:
-    """How well `text` matches a column title. A title of several words whose last word is garbled
-    ("Đến ngày" read as "Đến ni") still matches on its start, when its first word is exact and most
-    of its length is there."""
-    score = fuzz.ratio(text, title)
-    first = title.split()[0]
-    if " " in title and " " in text and text.split()[0] == first and len(text) >= 0.6 * len(title):
-        score = max(score, fuzz.ratio(text, title[:len(text)]))
-    return score
+_TITLES = [(name, title) for name, titles in COLUMN_TITLES.items() for title in titles]
+_TITLE_TEXTS = [title for _, title in _TITLES]
+_BY_FIRST_WORD: dict[str, list[tuple[str, str]]] = {}
+for _name, _title in _TITLES:
+    if " " in _title:
+        _BY_FIRST_WORD.setdefault(_title.split()[0], []).append((_name, _title))
+
+
+def _title_scores(text: str) -> dict[str, float]:
+    """The columns whose title `text` matches, each with its best score (at least MIN_TITLE_SCORE).
+
+    A title of several words whose last word is garbled ("Đến ngày" read as "Đến ni") still matches
+    on its start, when its first word is exact and most of its length is there. Every word run of
+    every line is scored against every title, so the titles go to rapidfuzz in one call with the
+    cut-off (a Python loop over them took ~80 ms of a page's reading)."""
+    from rapidfuzz import fuzz, process
+
+    best: dict[str, float] = {}
+    for _, score, index in process.extract(text, _TITLE_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE, limit=None):
+        name = _TITLES[index][0]
+        best[name] = max(best.get(name, 0.0), score)
+    if " " in text:
+        for name, title in _BY_FIRST_WORD.get(text.split()[0], ()):
+            if len(text) >= 0.6 * len(title):
+                score = fuzz.ratio(text, title[:len(text)], score_cutoff=MIN_TITLE_SCORE)
+                if score:
+                    best[name] = max(best.get(name, 0.0), score)
+    return {name: best[name] for name in COLUMN_TITLES if name in best}  # in the titles' order, as ties were
 
 
 def find_header(lines: list[Line]) -> tuple[int, dict[str, tuple[float, float, float]]] | None:
