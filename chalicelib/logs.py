@@ -15,6 +15,9 @@ from typing import Any
 __all__ = ["logger", "redact"]
 
 _IDENTIFIER = re.compile(r"(?<![0-9])([0-9]{9,12})(?![0-9])")
+_OPAQUE_ID = re.compile(r"[0-9a-f]{32}")
+"""A dossier id (a uuid4 in hex) may hold a run of digits by chance; it carries nothing personal
+and must stay searchable, so a field that is exactly one is left whole."""
 
 
 def redact(text: str) -> str:
@@ -28,7 +31,7 @@ class _RedactingFilter(logging.Filter):
         if record.args:
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         for key, value in list(vars(record).items()):
-            if key not in logging.LogRecord.__dict__ and isinstance(value, str) and key != "msg":
+            if key not in logging.LogRecord.__dict__ and isinstance(value, str) and key != "msg" and not _OPAQUE_ID.fullmatch(value):
                 setattr(record, key, redact(value))
         return True
 

@@ -17,6 +17,14 @@ def test_identifier_like_digit_runs_are_redacted_from_every_log_field(capsys: py
     assert line["dossier_id"] == "abc123"
 
 
+def test_a_dossier_id_stays_whole_in_logs_even_with_a_run_of_digits(capsys: pytest.CaptureFixture[str]) -> None:
+    dossier_id = "bc58b44e820e4001bdc9d7b123456789"  # a uuid4 in hex may hold nine digits in a row
+    logger().info("checked", extra={"dossier_id": dossier_id, "note": "SI 0123456789 in dossier"})
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["dossier_id"] == dossier_id
+    assert line["note"] == "SI ########## in dossier"
+
+
 def test_redact_leaves_dates_and_short_numbers() -> None:
     assert redact("row 3, 2020-04-01, office 031") == "row 3, 2020-04-01, office 031"
 
