@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -87,6 +88,7 @@ def main() -> int:
         }, indent=2))
     finally:
         emulator.stop()
+        shutil.rmtree(state, ignore_errors=True)
     return 0
 
 

@@ -7,6 +7,7 @@ its own state directory) instead of each carrying its own copy of the start-up.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,7 +45,10 @@ class Stack:
     """Seconds from launch to "motcua is ready" (emulator up, stack created, registry loaded)."""
 
     def stop(self) -> None:
-        """Ctrl-C, as a developer would: `motcua serve` stops its workers and the emulator itself."""
+        """Ctrl-C, as a developer would: `motcua serve` stops its workers and the emulator itself.
+
+        Then the state directory goes (each run makes a fresh one; a few MB of registry and keys
+        each), unless `BENCH_KEEP_STATE` is set to look at its `serve.out`."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -52,6 +56,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if not os.environ.get("BENCH_KEEP_STATE"):
+            shutil.rmtree(self.state, ignore_errors=True)
 
     def __enter__(self) -> "Stack":
         return self
