@@ -6,9 +6,10 @@ records the handler reports as failed come back; they return after a short back-
 queue's `maxReceiveCount`, the emulator moves them to the DLQ. Ctrl-C (SIGINT) or SIGTERM stops
 it between batches.
 
-Like a warm Lambda container, a runner pays its start-up once: while its pollers already listen, a
-background thread loads what the handlers use (pyHanko, ReportLab's fonts, the KMS signer, the
-OCR libraries; `chalicelib.services.warm`), so the first dossier does not pay it.
+Like a warm Lambda container, a runner pays its start-up once, before it polls: it loads what the
+handlers use (pyHanko, ReportLab's fonts, the KMS signer, the OCR libraries;
+`chalicelib.services.warm`), so the first dossier does not pay it, and no two handler threads
+import pyHanko at once (Python's import locks can then raise `_DeadlockError`, seen under load).
 
 Idle long polls last one second, not Lambda's twenty: a runner killed while polling leaves its
 receive waiting in the emulator, which hands the next message to the dead poll (hidden, and one
@@ -173,7 +174,7 @@ class Runner:
             logger().exception("warming up failed; handlers load what they need on first use")
 
     def run(self) -> None:
-        threading.Thread(target=self._warm, name="warm", daemon=True).start()
+        self._warm()
         threads = [threading.Thread(target=self._poll_forever, args=(t,), name=f"poll-{t.name}", daemon=True) for t in self.triggers()]
         if self.schedules:
             threads.append(threading.Thread(target=self._schedule_forever, name="schedules", daemon=True))

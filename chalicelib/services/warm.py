@@ -3,9 +3,10 @@
 Heavy libraries are imported where they are used (importing `app` stays cheap for the API), so a
 fresh worker pays about two seconds on its first dossier: pyHanko (0.6 s), ReportLab and its fonts,
 the KMS signer (its certificate chain and public key), the OCR libraries, the AWS clients. A warm
-Lambda container has all of that already; the local runner calls `warm` in the background when it
-starts, so a batch is measured as it would run on warm containers. Everything here fills the same
-per-process caches the handlers fill on first use: nothing is done twice, nothing changes behaviour.
+Lambda container has all of that already; the local runner calls `warm` when it starts, before it
+polls, so a batch is measured as it would run on warm containers, and the handler threads never
+import pyHanko's modules concurrently. Everything here fills the same per-process caches the
+handlers fill on first use: nothing is done twice, nothing changes behaviour.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ _MODULES = (
     "chalicelib.extraction.ocr",
     "chalicelib.extraction.pages",
     "pyhanko.sign.validation",
+    "pyhanko.sign.validation.pdf_embedded",
+    "pyhanko.sign.validation.status",
     "pyhanko_certvalidator",
     "chalicelib.documents.verify",
 )
