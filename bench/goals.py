@@ -61,13 +61,15 @@ def _miss(goal: Goal, value: float) -> str:
 
 
 def judge(figures: dict[str, object]) -> dict[str, object]:
-    """`<figure>_goal` and `<figure>_met` (true/false) for every goal whose figure this run has."""
+    """`<figure>_goal` (the bound, a number) and `<figure>_met` (true/false) for every goal whose figure
+    this run has. The bound is a ceiling for ratios, times and counts, a floor for accuracies and
+    rates (`GOALS` says which); keeping it a number lets a script compare runs without parsing."""
     out: dict[str, object] = {}
     for goal in GOALS:
         value = figures.get(goal.figure)
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
-        out[f"{goal.figure}_goal"] = f"{'<=' if goal.kind == 'max' else '>='} {goal.bound:g}"
+        out[f"{goal.figure}_goal"] = goal.bound
         out[f"{goal.figure}_met"] = value <= goal.bound if goal.kind == "max" else value >= goal.bound
     return out
 
