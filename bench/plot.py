@@ -55,7 +55,17 @@ def plot_throughput(figures: dict[str, object], out: Path) -> Path | None:
     return out
 
 
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("figures", nargs="?", type=Path, default=ROOT / "build" / "bench.json")
+    parser.add_argument("png", nargs="?", type=Path, default=ROOT / "docs" / "bench" / "throughput.png")
+    args = parser.parse_args()
+    drawn = plot_throughput(json.loads(args.figures.read_text()), args.png)
+    print(drawn or f"no pipeline figures in {args.figures}")
+    return 0 if drawn else 1
+
+
 if __name__ == "__main__":
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "bench.json"
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / "bench" / "throughput.png"
-    print(plot_throughput(json.loads(source.read_text()), target) or "no pipeline figures in " + str(source))
+    sys.exit(main())
