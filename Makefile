@@ -14,6 +14,6 @@ test: setup
 package: setup
 	.venv/bin/python scripts/package.py --stage $(or $(STAGE),dev)
 
-# Each benchmark prints its figures as JSON (issue 9 gathers them into build/bench.json).
+# Every benchmark, gathered into build/bench.json and build/bench.md (docs/bench/README.md).
 bench: setup
 	.venv/bin/python bench/run.py
