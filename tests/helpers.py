@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import random
 import uuid
 from typing import Any
 
@@ -43,3 +44,13 @@ def pdf_bytes(text: str = "Danh sách người lao động") -> bytes:
     page.drawString(72, 720, text.encode("ascii", "replace").decode())
     page.save()
     return buffer.getvalue()
+
+
+_OFFICES = iter(random.sample(range(100, 1000), 900))
+
+
+def fresh_office() -> str:
+    """An office code no other test of this session uses: slip numbers and worklists are counted
+    per office, so two tests sharing one would see each other's dossiers."""
+    return str(next(_OFFICES))
+

@@ -39,7 +39,9 @@ def dossiers(stack: Any) -> dict[str, dict[str, Any]]:
     portal.wait_for(late["id"], {"forwarded"})
     # a month on, the deadline sweep finds it late (and apologises with a new date)
     as_of = (date.today() + timedelta(days=30)).isoformat()
-    env = {**os.environ, "MOTCUA_STATE_DIR": str(stack.state_dir), "MOTCUA_EMULATOR_PORT": str(stack.emulator_port)}
+    # the stack's emulator, not whatever the functional tests' session pointed this process at
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
+    env.update(MOTCUA_STATE_DIR=str(stack.state_dir), MOTCUA_EMULATOR_PORT=str(stack.emulator_port))
     subprocess.run([str(Path(sys.executable).with_name("motcua")), "sweep", "--as-of", as_of], env=env, check=True, capture_output=True)
     good = portal.submit(portal.workers(2))
     typed = portal.workers(2)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -15,7 +14,7 @@ from chalicelib.adapters.store import store
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.findings import Finding
 from chalicelib.services import documents
-from tests.helpers import dossier_body, pdf_bytes
+from tests.helpers import dossier_body, fresh_office, pdf_bytes
 
 Headers = Callable[..., dict[str, str]]
 
@@ -38,7 +37,7 @@ def with_slip(dossier: Dossier, kind: str, event: str = "test", **extra: Any) ->
 
 @pytest.fixture(scope="module")
 def office() -> str:
-    return f"{random.randint(100, 999)}"
+    return fresh_office()
 
 
 def test_a_slip_is_numbered_once_per_event_and_without_gaps(api: Any, token: Headers, office: str, signing_identity: Any) -> None:
@@ -53,7 +52,7 @@ def test_a_slip_is_numbered_once_per_event_and_without_gaps(api: Any, token: Hea
 
 
 def test_concurrent_slips_of_one_office_get_distinct_consecutive_numbers(api: Any, token: Headers, signing_identity: Any) -> None:
-    office = f"{random.randint(100, 999)}"
+    office = fresh_office()
     dossiers = [new_dossier(api, token, office).model_copy(update={"findings": [FINDING]}) for _ in range(6)]
     with ThreadPoolExecutor(max_workers=6) as pool:
         refs = list(pool.map(lambda d: documents.issue(d, "correction_request", "needs_correction#1"), dossiers))

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import json
-import random
 from typing import Any, Callable
 
-from tests.helpers import dossier_body
+from tests.helpers import dossier_body, fresh_office
 
 
 def test_worklist_pages_through_the_office_newest_first_and_filters_by_status(api: Any, token: Callable[..., dict[str, str]]) -> None:
     # GIVEN five dossiers of an office of their own, two of them submitted, and one of another office
-    office = f"{random.randint(100, 999)}"
+    office = fresh_office()
     portal = {**token("portal"), "Content-Type": "application/json"}
     ids = []
     for _ in range(5):
