@@ -180,6 +180,19 @@ def test_zip_fits_lambda(deployment_zip: zipfile.ZipFile, package_dir: Path) -> 
     assert {"app.py", "chalicelib/config.py", "templates/fonts/DejaVuSans.ttf", "templates/console/index.html", "templates/console/console.js"} <= names
 
 
+def test_answers_api_gateway_gives_itself_have_the_apis_error_shape(sam: dict[str, Any]) -> None:
+    """No route, no or a bad token, throttling: API Gateway answers before any function runs."""
+    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in sam["Resources"].values() if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert {"UNAUTHORIZED", "MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    for kind, props in responses.items():
+        assert props["RestApiId"] == {"Ref": "RestAPI"}
+        # what API Gateway puts in: $context.error.messageString is already a quoted JSON string
+        body = json.loads(props["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '"Missing Authentication Token"'))
+        assert set(body["error"]) == {"code", "message", "message_en"}, kind
+        assert body["error"]["message"] != body["error"]["message_en"], kind
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+
+
 def test_the_console_signs_in_through_the_stacks_own_cognito_login(sam: dict[str, Any]) -> None:
     resources = sam["Resources"]
     client = resources["UserPoolClient"]["Properties"]
