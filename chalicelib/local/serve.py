@@ -86,17 +86,34 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 allowed = sorted(routes[RouteMatcher(list(routes)).match_route(self.path).route])
             except ValueError:
                 allowed = []
-            body = json.dumps(
-                {"error": {"code": "method_not_allowed", "message": "Phương thức HTTP không được hỗ trợ.", "message_en": f"The method {self.command} is not supported."}}
-            ).encode()
-            self.send_response(405)
-            self.send_header("Allow", ", ".join(allowed))
+            self._send_error(405, "method_not_allowed", "Phương thức HTTP không được hỗ trợ.", f"The method {self.command} is not supported.", {"Allow": ", ".join(allowed)})
+
+        def _send_error(self, status: int, code: str, message: str, message_en: str, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps({"error": {"code": code, "message": message, "message_en": message_en}}).encode()
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(body)
             self.close_connection = True
+
+        def _send_error_response(self, error: Any) -> None:
+            """The local gateway's "Missing Authentication Token" (no such route) becomes the 404
+            that `infra/aws.json`'s gateway responses make of it in AWS."""
+            if error.CODE == 403:
+                self._send_error(404, "not_found", "Không có địa chỉ này.", "No such route.")
+                return
+            super()._send_error_response(error)
+
+        def _send_http_response(self, code: int, headers: Any, body: Any) -> None:
+            # Chalice's own answer to a known path with another method: the API's error shape
+            if code == 405 and isinstance(body, (bytes, str)) and "MethodNotAllowedError" in (body.decode() if isinstance(body, bytes) else body):
+                self._method_not_allowed()
+                return
+            super()._send_http_response(code, headers, body)
 
         def __getattr__(self, name: str) -> Any:
             if name.startswith("do_"):  # BaseHTTPRequestHandler looks up do_<METHOD> for each request

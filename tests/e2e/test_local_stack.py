@@ -64,8 +64,14 @@ def test_an_oversized_body_is_refused_before_it_is_read(stack: Any) -> None:
     assert "body_too_large" in reply
 
 
-def test_unknown_routes_and_methods_do_not_crash(stack: Any, http: requests.Session) -> None:
-    assert http.delete(f"{stack.base}/v1/dossiers/{uuid.uuid4().hex}", timeout=30).status_code in (403, 405)
+def test_unknown_routes_and_methods_are_answered_in_the_apis_error_shape(stack: Any, http: requests.Session) -> None:
+    # a known path with another method: 405, naming the methods it has
+    wrong_method = http.delete(f"{stack.base}/v1/dossiers/{uuid.uuid4().hex}", timeout=30)
+    assert wrong_method.status_code == 405 and wrong_method.headers["Allow"] == "GET"
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    # no such route: 404, as the gateway responses of infra/aws.json answer in AWS
+    nowhere = http.get(f"{stack.base}/v1/nothing-here", timeout=30)
+    assert nowhere.status_code == 404 and nowhere.json()["error"]["code"] == "not_found"
     assert http.get(f"{stack.base}/v1/health", timeout=30).json() == {"status": "ok"}
 
 
