@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         "fault_duplicates": run.duplicates,
         "fault_seconds": run.seconds,
         "fault_refused_writes": sum(run.refused_writes.values()),
-        "fault_duplicate_messages": run.duplicates_sent,
+        "fault_duplicate_messages": sum(run.duplicated.values()),
         "fault_dead_letters_replayed": run.replayed,
     }))
     return 0

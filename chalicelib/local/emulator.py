@@ -14,23 +14,32 @@ every condition first and writing only when all hold is just as atomic, at a con
 
 Fault switch (local only, for the fault tests and `bench/faults.py`): the emulator can refuse
 every write to DynamoDB, S3 and SQS for a while, as AWS does during a throttling episode or a
-partial outage, while reads keep working. It is an HTTP endpoint on the emulator itself, which only
+partial outage, while reads keep working; and it can deliver every message sent to chosen queues
+twice, as SQS's at-least-once delivery may. It is an HTTP endpoint on the emulator itself, which only
 listens on loopback and does not exist in AWS:
 
     POST /_motcua/faults {"refuse_writes_seconds": 4, "services": ["dynamodb", "s3", "sqs"]}
-    GET  /_motcua/faults  -> {"refusing_for": 2.7, "services": [...], "refused": {"dynamodb": 12, ...}}
+    POST /_motcua/faults {"duplicate_queues": ["motcua-local-extract", "motcua-local-check"]}
+    GET  /_motcua/faults  -> {"refusing_for": 2.7, "services": [...], "refused": {"dynamodb": 12, ...},
+                              "duplicate_queues": [...], "duplicated": {"motcua-local-extract": 6, ...}}
 
 A refused write answers 503 in the service's own error shape (DynamoDB and SQS JSON, S3 XML), which
 botocore treats as transient: the code under test sees its retries run out, exactly as in AWS.
-`refuse_writes(endpoint, seconds)` and `fault_status(endpoint)` are the client side.
+A message sent to a duplicated queue is handed to moto twice (the sender gets the first answer), so
+its consumer sees two deliveries with two message ids. The duplicates are made by the emulator, for
+every message, so how many there are depends on what the code sent, not on when a test looked.
+`refuse_writes(endpoint, seconds)`, `duplicate_messages(endpoint, queues)` and `fault_status(endpoint)`
+are the client side.
 
 Run as `python -m chalicelib.local.emulator --port N` (`motcua serve` and the tests do).
 """
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
+import urllib.parse
 import signal
 import socket
 import sys
@@ -39,7 +48,10 @@ import time
 import urllib.request
 from typing import Any, Callable, Iterable
 
-__all__ = ["SerialisedDynamoDB", "WriteRefusal", "FAULTS_PATH", "refuse_writes", "fault_status", "check_then_write_transactions", "main"]
+__all__ = [
+    "SerialisedDynamoDB", "FaultSwitch", "FAULTS_PATH", "refuse_writes", "duplicate_messages", "fault_status",
+    "check_then_write_transactions", "main",
+]
 
 FAULTS_PATH = "/_motcua/faults"
 """The emulator's control endpoint for injected faults (see the module doc)."""
@@ -86,9 +98,36 @@ def _refusal(service: str) -> tuple[str, list[tuple[str, str]], bytes]:
     return "503 Service Unavailable", headers, json.dumps({"__type": kind, "message": message}).encode()
 
 
-class WriteRefusal:
-    """WSGI middleware: the fault switch. Answers `FAULTS_PATH` and, while a refusal window is
-    open, turns writes to the chosen services into 503s before they reach moto."""
+def _sent_to(environ: dict[str, Any], body: bytes) -> tuple[str, int] | None:
+    """(queue name, number of messages) of an SQS send, or None for anything else.
+
+    boto3 speaks SQS's JSON protocol (`X-Amz-Target: AmazonSQS.SendMessage`); older clients the
+    query protocol (`Action=SendMessage` in a form body): both are recognised."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target.startswith("AmazonSQS."):
+        operation = target.rpartition(".")[2]
+        try:
+            order = json.loads(body or b"{}")
+        except ValueError:
+            return None
+        url, entries = order.get("QueueUrl", ""), order.get("Entries") or []
+    elif _service(environ) == "sqs":
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        operation, url = (form.get("Action") or [""])[0], (form.get("QueueUrl") or [""])[0]
+        entries = [k for k in form if k.startswith("SendMessageBatchRequestEntry.") and k.endswith(".Id")]
+    else:
+        return None
+    if operation == "SendMessage":
+        return url.rstrip("/").rpartition("/")[2], 1
+    if operation == "SendMessageBatch":
+        return url.rstrip("/").rpartition("/")[2], len(entries)
+    return None
+
+
+class FaultSwitch:
+    """WSGI middleware: the fault switch. Answers `FAULTS_PATH`; while a refusal window is open,
+    turns writes to the chosen services into 503s before they reach moto; hands every message sent
+    to a chosen queue to moto twice."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
@@ -96,10 +135,39 @@ class WriteRefusal:
         self.until = 0.0
         self.services: frozenset[str] = frozenset()
         self.refused: dict[str, int] = {"dynamodb": 0, "s3": 0, "sqs": 0}
+        self.duplicate_queues: frozenset[str] = frozenset()
+        self.duplicated: dict[str, int] = {}
 
     def status(self) -> dict[str, Any]:
         with self.lock:
-            return {"refusing_for": round(max(0.0, self.until - time.monotonic()), 3), "services": sorted(self.services), "refused": dict(self.refused)}
+            return {
+                "refusing_for": round(max(0.0, self.until - time.monotonic()), 3),
+                "services": sorted(self.services),
+                "refused": dict(self.refused),
+                "duplicate_queues": sorted(self.duplicate_queues),
+                "duplicated": dict(self.duplicated),
+            }
+
+    def _order(self, body: bytes) -> None:
+        """Apply a `POST` to the control endpoint; raises ValueError for a bad one (nothing changes)."""
+        order = json.loads(body or b"{}")
+        if not isinstance(order, dict):
+            raise ValueError("expected a JSON object")
+        refusal = None
+        if "refuse_writes_seconds" in order or "services" in order:
+            seconds = float(order.get("refuse_writes_seconds", 0))
+            services = frozenset(order.get("services") or ("dynamodb", "s3", "sqs"))
+            if not 0 <= seconds <= 600 or not services <= {"dynamodb", "s3", "sqs"}:
+                raise ValueError("refuse_writes_seconds is 0 to 600; services are dynamodb, s3, sqs")
+            refusal = (time.monotonic() + seconds, services)
+        queues = order.get("duplicate_queues")
+        if queues is not None and (not isinstance(queues, list) or not all(isinstance(q, str) and q for q in queues)):
+            raise ValueError("duplicate_queues is a list of queue names")
+        with self.lock:
+            if refusal is not None:
+                self.until, self.services = refusal
+            if queues is not None:
+                self.duplicate_queues = frozenset(queues)
 
     def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         from werkzeug.wrappers import Request
@@ -108,23 +176,41 @@ class WriteRefusal:
         status = "200 OK"
         if request.method == "POST":
             try:
-                order = json.loads(request.get_data() or b"{}")
-                seconds = float(order.get("refuse_writes_seconds", 0))
-                services = frozenset(order.get("services") or ("dynamodb", "s3", "sqs"))
-                if not 0 <= seconds <= 600 or not services <= {"dynamodb", "s3", "sqs"}:
-                    raise ValueError("refuse_writes_seconds is 0 to 600; services are dynamodb, s3, sqs")
+                self._order(request.get_data())
             except (ValueError, TypeError, AttributeError) as error:
                 body = json.dumps({"error": str(error)}).encode()
                 start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
                 return [body]
-            with self.lock:
-                self.until = time.monotonic() + seconds
-                self.services = services
         elif request.method != "GET":
             status = "405 Method Not Allowed"
         body = json.dumps(self.status()).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+    def _twice(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Send a message to moto, and, when its queue is chosen and the send succeeded, once more."""
+        from werkzeug.wrappers import Request
+
+        body = Request(environ).get_data()
+        sent = _sent_to(environ, body)
+        environ["wsgi.input"] = io.BytesIO(body)
+        if sent is None or sent[0] not in self.duplicate_queues:
+            return self.app(environ, start_response)
+        answered: list[str] = []
+
+        def first_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answered.append(status)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        reply = list(self.app(environ, first_response))
+        if answered and answered[0].startswith("200"):
+            again = {**environ, "wsgi.input": io.BytesIO(body)}
+            statuses: list[str] = []
+            list(self.app(again, lambda status, headers, exc_info=None: statuses.append(status)))
+            if statuses and statuses[0].startswith("200"):
+                with self.lock:
+                    self.duplicated[sent[0]] = self.duplicated.get(sent[0], 0) + sent[1]
+        return reply
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == FAULTS_PATH:
@@ -140,12 +226,22 @@ class WriteRefusal:
                 status, headers, body = _refusal(service)
                 start_response(status, [*headers, ("Content-Length", str(len(body)))])
                 return [body]
+        if self.duplicate_queues and _service(environ) == "sqs":
+            return self._twice(environ, start_response)
         return self.app(environ, start_response)
 
 
 def refuse_writes(endpoint: str, seconds: float, services: Iterable[str] = ("dynamodb", "s3", "sqs")) -> dict[str, Any]:
     """Make the emulator at `endpoint` refuse writes for `seconds` (0 ends a window early)."""
     body = json.dumps({"refuse_writes_seconds": seconds, "services": list(services)}).encode()
+    request = urllib.request.Request(endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def duplicate_messages(endpoint: str, queues: Iterable[str]) -> dict[str, Any]:
+    """Make the emulator at `endpoint` deliver every message sent to `queues` twice (none: stop)."""
+    body = json.dumps({"duplicate_queues": list(queues)}).encode()
     request = urllib.request.Request(endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as reply:
         return json.loads(reply.read())
@@ -256,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     run_simple(
         args.host,
         args.port,
-        WriteRefusal(SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))),
+        FaultSwitch(SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))),
         threaded=True,
         request_handler=NoDelayHandler,
     )

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -159,9 +158,12 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     assert verdict["valid"] and verdict["issued_by_system"], verdict
     assert verdict["document"]["kind"] == "receipt" and verdict["document"]["portal_code"] == forwarded["portal_code"]
     # AND the preview opens the same slip in the page, without downloading it again
+    browser.execute_script("const f = document.getElementById('preview'); f.dataset.loaded = '';"
+                           "f.addEventListener('load', () => { f.dataset.loaded = f.src; });")
     browser.find_element(By.CSS_SELECTOR, "#d-documents button[data-action=preview][data-kind=receipt]").click()
-    wait(browser, lambda d: d.find_element(By.ID, "preview").get_attribute("src").startswith("http"))
-    time.sleep(1.5)  # the PDF viewer draws the page
+    # the frame has loaded the slip (a file sent as a download never loads in a frame)
+    wait(browser, lambda d: d.find_element(By.ID, "preview").get_attribute("data-loaded").startswith("http"))
+    wait(browser, lambda d: not list(d.downloads.glob("*.crdownload")))
     assert len(list(browser.downloads.glob("*.pdf"))) == 1
     screenshot(browser, "slip-preview.png")
     # AND Esc goes back to the list

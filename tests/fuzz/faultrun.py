@@ -15,7 +15,6 @@ broke these rules (both must be 0).
 from __future__ import annotations
 
 import csv
-import json
 import os
 import random
 import signal
@@ -27,7 +26,7 @@ from typing import Any
 
 import requests
 
-from chalicelib.local.emulator import fault_status, refuse_writes
+from chalicelib.local.emulator import duplicate_messages, fault_status, refuse_writes
 from tests.fuzz.stack import StackLike, aws_client, dead_letters, replay_dead_letters, worker_pids, worker_restarts
 from tests.helpers import pdf_bytes
 
@@ -45,7 +44,8 @@ class FaultRun:
     kills: int = 0
     refusal_windows: int = 0
     refused_writes: dict[str, int] = field(default_factory=dict)
-    duplicates_sent: int = 0
+    duplicated: dict[str, int] = field(default_factory=dict)
+    """Messages the emulator delivered twice, by step (`extract`, `check`, `confirm`)."""
     replayed: int = 0
     """Dead letters sent back by `motcua dlq replay` (a message whose worker was killed 5 times)."""
     lost: int = 0
@@ -58,7 +58,7 @@ class FaultRun:
     def summary(self) -> str:
         return (
             f"{self.dossiers} dossiers, {self.kills} kills, {self.refusal_windows} refusal window(s) refusing {self.refused_writes}, "
-            f"{self.duplicates_sent} duplicate messages, {self.replayed} dead letters replayed: statuses {self.statuses}, lost {self.lost}, duplicates {self.duplicates}, "
+            f"{self.duplicated} duplicate deliveries, {self.replayed} dead letters replayed: statuses {self.statuses}, lost {self.lost}, duplicates {self.duplicates}, "
             f"dead letters {self.dead_letters}\n" + "\n".join(self.problems[:20])
         )
 
@@ -124,13 +124,8 @@ def prepare_dossiers(stack: StackLike, count: int, contested: bool = True) -> li
     return planned
 
 
-def _send_quietly(sqs: Any, url: str, body: dict[str, Any]) -> bool:
-    """The run's own duplicate of a step message; refused writes refuse it too, which is fine."""
-    try:
-        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
-        return True
-    except Exception:  # noqa: BLE001 - the emulator may be refusing writes right now
-        return False
+STEP_QUEUES = {"extract": "motcua-local-extract", "check": "motcua-local-check", "confirm": "motcua-local-workflow"}
+"""The queues whose every message the emulator delivers twice during the run, by the step they carry."""
 
 
 def run_faults(
@@ -148,17 +143,32 @@ def run_faults(
     rng = random.Random(seed)
     planned = prepare_dossiers(stack, dossiers)
     ids = [p.id for p in planned]
-    portal = stack.token("portal")
-    sqs = aws_client(stack, "sqs")
-    urls = {step: sqs.get_queue_url(QueueName=f"motcua-local-{queue}")["QueueUrl"] for step, queue in (("extract", "extract"), ("check", "check"), ("confirm", "workflow"))}
     emulator = f"http://127.0.0.1:{stack.emulator_port}"
     run = FaultRun(dossiers=len(ids))
+    before = fault_status(emulator)["duplicated"]
+    duplicate_messages(emulator, STEP_QUEUES.values())
+    try:
+        _hurt(stack, ids, run, rng, refuse_seconds, refusal_windows, min_kills, max_kills, deadline_seconds)
+    finally:
+        after = duplicate_messages(emulator, ())["duplicated"]
+    run.duplicated = {step: after.get(queue, 0) - before.get(queue, 0) for step, queue in STEP_QUEUES.items()}
+    run.refused_writes = fault_status(emulator)["refused"]
+    audit(stack, planned, run)
+    run.seconds = round(time.monotonic() - started, 1)
+    return run
+
+
+def _hurt(
+    stack: StackLike, ids: list[str], run: FaultRun, rng: random.Random, refuse_seconds: float, refusal_windows: int,
+    min_kills: int, max_kills: int, deadline_seconds: float,
+) -> None:
+    """Submit the batch, then kill workers and open refusal windows until every dossier has settled."""
+    portal = stack.token("portal")
+    emulator = f"http://127.0.0.1:{stack.emulator_port}"
     for dossier_id in ids:
         reply = requests.post(f"{stack.base}/v1/dossiers/{dossier_id}/submit", headers=portal, timeout=60)
         if reply.status_code != 202:
             run.problems.append(f"submit {dossier_id}: {reply.status_code} {reply.text[:200]}")
-        run.duplicates_sent += _send_quietly(sqs, urls["extract"], {"dossier_id": dossier_id, "step": "extract", "round": 1})
-    duplicated: set[tuple[str, str]] = set()
     deadline = time.monotonic() + deadline_seconds
     statuses: dict[str, str] = {}
     while time.monotonic() < deadline:
@@ -168,13 +178,10 @@ def run_faults(
                 statuses[dossier_id] = requests.get(f"{stack.base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60).json()["status"]
             except (requests.RequestException, ValueError, KeyError):
                 statuses[dossier_id] = "unknown"
-        for dossier_id, status in statuses.items():  # a second copy of the message that moves it on
-            step = {"processing": "check", "accepted": "confirm", "confirmed": "confirm"}.get(status)
-            if step and (dossier_id, status) not in duplicated:
-                duplicated.add((dossier_id, status))
-                run.duplicates_sent += _send_quietly(sqs, urls[step], {"dossier_id": dossier_id, "step": step, "round": 1})
+        # a window opens as soon as the pipeline is at work (the first one while most of the batch is
+        # still ahead of it, so writes are refused whatever the machine's speed), the next ones later
         moving = any(s not in ("draft", "submitted") for s in statuses.values())
-        if run.refusal_windows < refusal_windows and moving and rng.random() < 0.5:
+        if run.refusal_windows < refusal_windows and moving and (run.refusal_windows == 0 or rng.random() < 0.5):
             refuse_writes(emulator, refuse_seconds)
             run.refusal_windows += 1
         windows_done = run.refusal_windows >= refusal_windows and fault_status(emulator)["refusing_for"] == 0
@@ -189,10 +196,6 @@ def run_faults(
             os.kill(rng.choice(pids), signal.SIGKILL)
             run.kills += 1
         time.sleep(rng.uniform(0.2, 1.2))
-    run.refused_writes = fault_status(emulator)["refused"]
-    audit(stack, planned, run)
-    run.seconds = round(time.monotonic() - started, 1)
-    return run
 
 
 def _scan(stack: StackLike, table: str) -> list[dict[str, Any]]:

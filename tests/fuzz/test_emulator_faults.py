@@ -1,4 +1,5 @@
-"""The emulator's fault switch (`POST /_motcua/faults`): writes refused for a while, reads not."""
+"""The emulator's fault switch (`POST /_motcua/faults`): writes refused for a while, reads not;
+messages of chosen queues delivered twice."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from chalicelib.local.emulator import fault_status, refuse_writes
+from chalicelib.local.emulator import duplicate_messages, fault_status, refuse_writes
 from chalicelib.local.stack import Emulator, free_port, start_emulator
 
 
@@ -72,3 +73,34 @@ def test_a_bad_order_is_refused_and_changes_nothing(emulator: Emulator) -> None:
         urllib.request.urlopen(request, timeout=10)
     assert raised.value.code == 400
     assert fault_status(emulator.endpoint)["refusing_for"] == 0
+
+
+def _drain(sqs: object, url: str) -> list[str]:
+    bodies: list[str] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])  # type: ignore[attr-defined]
+        if not got:
+            return bodies
+        bodies += [m["Body"] for m in got]
+
+
+def test_every_message_of_a_chosen_queue_is_delivered_twice_and_the_others_once(emulator: Emulator) -> None:
+    # GIVEN two queues, one of them chosen for duplicate delivery
+    sqs = _client(emulator, "sqs")
+    twice = sqs.create_queue(QueueName="twice")["QueueUrl"]
+    once = sqs.create_queue(QueueName="once")["QueueUrl"]
+    assert duplicate_messages(emulator.endpoint, ["twice"])["duplicate_queues"] == ["twice"]
+    try:
+        # WHEN three messages go to each, one of them in a batch of two
+        for url in (twice, once):
+            sqs.send_message(QueueUrl=url, MessageBody="a")
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "b"}, {"Id": "2", "MessageBody": "c"}])
+        # THEN the chosen queue holds each message twice, the other once, and the switch counted them
+        assert sorted(_drain(sqs, twice)) == ["a", "a", "b", "b", "c", "c"]
+        assert sorted(_drain(sqs, once)) == ["a", "b", "c"]
+        assert fault_status(emulator.endpoint)["duplicated"] == {"twice": 3}
+    finally:
+        duplicate_messages(emulator.endpoint, [])
+    # AND once switched off, a message is delivered once again
+    sqs.send_message(QueueUrl=twice, MessageBody="d")
+    assert _drain(sqs, twice) == ["d"]

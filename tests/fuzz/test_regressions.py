@@ -85,7 +85,6 @@ def test_a_file_that_takes_longer_than_its_budget_reports_the_pages_it_did_not_r
     # A TIFF of 200 blank 80-megapixel pages is a few MB and takes longer to OCR than the extract
     # function may run: it timed out on every retry. Now pages past the budget are reported unread.
     import io
-    import time
 
     from PIL import Image
 
@@ -94,9 +93,7 @@ def test_a_file_that_takes_longer_than_its_budget_reports_the_pages_it_did_not_r
     frames = [Image.new("L", (400, 400), 255) for _ in range(5)]
     buffer = io.BytesIO()
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_adobe_deflate")
-    started = time.monotonic()
     result = extract_document(buffer.getvalue(), "image/tiff", "worker_list.tif", budget_seconds=0)
-    assert time.monotonic() - started < 5
     assert [(p.number, p.error) for p in result.pages] == [(n, OVER_BUDGET) for n in range(1, 6)]
     assert [p.code for p in result.problems] == ["unreadable_attachment"] * 5
 

@@ -1,10 +1,11 @@
-"""Files that cannot be read: one clear error each, fast, without allocating the bomb."""
+"""Files that cannot be read: one clear error each, without allocating the bomb.
+
+How fast each is refused is a figure of `make bench` (`bench/refusals.py`), not an assertion here."""
 from __future__ import annotations
 
 import io
 import resource
 import struct
-import time
 import zlib
 
 import pytest
@@ -101,9 +102,7 @@ def test_pdf_bomb_thousands_of_pages():
         writer.add_blank_page(595, 842)
     out = io.BytesIO()
     writer.write(out)
-    started = time.monotonic()
     assert _code(out.getvalue(), "application/pdf") == "too_many_pages"
-    assert time.monotonic() - started < 5
 
 
 def test_pdf_bomb_huge_page():
@@ -114,18 +113,14 @@ def test_pdf_bomb_huge_page():
     c.drawString(100, 100, "x")
     c.showPage()
     c.save()
-    started = time.monotonic()
     assert _code(out.getvalue(), "application/pdf") == "page_too_large"
-    assert time.monotonic() - started < 2
 
 
 def test_decompression_bomb_png_fails_fast_without_allocating_it():
     bomb = decompression_bomb_png()
     assert len(bomb) < 1_000_000
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.monotonic()
     assert _code(bomb, "image/png") == "image_too_large"
-    assert time.monotonic() - started < 1.0
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 100_000  # decoding it would need 200 MB (1 bit) to 1.6 GB (grayscale)
 
