@@ -128,7 +128,8 @@ def create_dossier(principal: auth.Principal) -> Response:
 @endpoint("/v1/dossiers/{dossier_id}/attachments/{name}", methods=("PUT",), roles=PORTAL)
 def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any:
     request = app.current_request
-    dossier = intake.put_attachment(dossier_id, name, request.headers.get("content-type"), request.raw_body or b"")
+    component = (request.query_params or {}).get("component")
+    dossier = intake.put_attachment(dossier_id, name, request.headers.get("content-type"), request.raw_body or b"", component)
     return dossier_view(dossier)
 
 

@@ -70,7 +70,7 @@ def _call(session: requests.Session, tally: Tally, op: str, ok: tuple[int, ...],
     return reply
 
 
-def _portal_client(base: str, headers: dict[str, str], request_pdf: bytes, units: list[dict[str, str]], deadline: float, think: float, seed: int) -> Tally:
+def _portal_client(base: str, headers: dict[str, str], request_pdf: dict[str, bytes], units: list[dict[str, str]], deadline: float, think: float, seed: int) -> Tally:
     """One portal connection's loop until `deadline`: create, upload, submit, poll (and re-poll an older one)."""
     tally = Tally()
     rng = random.Random(seed)
@@ -85,7 +85,7 @@ def _portal_client(base: str, headers: dict[str, str], request_pdf: bytes, units
             dossier_id = reply.json()["id"]
             tally.created[dossier_id] = body["portal_code"]
             url = f"{base}/v1/dossiers/{dossier_id}"
-            if _call(session, tally, "upload", (200, 201), "PUT", f"{url}/attachments/request.pdf", data=request_pdf, headers={**headers, "Content-Type": "application/pdf"}) is None:
+            if _call(session, tally, "upload", (200, 201), "PUT", f"{url}/attachments/request.pdf", data=request_pdf[body["applicant"]["tax_code"]], headers={**headers, "Content-Type": "application/pdf"}) is None:
                 continue
             if _call(session, tally, "submit", (200, 202), "POST", f"{url}/submit", headers=headers) is not None:
                 tally.submitted.add(dossier_id)
@@ -114,13 +114,16 @@ def _statuses(base: str, headers: dict[str, str], ids: list[str], clients: int) 
         return dict(pool.map(read, ids))
 
 
-def _signed_request(state: Path) -> bytes:
-    """A one-page request PDF signed by the stack's demo employer (whose CA the stack trusts)."""
+def _signed_request(state: Path, units: list[dict[str, str]]) -> dict[str, bytes]:
+    """Per applicant's tax code, a one-page request PDF signed as that unit by the stack's demo
+    employer CA (which the stack trusts): the check refuses a request signed by another unit."""
     sys.path.insert(0, str(ROOT))
     from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
     from tests.helpers import pdf_bytes
 
-    return sign_as_employer(pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong"), ensure_demo_employer(state))
+    pdf = pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong")
+    applicants = {u["tax_code"]: u["name"] for u in units or [create_body()["applicant"]]}
+    return {tax: sign_as_employer(pdf, ensure_demo_employer(state, tax, name=name)) for tax, name in applicants.items()}
 
 
 def _units(state: Path) -> list[dict[str, str]]:
@@ -137,8 +140,8 @@ def _units(state: Path) -> list[dict[str, str]]:
 def run(base: str, state: Path, seconds: float, clients: int, drain: float, think: float = 0.0) -> dict[str, float | int | str]:
     """Drive the stack at `base` and return the flat figures (see the module docstring)."""
     headers = {"Authorization": f"Bearer {token(state)}"}
-    request_pdf = _signed_request(state)
     units = _units(state)
+    request_pdf = _signed_request(state, units)
     started = time.perf_counter()
     deadline = started + seconds
     with ThreadPoolExecutor(clients) as pool:

@@ -71,8 +71,14 @@ def main() -> int:
         for r in csv.DictReader(open(state / "participants.csv", encoding="utf-8")):
             seen[r["si_number"]] = seen.get(r["si_number"], 0) + 1
         rows = [r for r in rows if seen[r["si_number"]] == 1]
-        employer = ensure_demo_employer(state)
-        request = sign_as_employer(pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong"), employer)
+        requests_by_tax: dict[str, bytes] = {}  # each dossier's request signed as its applicant
+
+        def signed_request(unit: dict[str, str]) -> bytes:
+            if unit["tax_code"] not in requests_by_tax:
+                employer = ensure_demo_employer(state, unit["tax_code"], name=unit["unit_name"])
+                text = pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong")
+                requests_by_tax[unit["tax_code"]] = sign_as_employer(text, employer)
+            return requests_by_tax[unit["tax_code"]]
         pages, ids = [], []
         for i in range(args.dossiers):
             r = rows[i]
@@ -88,7 +94,7 @@ def main() -> int:
                 "workers": [{"full_name": worker.full_name, "si_number": worker.si_number, "date_of_birth": worker.date_of_birth, "id_number": worker.id_number, "period_from": worker.period_from, "period_to": worker.period_to}],
             }
             dossier = requests.post(f"{base}/v1/dossiers", json=body, headers=portal, timeout=60).json()
-            requests.put(f"{base}/v1/dossiers/{dossier['id']}/attachments/request.pdf", data=request, headers={**portal, "Content-Type": "application/pdf"}, timeout=60)
+            requests.put(f"{base}/v1/dossiers/{dossier['id']}/attachments/request.pdf", data=signed_request(unit), headers={**portal, "Content-Type": "application/pdf"}, timeout=60)
             requests.put(f"{base}/v1/dossiers/{dossier['id']}/attachments/worker_list.png", data=page, headers={**portal, "Content-Type": "image/png"}, timeout=60)
             ids.append(dossier["id"])
         # pure OCR just before and just after the pipeline run, their mean: the shared machine's

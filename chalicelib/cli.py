@@ -91,14 +91,33 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
 
 def cmd_sign_request(args: argparse.Namespace) -> int:
+    """Sign as the unit the dossier names: the check refuses a request signed by anyone else."""
+    import json
+
     from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
 
     source = Path(args.pdf)
     if not source.is_file() or not source.read_bytes().startswith(b"%PDF-"):
         print(f"error: {source} is not a PDF", file=sys.stderr)
         return 2
-    Path(args.out).write_bytes(sign_as_employer(source.read_bytes(), ensure_demo_employer(_state_dir())))
-    print(f"signed as the local demo employer: {args.out}")
+    tax_code, name = args.tax_code, args.name
+    if args.dossier:
+        try:
+            applicant = json.loads(Path(args.dossier).read_text(encoding="utf-8")).get("applicant") or {}
+        except (OSError, ValueError, AttributeError) as error:
+            print(f"error: cannot read the applicant of {args.dossier}: {error}", file=sys.stderr)
+            return 2
+        tax_code, name = tax_code or applicant.get("tax_code"), name or applicant.get("name")
+    if not tax_code:
+        print("error: give --tax-code (the applicant's) or --dossier with an applicant.tax_code", file=sys.stderr)
+        return 2
+    try:
+        employer = ensure_demo_employer(_state_dir(), tax_code, name=name)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    Path(args.out).write_bytes(sign_as_employer(source.read_bytes(), employer))
+    print(f"signed as the local demo employer with tax code {tax_code}: {args.out}")
     return 0
 
 
@@ -153,9 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queue", choices=["extract", "check", "workflow"])
     p.set_defaults(func=cmd_dlq)
 
-    p = sub.add_parser("sign-request", help="local stage: sign a PDF as the demo employer (the CA `make run` trusts)")
+    about = (
+        "local stage: sign a PDF as the unit with a tax code (a certificate with UID=MST:<tax code> under the demo CA "
+        "`make run` trusts); the tax code is required, given with --tax-code or read from --dossier"
+    )
+    p = sub.add_parser("sign-request", help=about, description=about)
     p.add_argument("pdf")
     p.add_argument("out")
+    p.add_argument("--tax-code", help="the applicant's tax code (mã số thuế), e.g. 0201036976")
+    p.add_argument("--dossier", help="a dossier JSON (the body of POST /v1/dossiers): its applicant's tax code, name")
+    p.add_argument("--name", help="the unit's name in the certificate (CN), at first signing for this tax code")
     p.set_defaults(func=cmd_sign_request)
 
     p = sub.add_parser("token", help="a bearer token for the local stage")

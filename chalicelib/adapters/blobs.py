@@ -5,7 +5,7 @@ destroys what was stored before.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.aws import client
@@ -21,6 +21,8 @@ class StoredObject:
     content_type: str
     version_id: str | None
     sha256: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+    """The object's user metadata (`x-amz-meta-*`), e.g. the component a presigned upload declared."""
 
 
 def attachment_key(dossier_id: str, name: str) -> str:
@@ -62,6 +64,7 @@ class Blobs:
             content_type=reply.get("ContentType", "application/octet-stream"),
             version_id=reply.get("VersionId"),
             sha256=reply.get("Metadata", {}).get("sha256"),
+            metadata=dict(reply.get("Metadata") or {}),
         )
 
     def keys(self, prefix: str) -> list[str]:
@@ -70,12 +73,12 @@ class Blobs:
             found.extend(obj["Key"] for obj in page.get("Contents", []))
         return found
 
-    def presigned_put(self, key: str, content_type: str, expires: int = 900) -> str:
-        return self._s3.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
-            ExpiresIn=expires,
-        )
+    def presigned_put(self, key: str, content_type: str, expires: int = 900, metadata: dict[str, str] | None = None) -> str:
+        """A URL to PUT one object; the uploader must send `Content-Type` and each `x-amz-meta-<name>` given."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
+        if metadata:
+            params["Metadata"] = metadata
+        return self._s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires)
 
     def presigned_get(self, key: str, expires: int = 300, filename: str | None = None, inline: bool = False) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}

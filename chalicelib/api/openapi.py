@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.views import DocumentLink, DossierView, ErrorView, LookupView, WorkerListsView, WorklistView
+from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import CreateDossier, DecisionBody
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
@@ -25,6 +26,8 @@ class UploadRequest(BaseModel):
     name: str
     content_type: str
     size: int
+    component: str | None = None
+    """The dossier component(s) the file fulfils, comma-separated, as `?component=` of a direct upload."""
 
 
 class UploadTicket(BaseModel):
@@ -153,7 +156,17 @@ def document() -> dict[str, Any]:
         },
         "/v1/dossiers/{dossier_id}": {"get": _op("status, findings, documents, history, due date", dossier_ok, errors=(404,), params=[_path("dossier_id")])},
         "/v1/dossiers/{dossier_id}/attachments/{name}": {
-            "put": _op("upload an attachment (up to 6 MB)", dossier_ok, errors=(400, 404, 409, 413, 415, 422), body=binary, params=[_path("dossier_id"), _path("name")])
+            "put": _op(
+                "upload an attachment (up to 6 MB); the name is the portal's and means nothing: the declared component, "
+                "else the content, says what the file is",
+                dossier_ok, errors=(400, 404, 409, 413, 415, 422), body=binary,
+                params=[_path("dossier_id"), _path("name"), _query("component", {
+                    "type": "string", "pattern": "^[a-z_]+(,[a-z_]+)*$", "examples": ["worker_list", "request,worker_list"],
+                    "description": "the dossier component(s) this file fulfils, comma-separated: "
+                    + ", ".join(f"{c.code} ({c.title})" for c in COMPONENTS.values())
+                    + "; a component the dossier's procedure does not know is a 400 unknown_component",
+                })],
+            )
         },
         "/v1/dossiers/{dossier_id}/uploads": {
             "post": _op("a presigned S3 URL for a file over 6 MB", {"201": {"description": "upload ticket", **_json(UploadTicket)}}, errors=(400, 404, 409, 415, 422), body=_json(UploadRequest), params=[_path("dossier_id")])

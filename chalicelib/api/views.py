@@ -46,6 +46,12 @@ class AttachmentView(BaseModel):
     size: int
     sha256: str
     uploaded_at: datetime
+    declared: list[str] = []
+    """The components the portal declared the file to be on upload."""
+    components: list[str] = []
+    """The components the checks took it for (declared, else by content, else by name); empty before."""
+    signature: dict[str, Any] | None = None
+    """Its signature check: each signer, whether it is the applicant, whether revocation was checked."""
 
 
 class DossierView(BaseModel):

@@ -33,6 +33,7 @@ from reportlab.platypus import (
     Flowable, KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 
+from chalicelib.domain.findings import FIELD_LABELS
 from chalicelib.domain.workdays import VIETNAM_TZ
 
 from .qr import lookup_url, qr_runs
@@ -243,8 +244,8 @@ def _correction(slip: CorrectionRequestSlip, st) -> list[Flowable]:
         where = []
         if f.row is not None:
             where.append(f"dòng {f.row}")
-        if f.field:
-            where.append(f"mục <i>{_t(f.field)}</i>")
+        if f.field in FIELD_LABELS:
+            where.append(f"mục <i>{_t(FIELD_LABELS[f.field])}</i>")
         where_text = f" ({', '.join(where)})" if where else ""
         story.append(Paragraph(f"{i}. {_t(f.message)}{where_text}", st["item"]))
         if f.suggestion:

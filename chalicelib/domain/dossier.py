@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import date, datetime, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -92,11 +92,19 @@ class CreateDossier(_Edge):
 
 class Attachment(BaseModel):
     name: str
+    """The portal's file name: it means nothing (`chalicelib.domain.components`)."""
     content_type: str
     size: int
     sha256: str
     uploaded_at: datetime
     version_id: str | None = None
+    declared: list[str] = Field(default_factory=list)
+    """Components the portal declared on upload (`?component=`): the strongest evidence of what it is."""
+    components: list[str] = Field(default_factory=list)
+    """Components the check step recognised it as (declared, else by content, else by name)."""
+    signature: dict[str, Any] | None = None
+    """What the check step found of its digital signature: who signed, whether that is the applicant,
+    and whether revocation was checked (`chalicelib.checks.signature.SignatureVerdict.as_record`)."""
 
 
 class DocumentRef(BaseModel):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Finding", "FindingCode", "FIXABLE", "BLOCKING"]
+__all__ = ["Finding", "FindingCode", "FIXABLE", "BLOCKING", "FIELD_LABELS"]
 
 FindingCode = Literal[
     "unknown_unit",
@@ -25,6 +25,7 @@ FindingCode = Literal[
     "missing_attachment",
     "signature_missing",
     "signature_invalid",
+    "signature_not_applicant",
 ]
 
 FIXABLE: frozenset[str] = frozenset(
@@ -38,6 +39,7 @@ FIXABLE: frozenset[str] = frozenset(
         "missing_attachment",
         "signature_missing",
         "signature_invalid",
+        "signature_not_applicant",
         "period_out_of_range",
     }
 )
@@ -45,6 +47,20 @@ FIXABLE: frozenset[str] = frozenset(
 
 BLOCKING: frozenset[str] = frozenset({"not_in_unit", "not_participating", "duplicate_claim"})
 """Problems that make a worker ineligible; a dossier whose every worker has one is refused."""
+
+FIELD_LABELS: dict[str, str] = {
+    "full_name": "Họ và tên",
+    "si_number": "Mã số BHXH",
+    "date_of_birth": "Ngày, tháng, năm sinh",
+    "id_number": "Số CCCD/CMND",
+    "period_from": "Thời gian đề nghị hỗ trợ: từ ngày",
+    "period_to": "Thời gian đề nghị hỗ trợ: đến ngày",
+    "workers": "Danh sách người lao động",
+    "applicant.unit_code": "Mã đơn vị",
+    "applicant.tax_code": "Mã số thuế",
+    "attachments": "Thành phần hồ sơ",
+}
+"""How a slip names the `field` of a finding: the applicant's words, never the field's code."""
 
 
 class Finding(BaseModel):

@@ -27,8 +27,9 @@ class Procedure:
     window_from: date
     """First month a claim may cover (Decision 15/2020: April to June 2020)."""
     window_to: date
-    required_attachments: tuple[str, ...]
-    """Name prefixes of attachments the dossier must carry; `request` must be signed."""
+    required_components: tuple[str, ...]
+    """Codes of the components (`chalicelib.domain.components`) the dossier must carry; how an
+    attachment is known to be one is in that module, never by its file name alone."""
     time_limit_days: int
     """Working days BHXH has for its part, counted from reception."""
     forwarded_to: str | None
@@ -36,6 +37,13 @@ class Procedure:
     registry_check: bool
     """Whether BHXH confirms the workers' participation against the registry."""
     min_months: int = 1
+    optional_components: tuple[str, ...] = ("agreement",)
+    """Components the portal may send and declare besides the required ones."""
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """Every component this procedure knows: what `?component=` may name."""
+        return tuple(dict.fromkeys(self.required_components + self.optional_components))
 
 
 _WINDOW = (date(2020, 4, 1), date(2020, 6, 30))
@@ -49,7 +57,7 @@ PROCEDURES: dict[str, Procedure] = {
             submitted_by="employer",
             window_from=_WINDOW[0],
             window_to=_WINDOW[1],
-            required_attachments=("request", "worker_list"),
+            required_components=("request", "worker_list"),
             time_limit_days=2,
             forwarded_to="province",
             registry_check=True,
@@ -60,7 +68,7 @@ PROCEDURES: dict[str, Procedure] = {
             submitted_by="employer",
             window_from=_WINDOW[0],
             window_to=_WINDOW[1],
-            required_attachments=("request", "worker_list"),
+            required_components=("request", "worker_list"),
             time_limit_days=2,
             forwarded_to="social_policy_bank",
             registry_check=True,
@@ -71,7 +79,7 @@ PROCEDURES: dict[str, Procedure] = {
             submitted_by="household",
             window_from=_WINDOW[0],
             window_to=_WINDOW[1],
-            required_attachments=("request",),
+            required_components=("request",),
             time_limit_days=2,
             forwarded_to="province",
             registry_check=False,
@@ -82,7 +90,7 @@ PROCEDURES: dict[str, Procedure] = {
             submitted_by="worker",
             window_from=_WINDOW[0],
             window_to=_WINDOW[1],
-            required_attachments=("request",),
+            required_components=("request",),
             time_limit_days=2,
             forwarded_to="province",
             registry_check=True,
@@ -93,7 +101,7 @@ PROCEDURES: dict[str, Procedure] = {
             submitted_by="employer",
             window_from=_WINDOW[0],
             window_to=date(2020, 12, 31),
-            required_attachments=("request", "worker_list"),
+            required_components=("request", "worker_list"),
             time_limit_days=5,
             forwarded_to=None,
             registry_check=True,

@@ -27,19 +27,29 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 
 def prepare(emulator_port: int, state_dir: Path) -> Any:
-    """Start (or reuse) the emulator, create the stack and the signing identity, set the environment."""
+    """Start (or reuse) the emulator, create the stack and the signing identity, set the environment.
+
+    The trust anchors the operator named (`MOTCUA_TRUST_ANCHORS`) are read first: a path that is
+    missing or holds no certificate stops the start with a message (exit status 1), before anything
+    is started, rather than a stack that would call every real signature untrusted."""
+    from chalicelib.checks.trust import TrustAnchorsError, load_anchors
     from chalicelib.config import settings
-    from chalicelib.local.employer import ensure_demo_employer
+    from chalicelib.local.employer import ensure_employer_ca
     from chalicelib.local.pki import ensure_signing_identity
 
     state_dir.mkdir(parents=True, exist_ok=True)
+    ensure_employer_ca(state_dir)
+    try:
+        load_anchors(os.environ.get("MOTCUA_TRUST_ANCHORS"))
+    except TrustAnchorsError as error:
+        hint = "Fix or unset MOTCUA_TRUST_ANCHORS (the local demo CA is trusted anyway)."
+        raise SystemExit(f"motcua: {error}. {hint}") from error
     emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log")
     environment = local_environment(emulator.endpoint, state_dir)
     os.environ.update(environment)
     deploy_stack()
     identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
     Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
-    ensure_demo_employer(state_dir)
     return emulator
 
 

@@ -31,7 +31,12 @@ def free_port() -> int:
 
 
 def local_environment(endpoint: str, state_dir: Path) -> dict[str, str]:
-    """What every local process (API, runner, CLI, tests) needs to reach the emulator."""
+    """What every local process (API, runner, CLI, tests) needs to reach the emulator.
+
+    `MOTCUA_TRUST_ANCHORS` is the operator's (the roots of real signature CAs, if set) with the
+    local demo employer CA added, never replaced by it (`chalicelib.checks.trust.with_local_ca`)."""
+    from chalicelib.checks.trust import with_local_ca
+
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
@@ -44,7 +49,7 @@ def local_environment(endpoint: str, state_dir: Path) -> dict[str, str]:
         "MOTCUA_STATE_DIR": str(state_dir),
         "MOTCUA_SIGNING_CHAIN": str(state_dir / "signing-chain.pem"),
         "MOTCUA_SLIP_TRUST_ROOTS": str(state_dir / "ca.pem"),
-        "MOTCUA_TRUST_ANCHORS": str(state_dir / "employer-ca.pem"),
+        "MOTCUA_TRUST_ANCHORS": with_local_ca(os.environ.get("MOTCUA_TRUST_ANCHORS"), state_dir / "employer-ca.pem"),
     }
 
 

@@ -8,69 +8,124 @@ own on a second try, and the outcome is saved only once (the state machine refus
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.claims import claim_key, claims
 from chalicelib.adapters.registry import registry
-from chalicelib.checks.attachments import SignatureVerdict, check_attachments
+from chalicelib.checks.attachments import SignatureVerdict, attachment_label, check_attachments
 from chalicelib.checks.outcome import decide
 from chalicelib.checks.scan import compare_lists
 from chalicelib.checks.suggestions import suggest_si_number
 from chalicelib.checks.text import month_vi
 from chalicelib.checks.unit import check_unit
 from chalicelib.checks.workers import check_worker, months
+from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.findings import Finding
-from chalicelib.domain.procedures import procedure
+from chalicelib.domain.procedures import Procedure, procedure
 from chalicelib.domain.states import Status
 from chalicelib.services import documents
 from chalicelib.services.extracting import load_extractions
 
-__all__ = ["findings_of", "conclude"]
+__all__ = ["Review", "review", "findings_of", "conclude"]
 
 OUTCOME_SLIPS = {Status.ACCEPTED: "receipt", Status.NEEDS_CORRECTION: "correction_request", Status.REJECTED: "refusal"}
 
 
 def _trust_anchors() -> bytes:
-    path = os.environ.get("MOTCUA_TRUST_ANCHORS")
-    return Path(path).read_bytes() if path and Path(path).exists() else b""
+    """The roots of the signature CAs this stage trusts (`MOTCUA_TRUST_ANCHORS`, see `chalicelib.checks.trust`)."""
+    from chalicelib.checks.trust import trust_anchors
+
+    return trust_anchors()
 
 
-def _signature(dossier: Dossier, name: str) -> SignatureVerdict:
-    from chalicelib.documents.verify import PROBLEMS, VerificationError, verify_pdf
+def _signature(dossier: Dossier, name: str, label: str = "") -> SignatureVerdict:
+    """The applicant's signature on one attachment, judged by `chalicelib.checks.signature` (every
+    signature in the file; the signer must be the applicant). A file that is not a PDF carries none."""
+    from chalicelib.checks.signature import judge_signatures, unsigned
+    from chalicelib.checks.trust import revocation_policy
+    from chalicelib.documents.verify import VerificationError
 
     attachment = dossier.attachments[name]
     if attachment.content_type != "application/pdf":
-        return SignatureVerdict(name, signed=False, valid=False)
+        return unsigned(name, label)
     data = originals().get(attachment_key(dossier.id, name), attachment.version_id)
+    # a worker filing for themselves has no tax code: their own CCCD/CMND is what the certificate must name
+    own_id = dossier.workers[0].id_number if not dossier.applicant.tax_code and len(dossier.workers) == 1 else None
     try:
-        verdict = verify_pdf(data, _trust_anchors(), [])
+        return judge_signatures(
+            data, dossier.applicant, _trust_anchors(),
+            attachment=name, label=label, id_number=own_id, policy=revocation_policy(),
+        )
     except VerificationError:
-        return SignatureVerdict(name, signed=False, valid=False)
-    if not verdict.signed:
-        return SignatureVerdict(name, signed=False, valid=False)
-    if verdict.valid and verdict.trusted:
-        return SignatureVerdict(name, signed=True, valid=True)
-    reasons = [PROBLEMS[p] for p in verdict.problems if p != "not_our_key"]
-    return SignatureVerdict(name, signed=True, valid=False, reason=" ".join(reasons) or PROBLEMS["signature_invalid"])
+        return unsigned(name, label)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the check step found: every finding, and what each attachment was taken for."""
+
+    findings: list[Finding]
+    components: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Attachment name -> the components it fulfils (`chalicelib.domain.components`)."""
+    signatures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Attachment name -> the record of its signature check, for every file taken for a signed component."""
+
+
+def _recognise(dossier: Dossier, extractions: dict[str, dict[str, Any]], verdicts: dict[str, SignatureVerdict]) -> dict[str, tuple[str, ...]]:
+    return {
+        name: infer_components(name, attachment.declared, extractions.get(name, {}).get("document_type"), verdicts[name].signed)
+        for name, attachment in sorted(dossier.attachments.items())
+    }
+
+
+def _no_table(name: str, components: tuple[str, ...]) -> Finding:
+    """A file taken for the list of workers (declared or named so) in which no table of workers was found."""
+    return Finding(
+        code="unreadable_attachment",
+        field="attachments",
+        message=f"Không tìm thấy bảng danh sách người lao động trong {attachment_label(name, components)}.",
+        suggestion="Tải lên danh sách người lao động đã ký (bản quét rõ từ 200 dpi hoặc tệp PDF gốc).",
+    )
+
+
+def review(dossier: Dossier) -> Review:
+    """Every problem of the dossier, each once, in the order a clerk reads them, and what each file is."""
+    rules = procedure(dossier.procedure)
+    extractions = load_extractions(dossier)
+    unreadable = [
+        (name, p.get("page"), p["message"])
+        for name, result in extractions.items()
+        for p in result.get("problems", [])
+        if p.get("code", "unreadable_attachment") == "unreadable_attachment"
+    ]
+    verdicts = {name: _signature(dossier, name) for name in sorted(dossier.attachments)}
+    components = _recognise(dossier, extractions, verdicts)
+    signed_parts = {c.code for c in COMPONENTS.values() if c.signed}
+    signatures = [verdicts[name] for name, codes in components.items() if signed_parts & set(codes)]
+    findings = check_attachments(components, rules, unreadable, signatures)
+    for name, result in sorted(extractions.items()):
+        if "worker_list" not in components.get(name, ()):
+            continue
+        if result.get("workers"):
+            findings += compare_lists(dossier.workers, result["workers"], name)
+        elif dossier.workers and result.get("document_type") != "unreadable":
+            findings.append(_no_table(name, components[name]))
+    if rules.registry_check:
+        findings += _registry_findings(dossier, rules)
+    return Review(findings, components, {v.attachment: v.as_record() for v in signatures})
 
 
 def findings_of(dossier: Dossier) -> list[Finding]:
-    """Every problem of the dossier, each once, in the order a clerk reads them."""
-    rules = procedure(dossier.procedure)
-    extractions = load_extractions(dossier)
-    unreadable = [(name, p.get("page"), p["message"]) for name, result in extractions.items() for p in result.get("problems", [])]
-    signatures = [_signature(dossier, name) for name in sorted(dossier.attachments) if name.startswith("request")]
-    findings = check_attachments(dossier.attachments, rules, unreadable, signatures)
-    for name, result in sorted(extractions.items()):
-        if name.startswith("worker_list") and result.get("workers"):
-            findings += compare_lists(dossier.workers, result["workers"], name)
-    if not rules.registry_check:
-        return findings
+    """Every problem of the dossier (`review` without what each file was taken for)."""
+    return review(dossier).findings
 
+
+def _registry_findings(dossier: Dossier, rules: Procedure) -> list[Finding]:
+    """The unit, each worker against the insurance registry, and the claims of the eligible ones."""
+    findings: list[Finding] = []
     unit_code = dossier.applicant.unit_code
     units = registry().units([unit_code]) if unit_code else {}
     findings += check_unit(dossier.applicant, units.get(unit_code or ""))
@@ -113,12 +168,19 @@ def _claim(dossier: Dossier, rows: list[int]) -> list[Finding]:
     return findings
 
 
-def conclude(dossier: Dossier, findings: list[Finding], round_: int) -> Dossier:
-    """The dossier moved to its outcome, with its findings, due date and slip (not yet saved)."""
+def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Review | None = None) -> Dossier:
+    """The dossier moved to its outcome, with its findings, due date and slip (not yet saved);
+    `found` (the `review` the findings come from): what each attachment was taken for and what its
+    signature check found, kept on it for the slips, the clerk and the record."""
     findings = list(dict.fromkeys(findings))  # each finding once
     outcome = decide(findings, len(dossier.workers))
     rules = procedure(dossier.procedure)
     update: dict[str, Any] = {"findings": findings}
+    if found is not None:
+        update["attachments"] = {
+            name: a.model_copy(update={"components": list(found.components.get(name, ())), "signature": found.signatures.get(name)})
+            for name, a in dossier.attachments.items()
+        }
     if outcome == Status.ACCEPTED and dossier.received_at:
         update["due_date"] = documents.calendar().add_working_days(dossier.received_at, rules.time_limit_days)
     if outcome == Status.REJECTED:

@@ -17,6 +17,7 @@ from typing import Any
 from chalicelib.adapters.blobs import slips as slips_bucket
 from chalicelib.adapters.slipbook import SlipRecord, slipbook
 from chalicelib.config import settings
+from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, utcnow
 from chalicelib.domain.offices import PROVINCES, office
 from chalicelib.domain.procedures import procedure
@@ -34,11 +35,6 @@ KIND_CODES: dict[str, str] = {
     "confirmation": "XN",  # xác nhận
 }
 RESULT_PLACE = "Trực tuyến qua Cổng Dịch vụ công quốc gia"
-_ATTACHMENT_TITLES = {
-    "request": "Văn bản đề nghị của người nộp hồ sơ (ký số)",
-    "worker_list": "Danh sách người lao động đề nghị hỗ trợ",
-    "agreement": "Văn bản thỏa thuận tạm hoãn hợp đồng lao động / nghỉ việc không hưởng lương",
-}
 
 
 @lru_cache(maxsize=1)
@@ -87,9 +83,9 @@ def _attachments(dossier: Dossier) -> list[Any]:
     from chalicelib.documents.slips import Attachment
 
     listed = []
-    for name in sorted(dossier.attachments):
-        title = next((t for prefix, t in _ATTACHMENT_TITLES.items() if name.startswith(prefix)), f"Tệp {name}")
-        listed.append(Attachment(title, 1))
+    for name, attachment in sorted(dossier.attachments.items()):
+        titles = [COMPONENTS[c].title for c in attachment.components or attachment.declared if c in COMPONENTS]
+        listed.append(Attachment("; ".join(titles) if titles else f"Tệp {name}", 1))
     return listed
 
 

@@ -17,7 +17,7 @@ from chalicelib.adapters import queues
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.store import store
 from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
-from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.procedures import PROCEDURES, procedure
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge, UnsupportedMedia
 from chalicelib.logs import logger
@@ -131,7 +131,27 @@ def _update(dossier_id: str, change: Callable[[Dossier], Dossier]) -> Dossier:
     raise Conflict("busy", "Hồ sơ đang được cập nhật, vui lòng thử lại.", "The dossier is being updated; try again.")
 
 
-def put_attachment(dossier_id: str, name: str, content_type: str | None, data: bytes) -> Dossier:
+def _declared(dossier: Dossier, components: str | None) -> list[str]:
+    """The components the portal declares a file to be (comma-separated codes), each one its
+    procedure knows; nothing declared is fine (the content decides)."""
+    from chalicelib.domain.components import COMPONENTS
+
+    codes = [c.strip() for c in (components or "").split(",") if c.strip()]
+    known = procedure(dossier.procedure).components
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        names = ", ".join(f"{c} ({COMPONENTS[c].title})" for c in known)
+        raise InvalidInput(
+            "unknown_component",
+            f"Thủ tục này không có thành phần hồ sơ «{unknown[0][:40]}». Các thành phần: {names}.",
+            f"This procedure has no component {unknown[0][:40]!r}; its components are {', '.join(known)}.",
+        )
+    return list(dict.fromkeys(codes))
+
+
+def put_attachment(dossier_id: str, name: str, content_type: str | None, data: bytes, component: str | None = None) -> Dossier:
+    """Store one file of a draft (or a dossier being corrected); `component`: what the portal says
+    it is (comma-separated codes of `chalicelib.domain.components`), optional."""
     _check_name(name)
     media = _media_type(content_type)
     if len(data) > MAX_INLINE_BYTES:
@@ -141,10 +161,14 @@ def put_attachment(dossier_id: str, name: str, content_type: str | None, data: b
             "Files over 6 MB go through POST /v1/dossiers/{id}/uploads (presigned URL).",
         )
     _check_content(media, data)
-    _editable(store().get(dossier_id))
+    current = store().get(dossier_id)
+    _editable(current)
+    declared = _declared(current, component)
     digest = hashlib.sha256(data).hexdigest()
     version = originals().put(attachment_key(dossier_id, name), data, media, {"sha256": digest})
-    attachment = Attachment(name=name, content_type=media, size=len(data), sha256=digest, uploaded_at=utcnow(), version_id=version)
+    attachment = Attachment(
+        name=name, content_type=media, size=len(data), sha256=digest, uploaded_at=utcnow(), version_id=version, declared=declared
+    )
 
     def attach(dossier: Dossier) -> Dossier:
         _editable(dossier)
@@ -156,18 +180,24 @@ def put_attachment(dossier_id: str, name: str, content_type: str | None, data: b
 def upload_ticket(dossier_id: str, body: Any) -> dict[str, Any]:
     """A presigned PUT for a large file; submit picks the file up from S3."""
     if not isinstance(body, dict):
-        raise InvalidInput("invalid_body", "Cần một đối tượng JSON {name, content_type, size}.", "Expected a JSON object {name, content_type, size}.")
+        raise InvalidInput(
+            "invalid_body", "Cần một đối tượng JSON {name, content_type, size[, component]}.", "Expected a JSON object {name, content_type, size[, component]}."
+        )
     name, size = body.get("name"), body.get("size")
     _check_name(name if isinstance(name, str) else "")
     media = _media_type(body.get("content_type") if isinstance(body.get("content_type"), str) else None)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or size > MAX_UPLOAD_BYTES:
         raise InvalidInput("invalid_size", "Kích thước tệp phải từ 1 byte đến 50 MB.", "size must be 1 byte to 50 MB.")
-    _editable(store().get(dossier_id))
+    component = body.get("component")
+    current = store().get(dossier_id)
+    _editable(current)
+    declared = _declared(current, component if isinstance(component, str) else None)
+    metadata = {"component": ",".join(declared)} if declared else {}
     expires = 900
     return {
         "method": "PUT",
-        "url": originals().presigned_put(attachment_key(dossier_id, name), media, expires),
-        "headers": {"Content-Type": media},
+        "url": originals().presigned_put(attachment_key(dossier_id, name), media, expires, metadata),
+        "headers": {"Content-Type": media, **{f"x-amz-meta-{k}": v for k, v in metadata.items()}},
         "expires_in": expires,
     }
 
@@ -183,6 +213,7 @@ def _collect_uploads(dossier: Dossier) -> Dossier:
             continue
         if not _NAME.match(name) or head.content_type not in ATTACHMENT_TYPES or head.size > MAX_UPLOAD_BYTES:
             continue  # not a file we handed a ticket for; the checks report what is missing
+        known = procedure(dossier.procedure).components
         found[name] = Attachment(
             name=name,
             content_type=head.content_type,
@@ -190,6 +221,7 @@ def _collect_uploads(dossier: Dossier) -> Dossier:
             sha256=head.sha256 or "",
             uploaded_at=utcnow(),
             version_id=head.version_id,
+            declared=[c for c in head.metadata.get("component", "").split(",") if c in known],
         )
     return dossier.model_copy(update={"attachments": found})
 

@@ -18,7 +18,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, NotFound
 from chalicelib.logs import logger
-from chalicelib.services.checking import conclude, findings_of
+from chalicelib.services.checking import conclude, review
 from chalicelib.services.extracting import extract_attachments
 
 __all__ = ["StepMessage", "parse_message", "load_for_step", "extract_step", "check_step"]
@@ -71,7 +71,8 @@ def check_step(message: StepMessage) -> None:
     if dossier is None:
         return
     if dossier.status == Status.PROCESSING:
-        concluded = conclude(dossier, findings_of(dossier), message.round)
+        found = review(dossier)
+        concluded = conclude(dossier, found.findings, message.round, found)
         try:
             dossier = store().save(concluded)
         except ConcurrentUpdate:

@@ -7,6 +7,7 @@ from typing import Any
 from chalicelib.adapters.blobs import originals
 from chalicelib.adapters.store import store
 from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
+from chalicelib.domain.components import infer_components
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
@@ -50,9 +51,11 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
 
     lists = []
     for name, attachment in sorted(d.attachments.items()):
-        if not name.startswith("worker_list"):
-            continue
         result = stored_extraction(d, attachment)
+        # what the check step took it for; before the check, what the upload and the reading say
+        taken_for = attachment.components or infer_components(name, attachment.declared, (result or {}).get("document_type"), False)
+        if "worker_list" not in taken_for:
+            continue
         if result is None or result.get("document_type") == "unreadable":
             lists.append({"attachment": name, "state": "not_read" if result is None else "unreadable", "rows": [], "extra": []})
             continue

@@ -33,7 +33,8 @@ class DemoPortal:
                 by_unit.setdefault(r["unit_code"], []).append(r)
         unit_code, self.people = sorted(by_unit.items(), key=lambda kv: (-len(kv[1]), kv[0]))[unit_rank]
         self.unit = units[unit_code]
-        self.employer = ensure_demo_employer(state)
+        # signs as the applicant: its certificate names the unit's tax code
+        self.employer = ensure_demo_employer(state, self.unit["tax_code"], name=self.unit["unit_name"])
         self.headers = stack.token("portal")
         self._next = 0
 

@@ -11,7 +11,7 @@ from chalicelib.adapters.store import store
 from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
 from chalicelib.services import pipeline
 from tests.functional.world import Fixture
-from tests.helpers import pdf_bytes
+from tests.helpers import pdf_bytes, text_list_pdf
 
 
 def codes(dossier: dict[str, Any]) -> list[tuple[str, str | None, int | None]]:
@@ -76,7 +76,7 @@ def test_the_scanned_list_must_match_the_typed_one(world: Fixture) -> None:
 
 
 def test_attachments_missing_unreadable_and_unsigned(world: Fixture, tmp_path: Path) -> None:
-    stranger = ensure_demo_employer(tmp_path / "stranger", "Kẻ giả mạo")  # a CA nobody trusts
+    stranger = ensure_demo_employer(tmp_path / "stranger", world.unit.tax_code, name="Kẻ giả mạo")  # a CA nobody trusts
     dossier = world.run(world.submit([world.worker(0)], attachments={"request.pdf": pdf_bytes("khong ky")}))
     assert {("signature_missing", "attachments"), ("missing_attachment", "attachments")} <= {(f["code"], f["field"]) for f in dossier["findings"]}
     corrupt = b"%PDF-1.7\n" + bytes(range(256)) * 8
@@ -124,13 +124,16 @@ def test_running_the_check_twice_changes_nothing(world: Fixture) -> None:
 
 def test_a_500_worker_dossier(world: Fixture) -> None:
     base = random.randrange(10**9, 9 * 10**9)
+    family, middle, given = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"), ("Văn", "Thị", "Minh", "Hữu", "Ngọc"), ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Lan", "Nam", "Phúc", "Quân", "Sơn", "Thảo", "Uyên", "Vinh", "Xuân", "Yến", "Đức", "Hùng", "Tâm")
     people = [
-        Participant(f"{base + i:010d}", f"Nguyễn Văn Số {i}", "1980-01-01", None, world.unit.unit_code, (Period(world.unit.unit_code, "2019-01", None),))
+        Participant(f"{base + i:010d}", f"{family[i % 5]} {middle[i // 5 % 5]} {given[i // 25]}", "1980-01-01", None, world.unit.unit_code, (Period(world.unit.unit_code, "2019-01", None),))
         for i in range(500)
     ]
     registry().put_participants(people)
     workers = [{"full_name": p.full_name, "si_number": p.si_number, "date_of_birth": p.date_of_birth, "period_from": "2020-04-01", "period_to": "2020-04-30"} for p in people]
     workers[321]["si_number"] = f"{base + 777:010d}"  # one unknown
-    dossier_id = world.submit(workers, attachments={"request.pdf": sign_as_employer(pdf_bytes(), world.employer), "worker_list.pdf": pdf_bytes("Danh sach")})
+    # the list as the employer's software exports it (text layer), signed with the rest
+    listed = text_list_pdf(workers, {"name": world.unit.unit_name, "unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code})
+    dossier_id = world.submit(workers, attachments={"request.pdf": sign_as_employer(pdf_bytes(), world.employer), "worker_list.pdf": listed})
     dossier = world.run(dossier_id)
     assert codes(dossier) == [("unknown_si_number", "si_number", 322)]

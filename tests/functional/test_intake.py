@@ -168,3 +168,22 @@ def test_health_and_openapi(api: Any) -> None:
     create = spec["components"]["schemas"]["CreateDossier"]
     assert set(create["required"]) == {"portal_code", "procedure", "applicant"}
     assert spec["paths"]["/v1/dossiers"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/CreateDossier"}
+
+
+def test_a_presigned_upload_keeps_the_component_the_portal_declared(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+    # GIVEN a ticket for a large file declared as the list of workers, under a name that says nothing
+    scan = b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024)
+    body = {"name": "00017.pdf", "content_type": "application/pdf", "size": len(scan), "component": "worker_list"}
+    ticket = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
+    assert ticket.status_code == 201 and ticket.json_body["headers"]["x-amz-meta-component"] == "worker_list"
+    # WHEN the portal PUTs it with the headers the ticket names, and submits
+    assert requests.put(ticket.json_body["url"], data=scan, headers=ticket.json_body["headers"], timeout=30).status_code == 200
+    submitted = api.http.post(f"/v1/dossiers/{draft['id']}/submit", headers=portal).json_body
+    # THEN the file carries the declared component
+    assert {a["name"]: a["declared"] for a in submitted["attachments"]} == {"00017.pdf": ["worker_list"]}
+
+
+def test_a_ticket_for_a_component_the_procedure_does_not_know_is_refused(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+    body = {"name": "a.pdf", "content_type": "application/pdf", "size": 10, "component": "worker_list,birth_certificate"}
+    reply = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
+    assert (reply.status_code, reply.json_body["error"]["code"]) == (422, "unknown_component")

@@ -1,5 +1,6 @@
 """A world to send dossiers through the pipeline in: a unit with participants in the registry,
-a demo employer who signs requests, and the steps run in-process on the emulator."""
+a demo employer who signs requests as that unit (its tax code in the certificate), and the steps
+run in-process on the emulator."""
 from __future__ import annotations
 
 import json
@@ -20,12 +21,15 @@ Headers = Callable[..., dict[str, str]]
 
 
 class Fixture:
-    """A unit of its own with five participants, and a way to send dossiers through the checks."""
+    """A unit of its own with five participants, and a way to send dossiers through the checks.
 
-    def __init__(self, api: Any, token: Headers, employer: Any) -> None:
-        self.api, self.token, self.employer = api, token, employer
+    `employer` signs as this unit (a certificate naming its tax code, under the local demo CA)."""
+
+    def __init__(self, api: Any, token: Headers, state_dir: Path) -> None:
+        self.api, self.token, self.state_dir = api, token, state_dir
         rng = random.Random()
         self.unit = Unit(unit_code=f"T{uuid.uuid4().hex[:6].upper()}", unit_name="Công ty TNHH Dệt may Hưng Yên", tax_code=random_tax_code(rng), province_code="031")
+        self.employer = ensure_demo_employer(state_dir, self.unit.tax_code, name=self.unit.unit_name)
         self.other_unit = Unit(unit_code=f"T{uuid.uuid4().hex[:6].upper()}", unit_name="Công ty CP Cơ khí Đông Anh", tax_code=random_tax_code(rng), province_code="031")
         base = rng.randrange(10**9, 9 * 10**9)
         on = Period(self.unit.unit_code, "2015-01", None)
@@ -71,11 +75,6 @@ class Fixture:
         return self.api.http.get(f"/v1/dossiers/{dossier_id}", headers=self.token("portal")).json_body
 
 
-@pytest.fixture(scope="module")
-def employer(local_stack: dict[str, str]) -> Any:
-    return ensure_demo_employer(Path(local_stack["state_dir"]))
-
-
 @pytest.fixture
-def world(api: Any, token: Headers, employer: Any, signing_identity: Any) -> Fixture:
-    return Fixture(api, token, employer)
+def world(api: Any, token: Headers, local_stack: dict[str, str], signing_identity: Any) -> Fixture:
+    return Fixture(api, token, Path(local_stack["state_dir"]))

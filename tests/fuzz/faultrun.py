@@ -97,7 +97,7 @@ def prepare_dossiers(stack: StackLike, count: int, contested: bool = True) -> li
     if len(people) < needed:
         raise RuntimeError(f"the demo registry has {len(people)} eligible workers in one unit; {needed} needed")
     unit = units[unit_code]
-    employer = ensure_demo_employer(state)
+    employer = ensure_demo_employer(state, unit["tax_code"], name=unit["unit_name"])  # signs as the applicant
     request = sign_as_employer(pdf_bytes("De nghi ho tro nguoi lao dong"), employer)
     portal = stack.token("portal")
     planned = []

@@ -55,3 +55,15 @@ def test_tax_code_and_province_shapes() -> None:
 def test_at_most_max_workers_per_dossier() -> None:
     with pytest.raises(ValidationError, match="workers"):
         CreateDossier.model_validate(dossier_body(workers=[worker()] * (MAX_WORKERS + 1)))
+
+
+def test_every_field_a_check_can_name_has_a_label_for_the_slips() -> None:
+    # a correction slip prints "mục <label>": an internal field code must never reach the applicant
+    import re
+    from pathlib import Path
+
+    from chalicelib.domain.findings import FIELD_LABELS
+
+    root = Path(__file__).resolve().parents[2] / "chalicelib"
+    named = {m for path in root.rglob("*.py") for m in re.findall(r'field="([a-z_.]+)"', path.read_text(encoding="utf-8"))}
+    assert named and named <= set(FIELD_LABELS), sorted(named - set(FIELD_LABELS))

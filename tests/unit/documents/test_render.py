@@ -79,7 +79,7 @@ def test_correction_request_lists_every_finding_with_its_fix(rendered):
     assert "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:" in text
     assert "1. Mã số BHXH 3120457869 của người lao động Nguyễn Thị Thanh Hương" in text
     assert "Đề nghị sửa thành: 3120457896" in text
-    assert "2. Ngày sinh của người lao động Trần Quốc Đạt" in text and "(dòng 17, mục date_of_birth)" in text
+    assert "2. Ngày sinh của người lao động Trần Quốc Đạt" in text and "(dòng 17, mục Ngày, tháng, năm sinh)" in text and "date_of_birth" not in text
     assert "3. Thời gian đề nghị hỗ trợ" in text
     assert "4. Thiếu văn bản thỏa thuận" in text
     assert "không phải nộp thêm bản giấy" in text
