@@ -43,6 +43,11 @@ GOALS: tuple[Goal, ...] = (
     Goal("extraction_accuracy_full_name", "min", 0.97, "issue 3 (≥ 200 dpi)"),
     Goal("extraction_accuracy_unit_code", "min", 1.0, "issue 3 (≥ 200 dpi)"),
     Goal("extraction_accuracy_tax_code", "min", 1.0, "issue 3 (≥ 200 dpi)"),
+    Goal("false_bounce_rate", "max", 0, "issue 13 (clean dossiers of both generators)"),
+    Goal("true_mismatch_recall", "min", 0.99, "issue 13 (deliberate differences caught)"),
+    *(Goal(f"accuracy_{gen}_{field}", "min", 0.97 if field == "full_name" else 0.99, "issue 13 (≥ 200 dpi)")
+      for gen in ("first", "second")
+      for field in ("si_number", "id_number", "date_of_birth", "period_from", "period_to", "full_name")),
     Goal("fault_lost", "max", 0, "issue 9"),
     Goal("fault_duplicates", "max", 0, "issue 9"),
     Goal("bad_input_5xx", "max", 0, "issue 9"),

@@ -114,6 +114,30 @@ def _extraction(raw: dict) -> Figures:
     return out
 
 
+ACCURACY_FIELDS = ("si_number", "id_number", "date_of_birth", "period_from", "period_to", "full_name", "unit_code", "tax_code", "row_count")
+
+
+def _accuracy(raw: dict) -> Figures:
+    """Issue 13: field accuracy per generator (scans >= 200 dpi; phone photos apart) and the dossier outcomes."""
+    out: Figures = {
+        "false_bounce_rate": raw["false_bounce_rate"],
+        "true_mismatch_recall": raw["true_mismatch_recall"],
+        "accuracy_clean_dossiers": raw["clean_dossiers"],
+        "accuracy_falsely_bounced": raw["falsely_bounced"],
+        "accuracy_deliberate_mismatches": raw["deliberate_mismatches"],
+        "accuracy_registry_passed": raw["registry_passed"],
+        "accuracy_found_columns_passed": raw.get("found_columns_passed", False),
+    }
+    for key, fields in raw["accuracy"].items():
+        out.update({f"accuracy_{key}_{f}": fields[f] for f in ACCURACY_FIELDS if f in fields})
+        out[f"accuracy_{key}_cells"] = raw["cells"][key]
+    for gen, figures in raw["by_generator"].items():
+        out[f"false_bounce_rate_{gen}"] = figures["false_bounce_rate"]
+        out[f"true_mismatch_recall_{gen}"] = figures["true_mismatch_recall"]
+    out.update({f"true_mismatch_recall_{kind}": v for kind, v in raw["recall_by_kind"].items()})
+    return out
+
+
 def _pipeline(raw: dict) -> Figures:
     w = raw["worker_processes"]
     out: Figures = {
@@ -149,6 +173,7 @@ def parts(workers: tuple[int, ...] = (1, 2)) -> list[Part]:
         Part("slips", "slips.py", ["--rounds", "40"], ["--rounds", "10"], 240, _slips),
         Part("api", "api.py", ["--calls", "512", "--clients", "16", "--rounds", "4"], ["--calls", "128", "--clients", "16", "--rounds", "2"], 300, _api),
         Part("extraction", "extraction.py", ["--docs", "5", "--dpis", "200,300", "--repeat", "3", "--pages", "2", "--multipage", "0"], ["--docs", "1", "--repeat", "1", "--multipage", "0"], 480, _extraction),
+        Part("accuracy", "accuracy.py", ["--docs", "12", "--photos", "3"], ["--docs", "2", "--photos", "1"], 600, _accuracy),
     ]
     listed += [Part(f"pipeline_w{w}", "pipeline.py", ["--dossiers", "6", "--workers", str(w)], ["--dossiers", "2", "--workers", str(w)], 360, _pipeline) for w in workers]
     listed += [

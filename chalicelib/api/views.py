@@ -52,6 +52,8 @@ class AttachmentView(BaseModel):
     """The components the checks took it for (declared, else by content, else by name); empty before."""
     signature: dict[str, Any] | None = None
     """Its signature check: each signer, whether it is the applicant, whether revocation was checked."""
+    reading: dict[str, Any] | None = None
+    """For a list of workers: readings reconciled with the registry, and notes for the clerk."""
 
 
 class DossierView(BaseModel):
@@ -119,6 +121,11 @@ class ScannedList(BaseModel):
     rows: list[ListRow]
     extra: list[dict[str, str | None]]
     """Rows of the signed list that no typed worker matches."""
+    reconciled: list[dict[str, Any]] = []
+    """Cells read differently from the typed list where the registry agrees with the typed value:
+    an OCR slip (a 3 read as 5), recorded rather than held against the applicant."""
+    notes: list[dict[str, Any]] = []
+    """What the clerk should know of the reading (a column not found), in Vietnamese and English."""
 
 
 class WorkerListsView(BaseModel):

@@ -1,19 +1,34 @@
 """The typed list from the portal and the signed, scanned list agree, row by row.
 
 The employer signs the list it uploads; the portal's typed data is what the pipeline checks. A
-difference means one of them is wrong, so the applicant is told which row and field differ.
-Fields read with low confidence are not held against the applicant: a blurred digit is the
-scanner's fault, not theirs.
+difference means one of them is wrong, so the applicant is told which row and field differ, and
+which of the two the insurance registry agrees with.
+
+Never bounce a valid dossier for the reader's fault (DESIGN: the system must never be the one that
+gets it wrong):
+- a field read with low confidence (below `MIN_CONFIDENCE`) is not held against the applicant;
+- **the registry breaks ties**: when the typed value equals the registry's and the scanned value
+  differs from it only by characters OCR confuses (`CONFUSABLE`; on names, only diacritics), read
+  with less confidence than `TIE_CONFIDENCE`, the reading is *reconciled* (recorded, no finding);
+- a column the scan does not show (the extraction's `columns` / `missing_columns`), or shows but
+  could not read on any row, is a *note* to the clerk, never a `scan_mismatch`: the applicant
+  typed the field, and a list form without that column (or a reading that lost it) is no proof
+  that the typed value is wrong. The clerk sees the note and can still ask; the machine does not.
+A real difference (another person, another date, a digit read with high confidence) still raises
+`scan_mismatch`, and its message says which side the registry supports.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Iterable, Mapping, Protocol
 
+from chalicelib.checks.text import dmy
 from chalicelib.domain.dossier import Worker
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.names import normalise_name
 
-__all__ = ["compare_lists", "pair_rows", "differences", "FIELDS", "MIN_CONFIDENCE"]
+__all__ = ["compare_lists", "compare_scan", "ScanComparison", "Reconciled", "ScanNote", "pair_rows",
+           "differences", "ocr_confusable", "FIELDS", "MIN_CONFIDENCE", "TIE_CONFIDENCE", "CONFUSABLE"]
 
 FIELDS: dict[str, str] = {
     "si_number": "mã số BHXH",
@@ -23,7 +38,74 @@ FIELDS: dict[str, str] = {
     "period_from": "từ ngày",
     "period_to": "đến ngày",
 }
+FIELDS_EN = {"si_number": "SI number", "full_name": "full name", "date_of_birth": "date of birth",
+             "id_number": "ID number", "period_from": "period start", "period_to": "period end"}
 MIN_CONFIDENCE = 0.6
+"""Below this, a scanned value is not compared at all (the reader itself doubts it)."""
+
+TIE_CONFIDENCE = 0.93
+"""A scanned value that differs from a typed value the registry confirms only by confusable
+characters is put down to the reader when read with less confidence than this. Tesseract's word
+confidences on a clean 300-dpi print are 0.95-0.97 (measured on the project's scans, FACTS.md);
+its 3/5/8 misreads come at 0.6-0.92, so a reading at 0.93 and above is taken as meant."""
+
+CONFUSABLE: tuple[frozenset[str], ...] = (
+    frozenset("358"), frozenset("17"), frozenset("0689"), frozenset("O0"), frozenset("lI1|"),
+    frozenset("S5"), frozenset("B8"), frozenset("Z2"),
+)
+"""Characters Tesseract reads one for another on printed digits: the closed-loop digits (3/5/8,
+0/6/8/9), 1/7, and the letter/digit pairs its LSTM model is known to swap (O/0, l/I/1, S/5, B/8,
+Z/2; the same pairs `extraction.fields` repairs in digit fields). Two characters are confusable
+when one set holds both. On names only diacritics count: a different letter is another name."""
+
+DATE_FIELDS = ("date_of_birth", "period_from", "period_to")
+REGISTRY_FIELDS = {"full_name": "full_name", "date_of_birth": "date_of_birth", "id_number": "id_number"}
+"""Fields the registry has a value for (attribute of a `Participant`). The SI number is the key
+the registry is looked up by: a typed SI number the registry knows is the registry's value."""
+
+
+class ParticipantLike(Protocol):
+    full_name: str
+    date_of_birth: str
+    id_number: str | None
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """A scanned value put down to the reader: the registry agrees with the typed value."""
+
+    row: int
+    field: str
+    scanned: str
+    typed: str
+    confidence: float
+    reason: str = "ocr_confusion"
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "scanned": self.scanned, "typed": self.typed,
+                "confidence": self.confidence, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ScanNote:
+    """Something the clerk should see that is not a reason to send the dossier back."""
+
+    code: str  # "column_not_found" | "column_unreadable"
+    field: str | None
+    message: str
+    message_en: str
+    attachment: str = ""
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "field": self.field, "message": self.message, "message_en": self.message_en,
+                "attachment": self.attachment}
+
+
+@dataclass
+class ScanComparison:
+    findings: list[Finding] = dc_field(default_factory=list)
+    reconciled: list[Reconciled] = dc_field(default_factory=list)
+    notes: list[ScanNote] = dc_field(default_factory=list)
 
 
 def _typed(worker: Worker, field: str) -> str | None:
@@ -32,9 +114,45 @@ def _typed(worker: Worker, field: str) -> str | None:
 
 
 def _same(field: str, typed: str | None, scanned: str | None) -> bool:
+    """Equal values; names compared as a clerk does (no accents, case) and without the spaces: a
+    reader that runs two syllables together ("ThanhNgoan") has not read another name, as no
+    Vietnamese name differs from another by a space alone."""
     if field == "full_name":
-        return normalise_name(typed or "") == normalise_name(scanned or "")
+        return normalise_name(typed or "").replace(" ", "") == normalise_name(scanned or "").replace(" ", "")
     return (typed or "") == (scanned or "")
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if field in DATE_FIELDS:
+        try:
+            return dmy(str(value))
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def ocr_confusable(field: str, typed: str, scanned: str) -> bool:
+    """Whether `scanned` could be `typed` misread: same length, every differing character pair in
+    one `CONFUSABLE` set (names: equal once diacritics, case and spaces are folded away)."""
+    if field == "full_name":
+        return normalise_name(typed) == normalise_name(scanned)
+    if len(typed) != len(scanned) or typed == scanned:
+        return False
+    return all(a == b or any(a in s and b in s for s in CONFUSABLE) for a, b in zip(typed, scanned))
+
+
+def _registry_value(field: str, worker: Worker, registry: Mapping[str, ParticipantLike] | None) -> str | None:
+    if registry is None:
+        return None
+    person = registry.get(worker.si_number)
+    if person is None:
+        return None
+    if field == "si_number":
+        return worker.si_number
+    attr = REGISTRY_FIELDS.get(field)
+    return getattr(person, attr, None) if attr else None
 
 
 def pair_rows(workers: list[Worker], scanned: Iterable[dict[str, Any]]) -> tuple[list[tuple[int, Worker, dict[str, Any] | None]], list[dict[str, Any]]]:
@@ -64,13 +182,35 @@ def differences(worker: Worker, row: dict[str, Any]) -> list[str]:
     ]
 
 
-def compare_lists(workers: list[Worker], scanned: Iterable[dict[str, Any]], attachment: str) -> list[Finding]:
-    """Findings for rows that differ, are missing from the scan, or are only in the scan."""
-    pairs, extra = pair_rows(workers, scanned)
-    findings: list[Finding] = []
+def compare_lists(
+    workers: list[Worker],
+    scanned: Iterable[dict[str, Any]],
+    attachment: str,
+    registry: Mapping[str, ParticipantLike] | None = None,
+    found_columns: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Findings for rows that differ, are missing from the scan, or are only in the scan.
+
+    `registry` (SI number -> participant, as `registry().participants(...)` answers) breaks ties;
+    `found_columns` is the extraction's `columns`. The findings only: see `compare_scan` for the
+    reconciled readings and the clerk's notes."""
+    return compare_scan(workers, scanned, attachment, registry, found_columns).findings
+
+
+def compare_scan(
+    workers: list[Worker],
+    scanned: Iterable[dict[str, Any]],
+    attachment: str,
+    registry: Mapping[str, ParticipantLike] | None = None,
+    found_columns: Mapping[str, str] | None = None,
+) -> ScanComparison:
+    """Findings, reconciled readings and notes of one scanned list against the typed workers."""
+    rows = list(scanned)
+    pairs, extra = pair_rows(workers, rows)
+    out = ScanComparison()
     for index, worker, row in pairs:
         if row is None:
-            findings.append(
+            out.findings.append(
                 Finding(
                     code="scan_mismatch",
                     field="workers",
@@ -79,21 +219,18 @@ def compare_lists(workers: list[Worker], scanned: Iterable[dict[str, Any]], atta
                 )
             )
             continue
+        confidence = row.get("confidence") or {}
         for field in differences(worker, row):
-            findings.append(
-                Finding(
-                    code="scan_mismatch",
-                    field=field,
-                    row=index,
-                    message=(
-                        f"Dòng {index}: {FIELDS[field]} trong danh sách đã ký ({attachment}) là «{row[field]}», "
-                        f"khác với dữ liệu khai trên Cổng «{_typed(worker, field)}»."
-                    ),
-                    suggestion=str(row[field]),
-                )
-            )
+            typed, read = _typed(worker, field), row[field]
+            known = _registry_value(field, worker, registry)
+            conf = float(confidence.get(field, 1.0))
+            typed_is_registry = known is not None and _same(field, typed, known)
+            if typed_is_registry and conf < TIE_CONFIDENCE and ocr_confusable(field, str(typed), str(read)):
+                out.reconciled.append(Reconciled(index, field, str(read), str(typed), round(conf, 3)))
+                continue
+            out.findings.append(_mismatch(index, field, typed, read, attachment, known))
     for row in extra:
-        findings.append(
+        out.findings.append(
             Finding(
                 code="scan_mismatch",
                 field="workers",
@@ -101,4 +238,53 @@ def compare_lists(workers: list[Worker], scanned: Iterable[dict[str, Any]], atta
                 message=f"Danh sách đã ký ({attachment}) có người lao động mã số BHXH {row['si_number']} (dòng {row.get('row')}) không có trong dữ liệu khai trên Cổng.",
             )
         )
-    return findings
+    out.notes = _column_notes(workers, rows, attachment, found_columns)
+    return out
+
+
+def _mismatch(index: int, field: str, typed: Any, read: Any, attachment: str, known: str | None) -> Finding:
+    """A real difference. The message says which side the registry supports, and the suggestion is
+    the value the registry confirms (the typed one: the signed list is to be corrected and signed
+    again; the scanned one: the typed data are to be corrected), or none when the registry does not
+    tell: a misread value is never put forward as the fix."""
+    where = f"Dòng {index}: {FIELDS[field]} trong danh sách đã ký ({attachment}) là «{_shown(field, read)}», " \
+            f"khác với dữ liệu khai trên Cổng «{_shown(field, typed)}»"
+    if known is not None and _same(field, typed, known):
+        return Finding(code="scan_mismatch", field=field, row=index,
+                       message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như dữ liệu khai. "
+                               "Đề nghị sửa danh sách đã ký cho đúng và ký số lại.",
+                       suggestion=_shown(field, typed))
+    if known is not None and _same(field, read, known):
+        return Finding(code="scan_mismatch", field=field, row=index,
+                       message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như danh sách đã ký. "
+                               "Đề nghị sửa dữ liệu khai trên Cổng.",
+                       suggestion=_shown(field, read))
+    return Finding(code="scan_mismatch", field=field, row=index,
+                   message=f"{where}. Đề nghị kiểm tra và thống nhất dữ liệu khai với danh sách đã ký.")
+
+
+def _column_notes(workers: list[Worker], rows: list[dict[str, Any]], attachment: str,
+                  found_columns: Mapping[str, str] | None) -> list[ScanNote]:
+    """A clerk's note for each field the portal typed that the scan gives on no row: the column is
+    not in the list (per `found_columns`), or it is but was read on no row."""
+    if not rows or not workers:
+        return []
+    notes = []
+    for field in FIELDS:
+        if all(_typed(w, field) in (None, "") for w in workers):
+            continue
+        if any(r.get(field) not in (None, "") for r in rows):
+            continue
+        absent = found_columns is not None and field not in found_columns
+        if absent:
+            vi = (f"Danh sách đã ký ({attachment}) không có cột {FIELDS[field]}: "
+                  "trường này chỉ có trong dữ liệu khai trên Cổng.")
+            en = (f"The signed list ({attachment}) has no {FIELDS_EN[field]} column: "
+                  "that field is only in the typed data.")
+            code = "column_not_found"
+        else:
+            vi = f"Không đọc được cột {FIELDS[field]} của danh sách đã ký ({attachment}): cán bộ đối chiếu bằng mắt."
+            en = f"The {FIELDS_EN[field]} column of the signed list ({attachment}) could not be read: check it by eye."
+            code = "column_unreadable"
+        notes.append(ScanNote(code, field, vi, en, attachment))
+    return notes

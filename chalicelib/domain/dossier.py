@@ -105,6 +105,9 @@ class Attachment(BaseModel):
     signature: dict[str, Any] | None = None
     """What the check step found of its digital signature: who signed, whether that is the applicant,
     and whether revocation was checked (`chalicelib.checks.signature.SignatureVerdict.as_record`)."""
+    reading: dict[str, Any] | None = None
+    """For a list of workers: readings the registry reconciled and notes for the clerk
+    (`chalicelib.checks.scan.compare_scan`), kept so that a clerk sees why nothing was asked."""
 
 
 class DocumentRef(BaseModel):

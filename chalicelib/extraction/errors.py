@@ -1,7 +1,7 @@
 """The one exception of the library, and the messages a clerk can forward as they are."""
 from __future__ import annotations
 
-__all__ = ["ExtractionError", "MESSAGES", "error"]
+__all__ = ["ExtractionError", "MESSAGES", "NOTES", "FIELD_TITLES", "error"]
 
 # code -> (Vietnamese, English)
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -29,6 +29,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The image's resolution is too large to process."),
     "unreadable_attachment": (
         "Không đọc được nội dung tệp đính kèm.", "The attachment's content cannot be read."),
+}
+
+
+# The worker fields as the official list forms title them: (Vietnamese, English).
+FIELD_TITLES: dict[str, tuple[str, str]] = {
+    "full_name": ("Họ và tên", "full name"),
+    "si_number": ("Mã số BHXH", "SI number"),
+    "date_of_birth": ("Ngày sinh", "date of birth"),
+    "id_number": ("Số CCCD/CMND", "ID number"),
+    "period_from": ("Từ ngày (tạm hoãn/nghỉ không lương)", "period start"),
+    "period_to": ("Đến ngày (tạm hoãn/nghỉ không lương)", "period end"),
+}
+
+# Notes on a document that was read: for the clerk, not reasons to send a dossier back by themselves.
+# code -> (Vietnamese, English), formatted with {columns} / {columns_en}.
+NOTES: dict[str, tuple[str, str]] = {
+    "column_not_found": (
+        "Không tìm thấy cột {columns} trong bảng danh sách.",
+        "No column {columns_en} was found in the list's table."),
+    "column_unreadable": (
+        "Không đọc được nội dung cột {columns} trong bảng danh sách.",
+        "The contents of the column {columns_en} of the list's table could not be read."),
 }
 
 

@@ -15,8 +15,8 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from . import fields as F
-from .errors import MESSAGES
-from .model import ExtractionResult, PageInfo, Problem, Unit, WorkerRow
+from .errors import FIELD_TITLES, MESSAGES, NOTES
+from .model import WORKER_FIELDS, ExtractionResult, PageInfo, Problem, Unit, WorkerRow
 from .tables import Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, unaccent
 
 __all__ = ["extract_document", "ocr_workers"]
@@ -260,16 +260,21 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
     for p in pages:
         if not p.words:
             continue
-        head_lines = p.lines[: p.header[0]] if p.header else p.lines[:12]
+        head_lines = p.lines[: max(0, p.header[0])] if p.header else p.lines[:12]
         for name, fld in _read_unit(head_lines).items():
             if fld.value and (name not in unit_fields or fld.confidence > unit_fields[name].confidence):
                 unit_fields[name] = fld
-        if p.header is not None:
+        if p.header is not None and p.columns:
             columns, has_table = p.columns, True
         elif columns is not None and not p.rows:
             p.analyse(columns=columns)  # a continuation page without the header: previous columns
             if not p.rows:
                 columns = None
+        if p.rows and p.columns:
+            for col in p.columns:
+                for name in (("period_from", "period_to") if col.name == "period" else (col.name,)):
+                    if name in WORKER_FIELDS and not result.columns.get(name):
+                        result.columns[name] = col.label
         for fields in p.rows:
             number = len(result.workers) + 1
             w = WorkerRow(row=number, page=p.info.number, **{k: v.value for k, v in fields.items()})
@@ -280,7 +285,26 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
     result.confidence = {k: (unit_fields[k].confidence if k in unit_fields else 0.0)
                          for k in ("unit_code", "tax_code", "name")}
     result.document_type = classify(result.text, has_worker_table=has_table and bool(result.workers))
+    result.notes = _column_notes(result)
     return result
+
+
+def _column_notes(result: ExtractionResult) -> list[Problem]:
+    """Notes on a list whose table lacks a worker field's column, or whose column could not be read
+    on any row: said, never left as silent nulls (the check step decides what they mean)."""
+    if not result.workers:
+        return []
+    missing = result.missing_columns
+    unread = [f for f in WORKER_FIELDS if f in result.columns
+              and all(getattr(w, f) is None for w in result.workers)]
+    notes = []
+    for code, fields in (("column_not_found", missing), ("column_unreadable", unread)):
+        if fields:
+            vi, en = NOTES[code]
+            notes.append(Problem(code, None,
+                                 vi.format(columns=", ".join(f"«{FIELD_TITLES[f][0]}»" for f in fields)),
+                                 en.format(columns_en=", ".join(FIELD_TITLES[f][1] for f in fields))))
+    return notes
 
 
 _UNIT_LABELS = {

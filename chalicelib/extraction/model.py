@@ -73,8 +73,20 @@ class ExtractionResult:
     text: str = ""
     confidence: dict[str, float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    """What makes the attachment (or a page of it) unreadable: each is a reason to ask for it again."""
     format: str = ""
     seconds: float = 0.0
+    columns: dict[str, str] = field(default_factory=dict)
+    """The worker fields the list's table has a column for: field -> its title as read, or "" when
+    the column was recognised by its content (the title unreadable, or unknown)."""
+    notes: list[Problem] = field(default_factory=list)
+    """What a clerk should know of a document that was read (`column_not_found`, `column_unreadable`):
+    never a reason to send the dossier back on their own, so kept apart from `problems`."""
+
+    @property
+    def missing_columns(self) -> list[str]:
+        """The worker fields with no column in the list (empty when the document has no list)."""
+        return [f for f in WORKER_FIELDS if f not in self.columns] if self.workers else []
 
     def to_dict(self) -> dict:
         return {
@@ -87,4 +99,7 @@ class ExtractionResult:
             "problems": [p.to_dict() for p in self.problems],
             "format": self.format,
             "seconds": round(self.seconds, 3),
+            "columns": dict(self.columns),
+            "missing_columns": self.missing_columns,
+            "notes": [p.to_dict() for p in self.notes],
         }

@@ -4,22 +4,27 @@ Input is a list of `Word`s (from Tesseract's `image_to_data`, or from a PDF's te
 top-left coordinate system of any unit. The steps:
 
 1. words are grouped into visual lines (tilt undone with the measured skew);
-2. the table's header line is the line where the most column titles ("Họ và tên", "Mã số BHXH",
-   "Ngày sinh", "Số CCCD/CMND", "Từ ngày", "Đến ngày", ...) are found by fuzzy match (rapidfuzz),
-   possibly over two lines;
-3. the columns' extents come from the data itself: the x ranges covered by the words below the
-   header, split where no word of any row reaches, each range given to the header title above it;
-4. each line below the header is cut into cells by those ranges; a line that only continues the
+2. the table's header is the band of lines (wrapped titles, a merged parent cell such as "Thời gian
+   tạm hoãn" over "Từ ngày | Đến ngày") where the most column titles (`COLUMN_TITLES`: the wording of
+   the official forms and its variants) are found by fuzzy match (rapidfuzz), in any order; where no
+   header is legible, the lines above the first line that looks like a table row;
+3. the columns come from the data: the rows are brought into one frame (`straighten`: a phone photo's
+   perspective makes columns drift from row to row), and the x axis is cut wherever no word of any
+   row reaches; each title names the data column under it;
+4. a column no title names is typed by its content (`cell_kind`: 10 digits an SI number, 9 or 12 an
+   ID, capitalised words a name, dates the date of birth, then the period's start and end);
+5. each line below the header is cut into cells by those columns; a line that only continues the
    name cell of the line above is joined to it.
 """
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["Word", "Line", "Column", "TableRow", "group_lines", "split_segments", "find_header",
-           "parse_table", "unaccent", "COLUMN_TITLES"]
+           "parse_table", "unaccent", "straighten", "cell_kind", "COLUMN_TITLES"]
 
 
 @dataclass
@@ -31,10 +36,23 @@ class Word:
     y1: float
     conf: float = 1.0
     line: tuple = ()
+    nx0: float | None = None
+    """x0 in the frame of the table's first row (see `straighten`); x0 itself when not set."""
+    nx1: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.nx0 is None:
+            self.nx0 = self.x0
+        if self.nx1 is None:
+            self.nx1 = self.x1
 
     @property
     def cx(self) -> float:
         return (self.x0 + self.x1) / 2
+
+    @property
+    def ncx(self) -> float:
+        return (self.nx0 + self.nx1) / 2
 
     @property
     def height(self) -> float:
@@ -62,10 +80,12 @@ class Line:
 
 @dataclass
 class Column:
-    name: str  # a field name, "stt", or "_N" for a column we do not read
+    name: str  # a field name, "stt", "period" (both dates in one cell), or "_N" for a column we do not read
     x0: float
     x1: float
     title_cx: float = 0.0
+    label: str = ""
+    """The title the column was named by, as read; empty when it was named by its content."""
 
 
 @dataclass
@@ -78,14 +98,33 @@ class TableRow:
 
 COLUMN_TITLES: dict[str, tuple[str, ...]] = {
     "stt": ("stt", "so tt", "tt", "so thu tu"),
-    "full_name": ("ho va ten", "ho ten", "ho va ten nguoi lao dong", "ten nguoi lao dong", "ho, ten"),
-    "si_number": ("ma so bhxh", "ma so bao hiem xa hoi", "so so bhxh", "ma bhxh", "so bhxh", "ma so bhxh/so so"),
-    "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "ngay, thang, nam sinh", "ngay/thang/nam sinh"),
+    "full_name": ("ho va ten", "ho ten", "ho va ten nguoi lao dong", "ten nguoi lao dong", "ho, ten",
+                  "ho va ten nld", "ho ten nguoi lao dong"),
+    "si_number": ("ma so bhxh", "ma so bao hiem xa hoi", "so so bhxh", "ma bhxh", "so bhxh", "ma so bhxh/so so",
+                  "ma so bhxh so so", "ma so bhxh (so so)", "so so bao hiem xa hoi", "ma so so bhxh"),
+    "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "ngay, thang, nam sinh", "ngay/thang/nam sinh",
+                      "ngay thang sinh", "nam sinh"),
     "id_number": ("so cccd/cmnd", "so cmnd/cccd", "so cccd", "so cmnd", "cccd/cmnd", "cmnd/cccd",
-                  "so dinh danh", "so can cuoc cong dan", "so cmnd/ho chieu", "so cccd/cmnd/ho chieu"),
-    "period_from": ("tu ngay", "ngay bat dau", "thoi gian tu"),
-    "period_to": ("den ngay", "ngay ket thuc", "thoi gian den"),
+                  "so dinh danh", "so can cuoc cong dan", "so cmnd/ho chieu", "so cccd/cmnd/ho chieu",
+                  "so dinh danh ca nhan", "so cmnd/the can cuoc", "so cmt/cccd", "so cmt"),
+    # a parent cell over "Từ ngày | Đến ngày", or one column holding "dd/mm/yyyy - dd/mm/yyyy"; before
+    # the two below, so that a tie ("thoi gian" starts both) goes to the parent, which decides nothing
+    "period": ("thoi gian tam hoan", "thoi gian nghi khong luong", "thoi gian nghi viec khong huong luong",
+               "thoi gian tam hoan hdld", "thoi gian tam hoan hop dong lao dong", "tam hoan hdld",
+               "thoi gian tam hoan thuc hien hdld", "thoi gian nghi", "thoi han tam hoan"),
+    "period_from": ("tu ngay", "ngay bat dau", "thoi gian tu", "thoi gian bat dau tam hoan", "thoi gian bat dau",
+                    "ngay bat dau tam hoan", "bat dau tam hoan", "ngay bat dau nghi", "tam hoan tu", "tam hoan tu ngay",
+                    "nghi tu ngay", "nghi khong luong tu", "nghi khong luong tu ngay", "thoi gian tam hoan tu",
+                    "thoi gian tam hoan tu ngay", "bat dau tu", "tu"),
+    "period_to": ("den ngay", "ngay ket thuc", "thoi gian den", "thoi gian ket thuc tam hoan", "thoi gian ket thuc",
+                  "ngay ket thuc tam hoan", "ket thuc tam hoan", "ngay ket thuc nghi", "tam hoan den", "tam hoan den ngay",
+                  "nghi den ngay", "nghi khong luong den", "nghi khong luong den ngay", "thoi gian tam hoan den",
+                  "thoi gian tam hoan den ngay", "ket thuc", "den"),
 }
+"""The wording of the column titles in the official forms (the lists annexed to Decision 15/2020/QĐ-TTg
+and Decision 23/2021/QĐ-TTg, the lists exported by BHXH's declaration software) and the variants
+employers write, without diacritics. Short titles ("tu", "den") must match exactly, and a longer
+title over the same words wins (best score, then longest first)."""
 MIN_TITLE_SCORE = 80.0
 _JUNK_EDGES = "|_[]{}()—–-=~`'\"‘’“”.,;:"
 
@@ -96,12 +135,17 @@ def unaccent(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
+_RULINGS = frozenset("lIiÌÍìí!/\\()")
+"""A lone character of these is a table ruling Tesseract read as a letter (a vertical line is an
+'l', 'I' or 'Ì'): no cell holds a one-letter word of them (a name's one-letter syllable is 'Ý')."""
+
+
 def clean_words(words: list[Word]) -> list[Word]:
     """Drop table rulings read as text ('|', '_') and strip them from the edges of words."""
     out = []
     for w in words:
         text = w.text.strip("|_[]{}—")
-        if not text or not any(ch.isalnum() for ch in text):
+        if not text or not any(ch.isalnum() for ch in text) or text in _RULINGS:
             continue
         out.append(Word(text, w.x0, w.y0, w.x1, w.y1, w.conf, w.line))
     return out
@@ -139,14 +183,26 @@ def split_segments(line: Line, gap_factor: float = 1.5) -> list[list[Word]]:
     return segments
 
 
-def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> dict[str, tuple[float, float, float]]:
-    """Column titles in one line: name -> (score, x0, x1); longest, best matches first."""
+def _match_titles(line: Line, found: dict) -> dict:
+    """Column titles in one line: name -> (score, x0, x1, text); longest, best matches first."""
+    return _match_line(line, found)[0]
+
+
+def _match_line(line: Line, found: dict, rows: list[int] | None = None) -> tuple[dict, set[int]]:
+    """`_match_titles`, and the positions of the words the new titles took. `rows`: the text line of
+    each word when `line` is a stack of several (see `_band_titles`). A run of words never spans a
+    wide gap between two words of one text line: those stand in different cells."""
     words = line.words
+    rows = rows or [0] * len(words)
     normal = [unaccent(w.text).strip(_JUNK_EDGES) for w in words]
+    gap = 1.5 * max(line.height, 1e-6)
     candidates = []
     for i in range(len(words)):
         for n in range(1, 7):
             if i + n > len(words):
+                break
+            k = i + n - 1
+            if n > 1 and rows[k] == rows[k - 1] and words[k].x0 - words[k - 1].x1 > gap:
                 break
             text = " ".join(normal[i:i + n]).strip()
             if not text:
@@ -160,8 +216,9 @@ def _match_titles(line: Line, found: dict[str, tuple[float, float, float]]) -> d
         if name in out or span & used:
             continue
         used |= span
-        out[name] = (score, min(w.x0 for w in words[i:i + n]), max(w.x1 for w in words[i:i + n]))
-    return out
+        out[name] = (score, min(w.x0 for w in words[i:i + n]), max(w.x1 for w in words[i:i + n]),
+                     " ".join(w.text for w in words[i:i + n]))
+    return out, used
 
 
 _TITLES = [(name, title) for name, titles in COLUMN_TITLES.items() for title in titles]
@@ -182,59 +239,120 @@ def _title_scores(text: str) -> dict[str, float]:
     from rapidfuzz import fuzz, process
 
     best: dict[str, float] = {}
-    for _, score, index in process.extract(text, _TITLE_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE, limit=None):
-        name = _TITLES[index][0]
+    for _, score, index in process.extract(text, _TITLE_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE,
+                                           limit=None):
+        name, title = _TITLES[index]
+        if len(title) <= 5 and score < 90:
+            continue  # "tuy" is not "tu", "so tu" not "so tt": a short title must be (nearly) exact
         best[name] = max(best.get(name, 0.0), score)
     if " " in text:
         for name, title in _BY_FIRST_WORD.get(text.split()[0], ()):
-            if len(text) >= 0.6 * len(title):
+            if len(text) >= 0.6 * len(title) and len(text) < len(title):
                 score = fuzz.ratio(text, title[:len(text)], score_cutoff=MIN_TITLE_SCORE)
-                if score:
-                    best[name] = max(best.get(name, 0.0), score)
+                if score:  # a start only: an exact title of its own ("thoi gian tam hoan") beats it
+                    best[name] = max(best.get(name, 0.0), score - 1.0)
     return {name: best[name] for name in COLUMN_TITLES if name in best}  # in the titles' order, as ties were
 
 
-def find_header(lines: list[Line]) -> tuple[int, dict[str, tuple[float, float, float]]] | None:
-    """(index of the header's last line, titles found) or None when the page has no worker table."""
+Titles = dict[str, tuple[float, float, float, str]]
+"""Column titles found in a header: field -> (score, x0, x1, the title's words as read)."""
+
+MAX_BAND_LINES = 3
+"""Lines above and below the header's main line that may belong to it (wrapped titles, a merged
+parent cell over its sub-columns): a header is at most seven text lines high."""
+
+
+def _band(lines: list[Line], idx: int) -> list[int]:
+    """Indices of the lines of the header band around line `idx`: neighbours close enough to be
+    part of the same header cells (within 2.6 line heights of the next one), never a data row."""
+    band = [idx]
+    for step in (-1, 1):
+        j = idx
+        for _ in range(MAX_BAND_LINES):
+            k = j + step
+            if not 0 <= k < len(lines) or _looks_like_data(lines[k]):
+                break
+            h = max(lines[j].height, lines[k].height)
+            if abs(lines[k].y - lines[j].y) > 2.6 * h:
+                break
+            band.append(k)
+            j = k
+    return sorted(band)
+
+
+def _band_titles(lines: list[Line], band: list[int]) -> Titles:
+    """The titles of a header band. Its words are first stacked into cells (words of one line close
+    together, words of lines up to two apart overlapping in x) and each stack is matched as one text,
+    line by line: "Ngày" over "tháng năm" over "sinh" is "Ngày tháng năm sinh", and a parent cell
+    stacks with its sub-titles ("Thời gian tạm hoãn Từ ngày Đến ngày"). The words no stack's title
+    took are then matched line by line (cells whose stacks ran together)."""
+    items = [(bi, w) for bi, i in enumerate(band) for w in lines[i].words]
+    if not items:
+        return {}
+    hs = sorted(w.height for _, w in items)
+    h = hs[len(hs) // 2]
+    parent = list(range(len(items)))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, (ia, wa) in enumerate(items):
+        for b in range(a + 1, len(items)):
+            ib, wb = items[b]
+            if ia == ib:
+                near = max(wa.x0, wb.x0) - min(wa.x1, wb.x1) < 1.0 * h
+            else:
+                near = abs(ia - ib) <= 2 and min(wa.x1, wb.x1) - max(wa.x0, wb.x0) > -0.3 * h
+            if near:
+                parent[root(a)] = root(b)
+    stacks: dict[int, list[tuple[int, Word]]] = {}
+    for a, item in enumerate(items):
+        stacks.setdefault(root(a), []).append(item)
+    titles: Titles = {}
+    used: set[int] = set()
+    for stack in sorted(stacks.values(), key=lambda st: min(w.x0 for _, w in st)):
+        stack.sort(key=lambda it: (it[0], it[1].x0))
+        words = [w for _, w in stack]
+        titles, took = _match_line(Line(words, 0.0), titles, [bi for bi, _ in stack])
+        used |= {id(words[k]) for k in took}
+    for i in band:
+        rest = [w for w in lines[i].words if id(w) not in used]
+        if rest:
+            titles = _match_titles(Line(rest, lines[i].y), titles)
+    return titles
+
+
+def find_header(lines: list[Line]) -> tuple[int, Titles] | None:
+    """(index of the header's last line, titles found) or None when the page has no worker table.
+
+    A header is the band of lines (see `_band`) with the most column titles, at least three of
+    them fields, one the SI number or the name. Where no such header is legible (Tesseract garbles
+    wrapped bold titles in ruled cells often enough), a page whose lines look like table rows (two
+    long numbers or more each, at least two such lines) still gives a header: the lines just above
+    its first row, with whatever titles they have; `parse_table` then types its columns by their
+    content and keeps them only if they make a list of workers."""
     best = None
     for idx, line in enumerate(lines):
-        titles = _match_titles(line, {})
-        if len(titles) < 2:
+        if _looks_like_data(line) or len(_match_titles(line, {})) < 2:
             continue
-        last = idx
-        # a two-row header ("Thời gian" over "Từ ngày | Đến ngày"): take titles from the next line too
-        if idx + 1 < len(lines) and lines[idx + 1].y - line.y < 2.6 * line.height:
-            more = _match_titles(lines[idx + 1], titles)
-            if len(more) > len(titles) + 1 or ("period_from" in more and "period_from" not in titles):
-                titles, last = more, idx + 1
-        key = [k for k in titles if k != "stt"]
+        band = _band(lines, idx)
+        titles = _band_titles(lines, band)
+        key = [k for k in titles if k not in ("stt", "period")]
         if len(key) >= 3 and ("si_number" in titles or "full_name" in titles):
             if best is None or len(titles) > len(best[1]):
-                best = (last, titles)
-    return best
-
-
-def _columns(titles: dict[str, tuple[float, float, float]], rows: list[Line]) -> list[Column]:
-    """Column extents: one column per title, cut between two neighbouring titles at the widest
-    stretch that no word of the table's rows covers.
-
-    Cells sit between the edges of their titles: the boundary between two columns lies between the
-    right edge of the left title and the left edge of the right one (a left-aligned name may start
-    left of its centred title, so the title centres are no guide). Only the table's own rows (lines
-    with numbers in them) are looked at: a footer or a signature line spanning two columns would
-    otherwise hide the gap between them. The result does not depend on how many rows there are.
-    """
-    heads = sorted((((x0 + x1) / 2, x0, x1, name) for name, (_, x0, x1) in titles.items()))
-    data = [line for line in rows if _looks_like_data(line)] or rows
-    words = [w for line in data for w in line.words]
-    if not words:
-        return [Column(name, x0, x1, cx) for cx, x0, x1, name in heads]
-    spans = sorted((w.x0, w.x1) for w in words)
-    cuts = [_best_cut(spans, a, b) for a, b in zip(heads, heads[1:])]
-    left = min(heads[0][1], spans[0][0])
-    right = max(heads[-1][2], max(x1 for _, x1 in spans))
-    bounds = [left] + cuts + [right]
-    return [Column(name, lo, hi, cx) for (cx, _, _, name), lo, hi in zip(heads, bounds, bounds[1:])]
+                best = (band[-1], titles)
+    if best is not None:
+        return best
+    data = [i for i, line in enumerate(lines) if _looks_like_data(line)]
+    if len(data) < 2:
+        return None
+    first = data[0]
+    if first == 0:
+        return -1, {}
+    return first - 1, _band_titles(lines, _band(lines, first - 1))
 
 
 def _looks_like_data(line: Line) -> bool:
@@ -273,11 +391,318 @@ def _best_cut(spans: list[tuple[float, float]], a: tuple, b: tuple) -> float:
     return (g0 + g1) / 2
 
 
+COLUMN_GAP = 0.65
+"""Data columns are cut where no word of any row comes within this many line heights: wider than
+the space between the words of a name (about 0.3-0.45), narrower than a cell's two paddings (0.7 and up)."""
+
+
+def straighten(lines: list[Line]) -> None:
+    """Undo the drift of the columns from row to row on a photo taken at an angle (perspective makes
+    the table's verticals lean and converge), in place: every word's `nx0, nx1` become its x
+    coordinates in the frame of the table's first row (its own `x0, x1` stay, for cropping).
+
+    Consecutive data rows are matched by their numbers (a word of four digits or more, of about the
+    same width, nearest in x and less than two line heights away); a straight line x' = p + q x fitted
+    to the matches maps one row to the next, and the maps are chained from the first row. Rows in
+    between (a wrapped name, a footer) take the map of the nearest data row. On a flat scan the map
+    is the identity within a pixel or two."""
+    data = [line for line in lines if _looks_like_data(line)]
+    maps: list[tuple[float, float, float]] = []  # (y, a, b): x_first_row = a + b x
+    a, b = 0.0, 1.0
+    prev = None
+    for line in data:
+        if prev is not None:
+            p, q = _row_map(prev, line)
+            # x_prev = (x - p) / q; then into the first row's frame
+            a, b = a + b * (-p / q), b / q
+        maps.append((line.y, a, b))
+        prev = line
+    for line in lines:
+        if maps:
+            _, a, b = min(maps, key=lambda m: abs(m[0] - line.y))
+        else:
+            a, b = 0.0, 1.0
+        for w in line.words:
+            w.nx0, w.nx1 = a + b * w.x0, a + b * w.x1
+
+
+def _row_map(upper: Line, lower: Line) -> tuple[float, float]:
+    """(p, q) with x_lower = p + q x_upper, from the numbers the two rows have in the same columns."""
+    h = max(upper.height, lower.height, 1e-6)
+    nums = [w for w in lower.words if _digits(w.text) >= 4]
+    pairs = []
+    for w in upper.words:
+        if _digits(w.text) < 4:
+            continue
+        best = min(nums, key=lambda v: abs(v.cx - w.cx), default=None)
+        if best is None or abs(best.cx - w.cx) > 2 * h:
+            continue
+        wa, wb = w.x1 - w.x0, best.x1 - best.x0
+        if 0.8 <= wb / max(wa, 1e-6) <= 1.25:
+            pairs.append((w.cx, best.cx))
+    if not pairs:
+        return 0.0, 1.0
+    if len(pairs) == 1 or max(x for x, _ in pairs) - min(x for x, _ in pairs) < 10 * h:
+        shifts = sorted(y - x for x, y in pairs)
+        return shifts[len(shifts) // 2], 1.0
+    mx = sum(x for x, _ in pairs) / len(pairs)
+    my = sum(y for _, y in pairs) / len(pairs)
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    q = sum((x - mx) * (y - my) for x, y in pairs) / sxx
+    if not 0.9 <= q <= 1.1:  # not a camera's drift from one row to the next: a mismatch
+        shifts = sorted(y - x for x, y in pairs)
+        return shifts[len(shifts) // 2], 1.0
+    return my - q * mx, q
+
+
+def _segments(data: list[Line]) -> list[list[float]]:
+    """The x ranges [x0, x1] the table's rows cover (in the first row's frame, see `straighten`),
+    left to right, cut at every gap of at least `COLUMN_GAP` line heights that no row has a word in."""
+    words = [w for line in data for w in line.words]
+    if not words:
+        return []
+    heights = sorted(w.height for w in words)
+    gap = COLUMN_GAP * heights[len(heights) // 2]
+    out: list[list[float]] = []
+    for x0, x1 in sorted((w.nx0, w.nx1) for w in words):
+        if out and x0 - out[-1][1] < gap:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return out
+
+
+def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str, str]]:
+    """Data columns as (x0, x1, name, title read): each title given to the data column under it
+    (the most overlap, else the nearest within three line heights), a data column under two titles
+    cut between them (`_best_cut`), the rest named "_N" for `_type_columns` to type by content.
+
+    Columns come from the data rows, not from the titles: a title Tesseract did not read, or read
+    as something else, no longer makes its column vanish or glue its cells to a neighbour's."""
+    segs = _segments(data)
+    if not segs:
+        return []
+    heights = sorted(w.height for line in data for w in line.words)
+    height = heights[len(heights) // 2]
+    spans = sorted((w.nx0, w.nx1) for line in data for w in line.words)
+    per_seg: dict[int, list[tuple[str, float, float, str]]] = {}
+    parent = None
+    pairs = []  # (share of the title over the column, overlap, title, column)
+    for name, (_, x0, x1, text) in titles.items():
+        if name == "period":
+            parent = (x0, x1, text)
+            continue
+        width = max(x1 - x0, 1e-6)
+        for i, (s0, s1) in enumerate(segs):
+            ov = min(x1, s1) - max(x0, s0)
+            if ov > 0:
+                pairs.append((ov / width, ov, name, i))
+        if not any(p[2] == name for p in pairs):
+            dist, i = min((max(s0 - x1, x0 - s1), i) for i, (s0, s1) in enumerate(segs))
+            if dist <= 3 * height:
+                pairs.append((0.0, -dist, name, i))
+    placed: set[str] = set()
+    for share, _, name, i in sorted(pairs, key=lambda p: (-p[0], -p[1])):
+        if name in placed:
+            continue
+        others = per_seg.get(i, [])
+        x0, x1, text = titles[name][1], titles[name][2], titles[name][3]
+        if others and not all(_parted(spans, segs[i], (x0, x1), (o[1], o[2]), height)
+                              or (share >= 0.8 and _within(segs[i], o[1], o[2]) and (o[2] <= x0 or x1 <= o[1]))
+                              for o in others):
+            continue  # two titles over one run of data, not apart: the one more over it keeps it
+        per_seg.setdefault(i, []).append((name, x0, x1, text))
+        placed.add(name)
+    out: list[tuple[float, float, str, str]] = []
+    for i, (s0, s1) in enumerate(segs):
+        heads = sorted(per_seg.get(i, []), key=lambda t: (t[1] + t[2]) / 2)
+        if not heads:
+            out.append((s0, s1, f"_{i}", ""))
+            continue
+        inside = [sp for sp in spans if s0 <= sp[0] and sp[1] <= s1]
+        bounds = [s0]
+        for a, b in zip(heads, heads[1:]):
+            bounds.append(_best_cut(inside, ((a[1] + a[2]) / 2, a[1], a[2]), ((b[1] + b[2]) / 2, b[1], b[2])))
+        bounds.append(s1)
+        out += [(lo, hi, name, text) for (name, _, _, text), lo, hi in zip(heads, bounds, bounds[1:])]
+    if parent is not None:  # "Thời gian tạm hoãn" over two unread sub-titles: its data columns, in order
+        x0, x1, text = parent
+        under = [k for k, (lo, hi, name, _) in enumerate(out) if name.startswith("_") and min(hi, x1) - max(lo, x0) > 0]
+        free = [f for f in ("period_from", "period_to") if f not in {c[2] for c in out}]
+        if len(under) == 1 and len(free) == 2:
+            lo, hi, _, _ = out[under[0]]
+            out[under[0]] = (lo, hi, "period", text)
+        else:
+            for k, name in zip(under, free):
+                lo, hi, _, _ = out[k]
+                out[k] = (lo, hi, name, text)
+    return out
+
+
+def _within(seg: list[float], x0: float, x1: float) -> bool:
+    """Whether most (80 %) of the title [x0, x1] lies over the data run `seg`."""
+    return min(x1, seg[1]) - max(x0, seg[0]) >= 0.8 * max(x1 - x0, 1e-6)
+
+
+def _parted(spans: list[tuple[float, float]], seg: list[float], a: tuple[float, float], b: tuple[float, float],
+            height: float) -> bool:
+    """Whether the data under one column run has a gap (a third of a line height) between the centres
+    of titles `a` and `b`: the two titles then head two columns the data run merely bridges."""
+    lo, hi = sorted(((a[0] + a[1]) / 2, (b[0] + b[1]) / 2))
+    inside = [sp for sp in spans if seg[0] <= sp[0] and sp[1] <= seg[1]]
+    return any(g1 - g0 >= height / 3 for g0, g1 in _gaps(inside, lo, hi))
+
+
+_DATE_IN = re.compile(r"\d{1,2}\s?[/\-.]\s?\d{1,2}\s?[/\-.]\s?(\d{4})")
+_TO_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "i": "1", "|": "1", "S": "5"})
+
+
+def cell_kind(text: str) -> str | None:
+    """What one cell holds, by its shape: "si" (10 digits), "id" (9 or 12), "date", "range" (two
+    dates), "stt" (a small number), "name" (two to six capitalised words of letters), "text"
+    (other words), or None when it cannot be told."""
+    text = text.strip()
+    if not text:
+        return None
+    dates = _DATE_IN.findall(text.translate(_TO_DIGIT))
+    if len(dates) >= 2:
+        return "range"
+    if len(dates) == 1:
+        return "date"
+    compact = re.sub(r"[\s.\-_,'`]", "", text).translate(_TO_DIGIT)
+    if compact.isdigit():
+        if len(compact) == 10:
+            return "si"
+        if len(compact) in (9, 12):
+            return "id"
+        if len(compact) == 8:
+            return "date"
+        if len(compact) <= 3:
+            return "stt"
+        return None
+    letters = sum(ch.isalpha() for ch in text)
+    if _digits(text) or letters < 0.8 * len(text.replace(" ", "")):
+        return None
+    words = text.split()
+    if 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words):
+        return "name"
+    return "text"
+
+
+_KIND_FIELDS = {"si": "si_number", "id": "id_number", "name": "full_name"}
+_EXPECTED = {"si_number": "si", "id_number": "id", "date_of_birth": "date", "period_from": "date",
+             "period_to": "date", "period": "range"}
+_SPECIFIC = ("si", "id", "date", "range")
+BIRTH_BEFORE = 2010
+"""A column of dates most of which fall before this year holds dates of birth (workers are 15 or
+older): it tells the date of birth from the period columns when no title says which is which."""
+
+
+def _kind_of(texts: list[str]) -> tuple[str | None, float]:
+    """The kind most of a column's cells have (at least 60 % of the cells that can be told)."""
+    kinds = [k for k in (cell_kind(t) for t in texts) if k]
+    if not kinds:
+        return None, 0.0
+    best = max(set(kinds), key=kinds.count)
+    share = kinds.count(best) / len(kinds)
+    return (best, share) if share >= 0.6 else (None, share)
+
+
+def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -> list[Column]:
+    """Columns named by title or by content. A titled column whose cells are clearly something else
+    (dates under an "SI number" misread) loses its title; an untitled one gets the field its cells
+    have the shape of, when no other column holds that field: 10 digits the SI number, 9 or 12 the
+    ID, capitalised words the name (the most name-like column), dates the date of birth when most
+    are before `BIRTH_BEFORE`, then the period's start and end, left to right."""
+    columns = _extents(cols)
+    texts: dict[int, list[str]] = {i: [] for i in range(len(columns))}
+    for line in data:
+        cells: dict[int, list[str]] = {}
+        for w in line.words:
+            cells.setdefault(columns.index(_cell_of(w, columns)), []).append(w.text)
+        for i, ws in cells.items():
+            texts[i].append(" ".join(ws))
+    kinds = {i: _kind_of(texts[i]) for i in texts}
+    for i, col in enumerate(columns):
+        expected = _EXPECTED.get(col.name)
+        kind = kinds[i][0]
+        if expected and kind in _SPECIFIC and kind != expected and not (expected == "date" and kind == "range"):
+            col.name, col.label = f"_{i}", ""
+    taken = {c.name for c in columns}
+    for i, col in enumerate(columns):
+        kind = kinds[i][0]
+        if col.name.startswith("_") and kind in ("si", "id") and _KIND_FIELDS[kind] not in taken:
+            col.name = _KIND_FIELDS[kind]
+            taken.add(col.name)
+    if "full_name" not in taken:
+        names = [(kinds[i][1], i) for i, c in enumerate(columns) if c.name.startswith("_") and kinds[i][0] == "name"]
+        if names:
+            columns[max(names)[1]].name = "full_name"
+            taken.add("full_name")
+    dated = [i for i, c in enumerate(columns) if c.name.startswith("_") and kinds[i][0] in ("date", "range")]
+    if dated and "date_of_birth" not in taken:
+        for i in dated:
+            years = sorted(int(y) for t in texts[i] for y in _DATE_IN.findall(t.translate(_TO_DIGIT))[:1])
+            if kinds[i][0] == "date" and years and years[len(years) // 2] < BIRTH_BEFORE:
+                columns[i].name = "date_of_birth"
+                taken.add("date_of_birth")
+                dated.remove(i)
+                break
+    if dated and "period_from" not in taken and "period_to" not in taken and len(dated) == 1 \
+            and kinds[dated[0]][0] == "range":
+        columns[dated[0]].name = "period"
+        dated = []
+    birth = next((c.x0 for c in columns if c.name == "date_of_birth"), None)
+    dated = [i for i in dated if birth is None or columns[i].x0 > birth]  # periods come after the birth date
+    pf = next((c.x0 for c in columns if c.name == "period_from"), None)
+    pt = next((c.x0 for c in columns if c.name == "period_to"), None)
+    for i in dated:
+        if "period_from" not in taken and (pt is None or columns[i].x0 < pt):
+            columns[i].name = "period_from"
+            taken.add("period_from")
+        elif "period_to" not in taken and (pf is None or columns[i].x0 > pf) and "period_from" in taken:
+            columns[i].name = "period_to"
+            taken.add("period_to")
+    by_name = {c.name: c for c in columns}
+    pf, pt = by_name.get("period_from"), by_name.get("period_to")
+    if pf is not None and pt is not None and pf.x0 > pt.x0 and min(_sure(pf), _sure(pt)) < 95:
+        # the start of a period is written before its end: titles garbled into each other swap back
+        pf.name, pt.name = "period_to", "period_from"
+    for i, col in enumerate(columns):
+        if col.name.startswith("_") and kinds[i][0] == "stt" and "stt" not in taken:
+            col.name = "stt"
+            taken.add("stt")
+    return columns
+
+
+def _sure(col: Column) -> float:
+    """How well the column's title reads as the field it names (0 when named by content)."""
+    return _title_scores(unaccent(col.label).strip()).get(col.name, 0.0) if col.label else 0.0
+
+
+def _extents(cols: list[tuple[float, float, str, str]]) -> list[Column]:
+    """Columns that share the page between them: each boundary halfway across the gap between two
+    data columns, the outer ones open (a word further out belongs to the outermost column)."""
+    out = []
+    for k, (x0, x1, name, text) in enumerate(cols):
+        lo = -math.inf if k == 0 else (cols[k - 1][1] + x0) / 2
+        hi = math.inf if k == len(cols) - 1 else (x1 + cols[k + 1][0]) / 2
+        out.append(Column(name, lo, hi, (x0 + x1) / 2, label=text))
+    return out
+
+
 def _cell_of(word: Word, columns: list[Column]) -> Column:
+    cx = word.ncx
     for col in columns:
-        if col.x0 <= word.cx <= col.x1:
+        if col.x0 <= cx <= col.x1:
             return col
-    return min(columns, key=lambda c: min(abs(word.cx - c.x0), abs(word.cx - c.x1)))
+    return min(columns, key=lambda c: min(abs(cx - c.x0), abs(cx - c.x1)))
+
+
+def _is_list(columns: list[Column]) -> bool:
+    """Columns a list of workers has: an SI or ID number, and a name or a date of birth."""
+    names = {c.name for c in columns}
+    return bool(names & {"si_number", "id_number"}) and bool(names & {"full_name", "date_of_birth"})
 
 
 def parse_table(lines: list[Line], header: tuple[int, dict] | None,
@@ -286,26 +711,27 @@ def parse_table(lines: list[Line], header: tuple[int, dict] | None,
     if header is not None:
         start, titles = header
         body = lines[start + 1:]
-        # unknown columns (e.g. "Ghi chú"): words of the header line that matched no title
-        hline = lines[start]
-        known = [(x0, x1) for _, x0, x1 in titles.values()]
-        extra = {}
-        for w in hline.words:
-            if not any(x0 - 1 <= w.cx <= x1 + 1 for x0, x1 in known):
-                extra[f"_{len(extra)}"] = (0.0, w.x0, w.x1)
-        columns = _columns({**titles, **_merge_extra(extra, hline.height)}, body)
+        straighten(body)
+        data = [line for line in body if _looks_like_data(line)]
+        columns = _type_columns(_labelled(titles, data), data)
+        strong = len([k for k in titles if k not in ("stt", "period")]) >= 3
+        if not columns or (not strong and not _is_list(columns)):
+            return [], []
     elif columns is None:
         return [], []
     else:
         body = lines
+        straighten(body)
     rows: list[TableRow] = []
     pitch = None
     for line in body:
         cells: dict[str, list[Word]] = {}
         for w in line.words:
             col = _cell_of(w, columns)
-            if col.name in _FIELDS or col.name == "stt":
+            if col.name in _FIELDS or col.name in ("stt", "period"):
                 cells.setdefault(col.name, []).append(w)
+        if "period" in cells:
+            _split_period(cells)
         data = {k: v for k, v in cells.items() if k in _FIELDS}
         if not data:
             continue
@@ -334,21 +760,17 @@ def parse_table(lines: list[Line], header: tuple[int, dict] | None,
     return rows, columns
 
 
+def _split_period(cells: dict[str, list[Word]]) -> None:
+    """One cell "01/04/2020 - 31/05/2020" (or "từ 01/04/2020 đến 31/05/2020"): its two dates."""
+    words = [w for w in cells.pop("period") if _digits(w.text) >= 4]
+    if len(words) >= 2:
+        cells.setdefault("period_from", []).append(words[0])
+        cells.setdefault("period_to", []).append(words[-1])
+    elif words:
+        cells.setdefault("period_from", []).append(words[0])
+
+
 _FIELDS = ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to")
-
-
-def _merge_extra(extra: dict, height: float) -> dict:
-    """Words of unknown titles that stand together form one unknown column."""
-    merged: dict[str, tuple[float, float, float]] = {}
-    for _, x0, x1 in sorted(extra.values(), key=lambda e: e[1]):
-        if merged:
-            key = list(merged)[-1]
-            _, mx0, mx1 = merged[key]
-            if x0 - mx1 < 1.5 * height:
-                merged[key] = (0.0, mx0, max(mx1, x1))
-                continue
-        merged[f"_{len(merged)}"] = (0.0, x0, x1)
-    return merged
 
 
 def _digits(text: str) -> int:
@@ -356,7 +778,12 @@ def _digits(text: str) -> int:
 
 
 def _is_worker_row(row: TableRow) -> bool:
+    """Two fields or more, one of them a well-shaped number or date, or two with six digits or more
+    (a row garbled by the reader is still a row); a footer's "ngày 16 tháng 05 năm 2020" is none."""
     filled = [k for k in _FIELDS if row.cells.get(k, "").strip()]
     if len(filled) < 2:
         return False
-    return any(_digits(row.cells.get(k, "")) >= 6 for k in _FIELDS if k != "full_name")
+    numbers = [row.cells.get(k, "") for k in _FIELDS if k != "full_name"]
+    if any(cell_kind(c) in ("si", "id", "date", "range") for c in numbers):
+        return True
+    return sum(1 for c in numbers if _digits(c) >= 6) >= 2

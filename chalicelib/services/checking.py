@@ -16,7 +16,7 @@ from chalicelib.adapters.claims import claim_key, claims
 from chalicelib.adapters.registry import registry
 from chalicelib.checks.attachments import SignatureVerdict, attachment_label, check_attachments
 from chalicelib.checks.outcome import decide
-from chalicelib.checks.scan import compare_lists
+from chalicelib.checks.scan import compare_scan
 from chalicelib.checks.suggestions import suggest_si_number
 from chalicelib.checks.text import month_vi
 from chalicelib.checks.unit import check_unit
@@ -72,6 +72,9 @@ class Review:
     """Attachment name -> the components it fulfils (`chalicelib.domain.components`)."""
     signatures: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Attachment name -> the record of its signature check, for every file taken for a signed component."""
+    readings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Attachment name -> what the comparison made of its scanned list: readings the registry reconciled
+    (an OCR slip, not the applicant's error) and notes for the clerk (a column not found)."""
 
 
 def _recognise(dossier: Dossier, extractions: dict[str, dict[str, Any]], verdicts: dict[str, SignatureVerdict]) -> dict[str, tuple[str, ...]]:
@@ -106,16 +109,21 @@ def review(dossier: Dossier) -> Review:
     signed_parts = {c.code for c in COMPONENTS.values() if c.signed}
     signatures = [verdicts[name] for name, codes in components.items() if signed_parts & set(codes)]
     findings = check_attachments(components, rules, unreadable, signatures)
+    # the registry breaks ties between the typed list and a doubtful reading of the signed one
+    people = registry().participants([w.si_number for w in dossier.workers]) if rules.registry_check else None
+    readings: dict[str, dict[str, Any]] = {}
     for name, result in sorted(extractions.items()):
         if "worker_list" not in components.get(name, ()):
             continue
         if result.get("workers"):
-            findings += compare_lists(dossier.workers, result["workers"], name)
+            compared = compare_scan(dossier.workers, result["workers"], name, registry=people, found_columns=result.get("columns"))
+            findings += compared.findings
+            readings[name] = {"reconciled": [r.to_dict() for r in compared.reconciled], "notes": [n.to_dict() for n in compared.notes]}
         elif dossier.workers and result.get("document_type") != "unreadable":
             findings.append(_no_table(name, components[name]))
-    if rules.registry_check:
-        findings += _registry_findings(dossier, rules)
-    return Review(findings, components, {v.attachment: v.as_record() for v in signatures})
+    if people is not None:
+        findings += _registry_findings(dossier, rules, people)
+    return Review(findings, components, {v.attachment: v.as_record() for v in signatures}, readings)
 
 
 def findings_of(dossier: Dossier) -> list[Finding]:
@@ -123,13 +131,13 @@ def findings_of(dossier: Dossier) -> list[Finding]:
     return review(dossier).findings
 
 
-def _registry_findings(dossier: Dossier, rules: Procedure) -> list[Finding]:
-    """The unit, each worker against the insurance registry, and the claims of the eligible ones."""
+def _registry_findings(dossier: Dossier, rules: Procedure, people: dict[str, Any]) -> list[Finding]:
+    """The unit, each worker against the insurance registry (`people`, by SI number), and the claims
+    of the eligible ones."""
     findings: list[Finding] = []
     unit_code = dossier.applicant.unit_code
     units = registry().units([unit_code]) if unit_code else {}
     findings += check_unit(dossier.applicant, units.get(unit_code or ""))
-    people = registry().participants([w.si_number for w in dossier.workers])
     eligible: list[int] = []
     for row, worker in enumerate(dossier.workers, start=1):
         own = check_worker(worker, row, unit_code, people.get(worker.si_number), rules)
@@ -178,7 +186,11 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
     update: dict[str, Any] = {"findings": findings}
     if found is not None:
         update["attachments"] = {
-            name: a.model_copy(update={"components": list(found.components.get(name, ())), "signature": found.signatures.get(name)})
+            name: a.model_copy(update={
+                "components": list(found.components.get(name, ())),
+                "signature": found.signatures.get(name),
+                "reading": found.readings.get(name),
+            })
             for name, a in dossier.attachments.items()
         }
     if outcome == Status.ACCEPTED and dossier.received_at:

@@ -60,6 +60,8 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
             lists.append({"attachment": name, "state": "not_read" if result is None else "unreadable", "rows": [], "extra": []})
             continue
         pairs, extra = pair_rows(d.workers, result.get("workers", []))
+        reading = attachment.reading or {}
+        settled = {(r["row"], r["field"]) for r in reading.get("reconciled", [])}
         rows = []
         for index, worker, row in pairs:
             confidence = (row or {}).get("confidence") or {}
@@ -68,11 +70,15 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
                     "row": index,
                     "typed": {f: _field(getattr(worker, f)) for f in FIELDS},
                     "scanned": {f: _field(row.get(f)) for f in FIELDS} if row else None,
-                    "differs": differences(worker, row) if row else [],
+                    "differs": [f for f in differences(worker, row) if (index, f) not in settled] if row else [],
                     "uncertain": [f for f in FIELDS if row and row.get(f) is not None and confidence.get(f, 1.0) < MIN_CONFIDENCE],
                 }
             )
-        lists.append({"attachment": name, "state": "read", "rows": rows, "extra": [{f: _field(r.get(f)) for f in ("row", *FIELDS)} for r in extra]})
+        lists.append({
+            "attachment": name, "state": "read", "rows": rows,
+            "extra": [{f: _field(r.get(f)) for f in ("row", *FIELDS)} for r in extra],
+            "reconciled": reading.get("reconciled", []), "notes": reading.get("notes", []),
+        })
     return {"lists": lists}
 
 

@@ -137,3 +137,60 @@ def test_a_500_worker_dossier(world: Fixture) -> None:
     dossier_id = world.submit(workers, attachments={"request.pdf": sign_as_employer(pdf_bytes(), world.employer), "worker_list.pdf": listed})
     dossier = world.run(dossier_id)
     assert codes(dossier) == [("unknown_si_number", "si_number", 322)]
+
+
+def test_an_ocr_slip_the_registry_settles_is_recorded_not_sent_back(world: Fixture) -> None:
+    # GIVEN a clean dossier whose list was read with one CCCD digit misread (3 as 5), with doubt
+    import json as _json
+
+    from chalicelib.adapters.blobs import originals
+    from chalicelib.services.extracting import extraction_key
+
+    worker = world.worker(0)
+    dossier_id = world.submit([worker])
+    pipeline.extract_step(pipeline.StepMessage(dossier_id, "extract"))
+    dossier = store().get(dossier_id)
+    name = next(n for n in dossier.attachments if n.startswith("worker_list"))
+    key = extraction_key(dossier_id, dossier.attachments[name])
+    stored = _json.loads(originals().get(key))
+    typed = worker["id_number"]
+    position = next(i for i, ch in enumerate(typed) if ch == "3")
+    misread = typed[:position] + "5" + typed[position + 1:]
+    stored["workers"][0]["id_number"] = misread
+    stored["workers"][0]["confidence"]["id_number"] = 0.7
+    originals().put(key, _json.dumps(stored, ensure_ascii=False).encode(), "application/json")
+    # WHEN the check step runs
+    pipeline.check_step(pipeline.StepMessage(dossier_id, "check"))
+    view = world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+    # THEN the typed value, which the registry holds, stands: accepted, the reading recorded as reconciled
+    assert (view["status"], view["findings"]) == ("accepted", [])
+    reading = next(a["reading"] for a in view["attachments"] if a["name"] == name)
+    assert [(r["row"], r["field"], r["scanned"], r["typed"]) for r in reading["reconciled"]] == [(1, "id_number", misread, typed)]
+    # AND the clerk's side-by-side view does not mark it as a difference
+    lists = world.api.http.get(f"/v1/dossiers/{dossier_id}/worker-lists", headers=world.token("clerk", "031")).json_body["lists"]
+    assert lists[0]["rows"][0]["differs"] == [] and lists[0]["reconciled"] == reading["reconciled"]
+
+
+def test_the_same_misread_read_with_confidence_is_a_difference_with_the_registrys_value_as_the_fix(world: Fixture) -> None:
+    import json as _json
+
+    from chalicelib.adapters.blobs import originals
+    from chalicelib.services.extracting import extraction_key
+
+    worker = world.worker(1)
+    dossier_id = world.submit([worker])
+    pipeline.extract_step(pipeline.StepMessage(dossier_id, "extract"))
+    dossier = store().get(dossier_id)
+    name = next(n for n in dossier.attachments if n.startswith("worker_list"))
+    key = extraction_key(dossier_id, dossier.attachments[name])
+    stored = _json.loads(originals().get(key))
+    typed = worker["id_number"]
+    other = typed[:-1] + str((int(typed[-1]) + 1) % 10)
+    stored["workers"][0]["id_number"] = other
+    stored["workers"][0]["confidence"]["id_number"] = 0.99
+    originals().put(key, _json.dumps(stored, ensure_ascii=False).encode(), "application/json")
+    pipeline.check_step(pipeline.StepMessage(dossier_id, "check"))
+    view = world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+    found = [f for f in view["findings"] if f["code"] == "scan_mismatch"]
+    assert view["status"] == "needs_correction" and [(f["row"], f["field"]) for f in found] == [(1, "id_number")]
+    assert found[0]["suggestion"] == typed  # the registry's value, not the other reading
