@@ -5,6 +5,7 @@ Every route and trigger is on this page; the work is in `chalicelib/services`.
 from __future__ import annotations
 
 import functools
+from urllib.parse import unquote
 from typing import Any, Callable
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
@@ -129,7 +130,8 @@ def create_dossier(principal: auth.Principal) -> Response:
 def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any:
     request = app.current_request
     component = (request.query_params or {}).get("component")
-    dossier = intake.put_attachment(dossier_id, name, request.headers.get("content-type"), request.raw_body or b"", component)
+    # a path parameter may reach the function still percent-encoded ("danh%20sach.pdf"); a name never holds "%"
+    dossier = intake.put_attachment(dossier_id, unquote(name), request.headers.get("content-type"), request.raw_body or b"", component)
     return dossier_view(dossier)
 
 

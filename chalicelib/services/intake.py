@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import timedelta
 from typing import Any, Callable, TypeVar
 
@@ -45,7 +46,9 @@ ATTACHMENT_TYPES: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/tiff": (b"II*\x00", b"MM\x00*"),
 }
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
+_NAME = re.compile(r"^[^\W_][\w .,()+\-]{0,99}$")
+"""The portal's file names as portals write them ("Danh sách NLĐ (T4).pdf"): letters of any script,
+digits, spaces and a little punctuation; never a path, a control character or a leading dot."""
 _EDITABLE = (Status.DRAFT, Status.NEEDS_CORRECTION)
 
 T = TypeVar("T")
@@ -89,13 +92,16 @@ def _editable(dossier: Dossier) -> None:
         )
 
 
-def _check_name(name: str) -> None:
-    if not _NAME.match(name or ""):
+def _check_name(name: str) -> str:
+    """The name in NFC (the same name typed on two systems is one key), or InvalidInput."""
+    name = unicodedata.normalize("NFC", name or "")
+    if not _NAME.fullmatch(name) or name != name.strip():
         raise InvalidInput(
             "invalid_attachment_name",
-            "Tên tệp chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (tối đa 100 ký tự).",
-            "Attachment names are 1-100 characters of A-Z, a-z, 0-9, '.', '-', '_'.",
+            "Tên tệp gồm chữ cái, chữ số, dấu cách và các dấu . , - _ ( ) +, bắt đầu bằng chữ hoặc số (tối đa 100 ký tự).",
+            "Attachment names are 1-100 letters, digits, spaces and . , - _ ( ) +, starting with a letter or digit.",
         )
+    return name
 
 
 def _media_type(content_type: str | None) -> str:
@@ -152,7 +158,7 @@ def _declared(dossier: Dossier, components: str | None) -> list[str]:
 def put_attachment(dossier_id: str, name: str, content_type: str | None, data: bytes, component: str | None = None) -> Dossier:
     """Store one file of a draft (or a dossier being corrected); `component`: what the portal says
     it is (comma-separated codes of `chalicelib.domain.components`), optional."""
-    _check_name(name)
+    name = _check_name(name)
     media = _media_type(content_type)
     if len(data) > MAX_INLINE_BYTES:
         raise TooLarge(
@@ -184,7 +190,7 @@ def upload_ticket(dossier_id: str, body: Any) -> dict[str, Any]:
             "invalid_body", "Cần một đối tượng JSON {name, content_type, size[, component]}.", "Expected a JSON object {name, content_type, size[, component]}."
         )
     name, size = body.get("name"), body.get("size")
-    _check_name(name if isinstance(name, str) else "")
+    name = _check_name(name if isinstance(name, str) else "")
     media = _media_type(body.get("content_type") if isinstance(body.get("content_type"), str) else None)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or size > MAX_UPLOAD_BYTES:
         raise InvalidInput("invalid_size", "Kích thước tệp phải từ 1 byte đến 50 MB.", "size must be 1 byte to 50 MB.")

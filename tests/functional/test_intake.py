@@ -87,7 +87,8 @@ def test_attachments_upload_and_show_in_the_dossier(api: Any, portal: dict[str, 
         ("list.pdf", "application/pdf", b"", 422, "empty_attachment"),
         # no route matches a name with "/": API Gateway (and Chalice's local gateway) answers 403
         ("../etc/passwd", "application/pdf", b"%PDF-1.4", 403, None),
-        ("bad name.pdf", "application/pdf", b"%PDF-1.4", 422, "invalid_attachment_name"),
+        (".hidden.pdf", "application/pdf", b"%PDF-1.4", 422, "invalid_attachment_name"),
+        ("list%00.pdf", "application/pdf", b"%PDF-1.4", 422, "invalid_attachment_name"),
         ("big.pdf", "application/pdf", b"%PDF-" + b"0" * MAX_INLINE_BYTES, 413, "attachment_too_large"),
     ],
 )
@@ -187,3 +188,14 @@ def test_a_ticket_for_a_component_the_procedure_does_not_know_is_refused(api: An
     body = {"name": "a.pdf", "content_type": "application/pdf", "size": 10, "component": "worker_list,birth_certificate"}
     reply = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
     assert (reply.status_code, reply.json_body["error"]["code"]) == (422, "unknown_component")
+
+
+def test_the_names_portals_give_files_are_taken_as_they_are(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+    # a portal's names: spaces, Vietnamese letters, parentheses (URL-encoded in the path)
+    from urllib.parse import quote
+
+    for name in ("danh sach NLD.pdf", "Danh sách người lao động (T4).pdf", "Đơn đề nghị.pdf"):
+        reply = api.http.put(f"/v1/dossiers/{draft['id']}/attachments/{quote(name)}", headers={**portal, "Content-Type": "application/pdf"}, body=b"%PDF-1.4\n%%EOF")
+        assert reply.status_code == 200, (name, reply.json_body)
+    names = {a["name"] for a in api.http.get(f"/v1/dossiers/{draft['id']}", headers=portal).json_body["attachments"]}
+    assert {"danh sach NLD.pdf", "Danh sách người lao động (T4).pdf", "Đơn đề nghị.pdf"} <= names
