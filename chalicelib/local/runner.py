@@ -50,6 +50,25 @@ class LambdaContext:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
 
 
+
+def _scheduled_event(rule: str) -> dict[str, Any]:
+    """An EventBridge scheduled event as Lambda receives it: Chalice's `CloudWatchEvent` reads every
+    one of these keys (without `version` it raised KeyError, and the local sweep never ran)."""
+    from datetime import datetime, timezone
+
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-1"),
+        "resources": [f"arn:aws:events:local:123456789012:rule/{rule}"],
+        "detail": {},
+    }
+
+
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
     """Messages from `ReceiveMessage` as Lambda hands them to a function."""
     return {
@@ -161,7 +180,7 @@ class Runner:
         while not self.stop.wait(self.schedule_every):
             for config in scheduled:
                 try:
-                    self._handler(config.handler_string)({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}, LambdaContext(config.name))
+                    self._handler(config.handler_string)(_scheduled_event(config.name), LambdaContext(config.name))
                 except Exception:  # noqa: BLE001
                     logger().exception("scheduled handler failed", extra={"handler": config.name})
 

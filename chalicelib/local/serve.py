@@ -207,6 +207,11 @@ def _wait_healthy(port: int, timeout: float = 30) -> None:
 
 def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     started = time.monotonic()
+    stop = threading.Event()
+    # Ctrl-C and SIGTERM stop the stack, also when it was started in the background of a script
+    # (which starts its children with SIGINT ignored, and Python then never raises KeyboardInterrupt)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     emulator = prepare(emulator_port, state_dir)
     from chalicelib.local.demo import seed_demo
 
@@ -216,8 +221,6 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     pool = WorkerPool(workers, state_dir / "workers.log")
     server = make_server(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="api")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         pool.start()
         thread.start()

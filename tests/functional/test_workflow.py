@@ -146,3 +146,13 @@ def test_stats_count_on_time_and_late_per_procedure_and_week(world: Fixture, lat
     rows = [r for r in stats["rows"] if r["procedure"] == "suspension_support"]
     assert sum(r["late"] for r in rows) >= 1 and sum(r["received"] for r in rows) >= sum(r["late"] + r["on_time"] + r["open"] for r in rows)
     assert world.api.http.get("/v1/stats", headers=world.token("portal")).status_code == 403
+
+
+def test_the_local_runner_gives_the_sweep_the_event_lambda_would(local_stack: dict[str, str]) -> None:
+    # The runner's scheduled event lacked keys Chalice reads (`version`): every minute the local
+    # sweep raised KeyError, so deadlines and apologies never ran under `make run`.
+    import app as app_module
+    from chalicelib.local.runner import LambdaContext, _scheduled_event
+
+    answer = app_module.sweep(_scheduled_event("sweep"), LambdaContext("sweep"))
+    assert set(answer) == {"requeued", "overdue", "notifying"}
