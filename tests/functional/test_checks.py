@@ -139,29 +139,35 @@ def test_a_500_worker_dossier(world: Fixture) -> None:
     assert codes(dossier) == [("unknown_si_number", "si_number", 322)]
 
 
-def test_an_ocr_slip_the_registry_settles_is_recorded_not_sent_back(world: Fixture) -> None:
-    # GIVEN a clean dossier whose list was read with one CCCD digit misread (3 as 5), with doubt
+def _checked_with_reading(world: Fixture, worker: dict[str, str], id_number: str, confidence: float) -> tuple[str, str, dict[str, Any]]:
+    """Run a clean dossier through the steps with its list's first CCCD read as `id_number`, at
+    `confidence` (what the extract step stored is changed between the two steps): (id, list name, view)."""
     import json as _json
 
     from chalicelib.adapters.blobs import originals
     from chalicelib.services.extracting import extraction_key
 
-    worker = world.worker(0)
     dossier_id = world.submit([worker])
     pipeline.extract_step(pipeline.StepMessage(dossier_id, "extract"))
     dossier = store().get(dossier_id)
     name = next(n for n in dossier.attachments if n.startswith("worker_list"))
     key = extraction_key(dossier_id, dossier.attachments[name])
     stored = _json.loads(originals().get(key))
-    typed = worker["id_number"]
-    position = next(i for i, ch in enumerate(typed) if ch == "3")
-    misread = typed[:position] + "5" + typed[position + 1:]
-    stored["workers"][0]["id_number"] = misread
-    stored["workers"][0]["confidence"]["id_number"] = 0.7
+    stored["workers"][0]["id_number"] = id_number
+    stored["workers"][0]["confidence"]["id_number"] = confidence
     originals().put(key, _json.dumps(stored, ensure_ascii=False).encode(), "application/json")
-    # WHEN the check step runs
     pipeline.check_step(pipeline.StepMessage(dossier_id, "check"))
-    view = world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+    return dossier_id, name, world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+
+
+def test_an_ocr_slip_the_registry_settles_is_recorded_not_sent_back(world: Fixture) -> None:
+    # GIVEN a clean dossier whose list was read with one CCCD digit misread (3 as 5), with doubt
+    worker = world.worker(0)
+    typed = worker["id_number"]
+    position = typed.index("3")
+    misread = typed[:position] + "5" + typed[position + 1:]
+    # WHEN the check step runs
+    dossier_id, name, view = _checked_with_reading(world, worker, misread, 0.7)
     # THEN the typed value, which the registry holds, stands: accepted, the reading recorded as reconciled
     assert (view["status"], view["findings"]) == ("accepted", [])
     reading = next(a["reading"] for a in view["attachments"] if a["name"] == name)
@@ -172,25 +178,11 @@ def test_an_ocr_slip_the_registry_settles_is_recorded_not_sent_back(world: Fixtu
 
 
 def test_the_same_misread_read_with_confidence_is_a_difference_with_the_registrys_value_as_the_fix(world: Fixture) -> None:
-    import json as _json
-
-    from chalicelib.adapters.blobs import originals
-    from chalicelib.services.extracting import extraction_key
-
+    # GIVEN the list's CCCD read, confidently, as another number
     worker = world.worker(1)
-    dossier_id = world.submit([worker])
-    pipeline.extract_step(pipeline.StepMessage(dossier_id, "extract"))
-    dossier = store().get(dossier_id)
-    name = next(n for n in dossier.attachments if n.startswith("worker_list"))
-    key = extraction_key(dossier_id, dossier.attachments[name])
-    stored = _json.loads(originals().get(key))
     typed = worker["id_number"]
-    other = typed[:-1] + str((int(typed[-1]) + 1) % 10)
-    stored["workers"][0]["id_number"] = other
-    stored["workers"][0]["confidence"]["id_number"] = 0.99
-    originals().put(key, _json.dumps(stored, ensure_ascii=False).encode(), "application/json")
-    pipeline.check_step(pipeline.StepMessage(dossier_id, "check"))
-    view = world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=world.token("portal")).json_body
+    _, _, view = _checked_with_reading(world, worker, typed[:-1] + str((int(typed[-1]) + 1) % 10), 0.99)
+    # THEN it is a difference, and the fix suggested is the registry's value, not the other reading
     found = [f for f in view["findings"] if f["code"] == "scan_mismatch"]
     assert view["status"] == "needs_correction" and [(f["row"], f["field"]) for f in found] == [(1, "id_number")]
-    assert found[0]["suggestion"] == typed  # the registry's value, not the other reading
+    assert found[0]["suggestion"] == typed

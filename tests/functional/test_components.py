@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from typing import Any
 
+from chalicelib.adapters.store import store
 from chalicelib.local.employer import sign_as_employer
 from tests.functional.world import Fixture
 from tests.helpers import pdf_bytes
@@ -28,7 +30,6 @@ def _slip_text(world: Fixture, dossier: dict[str, Any], kind: str) -> str:
     from pypdf import PdfReader
 
     from chalicelib.adapters.blobs import slips
-    from chalicelib.adapters.store import store
 
     ref = next(d for d in store().get(dossier["id"]).documents if d.kind == kind)
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(slips().get(ref.key))).pages)
@@ -40,8 +41,6 @@ def test_a_signed_list_alone_with_the_portals_file_name_is_the_request_and_the_l
         dossier = world.run(world.submit(workers, attachments={name: _signed_list(world, workers)}))
         # THEN it is accepted, the file taken for both components
         assert (dossier["status"], dossier["findings"]) == ("accepted", []), (name, dossier["findings"])
-        from chalicelib.adapters.store import store
-
         kept = store().get(dossier["id"]).attachments[name]
         assert kept.components == ["worker_list", "request"]
         # AND its record says who signed, that it is the applicant, and whether revocation was checked
@@ -56,7 +55,7 @@ def test_files_named_by_numbers_are_known_by_the_component_the_portal_declares(w
     # GIVEN files named 1.pdf and 2.pdf, each declared on upload
     workers = [world.worker(0)]
     body = {
-        "portal_code": f"G22.99-200512-{__import__('uuid').uuid4().hex[:10]}",
+        "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
         "procedure": "suspension_support",
         "applicant": {"unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code, "name": world.unit.unit_name, "province_code": "031"},
         "workers": workers,
@@ -77,7 +76,7 @@ def test_files_named_by_numbers_are_known_by_the_component_the_portal_declares(w
 def test_a_component_the_procedure_does_not_know_is_refused_at_upload_in_both_languages(world: Fixture) -> None:
     portal = world.token("portal")
     body = {
-        "portal_code": f"G22.99-200512-{__import__('uuid').uuid4().hex[:10]}",
+        "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
         "procedure": "suspension_support",
         "applicant": {"unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code, "name": world.unit.unit_name, "province_code": "031"},
         "workers": [world.worker(0)],
