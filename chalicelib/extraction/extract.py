@@ -17,7 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from . import fields as F
 from .errors import FIELD_TITLES, MESSAGES, NOTES
 from .model import WORKER_FIELDS, ExtractionResult, PageInfo, Problem, Unit, WorkerRow
-from .tables import Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, unaccent
+from .tables import (Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, titled,
+                     unaccent)
 
 __all__ = ["extract_document", "ocr_workers"]
 
@@ -43,6 +44,10 @@ REREAD_DIGITS_BELOW = float(os.environ.get("MOTCUA_REREAD_CONF", "0.88"))
 REREAD_NAME_BELOW = 0.75
 
 
+KEPT_IMAGES = 8
+"""Page images of one file kept for `_assemble` (see `_PageOut.image`): at most this many (~9 MB each)."""
+
+
 class _PageOut:
     def __init__(self, info: PageInfo, words: list[Word], text: str):
         self.info, self.words, self.text = info, words, text
@@ -50,15 +55,38 @@ class _PageOut:
         self.header = None
         self.columns = None
         self.rows: list[dict[str, F.Field]] = []
+        self.cells: list[dict[str, str]] = []
+        """The raw text of each row's cells, as the columns cut them."""
+        self.image = None
+        """The page image, kept when the page has rows but no header of its own (a continuation page):
+        `_assemble` may read it again with the columns of the page before, second reading included."""
+        self.dpi: int | None = None
 
-    def analyse(self, image=None, dpi: int | None = None, columns=None, reader=None) -> None:
+    def analyse(self, image=None, dpi: int | None = None, columns=None, reader=None, keep=None) -> None:
         self.lines = group_lines(clean_words(self.words), self.info.skew)
         self.header = find_header(self.lines)
         table_rows, self.columns = parse_table(self.lines, self.header, columns)
+        self.cells = [dict(row.cells) for row in table_rows]
         self.rows = [{k: PARSERS[k](row.cells.get(k), row.conf.get(k, 0.0)) for k in PARSERS}
                      for row in table_rows]
         if image is not None and table_rows:
             _second_reading(image, dpi or 300, table_rows, self.rows, reader)
+        if keep is not None and image is not None and table_rows and not titled(self.header) \
+                and keep.acquire(blocking=False):
+            self.image, self.dpi = image, dpi
+
+    def continue_table(self, columns) -> None:
+        """Read this page with the columns of the page before (it has no header of its own). The page's
+        own reading stands when those columns cut its rows the same way (it is the same reading); else
+        the page is parsed again, and its doubtful cells read again when its image was kept."""
+        own = self.cells
+        rows = self.rows
+        self.analyse(columns=columns)
+        if self.cells == own and own:
+            self.rows = rows
+        elif self.image is not None:
+            self.analyse(self.image, self.dpi, columns=columns)
+        self.image = None
 
 
 def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]], reader=None) -> None:
@@ -156,7 +184,7 @@ def _vote(readings: list[F.Field]) -> F.Field:
     return F.Field(value, round(best * 0.4, 3), "readings disagree")
 
 
-def _ocr_job(page, prewarm: bool = False) -> _PageOut:
+def _ocr_job(page, prewarm: bool = False, keep: threading.Semaphore | None = None) -> _PageOut:
     from .ocr import CellReader, ocr_image
 
     started = time.monotonic()
@@ -171,7 +199,7 @@ def _ocr_job(page, prewarm: bool = False) -> _PageOut:
         res = ocr_image(page.image, page.dpi)
         out = _PageOut(info, res.words, res.text)
         info.rotation, info.skew = res.rotation, res.skew
-        out.analyse(res.image, page.dpi, reader=reader)
+        out.analyse(res.image, page.dpi, reader=reader, keep=keep)
     except Exception as exc:  # noqa: BLE001 - Tesseract failed or timed out: this page only
         info.error = f"ocr failed: {type(exc).__name__}"
         info.seconds = time.monotonic() - started
@@ -209,6 +237,7 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
         workers = max(1, min(cores, doc.page_count))
         prewarm = doc.page_count < cores  # a core stays free beside every page
         ahead = threading.BoundedSemaphore(workers * 2)
+        keep = threading.Semaphore(KEPT_IMAGES)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motcua-ocr") as pool:
             late = None
             for page in doc.pages():
@@ -225,7 +254,7 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
                     outs.append(out)
                 else:
                     ahead.acquire()
-                    fut = pool.submit(_ocr_job, page, prewarm)
+                    fut = pool.submit(_ocr_job, page, prewarm, keep)
                     fut.add_done_callback(lambda _f: ahead.release())
                     outs.append(fut)
                     del page
@@ -264,12 +293,16 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
         for name, fld in _read_unit(head_lines).items():
             if fld.value and (name not in unit_fields or fld.confidence > unit_fields[name].confidence):
                 unit_fields[name] = fld
-        if p.header is not None and p.columns:
+        if p.header is not None and p.columns and (titled(p.header) or columns is None):
             columns, has_table = p.columns, True
-        elif columns is not None and not p.rows:
-            p.analyse(columns=columns)  # a continuation page without the header: previous columns
+        elif columns is not None:
+            # a continuation page without the header: its columns typed by their content alone may
+            # differ from those the header of the page before named (two date columns of a period, a
+            # date of birth split under "Nam | Nữ"): the page before's columns, moved onto this page's
+            p.continue_table(columns)
             if not p.rows:
                 columns = None
+        p.image = None
         if p.rows and p.columns:
             for col in p.columns:
                 for name in (("period_from", "period_to") if col.name == "period" else (col.name,)):

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["Word", "Line", "Column", "TableRow", "group_lines", "split_segments", "find_header",
-           "parse_table", "unaccent", "straighten", "cell_kind", "COLUMN_TITLES"]
+           "parse_table", "unaccent", "straighten", "cell_kind", "titled", "align_columns", "COLUMN_TITLES"]
 
 
 @dataclass
@@ -99,7 +99,8 @@ class TableRow:
 COLUMN_TITLES: dict[str, tuple[str, ...]] = {
     "stt": ("stt", "so tt", "tt", "so thu tu"),
     "full_name": ("ho va ten", "ho ten", "ho va ten nguoi lao dong", "ten nguoi lao dong", "ho, ten",
-                  "ho va ten nld", "ho ten nguoi lao dong"),
+                  "ho va ten nld", "ho ten nguoi lao dong", "ho, chu dem va ten", "ho chu dem va ten",
+                  "ho, chu dem, ten"),
     "si_number": ("ma so bhxh", "ma so bao hiem xa hoi", "so so bhxh", "ma bhxh", "so bhxh", "ma so bhxh/so so",
                   "ma so bhxh so so", "ma so bhxh (so so)", "so so bao hiem xa hoi", "ma so so bhxh"),
     "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "ngay, thang, nam sinh", "ngay/thang/nam sinh",
@@ -115,7 +116,7 @@ COLUMN_TITLES: dict[str, tuple[str, ...]] = {
     "period_from": ("tu ngay", "ngay bat dau", "thoi gian tu", "thoi gian bat dau tam hoan", "thoi gian bat dau",
                     "ngay bat dau tam hoan", "bat dau tam hoan", "ngay bat dau nghi", "tam hoan tu", "tam hoan tu ngay",
                     "nghi tu ngay", "nghi khong luong tu", "nghi khong luong tu ngay", "thoi gian tam hoan tu",
-                    "thoi gian tam hoan tu ngay", "bat dau tu", "tu"),
+                    "thoi gian tam hoan tu ngay", "bat dau tu", "bat dau", "tu"),
     "period_to": ("den ngay", "ngay ket thuc", "thoi gian den", "thoi gian ket thuc tam hoan", "thoi gian ket thuc",
                   "ngay ket thuc tam hoan", "ket thuc tam hoan", "ngay ket thuc nghi", "tam hoan den", "tam hoan den ngay",
                   "nghi den ngay", "nghi khong luong den", "nghi khong luong den ngay", "thoi gian tam hoan den",
@@ -223,6 +224,9 @@ def _match_line(line: Line, found: dict, rows: list[int] | None = None) -> tuple
 
 _TITLES = [(name, title) for name, titles in COLUMN_TITLES.items() for title in titles]
 _TITLE_TEXTS = [title for _, title in _TITLES]
+_COMPACT_TEXTS = [title.replace(" ", "") for _, title in _TITLES]
+AMBIGUOUS = 6.0
+"""A text whose scores as the period's start and as its end are this close names neither of them."""
 _BY_FIRST_WORD: dict[str, list[tuple[str, str]]] = {}
 for _name, _title in _TITLES:
     if " " in _title:
@@ -239,8 +243,12 @@ def _title_scores(text: str) -> dict[str, float]:
     from rapidfuzz import fuzz, process
 
     best: dict[str, float] = {}
-    for _, score, index in process.extract(text, _TITLE_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE,
-                                           limit=None):
+    compact = text.replace(" ", "")
+    found = process.extract(text, _TITLE_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE, limit=None)
+    if len(compact) >= 6:  # "Kếtthúc", "Bắtđầu": Tesseract drops the space between the words of a bold title
+        found += process.extract(compact, _COMPACT_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE,
+                                 limit=None)
+    for _, score, index in found:
         name, title = _TITLES[index]
         if len(title) <= 5 and score < 90:
             continue  # "tuy" is not "tu", "so tu" not "so tt": a short title must be (nearly) exact
@@ -251,6 +259,10 @@ def _title_scores(text: str) -> dict[str, float]:
                 score = fuzz.ratio(text, title[:len(text)], score_cutoff=MIN_TITLE_SCORE)
                 if score:  # a start only: an exact title of its own ("thoi gian tam hoan") beats it
                     best[name] = max(best.get(name, 0.0), score - 1.0)
+    if "period_from" in best and "period_to" in best and abs(best["period_from"] - best["period_to"]) < AMBIGUOUS:
+        # "tạm hoãn" (of "Số tháng tạm hoãn") is as much "Tạm hoãn từ" as "Tạm hoãn đến": the words
+        # that tell the start from the end are missing, so it names neither
+        del best["period_from"], best["period_to"]
     return {name: best[name] for name in COLUMN_TITLES if name in best}  # in the titles' order, as ties were
 
 
@@ -349,10 +361,28 @@ def find_header(lines: list[Line]) -> tuple[int, Titles] | None:
     data = [i for i, line in enumerate(lines) if _looks_like_data(line)]
     if len(data) < 2:
         return None
-    first = data[0]
+    first = _table_start(lines, data)
     if first == 0:
         return -1, {}
     return first - 1, _band_titles(lines, _band(lines, first - 1))
+
+
+def _table_start(lines: list[Line], data: list[int]) -> int:
+    """The first line of the table among the lines that look like rows (`data`): the first whose numbers
+    stand in the same places as those of the next such line. A heading line with two numbers ("Quyết định
+    số 15/2020/QĐ-TTg ngày 24/4/2020", "Mã đơn vị: ... Mã số thuế: ...") looks like a row on its own, but
+    no row below lines up with it; taken as the first row, it would make the heading's text part of the
+    table and run its columns together. The first such line when no two line up."""
+    for i, j in zip(data, data[1:]):
+        if j - i > 3:
+            continue
+        h = max(lines[i].height, lines[j].height, 1e-6)
+        below = [w.cx for w in lines[j].words if _digits(w.text) >= 4]
+        aligned = sum(1 for w in lines[i].words if _digits(w.text) >= 4
+                      and any(abs(w.cx - x) <= 1.5 * h for x in below))
+        if aligned >= 2:
+            return i
+    return data[0]
 
 
 def _looks_like_data(line: Line) -> bool:
@@ -469,7 +499,59 @@ def _segments(data: list[Line]) -> list[list[float]]:
             out[-1][1] = max(out[-1][1], x1)
         else:
             out.append([x0, x1])
-    return out
+    return [part for seg in out for part in _split_run(seg, data)]
+
+
+_SPLITTABLE = ("si", "id", "date", "range", "stt")
+
+
+def _thin_gaps(spans: list[tuple[float, float]], seg: list[float], allowed: int) -> list[tuple[float, float]]:
+    """Stretches inside `seg` that at most `allowed` of the word boxes `spans` cover (Tesseract now and
+    then gives a word a box twice its width, across the gap to the next column), widest first."""
+    lo, hi = int(math.floor(seg[0])), int(math.ceil(seg[1]))
+    if hi - lo < 3 or hi - lo > 20000:
+        return []
+    cover = [0] * (hi - lo + 1)
+    for x0, x1 in spans:
+        for x in range(max(lo, int(math.ceil(x0))), min(hi, int(math.floor(x1))) + 1):
+            cover[x - lo] += 1
+    out, start = [], None
+    for k, c in enumerate(cover + [allowed + 1]):
+        if c <= allowed and start is None:
+            start = k
+        elif c > allowed and start is not None:
+            if start > 0 and k < len(cover):  # inside the run, not at its edges
+                out.append((float(lo + start), float(lo + k - 1)))
+            start = None
+    return sorted(out, key=lambda g: g[0] - g[1])
+
+
+def _split_run(seg: list[float], data: list[Line]) -> list[list[float]]:
+    """A run of data that holds two columns of numbers: on a photo, perspective and a small print bring
+    the columns close enough that no gap of `COLUMN_GAP` is left between a date of birth and an SI
+    number. The run is cut at a gap no word of any row crosses when the words on its two sides are each,
+    on nearly every row, of one kind of number (a row number, a date, 10 digits, 9 or 12), and the two
+    kinds differ: the two sides of a gap between the words of a name never are (and a run of
+    "01/04/2020 - 31/05/2020" is one cell as often as two columns: a period column reads both dates).
+    A row number is cut off its neighbour when Tesseract ran it into the next cell ("927/04/2020")."""
+    inside = [w for line in data for w in line.words if seg[0] <= w.ncx <= seg[1]]
+    if sum(1 for w in inside if _digits(w.text) >= 4) < len(data):
+        return [seg]  # not two numbers a row
+    spans = sorted((w.nx0, w.nx1) for w in inside)
+    for g0, g1 in _thin_gaps(spans, seg, max(1, len(data) // 10)):
+        cut = (g0 + g1) / 2
+        left, right = [], []
+        for line in data:
+            a = [w.text for w in line.words if seg[0] <= w.ncx < cut]
+            b = [w.text for w in line.words if cut <= w.ncx <= seg[1]]
+            if a:
+                left.append(" ".join(a))
+            if b:
+                right.append(" ".join(b))
+        (ka, sa), (kb, sb) = _kind_of(left), _kind_of(right)
+        if ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb:
+            return _split_run([seg[0], g0], data) + _split_run([g1, seg[1]], data)
+    return [seg]
 
 
 def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str, str]]:
@@ -614,14 +696,12 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
     have the shape of, when no other column holds that field: 10 digits the SI number, 9 or 12 the
     ID, capitalised words the name (the most name-like column), dates the date of birth when most
     are before `BIRTH_BEFORE`, then the period's start and end, left to right."""
+    cols = _join_alternatives(cols, data)
     columns = _extents(cols)
     texts: dict[int, list[str]] = {i: [] for i in range(len(columns))}
     for line in data:
-        cells: dict[int, list[str]] = {}
-        for w in line.words:
-            cells.setdefault(columns.index(_cell_of(w, columns)), []).append(w.text)
-        for i, ws in cells.items():
-            texts[i].append(" ".join(ws))
+        for i, text in _line_cells(line, columns).items():
+            texts[i].append(text)
     kinds = {i: _kind_of(texts[i]) for i in texts}
     for i, col in enumerate(columns):
         expected = _EXPECTED.get(col.name)
@@ -640,10 +720,10 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
             columns[max(names)[1]].name = "full_name"
             taken.add("full_name")
     dated = [i for i, c in enumerate(columns) if c.name.startswith("_") and kinds[i][0] in ("date", "range")]
+    year = {i: _median_year(texts[i]) for i in dated}
     if dated and "date_of_birth" not in taken:
         for i in dated:
-            years = sorted(int(y) for t in texts[i] for y in _DATE_IN.findall(t.translate(_TO_DIGIT))[:1])
-            if kinds[i][0] == "date" and years and years[len(years) // 2] < BIRTH_BEFORE:
+            if kinds[i][0] == "date" and year[i] is not None and year[i] < BIRTH_BEFORE:
                 columns[i].name = "date_of_birth"
                 taken.add("date_of_birth")
                 dated.remove(i)
@@ -652,8 +732,9 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
             and kinds[dated[0]][0] == "range":
         columns[dated[0]].name = "period"
         dated = []
-    birth = next((c.x0 for c in columns if c.name == "date_of_birth"), None)
-    dated = [i for i in dated if birth is None or columns[i].x0 > birth]  # periods come after the birth date
+    # a period is recent, wherever its columns stand (before the name on some forms): a column of old dates
+    # beside a titled date of birth is another date (of hiring, of a contract), never the period
+    dated = [i for i in dated if year[i] is None or year[i] >= BIRTH_BEFORE]
     pf = next((c.x0 for c in columns if c.name == "period_from"), None)
     pt = next((c.x0 for c in columns if c.name == "period_to"), None)
     for i in dated:
@@ -665,14 +746,87 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
             taken.add("period_to")
     by_name = {c.name: c for c in columns}
     pf, pt = by_name.get("period_from"), by_name.get("period_to")
-    if pf is not None and pt is not None and pf.x0 > pt.x0 and min(_sure(pf), _sure(pt)) < 95:
-        # the start of a period is written before its end: titles garbled into each other swap back
-        pf.name, pt.name = "period_to", "period_from"
+    if pf is not None and pt is not None:
+        order = _period_order(data, columns, pf, pt)
+        if order < 0 or (order == 0 and pf.x0 > pt.x0 and min(_sure(pf), _sure(pt)) < 95):
+            # a period starts before it ends: on most rows the dates say which column is which, whatever
+            # the titles were read as; where they cannot tell, the start is written before the end
+            pf.name, pt.name = "period_to", "period_from"
+            pf.label, pt.label = pt.label, pf.label
     for i, col in enumerate(columns):
         if col.name.startswith("_") and kinds[i][0] == "stt" and "stt" not in taken:
             col.name = "stt"
             taken.add("stt")
     return columns
+
+
+def _line_cells(line: Line, columns: list[Column]) -> dict[int, str]:
+    """The text of each column's cell in one line, by the columns' index."""
+    cells: dict[int, list[str]] = {}
+    for w in line.words:
+        cells.setdefault(columns.index(_cell_of(w, columns)), []).append(w.text)
+    return {i: " ".join(ws) for i, ws in cells.items()}
+
+
+def _median_year(texts: list[str]) -> int | None:
+    years = sorted(int(y) for t in texts for y in _DATE_IN.findall(t.translate(_TO_DIGIT))[:1])
+    return years[len(years) // 2] if years else None
+
+
+def _date_key(text: str) -> tuple[int, int, int] | None:
+    m = re.search(r"(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\d{4})", text.translate(_TO_DIGIT))
+    return (int(m.group(3)), int(m.group(2)), int(m.group(1))) if m else None
+
+
+def _period_order(data: list[Line], columns: list[Column], pf: Column, pt: Column) -> int:
+    """+1 when the rows' dates say `pf` holds the starts and `pt` the ends (the start is the earlier date
+    on most rows that have both), -1 when they say the opposite, 0 when they cannot tell."""
+    i, j = columns.index(pf), columns.index(pt)
+    before = after = 0
+    for line in data:
+        cells = _line_cells(line, columns)
+        a, b = _date_key(cells.get(i, "")), _date_key(cells.get(j, ""))
+        if a and b and a != b:
+            before += a < b
+            after += a > b
+    if before + after < 2 or max(before, after) < 0.75 * (before + after):
+        return 0
+    return 1 if before > after else -1
+
+
+def _join_alternatives(cols: list[tuple[float, float, str, str]],
+                       data: list[Line]) -> list[tuple[float, float, str, str]]:
+    """Two neighbouring date columns of which each row fills one, never both, are one field: the forms
+    that split "Ngày tháng năm sinh" into "Nam | Nữ" write a worker's date of birth under the column of
+    his or her gender. They are joined into one column (whichever is filled is the value), named by the
+    title of either; two columns a row fills both of (a period's start and end) stay apart."""
+    out = list(cols)
+    k = 0
+    while k + 1 < len(out):
+        a, b = out[k], out[k + 1]
+        named = {n for n in (a[2], b[2]) if not n.startswith("_")}
+        if named - {"date_of_birth"} or not _exclusive_dates(data, a, b):
+            k += 1
+            continue
+        name = "date_of_birth" if named else a[2]
+        text = a[3] if a[2] == name else b[3]
+        out[k:k + 2] = [(a[0], b[1], name, text)]
+    return out
+
+
+def _exclusive_dates(data: list[Line], a: tuple, b: tuple) -> bool:
+    """Whether the rows have a date in `a` or in `b` (data ranges), each column on some, most rows on one
+    and (nearly) none on both."""
+    cut = (a[1] + b[0]) / 2
+    only_a = only_b = both = 0
+    for line in data:
+        in_a = any(a[0] - 1 <= w.ncx < cut and _date_key(w.text) for w in line.words)
+        in_b = any(cut <= w.ncx <= b[1] + 1 and _date_key(w.text) for w in line.words)
+        both += in_a and in_b
+        only_a += in_a and not in_b
+        only_b += in_b and not in_a
+    filled = only_a + only_b + both
+    return only_a >= 1 and only_b >= 1 and both <= 0.1 * filled and filled >= 0.6 * len(data)
 
 
 def _sure(col: Column) -> float:
@@ -707,21 +861,22 @@ def _is_list(columns: list[Column]) -> bool:
 
 def parse_table(lines: list[Line], header: tuple[int, dict] | None,
                 columns: list[Column] | None = None) -> tuple[list[TableRow], list[Column]]:
-    """Rows of the worker table below `header` (or, on a continuation page, using `columns`)."""
-    if header is not None:
+    """Rows of the worker table below `header`; on a continuation page, `columns` (those of the page
+    before, brought onto this page's columns by `align_columns`) rather than its own."""
+    if columns is not None:
+        body = lines[header[0] + 1:] if header is not None else lines
+        straighten(body)
+        columns = align_columns(columns, [line for line in body if _looks_like_data(line)])
+    elif header is not None:
         start, titles = header
         body = lines[start + 1:]
         straighten(body)
         data = [line for line in body if _looks_like_data(line)]
         columns = _type_columns(_labelled(titles, data), data)
-        strong = len([k for k in titles if k not in ("stt", "period")]) >= 3
-        if not columns or (not strong and not _is_list(columns)):
+        if not columns or (not titled(header) and not _is_list(columns)):
             return [], []
-    elif columns is None:
-        return [], []
     else:
-        body = lines
-        straighten(body)
+        return [], []
     rows: list[TableRow] = []
     pitch = None
     for line in body:
@@ -758,6 +913,70 @@ def parse_table(lines: list[Line], header: tuple[int, dict] | None,
             pitch = line.y - rows[-1].y if pitch is None else min(pitch, line.y - rows[-1].y)
         rows.append(row)
     return rows, columns
+
+
+def titled(header: tuple[int, dict] | None) -> bool:
+    """Whether a header's titles name three fields or more: a header read, not the lines above a table
+    whose titles were not (a continuation page without the header, or a header Tesseract garbled)."""
+    return header is not None and len([k for k in header[1] if k not in ("stt", "period")]) >= 3
+
+
+def align_columns(columns: list[Column], data: list[Line]) -> list[Column]:
+    """The columns of another page moved onto this page's data: a continuation page is scanned or
+    printed with its own margin, so its table may stand a few millimetres left or right of the first
+    page's. The shift is the one that brings most of this page's data columns (see `_segments`) within a
+    line height of the centre of one of `columns`, refined by the median of those matches; none when
+    fewer than two columns match."""
+    segs = _segments(data)
+    centres = [c.title_cx for c in columns if math.isfinite(c.title_cx)]
+    if len(segs) < 2 or not centres:
+        return columns
+    heights = sorted(w.height for line in data for w in line.words)
+    h = heights[len(heights) // 2]
+    mids = [(s0 + s1) / 2 for s0, s1 in segs]
+
+    def matches(dx: float) -> list[float]:
+        out = []
+        for m in mids:
+            near = min(centres, key=lambda c: abs(m - dx - c))
+            if abs(m - dx - near) <= h:
+                out.append(m - dx - near)
+        return out
+
+    best = (0, 0.0)
+    for m in mids:
+        for c in centres:
+            dx = m - c
+            n = len(matches(dx))
+            if n > best[0] or (n == best[0] and abs(dx) < abs(best[1])):
+                best = (n, dx)
+    if best[0] < 2:
+        return columns
+    rest = sorted(matches(best[1]))
+    dx = best[1] + rest[len(rest) // 2]
+    out = [Column(c.name, c.x0 + dx, c.x1 + dx, c.title_cx + dx, label=c.label) for c in columns]
+    return _close_edges(out, segs, h)
+
+
+def _close_edges(columns: list[Column], segs: list[list[float]], h: float) -> list[Column]:
+    """The outermost columns reach to the page's edges; a run of data this page has beyond the run of
+    the outermost column (row numbers the page before's reading lost) becomes a column of its own, not
+    read, rather than words glued to that column's cells."""
+    def holds(seg: list[float], x: float) -> bool:
+        return seg[0] - h <= x <= seg[1] + h
+
+    first, last = columns[0], columns[-1]
+    own = next((k for k, sg in enumerate(segs) if holds(sg, first.title_cx)), None)
+    if own is not None and own > 0:
+        cut = (segs[own - 1][1] + segs[own][0]) / 2
+        columns = [Column(f"_{len(columns)}", -math.inf, cut, (segs[0][0] + segs[own - 1][1]) / 2)] + \
+            [Column(first.name, cut, first.x1, first.title_cx, label=first.label)] + columns[1:]
+    own = next((k for k, sg in enumerate(segs) if holds(sg, last.title_cx)), None)
+    if own is not None and own < len(segs) - 1:
+        cut = (segs[own][1] + segs[own + 1][0]) / 2
+        columns = columns[:-1] + [Column(last.name, last.x0, cut, last.title_cx, label=last.label),
+                                  Column(f"_{len(columns)}", cut, math.inf, (segs[own + 1][0] + segs[-1][1]) / 2)]
+    return columns
 
 
 def _split_period(cells: dict[str, list[Word]]) -> None:

@@ -58,14 +58,17 @@ def _cell(worker, key: str, number: int, rng: random.Random) -> str:
         return rng.choice(JOBS)
     if key == "note":
         return rng.choice(NOTES)
+    if key in ("dob_male", "dob_female"):  # "Nam | Nữ": the date goes under the worker's gender (every other row)
+        return _dmy(str(worker.date_of_birth)) if (number % 2 == 1) == (key == "dob_male") else ""
     value = getattr(worker, key)
     return _dmy(value) if key in ("date_of_birth", "period_from", "period_to") else value
 
 
 def render_list(workers, cols: list[Col], dpi: int = 300, *, landscape: bool = False, first_number: int = 1,
                 header: bool = True, heading: tuple[str, str, str] | None = None, footer: bool = True,
-                seed: int = 7, font_pt: float = 10.0):
-    """One page of a list: a heading (unit name, code, tax code) when given, the table, a footer."""
+                seed: int = 7, font_pt: float = 10.0, shift_mm: float = 0.0):
+    """One page of a list: a heading (unit name, code, tax code) when given, the table, a footer.
+    `shift_mm`: the table that much right of the page's centre (another page's margin)."""
     from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
@@ -77,7 +80,7 @@ def render_list(workers, cols: list[Col], dpi: int = 300, *, landscape: bool = F
     body, bold = _font(px), _font(px, True)
     line = round(px * 1.35)
     table_w = sum(c.width_mm for c in cols) * mm
-    left = (img.width - table_w) / 2
+    left = (img.width - table_w) / 2 + shift_mm * mm
     y = 15 * mm
     if heading:
         name, code, tax = heading

@@ -248,3 +248,119 @@ def test_a_list_without_period_columns_says_so():
     note = next(n for n in result.notes if n.code == "column_not_found")
     assert "Từ ngày" in note.message and "period start" in note.message_en
     assert not result.problems  # a note, not a reason to call the attachment unreadable
+
+
+# --- layouts of other employers' lists (issue 13): each a mechanism, in word boxes -------------------
+
+NAM_NU = [c for c in STD if c[0] != "date_of_birth"][:3] + [("dob_m", ["Nam"], 200), ("dob_f", ["Nữ"], 200)] + \
+    [c for c in STD if c[0] in ("id_number", "period_from", "period_to")]
+
+
+def _by_gender(rows: list[dict] = WORKERS) -> list[dict]:
+    """The date of birth under "Nam" or "Nữ", by the worker's gender (here: every other row)."""
+    return [{**w, "dob_m" if i % 2 else "dob_f": w["date_of_birth"]} for i, w in enumerate(rows)]
+
+
+def test_date_of_birth_split_under_nam_and_nu_is_read_from_either():
+    rows, names = _read(_page(NAM_NU, parents=[("Ngày tháng năm sinh", 3, 4)], rows=_by_gender()))
+    _assert_all_read(rows)
+    assert names["date_of_birth"] == "Ngày tháng năm sinh"
+    # no title read at all: the two exclusive date columns are still one date of birth
+    rows, _ = _read(_page([(k, ["xx"], w) for k, _, w in NAM_NU], rows=_by_gender()))
+    _assert_all_read(rows)
+
+
+def test_a_continuation_page_takes_the_columns_of_the_page_before_moved_to_its_margin():
+    first = group_lines(_page(NAM_NU, parents=[("Ngày tháng năm sinh", 3, 4)], rows=_by_gender()))
+    _, columns = parse_table(first, find_header(first))
+    # the next page: no header, the table printed 45 units further right, every row a woman's
+    words = _page(NAM_NU, rows=[{**w, "dob_f": w["date_of_birth"]} for w in WORKERS], header=False)
+    for w in words:
+        w.x0, w.x1, w.nx0, w.nx1 = w.x0 + 45, w.x1 + 45, w.x0 + 45, w.x1 + 45
+    lines = group_lines(words)
+    # read alone, its columns are typed by content: periods and birth dates still come out right
+    _assert_all_read(parse_table(lines, find_header(lines))[0])
+    rows, _ = parse_table(lines, find_header(lines), columns)
+    _assert_all_read(rows)
+
+
+def test_a_merged_parent_over_sub_titles_read_without_their_spaces():
+    columns = STD[:5] + [("period_from", ["Bắtđầu"], 230), ("period_to", ["Kếtthúc"], 230),
+                         ("months", ["Số tháng", "tạm hoãn"], 200)]
+    rows_in = [{**w, "months": "2"} for w in WORKERS]
+    parent = [("Thời gian nghỉ việc không hưởng lương", 5, 6)]
+    rows, names = _read(_page(columns, parents=parent, rows=rows_in))
+    _assert_all_read(rows)
+    assert names["period_from"] == "Bắtđầu" and names["period_to"].startswith("Kếtthúc")
+
+
+def test_a_title_that_does_not_tell_start_from_end_names_neither():
+    # "Số tháng tạm hoãn" is no period column, and "Tạm hoãn" alone over the two dates decides nothing
+    columns = STD[:5] + [("period_from", ["Tạm hoãn"], 230), ("period_to", ["Tạm hoãn"], 230),
+                         ("months", ["Số tháng tạm hoãn"], 260)]
+    rows, names = _read(_page(columns, rows=[{**w, "months": "2"} for w in WORKERS]))
+    _assert_all_read(rows)
+    assert "months" not in names.values()
+
+
+def test_period_columns_before_the_name_are_typed_by_their_dates():
+    columns = [("stt", ["STT"], 70), ("period_from", ["#"], 230), ("period_to", ["##"], 230)] + \
+        [c for c in STD if c[0] not in ("stt", "period_from", "period_to")]
+    rows, _ = _read(_page(columns))
+    _assert_all_read(rows)
+
+
+def test_start_and_end_follow_the_dates_when_the_titles_are_garbled_into_each_other():
+    # the end's column is written first and both titles read as the start's: the dates decide
+    columns = STD[:5] + [("period_to", ["Tạm hoãn từ"], 230), ("period_from", ["Tạm hoãn tu"], 230)]
+    rows, _ = _read(_page(columns))
+    _assert_all_read(rows)
+
+
+def test_a_heading_line_with_two_numbers_is_not_the_tables_first_row():
+    words = _text_words("Kèm theo Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020", 120, 20) + \
+        _text_words("Mã đơn vị: ZH5336H Mã số thuế: 7465317644", 60, 70)
+    words += _page([(k, ["xx"], w) for k, _, w in STD], top=160)
+    rows, _ = _read(words)
+    _assert_all_read(rows)
+
+
+def test_two_columns_of_numbers_run_together_are_cut_apart():
+    # a photo's small print: a date of birth and an SI number closer than a cell's paddings, one word box
+    # drawn across the gap by the reader
+    columns = [("stt", ["xx"], 70), ("full_name", ["xx"], 330), ("date_of_birth", ["xx"], 190),
+               ("si_number", ["xx"], 190), ("id_number", ["xx"], 270)]
+    rows_in = WORKERS * 3
+    words = _page(columns, rows=rows_in, header=False)
+    dates = [w for w in words if "/" in w.text and w.text.endswith(("1985", "1990", "1992"))]
+    dates[4].x1 = dates[4].nx1 = dates[4].x1 + 150
+    lines = group_lines(words)
+    rows, _ = parse_table(lines, find_header(lines))
+    assert len(rows) == len(rows_in)
+    good = sum(row.cells.get("si_number") == truth["si_number"] and row.cells.get("date_of_birth") == truth[
+        "date_of_birth"] for row, truth in zip(rows, rows_in))
+    assert good >= len(rows_in) - 1
+
+
+@pytest.mark.ocr
+def test_nam_nu_birth_dates_and_a_continuation_page_at_another_margin_are_read():
+    """Read by Tesseract: a date of birth under "Nam | Nữ" and a second page without the header whose
+    table stands 8 mm further right, with its periods before the name (no page's columns by position)."""
+    from chalicelib.extraction import extract_document
+
+    lp, make_document = _pages()
+    doc = make_document(random.Random(21), rows=10)
+    cols = [lp.Col("stt", "TT", 9), lp.Col("period_from", "Từ ngày", 24, group="Thời gian tạm hoãn"),
+            lp.Col("period_to", "Đến ngày", 24, group="Thời gian tạm hoãn"),
+            lp.Col("full_name", "Họ và tên", 44),
+            lp.Col("dob_male", "Nam", 24, group="Ngày tháng năm sinh"),
+            lp.Col("dob_female", "Nữ", 24, group="Ngày tháng năm sinh"),
+            lp.Col("id_number", "Số CMND/CCCD", 30), lp.Col("si_number", "Mã số BHXH", 26)]
+    w = doc.workers
+    pages = [lp.render_list(w[:6], cols, 200, landscape=True, footer=False),
+             lp.render_list(w[6:], cols, 200, landscape=True, first_number=7, header=False, shift_mm=8)]
+    result = extract_document(lp.tiff(pages, 200), "image/tiff", filename="nam_nu.tif")
+    assert len(result.workers) == len(w)
+    acc = _accuracy(result, w)
+    for f in ("si_number", "id_number", "period_from", "period_to", "date_of_birth"):
+        assert acc[f] >= 0.9, (f, acc)
