@@ -11,22 +11,21 @@ from typing import Any, Callable
 from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
 from chalicelib import tracing
-from chalicelib.adapters.queues import queue_name
 from chalicelib.api import auth, console
 from chalicelib.api.errors import parse_json, response_for
 from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.config import settings
+from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
-from chalicelib.local import portal as local_portal
 from chalicelib.logs import logger
 from chalicelib.services import documents, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
 app = Chalice(app_name="motcua")
-app.api.binary_types.extend(intake.ATTACHMENT_TYPES)
+app.api.binary_types.extend(ATTACHMENT_TYPES)
 
 # In AWS, API Gateway verifies tokens against the stage's Cognito user pool before the function
 # runs (`scripts/package.py` points this authorizer at the stack's pool); locally `auth` does.
@@ -95,19 +94,13 @@ def verify() -> Any:
     return documents.verify(app.current_request.raw_body or b"")
 
 
-@endpoint("/v1/local/portal-callback", methods=("POST",))
-def local_portal_callback() -> Response:
-    """The local stage's stand-in for the portal's callback: records what it is sent."""
-    return Response(local_portal.receive(app.current_request.raw_body or b"", app.current_request.headers.get("x-motcua-signature", "")), status_code=202)
-
-
 # -- the clerk console (static files; it calls the API below like any client) ------------------
 @endpoint("/console")
 def console_page() -> Response:
     # `/console` and `/console/` reach this route; the page's relative links need the slash.
     if not app.current_request.context.get("path", "/").endswith("/"):
         return Response("", status_code=301, headers={"Location": "console/"})
-    body, headers = console.asset("index.html")
+    body, headers = console.asset("index.html", frame_origin=documents.slips_origin())
     return Response(body, headers=headers)
 
 
@@ -115,7 +108,7 @@ def console_page() -> Response:
 def console_file(name: str) -> Response:
     if name == "config.json":
         return Response(console.config(), headers=console.security_headers("application/json"))
-    body, headers = console.asset(name)
+    body, headers = console.asset(name, frame_origin=documents.slips_origin())
     return Response(body, headers=headers)
 
 
@@ -273,22 +266,22 @@ def _run_batch(event: Any, step: Callable[[pipeline.StepMessage], None]) -> dict
     return {"batchItemFailures": failures}
 
 
-@app.on_sqs_message(queue=queue_name("extract"), batch_size=1)
+@app.on_sqs_message(queue=settings().name("extract"), batch_size=1)
 def extract(event: Any) -> dict[str, Any]:
     return _run_batch(event, pipeline.extract_step)
 
 
-@app.on_sqs_message(queue=queue_name("check"), batch_size=5)
+@app.on_sqs_message(queue=settings().name("check"), batch_size=5)
 def check(event: Any) -> dict[str, Any]:
     return _run_batch(event, pipeline.check_step)
 
 
-@app.on_sqs_message(queue=queue_name("workflow"), batch_size=5)
+@app.on_sqs_message(queue=settings().name("workflow"), batch_size=5)
 def workflow(event: Any) -> dict[str, Any]:
     return _run_batch(event, flow.workflow_step)
 
 
-@app.on_sqs_message(queue=queue_name("notify"), batch_size=10)
+@app.on_sqs_message(queue=settings().name("notify"), batch_size=10)
 def notify(event: Any) -> dict[str, Any]:
     return _run_batch(event, portal_sync.notify_step)
 

@@ -85,7 +85,7 @@ def documents(docs: int, photos: int, seed: int) -> list[dict[str, Any]]:
 
 def registry_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """SI number -> the registry's participant, agreeing with the ground truth (for `compare_lists`)."""
-    from chalicelib.adapters.registry import Participant
+    from chalicelib.domain.registry import Participant
 
     return {r["si_number"]: Participant(r["si_number"], r["full_name"], r["date_of_birth"], r.get("id_number"), "")
             for r in rows}

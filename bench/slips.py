@@ -48,13 +48,14 @@ def main() -> None:
     args = parser.parse_args()
     proc = _start_moto()
     try:
+        from chalicelib.adapters.kms import KmsKey
         from chalicelib.documents import SlipSigner, issue_slip, render_slip
         from chalicelib.documents.examples import example_slip
         from chalicelib.local.pki import ensure_signing_identity
 
         with tempfile.TemporaryDirectory() as tmp:
             ident = ensure_signing_identity(Path(tmp), "alias/motcua-bench-signing")
-            signer = SlipSigner.from_kms(ident.key_alias, ident.cert_chain_pem)
+            signer = SlipSigner.from_key(KmsKey(ident.key_alias), ident.cert_chain_pem)
             slip = example_slip("receipt")
             url = "https://motcua.example.vn"
             pdf = render_slip(slip, public_base_url=url)

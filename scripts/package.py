@@ -222,6 +222,21 @@ def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list
     return warnings
 
 
+NOT_SHIPPED = ("chalicelib/local/", "chalicelib/cli.py", "chalicelib/documents/examples.py")
+"""The local stage, the command line and the example slips: no function imports them (tests/unit/test_layers.py),
+so the Lambda package leaves them out."""
+
+
+def strip_local(zip_path: Path) -> None:
+    """Rewrite the zip without `NOT_SHIPPED` (chalice ships all of chalicelib/)."""
+    kept = zip_path.with_suffix(".tmp")
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(kept, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if not item.filename.startswith(NOT_SHIPPED):
+                target.writestr(item, source.read(item.filename))
+    kept.replace(zip_path)
+
+
 def add_templates(zip_path: Path) -> None:
     with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         present = set(archive.namelist())
@@ -289,6 +304,7 @@ def package(stage: str, out: Path, force: bool = False) -> Path:
     for warning in postprocess(sam, merged, stage):
         print(f"package: warning: {warning}", file=sys.stderr)
     sam_path.write_text(json.dumps(sam, indent=2, ensure_ascii=False) + "\n")
+    strip_local(out / "deployment.zip")
     add_templates(out / "deployment.zip")
     stamp.write_text(current)
     size = (out / "deployment.zip").stat().st_size

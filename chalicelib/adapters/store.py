@@ -103,8 +103,6 @@ class DossierStore:
                 self._db.put_item(**put)
         except (self._db.exceptions.ConditionalCheckFailedException, self._db.exceptions.TransactionCanceledException):
             raise ConcurrentUpdate(dossier.id) from None
-        if entries:
-            _announce(dossier.id)
         return saved
 
     # -- reading -------------------------------------------------------------------------------
@@ -196,18 +194,6 @@ class DossierStore:
 
     def ping(self) -> None:
         self._db.get_item(TableName=self.table, Key={"id": _s(_GUARD)})
-
-
-def _announce(dossier_id: str) -> None:
-    """Ask for the portal to be told (best effort: the sweep finds entries still unsent)."""
-    from chalicelib.adapters import queues
-
-    try:
-        queues.send("notify", {"dossier_id": dossier_id, "step": "notify"})
-    except Exception:  # noqa: BLE001 - the change is saved; telling the portal can wait for the sweep
-        from chalicelib.logs import logger
-
-        logger().warning("could not queue a portal notification; the sweep will", extra={"dossier_id": dossier_id})
 
 
 def _encode_cursor(key: dict[str, Any]) -> str:

@@ -8,10 +8,8 @@ frames from the slips bucket (the slip preview is its presigned URL).
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
@@ -27,17 +25,9 @@ ASSETS: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=1)
-def _slips_origin() -> str:
-    """Where slip previews come from (a presigned URL's scheme and host; no request is made)."""
-    from chalicelib.adapters.blobs import slips
-
-    parts = urlsplit(slips().presigned_get("console-origin-probe", expires=60))
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def security_headers(content_type: str) -> dict[str, str]:
-    frames = f"'self' {_slips_origin()}" if content_type.startswith("text/html") else "'none'"
+def security_headers(content_type: str, frame_origin: str = "") -> dict[str, str]:
+    """`frame_origin`: where the page may show slip previews from (the slips bucket's origin)."""
+    frames = f"'self' {frame_origin}".rstrip() if content_type.startswith("text/html") else "'none'"
     login = os.environ.get("MOTCUA_COGNITO_DOMAIN", "")
     return {
         "Content-Type": content_type,
@@ -55,11 +45,11 @@ def security_headers(content_type: str) -> dict[str, str]:
     }
 
 
-def asset(name: str) -> tuple[str, dict[str, str]]:
+def asset(name: str, frame_origin: str = "") -> tuple[str, dict[str, str]]:
     """The file's text and the headers to serve it with; anything not in `ASSETS` is a 404."""
     if name not in ASSETS:
         raise NotFound("console_file")
-    return (CONSOLE_DIR / name).read_text(encoding="utf-8"), security_headers(ASSETS[name])
+    return (CONSOLE_DIR / name).read_text(encoding="utf-8"), security_headers(ASSETS[name], frame_origin)
 
 
 def config() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from chalice import Response
 
 from chalicelib import errors
 from chalicelib.api.auth import Forbidden, Unauthorized
+from chalicelib.api.contracts import error_body
 
 __all__ = ["error_response", "response_for", "parse_json"]
 
@@ -22,10 +23,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
 
 
 def error_response(status: int, code: str, message: str, message_en: str, details: Any = None, headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"code": code, "message": message, "message_en": message_en}
-    if details is not None:
-        body["details"] = details
-    return Response(body={"error": body}, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+    return Response(body=error_body(code, message, message_en, details), status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
 
 
 def response_for(error: Exception) -> Response | None:

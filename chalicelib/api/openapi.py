@@ -11,13 +11,14 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.views import DocumentLink, DossierView, ErrorView, LookupView, WorkerListsView, WorklistView
+from chalicelib.api.contracts import ErrorView
+from chalicelib.api.views import DocumentLink, DossierView, LookupView, WorkerListsView, WorklistView
+from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import CreateDossier, DecisionBody
+from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
-from chalicelib.services.documents import KIND_CODES
-from chalicelib.services.intake import ATTACHMENT_TYPES
 
 __all__ = ["document"]
 
@@ -189,15 +190,6 @@ def document() -> dict[str, Any]:
                 {"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}},
                 errors=(422,),
                 params=[_query("office", {"type": "string", "description": "admin only"})],
-            )
-        },
-        "/v1/local/portal-callback": {
-            "post": _op(
-                "local stage only: the stand-in for the portal's status callback (HMAC-signed body)",
-                {"202": {"description": "recorded", "content": {"application/json": {"schema": {"type": "object"}}}}},
-                secured=False,
-                errors=(404, 422),
-                body={"content": {"application/json": {"schema": {"type": "object"}}}},
             )
         },
         "/v1/dossiers/{dossier_id}/submit": {

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from chalicelib.domain.dossier import Applicant, Dossier, Worker
 from chalicelib.domain.findings import Finding
 
-__all__ = ["DossierView", "LookupView", "WorklistView", "WorkerListsView", "DocumentLink", "ErrorView", "dossier_view", "lookup_view", "worklist_view"]
+__all__ = ["DossierView", "LookupView", "WorklistView", "WorkerListsView", "DocumentLink", "dossier_view", "lookup_view", "worklist_view"]
 
 
 class DocumentView(BaseModel):
@@ -140,17 +140,6 @@ class DocumentLink(BaseModel):
     preview_url: str
     """Short-lived; the PDF opens in the browser."""
     expires_in: int
-
-
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
-
-
-class ErrorView(BaseModel):
-    error: ErrorBody
 
 
 def dossier_view(d: Dossier) -> dict[str, Any]:

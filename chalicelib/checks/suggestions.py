@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from chalicelib.adapters.registry import Participant
+from chalicelib.domain.registry import Participant
 from chalicelib.domain.dossier import Worker
 from chalicelib.domain.names import normalise_name
 

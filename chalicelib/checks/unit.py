@@ -1,7 +1,7 @@
 """The applying unit (đơn vị) exists in the registry and its tax code is the one registered."""
 from __future__ import annotations
 
-from chalicelib.adapters.registry import Unit
+from chalicelib.domain.registry import Unit
 from chalicelib.domain.dossier import Applicant
 from chalicelib.domain.findings import Finding
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from chalicelib.adapters.registry import Participant
+from chalicelib.domain.registry import Participant
 from chalicelib.checks.text import dmy, month_vi
 from chalicelib.domain.dossier import Worker
 from chalicelib.domain.findings import Finding

@@ -1,6 +1,6 @@
 """Slips (phiếu) of the one-stop desk: their content, rendering, signing and verification.
 
->>> pdf = issue_slip(ReceiptSlip(...), SlipSigner.from_kms(alias, chain_pem))   # doctest: +SKIP
+>>> pdf = issue_slip(ReceiptSlip(...), SlipSigner.from_key(KmsKey(alias), chain_pem))   # doctest: +SKIP
 >>> verify_pdf(pdf, ca_pem, [fingerprint(cert_pem)]).signed_by_us               # doctest: +SKIP
 True
 """

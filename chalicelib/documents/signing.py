@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Protocol
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -25,7 +25,6 @@ from pyhanko.sign.general import load_certs_from_pemder_data
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from chalicelib.adapters.kms import KmsError, KmsKey
 
 from .render import render_slip
 from .slips import Slip
@@ -44,10 +43,18 @@ class SigningError(Exception):
     """A slip could not be signed (bad certificate chain, KMS refused, unreadable PDF)."""
 
 
-class KmsSigner(Signer):
-    """A pyHanko signer whose raw signatures are made by KMS."""
+class RawSigningKey(Protocol):
+    """A private key held elsewhere that signs a message: KMS in every stage (`chalicelib.adapters.kms.KmsKey`).
 
-    def __init__(self, key: KmsKey, signing_cert: asn1_x509.Certificate,
+    Why a protocol: the PDF layer signs with whatever key it is handed and knows no AWS client."""
+
+    def sign_raw(self, message: bytes, digest_algorithm: str = "sha256") -> bytes: ...
+
+
+class KmsSigner(Signer):
+    """A pyHanko signer whose raw signatures are made by a key it never holds (KMS)."""
+
+    def __init__(self, key: RawSigningKey, signing_cert: asn1_x509.Certificate,
                  other_certs: list[asn1_x509.Certificate] = ()) -> None:  # type: ignore[assignment]
         registry = SimpleCertificateStore.from_certs([signing_cert, *other_certs])
         super().__init__(signing_cert=signing_cert, cert_registry=registry, prefer_pss=False,
@@ -61,7 +68,7 @@ class KmsSigner(Signer):
             return bytes(self._dry_run_size)
         try:
             return self.key.sign_raw(data, digest_algorithm)
-        except KmsError as exc:
+        except Exception as exc:  # the key's own error (KMS refused, unreachable) fails this signature only
             raise _PyhankoSigningError(str(exc)) from exc
 
 
@@ -81,20 +88,18 @@ class SlipSigner:
         self.location = location
 
     @classmethod
-    def from_kms(cls, key_alias: str, cert_chain_pem: bytes, *, tsa_url: str | None = None,
-                 client: Any = None, **kwargs: Any) -> "SlipSigner":
-        """A signer for the KMS key ``key_alias`` whose certificate comes first in ``cert_chain_pem``.
+    def from_key(cls, key: RawSigningKey, cert_chain_pem: bytes, *, tsa_url: str | None = None,
+                 **kwargs: Any) -> "SlipSigner":
+        """A signer for ``key`` whose certificate comes first in ``cert_chain_pem``.
 
         Parameters
         ----------
-        key_alias:
-            ``alias/...``, key id or ARN of an asymmetric SIGN_VERIFY key.
+        key:
+            The signing key, e.g. ``KmsKey("alias/...")`` of an asymmetric SIGN_VERIFY KMS key.
         cert_chain_pem:
-            The signing certificate (for the KMS key's public key) followed by its issuers.
+            The signing certificate (for the key's public key) followed by its issuers.
         tsa_url:
             An RFC 3161 time-stamping service; when given the signatures are PAdES B-T.
-        client:
-            A boto3 KMS client; by default the adapter's lazily created one.
 
         Raises
         ------
@@ -109,7 +114,7 @@ class SlipSigner:
             raise SigningError(f"unreadable certificate chain: {exc}") from exc
         if not certs:
             raise SigningError("the certificate chain holds no certificate")
-        signer = KmsSigner(KmsKey(key_alias, client=client), certs[0], certs[1:])
+        signer = KmsSigner(key, certs[0], certs[1:])
         return cls(signer, tsa_url=tsa_url, **kwargs)
 
     @property

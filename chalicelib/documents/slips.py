@@ -27,9 +27,19 @@ from typing import Any, ClassVar, Mapping
 __all__ = [
     "Agency", "Applicant", "Attachment", "Finding", "Handover", "Worker", "Employer",
     "Slip", "ReceiptSlip", "CorrectionRequestSlip", "RefusalSlip", "ApologySlip", "ControlSlip",
-    "ConfirmationSlip", "SLIP_CLASSES", "TITLES", "OUTCOMES",
+    "ConfirmationSlip", "SLIP_CLASSES", "KIND_CODES", "TITLES", "OUTCOMES",
 ]
 
+KIND_CODES: dict[str, str] = {
+    # the slip number's letters (số phiếu 000123/2026/TNHS-031)
+    "receipt": "TNHS",  # tiếp nhận hồ sơ
+    "correction_request": "YCBS",  # yêu cầu bổ sung
+    "refusal": "TCHS",  # từ chối hồ sơ
+    "apology": "XL",  # xin lỗi
+    "control_slip": "KS",  # kiểm soát
+    "confirmation": "XN",  # xác nhận
+}
+"""The kinds of slip, and the letters each one's number carries."""
 TITLES: dict[str, str] = {
     "receipt": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
     "correction_request": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",

@@ -57,7 +57,7 @@ class Identity:
 
     @property
     def cert_chain_pem(self) -> bytes:
-        """Signing certificate then CA: what ``SlipSigner.from_kms`` takes."""
+        """Signing certificate then CA: what ``SlipSigner.from_key`` takes."""
         return self.signing_cert_pem.read_bytes() + self.ca_pem.read_bytes()
 
     @property

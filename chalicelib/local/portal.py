@@ -1,6 +1,6 @@
 """The local stage's stand-in for the national portal's status callback: it records what it gets.
 
-Only the `local` stage answers; elsewhere the route is a 404, as if it did not exist.
+The local server (`chalicelib.local.serve`) answers it; the app and the Lambda package know nothing of it.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 from chalicelib.adapters.blobs import originals
-from chalicelib.config import settings
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.api.errors import parse_json
+from chalicelib.errors import InvalidInput
 
 __all__ = ["receive", "received"]
 
@@ -20,13 +20,15 @@ PREFIX = "local/portal-callbacks/"
 def receive(body: bytes, signature_header: str) -> dict[str, Any]:
     from chalicelib.services.notify import signature
 
-    if settings().stage != "local":
-        raise NotFound("route")
     # compare_digest refuses str with non-ASCII characters (a TypeError, so a 500): compare bytes
     if not hmac.compare_digest(signature(body).encode(), (signature_header or "").encode("utf-8", "surrogateescape")):
         raise InvalidInput("bad_signature", "Chữ ký của thông báo không đúng.", "The notification's signature does not match.")
-    event = json.loads(body)
-    originals().put(f"{PREFIX}{event['dossier_id']}/{int(event['seq']):06d}.json", body, "application/json")
+    event = parse_json(body)
+    try:
+        key = f"{PREFIX}{event['dossier_id']}/{int(event['seq']):06d}.json"
+    except (TypeError, KeyError, ValueError):
+        raise InvalidInput("bad_event", "Thông báo thiếu mã hồ sơ hoặc số thứ tự.", "The event needs dossier_id and an integer seq.") from None
+    originals().put(key, body, "application/json")
     return {"received": event["seq"]}
 
 

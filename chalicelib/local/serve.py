@@ -24,6 +24,8 @@ __all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve"]
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit: a larger body never reaches a function in AWS."""
+PORTAL_CALLBACK_PATH = "/v1/local/portal-callback"
+"""Where the local stage's stand-in for the portal takes the status callbacks (`MOTCUA_PORTAL_CALLBACK_URL`)."""
 
 
 def prepare(emulator_port: int, state_dir: Path) -> Any:
@@ -70,18 +72,31 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_REQUEST_BYTES:
-                body = json.dumps(
-                    {"error": {"code": "body_too_large", "message": "Yêu cầu quá lớn (tối đa 10 MB).", "message_en": "The request body is over 10 MB or has no valid length."}}
-                ).encode()
-                self.send_response(413)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(body)
-                self.close_connection = True
+                self._send_error(413, "body_too_large", "Yêu cầu quá lớn (tối đa 10 MB).", "The request body is over 10 MB or has no valid length.")
+                return
+            if self.path.split("?", 1)[0] == PORTAL_CALLBACK_PATH:
+                self._portal_callback(length)
                 return
             super()._generic_handle()
+
+        def _portal_callback(self, length: int) -> None:
+            """The stand-in for the portal's status callback, served here and not by `app.py`, so
+            that the Lambda package holds no local-only route."""
+            from chalicelib.api.errors import response_for
+            from chalicelib.local import portal
+
+            if self.command != "POST":
+                self._send_error(405, "method_not_allowed", "Phương thức HTTP không được hỗ trợ.", f"The method {self.command} is not supported.", {"Allow": "POST"})
+                return
+            body = self.rfile.read(length) if length else b""
+            try:
+                status, answer = 202, portal.receive(body, self.headers.get("x-motcua-signature", ""))
+            except Exception as error:  # a user's error in the API's shape; anything else is a fault
+                reply = response_for(error)
+                if reply is None:
+                    raise
+                status, answer = reply.status_code, reply.body
+            self._send_json(status, json.dumps(answer, ensure_ascii=False).encode())
 
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
@@ -99,7 +114,11 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
             self._send_error(405, "method_not_allowed", "Phương thức HTTP không được hỗ trợ.", f"The method {self.command} is not supported.", {"Allow": ", ".join(allowed)})
 
         def _send_error(self, status: int, code: str, message: str, message_en: str, headers: dict[str, str] | None = None) -> None:
-            body = json.dumps({"error": {"code": code, "message": message, "message_en": message_en}}).encode()
+            from chalicelib.api.contracts import error_json
+
+            self._send_json(status, error_json(code, message, message_en), headers)
+
+        def _send_json(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
@@ -216,7 +235,7 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     from chalicelib.local.demo import seed_demo
 
     seeded = seed_demo(state_dir)
-    os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}/v1/local/portal-callback")
+    os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}{PORTAL_CALLBACK_PATH}")
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
     pool = WorkerPool(workers, state_dir / "workers.log")
     server = make_server(port)

@@ -13,10 +13,13 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib.adapters.blobs import slips as slips_bucket
+from chalicelib.adapters.kms import KmsKey
 from chalicelib.adapters.slipbook import SlipRecord, slipbook
 from chalicelib.config import settings
+from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, utcnow
 from chalicelib.domain.offices import PROVINCES, office
@@ -24,17 +27,17 @@ from chalicelib.domain.procedures import procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["KIND_CODES", "calendar", "signer", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
+__all__ = ["slips_origin", "calendar", "signer", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
 
-KIND_CODES: dict[str, str] = {
-    "receipt": "TNHS",  # tiếp nhận hồ sơ
-    "correction_request": "YCBS",  # yêu cầu bổ sung
-    "refusal": "TCHS",  # từ chối hồ sơ
-    "apology": "XL",  # xin lỗi
-    "control_slip": "KS",  # kiểm soát
-    "confirmation": "XN",  # xác nhận
-}
 RESULT_PLACE = "Trực tuyến qua Cổng Dịch vụ công quốc gia"
+
+
+@lru_cache(maxsize=1)
+def slips_origin() -> str:
+    """Where slip previews come from (a presigned URL's scheme and host; no request is made): the
+    console's page may frame that origin and no other."""
+    parts = urlsplit(slips_bucket().presigned_get("console-origin-probe", expires=60))
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +64,7 @@ def signer() -> Any:
     """The process's one slip signer (its chain read and its KMS public key fetched once)."""
     from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
 
-    return SlipSigner.from_kms(settings().signing_key_alias, signing_chain(), tsa_url=os.environ.get("MOTCUA_TSA_URL") or None)
+    return SlipSigner.from_key(KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=os.environ.get("MOTCUA_TSA_URL") or None)
 
 
 def _agency(dossier: Dossier) -> Any:

@@ -17,16 +17,15 @@ from pydantic import ValidationError
 from chalicelib.adapters import queues
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.store import store
+from chalicelib.services.saving import save
 from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
+from chalicelib.domain.media import ATTACHMENT_TYPES, MAX_INLINE_BYTES, MAX_UPLOAD_BYTES
 from chalicelib.domain.procedures import PROCEDURES, procedure
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge, UnsupportedMedia
 from chalicelib.logs import logger
 
 __all__ = [
-    "ATTACHMENT_TYPES",
-    "MAX_INLINE_BYTES",
-    "MAX_UPLOAD_BYTES",
     "create_dossier",
     "put_attachment",
     "upload_ticket",
@@ -35,17 +34,6 @@ __all__ = [
     "validation_details",
 ]
 
-MAX_INLINE_BYTES = 6 * 1024 * 1024
-"""Lambda's synchronous payload limit; larger files go straight to S3 through a presigned URL."""
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""Beyond this a file is no scan of a worker list."""
-
-ATTACHMENT_TYPES: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/tiff": (b"II*\x00", b"MM\x00*"),
-}
 _NAME = re.compile(r"^[^\W_][\w .,()+\-]{0,99}$")
 """The portal's file names as portals write them ("Danh sách NLĐ (T4).pdf"): letters of any script,
 digits, spaces and a little punctuation; never a path, a control character or a leading dot."""
@@ -131,7 +119,7 @@ def _update(dossier_id: str, change: Callable[[Dossier], Dossier]) -> Dossier:
     for _ in range(5):
         dossier = store().get(dossier_id)
         try:
-            return store().save(change(dossier))
+            return save(change(dossier))
         except ConcurrentUpdate:
             continue
     raise Conflict("busy", "Hồ sơ đang được cập nhật, vui lòng thử lại.", "The dossier is being updated; try again.")

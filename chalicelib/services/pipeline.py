@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.adapters import queues
 from chalicelib.adapters.store import store
+from chalicelib.services.saving import save
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, NotFound
@@ -57,7 +58,7 @@ def extract_step(message: StepMessage) -> None:
     if dossier.status == Status.SUBMITTED:
         extract_attachments(dossier)
         try:
-            dossier = store().save(dossier.advance(Status.PROCESSING, by="system:extract"))
+            dossier = save(dossier.advance(Status.PROCESSING, by="system:extract"))
         except ConcurrentUpdate:
             dossier = store().get(message.dossier_id)
     if dossier.status == Status.PROCESSING:
@@ -74,7 +75,7 @@ def check_step(message: StepMessage) -> None:
         found = review(dossier)
         concluded = conclude(dossier, found.findings, message.round, found)
         try:
-            dossier = store().save(concluded)
+            dossier = save(concluded)
         except ConcurrentUpdate:
             dossier = store().get(message.dossier_id)
         logger().info(

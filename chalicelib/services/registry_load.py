@@ -36,7 +36,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
-from chalicelib.adapters.registry import Participant, Period, Registry, RegistryUnavailable, Unit, content_digest, registry
+from chalicelib.adapters.registry import Registry, RegistryUnavailable, registry
+from chalicelib.domain.registry import Participant, Period, Unit, content_digest
 from chalicelib.domain.identifiers import (
     cccd_matches_birth,
     is_valid_cccd,

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
+from chalicelib.services.saving import save
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import procedure
@@ -43,7 +44,7 @@ def _save(dossier_id: str, change: Callable[[Dossier], Dossier | None], current:
         if changed is None:
             return dossier
         try:
-            return store().save(changed)
+            return save(changed)
         except ConcurrentUpdate:
             continue
     raise Conflict("busy", "Hồ sơ đang được cập nhật, vui lòng thử lại.", "The dossier is being updated; try again.")

@@ -30,13 +30,14 @@ def start_moto() -> Any:
 def main() -> None:
     proc = start_moto()
     try:
+        from chalicelib.adapters.kms import KmsKey
         from chalicelib.documents import SlipSigner, issue_slip
         from chalicelib.documents.examples import example_slips
         from chalicelib.local.pki import ensure_signing_identity
 
         with tempfile.TemporaryDirectory() as tmp:
             ident = ensure_signing_identity(Path(tmp) / "pki", "alias/motcua-docs-signing")
-            signer = SlipSigner.from_kms(ident.key_alias, ident.cert_chain_pem)
+            signer = SlipSigner.from_key(KmsKey(ident.key_alias), ident.cert_chain_pem)
             for kind, slip in example_slips(300).items():
                 pdf = Path(tmp) / f"{kind}.pdf"
                 pdf.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))

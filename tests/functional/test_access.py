@@ -25,7 +25,6 @@ PORTAL_ONLY = {"anonymous": 401, "portal": None, "clerk_own": 403, "clerk_other"
 ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     "health": ("GET", "/v1/health", None, "", PUBLIC, 200),
     "verify": ("POST", "/v1/verify", "png", "application/pdf", PUBLIC, 422),  # reached: a PNG is no PDF
-    "local_portal": ("POST", "/v1/local/portal-callback", {}, "application/json", PUBLIC, 422),  # reached: unsigned
     "openapi": ("GET", "/v1/openapi.json", None, "", PUBLIC, 200),
     "lookup": ("GET", "/v1/lookup/{code}", None, "", PUBLIC, 200),
     "create": ("POST", "/v1/dossiers", "new", "application/json", PORTAL_ONLY, 201),

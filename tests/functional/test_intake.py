@@ -7,7 +7,7 @@ from typing import Any, Callable
 import pytest
 import requests
 
-from chalicelib.services.intake import MAX_INLINE_BYTES
+from chalicelib.domain.media import MAX_INLINE_BYTES
 from tests.helpers import dossier_body, pdf_bytes, png_bytes
 
 Headers = Callable[..., dict[str, str]]

@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 import pytest
 
-from chalicelib.adapters.registry import Participant, Period, Unit, registry
+from chalicelib.adapters.registry import registry
+from chalicelib.domain.registry import Participant, Period, Unit
 from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
 from chalicelib.services import pipeline
 from tests.helpers import pdf_bytes

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,18 @@ def test_the_console_signs_in_through_the_stacks_own_cognito_login(sam: dict[str
 ])
 def test_wheel_tag_rule(tags: list[str], ok: bool) -> None:
     assert _wheel_ok(tags) is ok
+
+
+def test_the_package_holds_no_local_stage_and_the_app_imports_from_it_alone(deployment_zip: zipfile.ZipFile, sam: dict[str, Any], tmp_path: Path) -> None:
+    names = deployment_zip.namelist()
+    assert [n for n in names if n.startswith(("chalicelib/local/", "chalicelib/cli.py", "chalicelib/documents/examples.py"))] == []
+    deployment_zip.extractall(tmp_path)
+    api = next(f for f in functions(sam).values() if f["Properties"].get("Handler") == "app.app")
+    environment = {k: str(v) for k, v in api["Properties"].get("Environment", {}).get("Variables", {}).items() if isinstance(v, (str, int))}
+    # the package's own copies only (-I: no site-packages, no PYTHONPATH), as Lambda's runtime loads them
+    probe = "import sys; sys.path[:0] = [sys.argv[1]]; import app; print(len(app.app.routes), 'chalicelib.local' in sys.modules)"
+    result = subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-southeast-1", **environment})
+    assert result.returncode == 0, result.stderr[-2000:]
+    routes, local_loaded = result.stdout.split()
+    assert int(routes) > 10 and local_loaded == "False"

@@ -20,9 +20,10 @@ def identity(aws_endpoint, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def signer(identity):
+    from chalicelib.adapters.kms import KmsKey
     from chalicelib.documents import SlipSigner
 
-    return SlipSigner.from_kms(identity.key_alias, identity.cert_chain_pem)
+    return SlipSigner.from_key(KmsKey(identity.key_alias), identity.cert_chain_pem)
 
 
 @pytest.fixture(scope="session")
