@@ -1,5 +1,5 @@
 # The two commands of README's quick start: `make run` and `make test`. Both install what is missing.
-.PHONY: run test setup bench package
+.PHONY: run test setup bench package lock lint
 
 setup:
 	@./scripts/bootstrap.sh
@@ -7,8 +7,16 @@ setup:
 run: setup
 	@.venv/bin/motcua serve
 
-test: setup
+test: setup lint
 	.venv/bin/python -m pytest -q
+
+# The linter (ruff, configured in pyproject.toml); make test runs it first.
+lint: setup
+	.venv/bin/ruff check .
+
+# The locks with hashes (requirements.txt, requirements-dev.txt) from the .in files, after editing one.
+lock: setup
+	./scripts/lock.sh
 
 # The CloudFormation package of a stage (default dev): build/package/sam.json + deployment.zip.
 package: setup

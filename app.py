@@ -5,8 +5,8 @@ Every route and trigger is on this page; the work is in `chalicelib/services`.
 from __future__ import annotations
 
 import functools
-from urllib.parse import unquote
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
@@ -16,6 +16,7 @@ from chalicelib.api.errors import parse_json, response_for
 from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.config import settings
 from chalicelib.domain.media import ATTACHMENT_TYPES
+from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
@@ -245,14 +246,14 @@ def _limit(value: str | None) -> int:
 
 
 # -- queues and schedules ----------------------------------------------------------------------
-def _run_batch(event: Any, step: Callable[[pipeline.StepMessage], None]) -> dict[str, Any]:
+def _run_batch(event: Any, step: Callable[[StepMessage], None]) -> dict[str, Any]:
     """Run `step` for each record; report the ones that failed so only they come back (and, after
     the queue's maxReceiveCount, land in its DLQ)."""
     failures = []
     for record in event:
         message_id = record.to_dict()["messageId"]
         try:
-            message = pipeline.parse_message(record.body)
+            message = StepMessage.from_json(record.body)
         except ValueError as error:  # it will never succeed: straight on its way to the DLQ
             logger().error("malformed message", extra={"message_id": message_id, "problem": str(error)})
             failures.append({"itemIdentifier": message_id})

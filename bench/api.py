@@ -17,7 +17,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import create_body as body, pct, start_stack, token  # noqa: E402
+from common import create_body as body  # noqa: E402
+from common import pct, start_stack, token  # noqa: E402
 
 
 def timed(session: requests.Session, method: str, url: str, **kw) -> float:

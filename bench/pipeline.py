@@ -27,8 +27,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from chalicelib.local.employer import ensure_demo_employer, sign_as_employer  # noqa: E402
 from common import FINAL_STATUSES, start_stack, token  # noqa: E402
+
+from chalicelib.local.employer import ensure_demo_employer, sign_as_employer  # noqa: E402
 from tests.helpers import pdf_bytes  # noqa: E402
 from tests.scans.generate import Document, Worker, render_pages, render_pdf, save_png  # noqa: E402
 

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from chalicelib.config import settings
+
 __all__ = ["main"]
 
 
@@ -20,6 +22,7 @@ def _connect() -> None:
     port = os.environ.get("MOTCUA_EMULATOR_PORT", "4566")
     for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
         os.environ.setdefault(key, value)
+    settings.cache_clear()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -123,6 +126,7 @@ def cmd_sign_request(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     os.environ.setdefault("MOTCUA_STATE_DIR", str(_state_dir()))
+    settings.cache_clear()
     from chalicelib.api.auth import issue_local_token
 
     try:

@@ -1,29 +1,110 @@
-"""Settings of one stage, read from the environment only.
+"""Settings of one stage, read from the environment once, validated as a whole.
 
 Lambda gets its environment from `.chalice/config.json`; the local stack sets the same variables,
 plus the standard `AWS_ENDPOINT_URL` that points every boto3 client at the emulator. Names of AWS
 resources are derived from the stage so the template in `infra/` and the code agree without lookups.
+
+Why one object: a variable that is missing or malformed must stop a function at its cold start (the
+import of `app` reads the settings), with the variable named, not fail at the first slip or the
+first callback. Each field is the variable `MOTCUA_<FIELD>`; in Lambda the settings fail closed (no
+local stage or local tokens, no callback without its secret).
 """
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated, Literal
 
-__all__ = ["Settings", "settings"]
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings", "SettingsError", "settings"]
 
 
-@dataclass(frozen=True)
-class Settings:
-    stage: str
-    """`local`, `dev` or `prod`."""
-    region: str
-    account_id: str
+class SettingsError(RuntimeError):
+    """The environment does not make valid settings; the message names each variable and what is wrong."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", frozen=True, extra="ignore", env_ignore_empty=True,
+                                      hide_input_in_errors=True)
+
+    stage: Literal["local", "dev", "prod"] = "local"
+    region: str = Field("ap-southeast-1", validation_alias=AliasChoices("AWS_DEFAULT_REGION", "AWS_REGION"))
+    account_id: str = "123456789012"
     """Buckets carry the account id in their names (S3 names are global)."""
-    auth_mode: str
+    auth_mode: Literal["local", "cognito"] = "local"
     """`local` (HS256 tokens made by `motcua token`) or `cognito` (API Gateway authorizer)."""
-    public_base_url: str
+    public_base_url: str = "http://127.0.0.1:8000"
     """Where the public look-up lives; printed in the slips' QR codes."""
+    cognito_domain: str = ""
+    cognito_client_id: str = ""
+
+    # -- slips ------------------------------------------------------------------------------------
+    signing_chain: str = ""
+    """PEM file: the slips' signing certificate, then its issuers."""
+    slip_trust_roots: str = ""
+    """PEM file: the roots a slip's chain must end in for `/v1/verify` to call it ours."""
+    tsa_url: str = ""
+    """An RFC 3161 time-stamping service; when set the slips are PAdES B-T."""
+    extra_days_off: str = ""
+    """Comma-separated ISO dates given off by decision beyond the public holidays."""
+    extra_working_days: str = ""
+
+    # -- the applicant's signature ----------------------------------------------------------------
+    trust_anchors: str = ""
+    """A PEM bundle or a directory of them: the roots an employer's signing certificate may chain to."""
+    revocation: Literal["soft", "hard", "off"] = "soft"
+
+    # -- outside systems --------------------------------------------------------------------------
+    portal_callback_url: str = ""
+    portal_callback_secret: SecretStr = SecretStr("")
+    authority_urls: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    """JSON: authority code -> the URL of its online system."""
+    authority_secret: SecretStr = SecretStr("")
+    authority_backoff: float = Field(0.5, ge=0, le=60)
+
+    # -- local tokens -----------------------------------------------------------------------------
+    jwt_secret: SecretStr = SecretStr("")
+    """The local stage's HS256 secret; empty: one kept in the state directory."""
+    state_dir: str = ".motcua"
+
+    # -- extraction -------------------------------------------------------------------------------
+    ocr_lang: str = "vie"
+    ocr_timeout: float = Field(120, gt=0, le=900)
+    ocr_workers: int | None = Field(None, ge=1, le=64)
+    """Pages read at once; unset: one per CPU."""
+    flatten_light: bool = True
+    max_attachment_bytes: int = Field(100 * 1024 * 1024, gt=0)
+    reread_conf: float = Field(0.88, ge=0, le=1)
+    extract_budget_seconds: float = Field(200, gt=0)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("authority_urls", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip() else {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ValueError("a JSON object of authority code -> URL")
+        return value
+
+    @model_validator(mode="after")
+    def _fail_closed_in_lambda(self) -> Settings:
+        if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            return self
+        if self.stage == "local" or self.auth_mode != "cognito":
+            raise ValueError("in Lambda the stage must be dev or prod and MOTCUA_AUTH_MODE cognito")
+        if self.portal_callback_url and not self.portal_callback_secret.get_secret_value():
+            raise ValueError("MOTCUA_PORTAL_CALLBACK_URL is set without MOTCUA_PORTAL_CALLBACK_SECRET")
+        if self.authority_urls and not self.authority_secret.get_secret_value():
+            raise ValueError("MOTCUA_AUTHORITY_URLS is set without MOTCUA_AUTHORITY_SECRET")
+        return self
 
     def name(self, what: str) -> str:
         """Name of a table or queue of this stage, e.g. `motcua-local-dossiers`."""
@@ -39,12 +120,18 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    env = os.environ
-    stage = env.get("MOTCUA_STAGE", "local")
-    return Settings(
-        stage=stage,
-        region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "ap-southeast-1",
-        account_id=env.get("MOTCUA_ACCOUNT_ID", "123456789012"),
-        auth_mode=env.get("MOTCUA_AUTH_MODE", "local"),
-        public_base_url=env.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-    )
+    """The stage's settings, read on first use (a cold start) and kept. Whoever changes the
+    environment afterwards (the local stage, a test) calls `settings.cache_clear()`."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in error.errors(include_url=False))
+        raise SettingsError(f"motcua settings: {problems}") from None
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return "settings"
+    if loc[0] == "region":
+        return "AWS_DEFAULT_REGION"
+    return f"MOTCUA_{str(loc[0]).upper()}"

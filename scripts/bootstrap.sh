@@ -26,6 +26,8 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
   echo "preparing .venv (first time: a minute or two)"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check 'pip<26.3'
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -e .
+  # the lock, every package with its hashes (make lock), then the project itself without resolving again
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.txt
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
   echo "$wanted" > "$stamp"
 fi

@@ -11,6 +11,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from chalicelib.config import settings
+
 pytest_plugins = ["tests.functional.world"]
 
 
@@ -26,6 +28,16 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     emulator.stop()
     os.environ.clear()
     os.environ.update(previous)
+    settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _settings_read_again() -> Iterator[None]:
+    """A test that changes the environment (monkeypatch.setenv) gets settings made from it, and the
+    next test the stage's own again; the code reads them once, as a Lambda cold start does."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -122,7 +122,8 @@ def sign(pdf: bytes, identity: Identity, field: str = "Signature1", signed_at: d
             return sign(pdf, identity, field)
         finally:
             pdf_signer.datetime = real  # type: ignore[attr-defined]
-    from asn1crypto import keys, x509 as ax509
+    from asn1crypto import keys
+    from asn1crypto import x509 as ax509
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import load_certs_from_pemder_data

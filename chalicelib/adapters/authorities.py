@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from functools import lru_cache
 from typing import Any
 
+from chalicelib.config import settings
 from chalicelib.domain.dossier import Dossier
 
 __all__ = ["AUTHORITY_NAMES", "deliver", "endpoints"]
@@ -28,7 +28,7 @@ AUTHORITY_NAMES = {
 @lru_cache(maxsize=1)
 def endpoints() -> dict[str, str]:
     """`MOTCUA_AUTHORITY_URLS`: JSON `{"province": "https://...", ...}`; empty means inboxes only."""
-    return json.loads(os.environ.get("MOTCUA_AUTHORITY_URLS") or "{}")
+    return dict(settings().authority_urls)
 
 
 def _session() -> Any:
@@ -36,7 +36,7 @@ def _session() -> Any:
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    retry = Retry(total=6, backoff_factor=float(os.environ.get("MOTCUA_AUTHORITY_BACKOFF", "0.5")), status_forcelist=(429, 500, 502, 503, 504), allowed_methods=None, raise_on_status=False)
+    retry = Retry(total=6, backoff_factor=settings().authority_backoff, status_forcelist=(429, 500, 502, 503, 504), allowed_methods=None, raise_on_status=False)
     session = requests.Session()
     session.mount("https://", HTTPAdapter(max_retries=retry))
     session.mount("http://", HTTPAdapter(max_retries=retry))
@@ -66,7 +66,7 @@ def deliver(dossier: Dossier, authority: str) -> str:
     if not url:
         return "inbox"
     body = _payload(dossier)
-    secret = os.environ.get("MOTCUA_AUTHORITY_SECRET", "").encode()
+    secret = settings().authority_secret.get_secret_value().encode()
     signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
     reply = _session().post(
         url,

@@ -5,12 +5,11 @@ idempotent (a replayed message from a DLQ has a new id).
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from typing import Any
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
+from chalicelib.domain.messages import StepMessage
 
 __all__ = ["QUEUES", "queue_name", "queue_url", "send", "dlq_name"]
 
@@ -31,10 +30,11 @@ def queue_url(name: str) -> str:
     return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 
 
-def send(queue: str, message: dict[str, Any], delay_seconds: int = 0) -> str:
+def send(message: StepMessage, delay_seconds: int = 0) -> str:
+    """Send `message` to its step's queue; answers the message id."""
     reply = client("sqs").send_message(
-        QueueUrl=queue_url(queue_name(queue)),
-        MessageBody=json.dumps(message, separators=(",", ":"), sort_keys=True),
+        QueueUrl=queue_url(queue_name(message.queue)),
+        MessageBody=message.to_json(),
         DelaySeconds=delay_seconds,
     )
     return reply["MessageId"]

@@ -7,7 +7,6 @@ and its claims arrive in the request context.
 """
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -57,14 +56,14 @@ class Principal:
 
 
 def state_dir() -> Path:
-    return Path(os.environ.get("MOTCUA_STATE_DIR", ".motcua")).resolve()
+    return Path(settings().state_dir).resolve()
 
 
 @lru_cache(maxsize=1)
 def local_secret() -> bytes:
     """The local stage's own signing key: from `MOTCUA_JWT_SECRET`, else a file made on first use."""
-    if os.environ.get("MOTCUA_JWT_SECRET"):
-        return os.environ["MOTCUA_JWT_SECRET"].encode()
+    if settings().jwt_secret.get_secret_value():
+        return settings().jwt_secret.get_secret_value().encode()
     path = state_dir() / "jwt-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,10 +7,10 @@ frames from the slips bucket (the slip preview is its presigned URL).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import settings
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
 from chalicelib.errors import NotFound
@@ -28,7 +28,7 @@ ASSETS: dict[str, str] = {
 def security_headers(content_type: str, frame_origin: str = "") -> dict[str, str]:
     """`frame_origin`: where the page may show slip previews from (the slips bucket's origin)."""
     frames = f"'self' {frame_origin}".rstrip() if content_type.startswith("text/html") else "'none'"
-    login = os.environ.get("MOTCUA_COGNITO_DOMAIN", "")
+    login = settings().cognito_domain
     return {
         "Content-Type": content_type,
         "Content-Security-Policy": (
@@ -55,10 +55,9 @@ def asset(name: str, frame_origin: str = "") -> tuple[str, dict[str, str]]:
 def config() -> dict[str, Any]:
     """What the page needs to know that only the server knows: how to sign in, and the names of
     procedures, statuses and slips as the slips print them."""
-    from chalicelib.config import settings
     from chalicelib.documents.slips import TITLES as SLIP_TITLES
 
-    domain, client_id = os.environ.get("MOTCUA_COGNITO_DOMAIN", ""), os.environ.get("MOTCUA_COGNITO_CLIENT_ID", "")
+    domain, client_id = settings().cognito_domain, settings().cognito_client_id
     return {
         "auth": settings().auth_mode,
         "cognito": {"domain": domain, "client_id": client_id} if settings().auth_mode == "cognito" and domain and client_id else None,

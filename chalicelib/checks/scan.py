@@ -19,7 +19,8 @@ A real difference (another person, another date, a digit read with high confiden
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Iterable, Mapping, Protocol
 
 from chalicelib.checks.text import dmy

@@ -439,7 +439,7 @@ def _read_signatures(
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = list(reader.embedded_regular_signatures)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a PDF pyHanko cannot open has no signature to judge
         return None
     out = []
     for index, sig in enumerate(signatures):
@@ -447,7 +447,7 @@ def _read_signatures(
             check = _judge(sig, roots, policy, now, last=index == len(signatures) - 1)
         except RevocationUnavailable:
             raise
-        except Exception:
+        except Exception:  # noqa: BLE001 - a damaged signature is a finding, not a fault
             # pyHanko could not even evaluate it (mangled CMS, ByteRange out of the file...)
             check = SignerCheck(getattr(sig, "field_name", None), None, None, None, problems=("damaged",))
         if tax_code:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from chalicelib.domain.registry import Participant
 from chalicelib.domain.dossier import Worker
 from chalicelib.domain.names import normalise_name
+from chalicelib.domain.registry import Participant
 
 __all__ = ["suggest_si_number", "one_digit_away"]
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from chalicelib.config import settings
+
 __all__ = [
     "TrustAnchorsError", "RevocationPolicy", "CERT_SUFFIXES", "anchor_paths", "load_anchors", "trust_anchors",
     "with_local_ca", "revocation_policy",
@@ -108,7 +110,7 @@ def trust_anchors() -> bytes:
     Read each time (a few kilobytes): an operator who adds a CA's root to the directory is heard
     by the next check, without a restart. Unset means no anchor at all (every signature is then
     untrusted); every stage sets it."""
-    return load_anchors(os.environ.get("MOTCUA_TRUST_ANCHORS"))
+    return load_anchors(settings().trust_anchors or None)
 
 
 def with_local_ca(operator: str | None, demo_ca: Path) -> str:
@@ -153,7 +155,4 @@ class RevocationPolicy:
 
 def revocation_policy() -> RevocationPolicy:
     """The stage's policy from `MOTCUA_REVOCATION` (``soft`` | ``hard`` | ``off``)."""
-    mode = (os.environ.get("MOTCUA_REVOCATION") or "soft").strip().lower()
-    if mode not in ("soft", "hard", "off"):
-        raise ValueError(f"MOTCUA_REVOCATION must be soft, hard or off, not {mode!r}")
-    return RevocationPolicy(mode)  # type: ignore[arg-type]
+    return RevocationPolicy(settings().revocation)

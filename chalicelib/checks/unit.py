@@ -1,9 +1,9 @@
 """The applying unit (đơn vị) exists in the registry and its tax code is the one registered."""
 from __future__ import annotations
 
-from chalicelib.domain.registry import Unit
 from chalicelib.domain.dossier import Applicant
 from chalicelib.domain.findings import Finding
+from chalicelib.domain.registry import Unit
 
 __all__ = ["check_unit"]
 

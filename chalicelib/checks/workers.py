@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from chalicelib.domain.registry import Participant
 from chalicelib.checks.text import dmy, month_vi
 from chalicelib.domain.dossier import Worker
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.names import normalise_name
 from chalicelib.domain.procedures import Procedure
+from chalicelib.domain.registry import Participant
 
 __all__ = ["check_worker", "check_period", "months", "month_before", "whole_months"]
 

@@ -7,8 +7,22 @@ True
 from .render import RenderError, render_slip
 from .signing import KmsSigner, SigningError, SlipSigner, issue_slip
 from .slips import (
-    SLIP_CLASSES, TITLES, Agency, ApologySlip, Applicant, Attachment, ConfirmationSlip, ControlSlip,
-    CorrectionRequestSlip, Employer, Finding, Handover, ReceiptSlip, RefusalSlip, Slip, Worker,
+    SLIP_CLASSES,
+    TITLES,
+    Agency,
+    ApologySlip,
+    Applicant,
+    Attachment,
+    ConfirmationSlip,
+    ControlSlip,
+    CorrectionRequestSlip,
+    Employer,
+    Finding,
+    Handover,
+    ReceiptSlip,
+    RefusalSlip,
+    Slip,
+    Worker,
 )
 from .verify import Verification, VerificationError, fingerprint, verify_pdf
 

@@ -10,8 +10,20 @@ from datetime import date, datetime
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 
 from .slips import (
-    Agency, ApologySlip, Applicant, Attachment, ConfirmationSlip, ControlSlip, CorrectionRequestSlip,
-    Employer, Finding, Handover, ReceiptSlip, RefusalSlip, Slip, Worker,
+    Agency,
+    ApologySlip,
+    Applicant,
+    Attachment,
+    ConfirmationSlip,
+    ControlSlip,
+    CorrectionRequestSlip,
+    Employer,
+    Finding,
+    Handover,
+    ReceiptSlip,
+    RefusalSlip,
+    Slip,
+    Worker,
 )
 
 __all__ = ["example_slip", "example_slips", "AGENCY", "APPLICANT"]

@@ -30,7 +30,14 @@ from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, P
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    Flowable, KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    Flowable,
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from chalicelib.domain.findings import FIELD_LABELS
@@ -38,8 +45,14 @@ from chalicelib.domain.workdays import VIETNAM_TZ
 
 from .qr import lookup_url, qr_runs
 from .slips import (
-    OUTCOMES, ApologySlip, ConfirmationSlip, ControlSlip, CorrectionRequestSlip, ReceiptSlip,
-    RefusalSlip, Slip,
+    OUTCOMES,
+    ApologySlip,
+    ConfirmationSlip,
+    ControlSlip,
+    CorrectionRequestSlip,
+    ReceiptSlip,
+    RefusalSlip,
+    Slip,
 )
 
 __all__ = ["render_slip", "register_fonts", "FONT_DIR", "METADATA_KEYS", "RenderError"]

@@ -25,7 +25,6 @@ from pyhanko.sign.general import load_certs_from_pemder_data
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-
 from .render import render_slip
 from .slips import Slip
 

@@ -138,13 +138,13 @@ def verify_pdf(data: bytes, trust_roots_pem: bytes, our_cert_fingerprints: Itera
         reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
         meta = _slip_metadata(reader)
         signatures = list(reader.embedded_signatures)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any PDF pyHanko cannot read is answered as damaged
         return Verification(valid=False, signed_by_us=False, problems=("damaged",))
     if not signatures:
         return Verification(valid=False, signed_by_us=False, problems=("not_signed",), **meta)
     try:
         return _check(signatures[-1], trust_roots_pem, ours, meta)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged signature is an answer, not a fault
         # pyHanko could not even evaluate the signature (mangled CMS, ByteRange out of the file...)
         return Verification(valid=False, signed_by_us=False, signed=True,
                             problems=("damaged", "signature_invalid"), **meta)

@@ -14,11 +14,12 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from chalicelib.config import settings
+
 from . import fields as F
 from .errors import FIELD_TITLES, MESSAGES, NOTES
 from .model import WORKER_FIELDS, ExtractionResult, PageInfo, Problem, Unit, WorkerRow
-from .tables import (Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, titled,
-                     unaccent)
+from .tables import Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, titled, unaccent
 
 __all__ = ["extract_document", "ocr_workers"]
 
@@ -26,9 +27,9 @@ log = logging.getLogger("motcua.extraction")
 
 
 def ocr_workers() -> int:
-    env = os.environ.get("MOTCUA_OCR_WORKERS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
+    configured = settings().ocr_workers
+    if configured:
+        return configured
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -39,7 +40,7 @@ PARSERS = {
     "full_name": F.parse_name, "si_number": F.parse_si_number, "date_of_birth": F.parse_date,
     "id_number": F.parse_id_number, "period_from": F.parse_date, "period_to": F.parse_date,
 }
-REREAD_DIGITS_BELOW = float(os.environ.get("MOTCUA_REREAD_CONF", "0.88"))
+REREAD_DIGITS_BELOW = settings().reread_conf
 """A digit cell (SI, ID, dates) read with less confidence, or of the wrong shape, is read again."""
 REREAD_NAME_BELOW = 0.75
 
@@ -214,7 +215,7 @@ def _ocr_job(page, prewarm: bool = False, keep: threading.Semaphore | None = Non
     return out
 
 
-BUDGET_SECONDS = float(os.environ.get("MOTCUA_EXTRACT_BUDGET_SECONDS", "200"))
+BUDGET_SECONDS = settings().extract_budget_seconds
 """How long one file's pages may be read (the extract function may run 300 s). Hostile input: a TIFF
 of 200 blank 80-megapixel pages is a few MB and takes longer than that to OCR; it would time out on
 every retry and hold its dossier in `processing`. Pages not started in time are reported as not

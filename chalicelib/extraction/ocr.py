@@ -18,12 +18,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from chalicelib.config import settings
+
 from .tables import Word
 
 __all__ = ["OcrPage", "ocr_image", "osd_rotation", "estimate_skew", "reread", "binarize", "CellReader", "LANG", "OCR_TIMEOUT"]
 
-LANG = os.environ.get("MOTCUA_OCR_LANG", "vie")
-OCR_TIMEOUT = float(os.environ.get("MOTCUA_OCR_TIMEOUT", "120"))
+LANG = settings().ocr_lang
+OCR_TIMEOUT = settings().ocr_timeout
 """Seconds one Tesseract run may take before it is killed and the page reported unreadable."""
 
 GOOD_WORD_CONF = 70
@@ -191,12 +193,9 @@ def flatten_light(img):
     no longer loses the words in the shadow. The paper is estimated cheaply: the page shrunk 16
     times, the brightest pixel of each 5x5 neighbourhood (ink is darker than paper), smoothed.
     A scan with even light is returned as it is."""
+    import numpy as np
     from PIL import Image, ImageFilter
 
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy comes with pytesseract's dependencies
-        return img
     w, h = img.size
     small = img.resize((max(1, w // 16), max(1, h // 16)), Image.BOX)
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(3))
@@ -214,7 +213,7 @@ def ocr_image(img, dpi: int) -> OcrPage:
     it is uneven, see `flatten_light`)."""
     started = time.monotonic()
     result = OcrPage()
-    if os.environ.get("MOTCUA_FLATTEN_LIGHT", "1") != "0":
+    if settings().flatten_light:
         img = flatten_light(img)
     with tempfile.TemporaryDirectory(prefix="motcua-ocr-") as tmp:
         path = _write_pgm(img, tmp, "page")

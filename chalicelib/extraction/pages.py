@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from chalicelib.config import settings
+
 from .errors import ExtractionError, error
 from .tables import Word
 
@@ -26,7 +28,7 @@ __all__ = ["Page", "SourceDocument", "open_document", "sniff", "LIMITS"]
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = int(os.environ.get("MOTCUA_MAX_ATTACHMENT_BYTES", 100 * 1024 * 1024))
+    max_bytes: int = field(default_factory=lambda: settings().max_attachment_bytes)
     max_pages: int = 200
     max_page_side_pt: float = 14400.0  # 200 inches: the PDF format's own limit
     max_page_area_pt2: float = 2 * 2384 * 3370  # two A0 sheets

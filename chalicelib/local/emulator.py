@@ -39,12 +39,12 @@ import argparse
 import io
 import json
 import re
-import urllib.parse
 import signal
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from typing import Any, Callable, Iterable
 
@@ -272,7 +272,12 @@ def check_then_write_transactions() -> None:
     import copy
 
     from moto.dynamodb.comparisons import get_filter_expression
-    from moto.dynamodb.exceptions import MultipleTransactionsException, TooManyTransactionsException, TransactionCanceledException, TransactWriteSingleOpException
+    from moto.dynamodb.exceptions import (
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
     from moto.dynamodb.models import DynamoDBBackend
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import settings
 from chalicelib.local.stack import PROJECT_DIR, deploy_stack, local_environment, start_emulator
 
 __all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve"]
@@ -35,7 +36,6 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     missing or holds no certificate stops the start with a message (exit status 1), before anything
     is started, rather than a stack that would call every real signature untrusted."""
     from chalicelib.checks.trust import TrustAnchorsError, load_anchors
-    from chalicelib.config import settings
     from chalicelib.local.employer import ensure_employer_ca
     from chalicelib.local.pki import ensure_signing_identity
 
@@ -49,6 +49,7 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log")
     environment = local_environment(emulator.endpoint, state_dir)
     os.environ.update(environment)
+    settings.cache_clear()  # read again, from the stage's environment
     deploy_stack()
     identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
     Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
@@ -237,6 +238,7 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     seeded = seed_demo(state_dir)
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}{PORTAL_CALLBACK_PATH}")
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
+    settings.cache_clear()
     pool = WorkerPool(workers, state_dir / "workers.log")
     server = make_server(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="api")

@@ -8,7 +8,6 @@ the same event (a retried message) gives back the same slip, never a second numb
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -44,19 +43,26 @@ def slips_origin() -> str:
 def calendar() -> WorkingCalendar:
     """The one working-day calendar, with days swapped by government decision from configuration."""
     return WorkingCalendar(
-        extra_days_off=os.environ.get("MOTCUA_EXTRA_DAYS_OFF", ""),
-        extra_working_days=os.environ.get("MOTCUA_EXTRA_WORKING_DAYS", ""),
+        extra_days_off=settings().extra_days_off,
+        extra_working_days=settings().extra_working_days,
     )
+
+
+def _pem_file(path: str, variable: str) -> bytes:
+    """A PEM file the settings name; unset or unreadable is a fault of the stage's configuration."""
+    if not path:
+        raise RuntimeError(f"{variable} is not set: no slip can be signed or verified")
+    return Path(path).read_bytes()
 
 
 def signing_chain() -> bytes:
     """The signing certificate and its issuers (PEM), from the file `MOTCUA_SIGNING_CHAIN` names."""
-    return Path(os.environ["MOTCUA_SIGNING_CHAIN"]).read_bytes()
+    return _pem_file(settings().signing_chain, "MOTCUA_SIGNING_CHAIN")
 
 
 def trust_roots() -> bytes:
     """The roots our slips chain to (PEM), from `MOTCUA_SLIP_TRUST_ROOTS`."""
-    return Path(os.environ["MOTCUA_SLIP_TRUST_ROOTS"]).read_bytes()
+    return _pem_file(settings().slip_trust_roots, "MOTCUA_SLIP_TRUST_ROOTS")
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +70,7 @@ def signer() -> Any:
     """The process's one slip signer (its chain read and its KMS public key fetched once)."""
     from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
 
-    return SlipSigner.from_key(KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=os.environ.get("MOTCUA_TSA_URL") or None)
+    return SlipSigner.from_key(KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=settings().tsa_url or None)
 
 
 def _agency(dossier: Dossier) -> Any:

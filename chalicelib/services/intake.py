@@ -17,13 +17,14 @@ from pydantic import ValidationError
 from chalicelib.adapters import queues
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.store import store
-from chalicelib.services.saving import save
 from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
 from chalicelib.domain.media import ATTACHMENT_TYPES, MAX_INLINE_BYTES, MAX_UPLOAD_BYTES
+from chalicelib.domain.messages import Step, StepMessage
 from chalicelib.domain.procedures import PROCEDURES, procedure
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge, UnsupportedMedia
 from chalicelib.logs import logger
+from chalicelib.services.saving import save
 
 __all__ = [
     "create_dossier",
@@ -242,7 +243,7 @@ def submit(dossier_id: str, by: str) -> Dossier:
 
 def _enqueue_extract(dossier: Dossier) -> None:
     try:
-        queues.send("extract", {"dossier_id": dossier.id, "step": "extract", "round": _round(dossier)})
+        queues.send(StepMessage(dossier.id, "extract", _round(dossier)))
     except Exception:  # noqa: BLE001 - the dossier is saved; the sweep sends it again
         logger().exception("could not queue a submitted dossier; the sweep will", extra={"dossier_id": dossier.id})
 
@@ -252,11 +253,11 @@ def _round(dossier: Dossier) -> int:
     return sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
 
 
-STEP_LIMITS: dict[Status, tuple[timedelta, str, str]] = {
-    Status.SUBMITTED: (timedelta(minutes=5), "extract", "extract"),
-    Status.PROCESSING: (timedelta(minutes=15), "extract", "extract"),
-    Status.ACCEPTED: (timedelta(minutes=15), "workflow", "confirm"),
-    Status.CONFIRMED: (timedelta(minutes=15), "workflow", "confirm"),
+STEP_LIMITS: dict[Status, tuple[timedelta, Step]] = {
+    Status.SUBMITTED: (timedelta(minutes=5), "extract"),
+    Status.PROCESSING: (timedelta(minutes=15), "extract"),
+    Status.ACCEPTED: (timedelta(minutes=15), "confirm"),
+    Status.CONFIRMED: (timedelta(minutes=15), "confirm"),
 }
 """How long a dossier may sit in an automatic step, and which message moves it on."""
 
@@ -265,7 +266,7 @@ def requeue_stuck() -> int:
     """Send again every dossier sitting in an automatic step past its limit, and say so on the
     dossier (`attention`, shown in the worklist) rather than leaving it silently "processing"."""
     count = 0
-    for status, (limit, queue, step) in STEP_LIMITS.items():
+    for status, (limit, step) in STEP_LIMITS.items():
         cutoff = (utcnow() - limit).isoformat()
         for dossier in store().in_status(status, updated_before=cutoff):
             minutes = int(limit.total_seconds() // 60)
@@ -278,7 +279,7 @@ def requeue_stuck() -> int:
                 _update(dossier.id, flag)
             except Conflict:
                 continue
-            queues.send(queue, {"dossier_id": dossier.id, "step": step, "round": _round(dossier)})
+            queues.send(StepMessage(dossier.id, step, _round(dossier)))
             logger().warning("dossier stuck; queued again", extra={"dossier_id": dossier.id, "status": status.value})
             count += 1
     return count

@@ -11,21 +11,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from typing import Any
 
 from chalicelib.adapters import queues
 from chalicelib.adapters.audit import audit_log
+from chalicelib.config import settings
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.messages import StepMessage
 from chalicelib.logs import logger
-from chalicelib.services.pipeline import StepMessage, load_for_step
+from chalicelib.services.pipeline import load_for_step
 
 __all__ = ["notify_step", "catch_up", "signature", "payload"]
 
 
 def signature(body: bytes) -> str:
-    secret = os.environ.get("MOTCUA_PORTAL_CALLBACK_SECRET", "").encode()
+    secret = settings().portal_callback_secret.get_secret_value().encode()
     return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
@@ -50,7 +51,7 @@ def payload(dossier: Dossier, entry: AuditEntry) -> bytes:
 
 
 def notify_step(message: StepMessage) -> None:
-    url = os.environ.get("MOTCUA_PORTAL_CALLBACK_URL")
+    url = settings().portal_callback_url
     if not url:
         return  # no portal configured for this stage: entries stay unsent until one is
     unsent = audit_log().entries(message.dossier_id, unsent_only=True)
@@ -76,7 +77,7 @@ def notify_step(message: StepMessage) -> None:
 
 def catch_up() -> int:
     """Queue a notification for every dossier with entries the portal has not had."""
-    pending = audit_log().dossiers_with_unsent() if os.environ.get("MOTCUA_PORTAL_CALLBACK_URL") else set()
+    pending = audit_log().dossiers_with_unsent() if settings().portal_callback_url else set()
     for dossier_id in pending:
-        queues.send("notify", {"dossier_id": dossier_id, "step": "notify"})
+        queues.send(StepMessage(dossier_id, "notify"))
     return len(pending)

@@ -8,37 +8,18 @@ work is already saved just sends the next one again.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from chalicelib.adapters import queues
 from chalicelib.adapters.store import store
-from chalicelib.services.saving import save
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, NotFound
 from chalicelib.logs import logger
 from chalicelib.services.checking import conclude, review
 from chalicelib.services.extracting import extract_attachments
+from chalicelib.services.saving import save
 
-__all__ = ["StepMessage", "parse_message", "load_for_step", "extract_step", "check_step"]
-
-
-@dataclass(frozen=True)
-class StepMessage:
-    dossier_id: str
-    step: str
-    round: int = 1
-
-
-def parse_message(body: str) -> StepMessage:
-    """Read a queue message; a malformed one raises `ValueError` naming what was expected."""
-    try:
-        data: Any = json.loads(body)
-        return StepMessage(dossier_id=str(data["dossier_id"]), step=str(data["step"]), round=int(data.get("round", 1)))
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"expected a JSON object with dossier_id and step, got {body[:80]!r}") from error
+__all__ = ["StepMessage", "load_for_step", "extract_step", "check_step"]
 
 
 def load_for_step(message: StepMessage) -> Dossier | None:
@@ -62,7 +43,7 @@ def extract_step(message: StepMessage) -> None:
         except ConcurrentUpdate:
             dossier = store().get(message.dossier_id)
     if dossier.status == Status.PROCESSING:
-        queues.send("check", {"dossier_id": dossier.id, "step": "check", "round": message.round})
+        queues.send(StepMessage(dossier.id, "check", message.round))
         logger().info("extracted", extra={"dossier_id": dossier.id})
 
 
@@ -83,4 +64,4 @@ def check_step(message: StepMessage) -> None:
             extra={"dossier_id": dossier.id, "status": dossier.status.value, "finding_codes": sorted({f.code for f in dossier.findings})},
         )
     if dossier.status == Status.ACCEPTED:
-        queues.send("workflow", {"dossier_id": dossier.id, "step": "confirm", "round": message.round})
+        queues.send(StepMessage(dossier.id, "confirm", message.round))

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from chalicelib.adapters.registry import Registry, RegistryUnavailable, registry
-from chalicelib.domain.registry import Participant, Period, Unit, content_digest
 from chalicelib.domain.identifiers import (
     cccd_matches_birth,
     is_valid_cccd,
@@ -48,6 +47,7 @@ from chalicelib.domain.identifiers import (
     is_valid_unit_code,
 )
 from chalicelib.domain.names import iso_date
+from chalicelib.domain.registry import Participant, Period, Unit, content_digest
 
 __all__ = [
     "UNITS_COLUMNS", "PARTICIPANTS_COLUMNS", "CHUNK", "KEEP_REJECTIONS", "Counts", "Rejection", "LoadReport",

@@ -9,6 +9,7 @@ from chalicelib.adapters import queues
 from chalicelib.adapters.store import store
 from chalicelib.domain.audit import pending_entries
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.messages import StepMessage
 from chalicelib.logs import logger
 
 __all__ = ["save", "announce"]
@@ -27,6 +28,6 @@ def save(dossier: Dossier) -> Dossier:
 def announce(dossier_id: str) -> None:
     """Ask for the portal to be told (best effort: the sweep finds entries still unsent)."""
     try:
-        queues.send("notify", {"dossier_id": dossier_id, "step": "notify"})
+        queues.send(StepMessage(dossier_id, "notify"))
     except Exception:  # noqa: BLE001 - the change is saved; telling the portal can wait for the sweep
         logger().warning("could not queue a portal notification; the sweep will", extra={"dossier_id": dossier_id})

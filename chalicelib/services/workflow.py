@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
-from chalicelib.services.saving import save
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
+from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import procedure
 from chalicelib.domain.states import Status
@@ -23,7 +23,8 @@ from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from chalicelib.logs import logger
 from chalicelib.services import documents
-from chalicelib.services.pipeline import StepMessage, load_for_step
+from chalicelib.services.pipeline import load_for_step
+from chalicelib.services.saving import save
 
 __all__ = ["workflow_step", "record_decision", "mark_returned", "resend_correction_request", "sweep_deadlines", "handovers", "APOLOGY_REASON"]
 

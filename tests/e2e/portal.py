@@ -12,7 +12,8 @@ import requests
 
 from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
 from tests.helpers import pdf_bytes
-from tests.scans.generate import Document, Worker as ScanWorker, render_pdf
+from tests.scans.generate import Document, render_pdf
+from tests.scans.generate import Worker as ScanWorker
 
 
 class DemoPortal:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters.registry import registry
-from chalicelib.domain.registry import Participant, Period
 from chalicelib.adapters.store import store
+from chalicelib.domain.registry import Participant, Period
 from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
 from chalicelib.services import pipeline
 from tests.functional.world import Fixture

@@ -16,7 +16,8 @@ from chalicelib.adapters.store import store
 from chalicelib.local.employer import sign_as_employer
 from tests.functional.world import Fixture
 from tests.helpers import pdf_bytes
-from tests.scans.generate import Document, Worker as ScanWorker, render_pdf
+from tests.scans.generate import Document, render_pdf
+from tests.scans.generate import Worker as ScanWorker
 
 INTERNAL_WORDS = ("worker_list", "attachments", "tệp có tên bắt đầu", "«request»")
 

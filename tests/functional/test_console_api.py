@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from chalicelib.adapters.audit import audit_log
-from chalicelib.services import notify
 from chalicelib.adapters.store import store
+from chalicelib.services import notify
 from tests.functional.world import Fixture
 
 

@@ -90,7 +90,7 @@ def test_a_dossier_whose_message_was_lost_is_sent_again_and_flagged_for_the_cler
     dossier_id = submit(api, token)
     drain(queue_name("extract"))
     # WHEN the sweep runs after the step's limit (here: at once)
-    monkeypatch.setitem(intake.STEP_LIMITS, intake.Status.SUBMITTED, (timedelta(0), "extract", "extract"))
+    monkeypatch.setitem(intake.STEP_LIMITS, intake.Status.SUBMITTED, (timedelta(0), "extract"))
     assert intake.requeue_stuck() >= 1
     # THEN the clerk sees why in the worklist, and the dossier moves on, which clears the flag
     listed = api.http.get("/v1/dossiers?status=submitted&limit=200", headers=token("clerk", "031")).json_body["items"]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.audit import audit_log
+from chalicelib.config import settings
 from chalicelib.local.stack import free_port
 from chalicelib.services import notify, pipeline
 from tests.functional.world import Fixture
@@ -43,6 +44,7 @@ def test_a_portal_that_was_down_is_caught_up_in_order_and_once(world: Fixture, m
     port = free_port()
     monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}/callback")
     monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_SECRET", "s3cret")
+    settings.cache_clear()
     # GIVEN a dossier taken to acceptance while the portal is down
     dossier = world.run(world.submit([world.worker(0)]))
     with pytest.raises(Exception):

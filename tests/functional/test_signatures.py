@@ -12,10 +12,12 @@ import pytest
 from cryptography.x509.oid import NameOID
 
 from chalicelib.checks.trust import with_local_ca
+from chalicelib.config import settings
 from tests.functional.world import Fixture
 from tests.helpers import pdf_bytes
 from tests.other_ca import NOW, OtherCA, company, self_signed, sign
-from tests.scans.generate import Document, Worker as ScanWorker, render_pdf
+from tests.scans.generate import Document, render_pdf
+from tests.scans.generate import Worker as ScanWorker
 
 OTHER_UNIT = "0101234567"
 DAY = dt.timedelta(days=1)
@@ -31,6 +33,7 @@ def trusted(other_ca: OtherCA, world: Fixture, tmp_path: Path, monkeypatch: pyte
     """The operator's anchors: a directory holding the other CA's root; the local demo CA added."""
     operator = str(other_ca.write(tmp_path / "vn-ca"))
     monkeypatch.setenv("MOTCUA_TRUST_ANCHORS", with_local_ca(operator, world.state_dir / "employer-ca.pem"))
+    settings.cache_clear()
     return other_ca
 
 

@@ -13,6 +13,7 @@ from chalicelib.adapters import authorities
 from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.store import store
+from chalicelib.config import settings
 from chalicelib.services import documents, pipeline, workflow
 from chalicelib.services.operations import verify_audit
 from tests.functional.world import Fixture
@@ -87,6 +88,7 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(w
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("MOTCUA_AUTHORITY_URLS", json.dumps({"province": f"http://127.0.0.1:{server.server_port}/inbox"}))
     monkeypatch.setenv("MOTCUA_AUTHORITY_BACKOFF", "0")
+    settings.cache_clear()
     authorities.endpoints.cache_clear()
     try:
         dossier_id = accepted(world)

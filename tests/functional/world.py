@@ -16,7 +16,8 @@ from chalicelib.domain.registry import Participant, Period, Unit
 from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
 from chalicelib.services import pipeline
 from tests.helpers import pdf_bytes
-from tests.scans.generate import Document, Worker as ScanWorker, random_tax_code, render_pdf
+from tests.scans.generate import Document, random_tax_code, render_pdf
+from tests.scans.generate import Worker as ScanWorker
 
 Headers = Callable[..., dict[str, str]]
 

@@ -88,7 +88,8 @@ def prepare_dossiers(stack: StackLike, count: int, contested: bool = True) -> li
     With `contested`, the last one names the first one's first worker again: one of the two must
     get that worker's months and the other a `duplicate_claim`."""
     from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
-    from tests.scans.generate import Document, Worker as ScanWorker, render_pdf
+    from tests.scans.generate import Document, render_pdf
+    from tests.scans.generate import Worker as ScanWorker
 
     state = stack.state_dir
     units = {u["unit_code"]: u for u in csv.DictReader(open(state / "units.csv", encoding="utf-8"))}

@@ -150,7 +150,7 @@ def _wheel_ok(tags: list[str]) -> bool:
 
 def test_no_binary_built_on_this_host(deployment_zip: zipfile.ZipFile) -> None:
     names = deployment_zip.namelist()
-    wheels = {n.split("/", 1)[0]: [l.split(":", 1)[1].strip() for l in deployment_zip.read(n).decode().splitlines() if l.startswith("Tag:")]
+    wheels = {n.split("/", 1)[0]: [line.split(":", 1)[1].strip() for line in deployment_zip.read(n).decode().splitlines() if line.startswith("Tag:")]
               for n in names if re.fullmatch(r"[^/]+\.dist-info/WHEEL", n)}
     owner: dict[str, str] = {}
     for n in names:

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from chalicelib.api import auth
+from chalicelib.config import settings
 from chalicelib.logs import logger, redact
 
 
@@ -31,6 +32,7 @@ def test_redact_leaves_dates_and_short_numbers() -> None:
 
 def test_a_local_token_round_trips_with_role_and_office(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTCUA_JWT_SECRET", "unit-test-secret-0123456789-abcdefghij")
+    settings.cache_clear()
     auth.local_secret.cache_clear()
     token = auth.issue_local_token("clerk", "031", sub="clerk-7")
     principal = auth.authenticate({"Authorization": f"Bearer {token}"})
@@ -41,6 +43,7 @@ def test_a_local_token_round_trips_with_role_and_office(monkeypatch: pytest.Monk
 @pytest.mark.parametrize("header", ["", "Bearer", "Basic abc", "Bearer not.a.jwt"])
 def test_missing_or_malformed_tokens_are_unauthorized(header: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTCUA_JWT_SECRET", "unit-test-secret-0123456789-abcdefghij")
+    settings.cache_clear()
     auth.local_secret.cache_clear()
     with pytest.raises(auth.Unauthorized):
         auth.authenticate({"Authorization": header} if header else {})
@@ -49,14 +52,17 @@ def test_missing_or_malformed_tokens_are_unauthorized(header: str, monkeypatch: 
 
 def test_a_token_signed_with_another_key_or_expired_is_unauthorized(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTCUA_JWT_SECRET", "first-secret-0123456789-abcdefghijklmn")
+    settings.cache_clear()
     auth.local_secret.cache_clear()
     forged = auth.issue_local_token("admin")
     expired = auth.issue_local_token("portal", ttl_seconds=-10)
     monkeypatch.setenv("MOTCUA_JWT_SECRET", "other-secret-0123456789-abcdefghijklmn")
+    settings.cache_clear()
     auth.local_secret.cache_clear()
     with pytest.raises(auth.Unauthorized, match="Signature"):
         auth.authenticate({"Authorization": f"Bearer {forged}"})
     monkeypatch.setenv("MOTCUA_JWT_SECRET", "first-secret-0123456789-abcdefghijklmn")
+    settings.cache_clear()
     auth.local_secret.cache_clear()
     with pytest.raises(auth.Unauthorized, match="expired"):
         auth.authenticate({"Authorization": f"Bearer {expired}"})

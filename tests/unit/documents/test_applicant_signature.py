@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from chalicelib.checks.signature import RevocationUnavailable, judge_signatures, signer_identity
 from chalicelib.checks.trust import RevocationPolicy, TrustAnchorsError, load_anchors, with_local_ca
+from chalicelib.config import settings
 from tests.helpers import pdf_bytes
 from tests.other_ca import NOW, UID, OtherCA, company, self_signed, sign
 
@@ -333,6 +334,7 @@ def test_the_local_environment_keeps_the_operators_anchors(tmp_path: Path, monke
     from chalicelib.local.stack import local_environment
 
     monkeypatch.setenv("MOTCUA_TRUST_ANCHORS", "/etc/motcua/vn-roots")
+    settings.cache_clear()
     value = local_environment("http://127.0.0.1:1", tmp_path)["MOTCUA_TRUST_ANCHORS"]
     assert value.split(os.pathsep) == ["/etc/motcua/vn-roots", str(tmp_path / "employer-ca.pem")]
 
@@ -352,6 +354,7 @@ def test_make_run_stops_at_start_up_on_a_missing_anchors_path(tmp_path: Path, mo
     from chalicelib.local.serve import prepare
 
     monkeypatch.setenv("MOTCUA_TRUST_ANCHORS", str(tmp_path / "no-such-bundle.pem"))
+    settings.cache_clear()
     with pytest.raises(SystemExit) as stopped:
         prepare(1, tmp_path / "state")  # port 1: it must stop before starting anything
     assert "no-such-bundle.pem does not exist" in str(stopped.value.code)

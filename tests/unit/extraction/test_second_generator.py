@@ -27,8 +27,7 @@ if ROOT not in sys.path:
 
 from chalicelib.checks.scan import compare_lists  # noqa: E402
 from chalicelib.domain.dossier import Worker  # noqa: E402
-from chalicelib.domain.identifiers import is_valid_id_number, is_valid_si_number, is_valid_tax_code  # noqa: E402
-from chalicelib.domain.identifiers import is_valid_unit_code  # noqa: E402
+from chalicelib.domain.identifiers import is_valid_id_number, is_valid_si_number, is_valid_tax_code, is_valid_unit_code  # noqa: E402
 from tests.scans.second import FIELDS, MUTATION_KINDS, Sample, generate, make_document, mutate, truth_of  # noqa: E402
 from tests.scans.second.score import add_tallies, tally, wrong_cells  # noqa: E402
 

@@ -1,0 +1,61 @@
+"""The stage's settings and the step messages: what a malformed environment or message gets."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.config import SettingsError, settings
+from chalicelib.domain.messages import StepMessage
+
+
+def test_a_malformed_variable_stops_the_start_with_the_variable_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_STAGE", "staging")
+    monkeypatch.setenv("MOTCUA_OCR_TIMEOUT", "soon")
+    settings.cache_clear()
+    with pytest.raises(SettingsError) as refused:
+        settings()
+    assert "MOTCUA_STAGE" in str(refused.value) and "MOTCUA_OCR_TIMEOUT" in str(refused.value)
+
+
+def test_in_lambda_the_settings_fail_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "motcua-dev-api_handler")
+    for stage, mode in (("local", "local"), ("dev", "local")):
+        monkeypatch.setenv("MOTCUA_STAGE", stage)
+        monkeypatch.setenv("MOTCUA_AUTH_MODE", mode)
+        settings.cache_clear()
+        with pytest.raises(SettingsError, match="cognito"):
+            settings()
+    monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", "https://portal.example/callback")
+    settings.cache_clear()
+    with pytest.raises(SettingsError, match="MOTCUA_PORTAL_CALLBACK_SECRET"):
+        settings()
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_SECRET", "s3cret")
+    settings.cache_clear()
+    assert settings().stage == "dev" and settings().portal_callback_secret.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(settings())
+
+
+def test_empty_variables_are_unset_and_json_ones_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_OCR_WORKERS", "")
+    monkeypatch.setenv("MOTCUA_AUTHORITY_URLS", '{"province": "https://authority.example/inbox"}')
+    settings.cache_clear()
+    assert settings().ocr_workers is None
+    assert settings().authority_urls == {"province": "https://authority.example/inbox"}
+    monkeypatch.setenv("MOTCUA_AUTHORITY_URLS", '["not", "an", "object"]')
+    settings.cache_clear()
+    with pytest.raises(SettingsError, match="MOTCUA_AUTHORITY_URLS"):
+        settings()
+
+
+def test_a_step_message_goes_to_its_steps_queue_and_reads_back() -> None:
+    message = StepMessage("d-1", "confirm", 2)
+    assert message.queue == "workflow"
+    assert StepMessage.from_json(message.to_json()) == message
+    assert StepMessage.from_json('{"dossier_id": "d-1", "step": "extract"}').round == 1
+
+
+@pytest.mark.parametrize("body", ['{"dossier_id": "d-1", "step": "forward"}', '{"step": "check"}', "[]", "not json",
+                                  '{"dossier_id": "d-1", "step": "check", "round": 0}'])
+def test_a_malformed_message_is_refused_by_name(body: str) -> None:
+    with pytest.raises(ValueError, match="dossier_id and step"):
+        StepMessage.from_json(body)
