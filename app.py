@@ -12,9 +12,30 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
 from chalicelib import tracing
 from chalicelib.api import auth, console
+from chalicelib.api.answers import shaped
+from chalicelib.api.contracts import (
+    SLIP_KIND,
+    Answer,
+    DocumentLink,
+    DossierView,
+    Health,
+    LookupView,
+    Operation,
+    Param,
+    StatsView,
+    UploadRequest,
+    UploadTicket,
+    Verification,
+    WorkerListsView,
+    WorklistView,
+)
 from chalicelib.api.errors import parse_json, response_for
+from chalicelib.api.openapi import OPERATION_ATTRIBUTE, document
 from chalicelib.api.views import dossier_view, lookup_view, worklist_view
 from chalicelib.config import settings
+from chalicelib.domain import actions
+from chalicelib.domain.components import COMPONENTS
+from chalicelib.domain.dossier import CreateDossier, DecisionBody
 from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.procedures import PROCEDURES
@@ -35,18 +56,26 @@ COGNITO = CognitoUserPoolAuthorizer("motcua-users", provider_arns=["arn:aws:cogn
 ANYONE: tuple[str, ...] = ()
 PORTAL = ("portal",)
 READERS = ("portal", "clerk", "authority")
+BINARY = {"type": "string", "format": "binary"}
+PDF = {"application/pdf": BINARY}
+HTML = {"text/html": {"type": "string"}}
+FILE = {"text/html": {"type": "string"}, "text/css": {"type": "string"}, "text/javascript": {"type": "string"}, "application/json": {"type": "object"}}
+DOSSIER = Answer("the dossier", DossierView)
 
 
-def endpoint(path: str, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] = ANYONE) -> Callable:
-    """A route: `roles` names who may call it (empty: anyone, no token); errors a user can cause
-    become `{"error": ...}` answers with their 4xx, never 500s."""
+def endpoint(path: str, op: Operation, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] = ANYONE) -> Callable:
+    """A route: `op` is its contract (the OpenAPI document is made from it, and every answer goes
+    through the model of its status); `roles` names who may call it (empty: anyone, no token); errors
+    a user can cause become `{"error": ...}` answers with their 4xx, never 500s."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handle(**params: str) -> Any:
             with tracing.subsegment(view.__name__):
-                return _answer(view, roles, params)
+                return shaped(op, _answer(view, roles, params))
 
+        setattr(handle, OPERATION_ATTRIBUTE, op)
+        handle.secured = bool(roles)  # type: ignore[attr-defined]  # read by api/openapi.py
         return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(handle)
 
     return decorate
@@ -72,31 +101,38 @@ def _body() -> Any:
 
 
 # -- public ------------------------------------------------------------------------------------
-@endpoint("/v1/health")
+@endpoint("/v1/health", Operation("the API and its stores answer", {200: Answer("ok", Health), 503: Answer("a store is down", Health)}))
 def health() -> Response:
     report = queries.health()
     return Response(report, status_code=200 if report["status"] == "ok" else 503)
 
 
-@endpoint("/v1/openapi.json")
+@endpoint("/v1/openapi.json", Operation("this document", {200: Answer("OpenAPI 3.1", media={"application/json": {"type": "object"}})}))
 def openapi() -> Any:
-    from chalicelib.api.openapi import document
-
-    return document()
+    return _openapi()
 
 
-@endpoint("/v1/lookup/{portal_code}")
+@functools.lru_cache(maxsize=1)
+def _openapi() -> dict[str, Any]:
+    return document(app.routes)
+
+
+@endpoint("/v1/lookup/{portal_code}", Operation("public status look-up, no personal data", {200: Answer("status and dates", LookupView)}, errors=(404,)))
 def lookup(portal_code: str) -> Any:
     return lookup_view(queries.by_portal_code(portal_code))
 
 
-@endpoint("/v1/verify", methods=("POST",))
+@endpoint(
+    "/v1/verify",
+    Operation("is this PDF a slip the system issued, unchanged?", {200: Answer("the verdict", Verification)}, body=PDF, errors=(413, 422)),
+    methods=("POST",),
+)
 def verify() -> Any:
     return documents.verify(app.current_request.raw_body or b"")
 
 
 # -- the clerk console (static files; it calls the API below like any client) ------------------
-@endpoint("/console")
+@endpoint("/console", Operation("the clerk console (a page)", {200: Answer("the page", media=HTML), 301: Answer("to `/console/`", headers=("Location",))}))
 def console_page() -> Response:
     # `/console` and `/console/` reach this route; the page's relative links need the slash.
     if not app.current_request.context.get("path", "/").endswith("/"):
@@ -105,7 +141,7 @@ def console_page() -> Response:
     return Response(body, headers=headers)
 
 
-@endpoint("/console/{name}")
+@endpoint("/console/{name}", Operation("the console's files, and its config.json", {200: Answer("the file", media=FILE)}, errors=(404,)))
 def console_file(name: str) -> Response:
     if name == "config.json":
         return Response(console.config(), headers=console.security_headers("application/json"))
@@ -114,13 +150,33 @@ def console_file(name: str) -> Response:
 
 
 # -- the portal --------------------------------------------------------------------------------
-@endpoint("/v1/dossiers", methods=("POST",), roles=PORTAL)
+@endpoint(
+    "/v1/dossiers",
+    Operation(
+        "create a dossier (the same portal_code again answers 200 with the same dossier)",
+        {201: Answer("created", DossierView, headers=("Location",)), 200: Answer("already known", DossierView, headers=("Location",))},
+        body=CreateDossier, errors=(400, 413, 422),
+    ),
+    methods=("POST",), roles=PORTAL,
+)
 def create_dossier(principal: auth.Principal) -> Response:
     dossier, created = intake.create_dossier(_body(), by=principal.label)
     return Response(dossier_view(dossier), status_code=201 if created else 200, headers={"Location": f"/v1/dossiers/{dossier.id}"})
 
 
-@endpoint("/v1/dossiers/{dossier_id}/attachments/{name}", methods=("PUT",), roles=PORTAL)
+@endpoint(
+    "/v1/dossiers/{dossier_id}/attachments/{name}",
+    Operation(
+        "upload an attachment (up to 6 MB); the name is the portal's and means nothing: the declared component, "
+        "else the content, says what the file is",
+        {200: DOSSIER}, body={t: BINARY for t in ATTACHMENT_TYPES}, errors=(400, 404, 409, 413, 415, 422),
+        params=(Param("component", {"type": "string", "pattern": "^[a-z_]+(,[a-z_]+)*$", "examples": ["worker_list", "request,worker_list"]},
+                      "the dossier component(s) this file fulfils, comma-separated: "
+                      + ", ".join(f"{c.code} ({c.title})" for c in COMPONENTS.values())
+                      + "; a component the dossier's procedure does not know is a 400 unknown_component"),),
+    ),
+    methods=("PUT",), roles=PORTAL,
+)
 def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any:
     request = app.current_request
     component = (request.query_params or {}).get("component")
@@ -129,25 +185,45 @@ def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any
     return dossier_view(dossier)
 
 
-@endpoint("/v1/dossiers/{dossier_id}/uploads", methods=("POST",), roles=PORTAL)
+@endpoint(
+    "/v1/dossiers/{dossier_id}/uploads",
+    Operation("a presigned S3 URL for a file over 6 MB", {201: Answer("upload ticket", UploadTicket)}, body=UploadRequest, errors=(400, 404, 409, 415, 422)),
+    methods=("POST",), roles=PORTAL,
+)
 def upload_ticket(principal: auth.Principal, dossier_id: str) -> Response:
     return Response(intake.upload_ticket(dossier_id, _body()), status_code=201)
 
 
-@endpoint("/v1/dossiers/{dossier_id}/submit", methods=("POST",), roles=PORTAL)
+@endpoint(
+    "/v1/dossiers/{dossier_id}/submit",
+    Operation("hand the dossier to the pipeline", {202: Answer("submitted", DossierView)}, errors=(404, 409)),
+    methods=("POST",), roles=PORTAL,
+)
 def submit(principal: auth.Principal, dossier_id: str) -> Response:
     return Response(dossier_view(intake.submit(dossier_id, by=principal.label)), status_code=202)
 
 
 # -- portal, clerks, authorities ---------------------------------------------------------------
-@endpoint("/v1/dossiers/{dossier_id}", roles=READERS)
+@endpoint(
+    "/v1/dossiers/{dossier_id}",
+    Operation("status, findings, documents, history, due date, and the actions the caller may take now", {200: DOSSIER}, errors=(404,)),
+    roles=READERS,
+)
 def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
     dossier = queries.dossier(dossier_id)
     auth.require_dossier_access(principal, dossier.office, READERS)
-    return dossier_view(dossier)
+    return dossier_view(dossier, principal.role)
 
 
-@endpoint("/v1/dossiers/{dossier_id}/documents/{kind}", roles=("portal", "clerk"))
+@endpoint(
+    "/v1/dossiers/{dossier_id}/documents/{kind}",
+    Operation(
+        "302 to a short-lived URL of the signed PDF; with `Accept: application/json`, its links instead",
+        {302: Answer("redirect to the PDF", headers=("Location",)), 200: Answer("download and preview links (Accept: application/json)", DocumentLink)},
+        errors=(404, 422), path_schemas={"kind": SLIP_KIND},
+    ),
+    roles=("portal", "clerk"),
+)
 def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Response:
     """302 to the signed PDF; with `Accept: application/json`, its links (a page cannot read a
     cross-origin redirect)."""
@@ -158,7 +234,11 @@ def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Respo
     return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
 
 
-@endpoint("/v1/dossiers/{dossier_id}/worker-lists", roles=("clerk", "authority"))
+@endpoint(
+    "/v1/dossiers/{dossier_id}/worker-lists",
+    Operation("the typed list of workers beside each signed list as read, differences marked (clerk, authority)", {200: Answer("the lists", WorkerListsView)}, errors=(404,)),
+    roles=("clerk", "authority"),
+)
 def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
     """The typed list of workers beside each signed list as it was read, differences marked."""
     dossier = queries.dossier(dossier_id)
@@ -166,25 +246,52 @@ def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
     return queries.worker_lists(dossier)
 
 
-@endpoint("/v1/dossiers/{dossier_id}/decision", methods=("POST",), roles=("authority", "clerk"))
+@endpoint(
+    "/v1/dossiers/{dossier_id}/decision",
+    Operation("record the competent authority's result (authority or clerk of the office)", {200: DOSSIER}, body=DecisionBody, errors=(400, 404, 409, 422)),
+    methods=("POST",), roles=actions.ROLES["decide"],
+)
 def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
-    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("authority", "clerk"))
-    return dossier_view(flow.record_decision(dossier_id, _body(), by=principal.label))
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, actions.ROLES["decide"])
+    return dossier_view(flow.record_decision(dossier_id, _body(), by=principal.label), principal.role)
 
 
-@endpoint("/v1/dossiers/{dossier_id}/correction-request/resend", methods=("POST",), roles=("clerk",))
+@endpoint(
+    "/v1/dossiers/{dossier_id}/correction-request/resend",
+    Operation("send the applicant the latest correction request again, through the portal (clerk)", {200: DOSSIER}, errors=(404, 409)),
+    methods=("POST",), roles=actions.ROLES["resend_correction_request"],
+)
 def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any:
-    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("clerk",))
-    return dossier_view(flow.resend_correction_request(dossier_id, by=principal.label))
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, actions.ROLES["resend_correction_request"])
+    return dossier_view(flow.resend_correction_request(dossier_id, by=principal.label), principal.role)
 
 
-@endpoint("/v1/dossiers/{dossier_id}/return", methods=("POST",), roles=("clerk",))
+@endpoint(
+    "/v1/dossiers/{dossier_id}/return",
+    Operation("the result was handed back: close the dossier with its control slip (clerk)", {200: DOSSIER}, errors=(404, 409)),
+    methods=("POST",), roles=actions.ROLES["return"],
+)
 def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
-    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("clerk",))
-    return dossier_view(flow.mark_returned(dossier_id, by=principal.label))
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, actions.ROLES["return"])
+    return dossier_view(flow.mark_returned(dossier_id, by=principal.label), principal.role)
 
 
-@endpoint("/v1/dossiers", roles=("clerk", "authority"))
+@endpoint(
+    "/v1/dossiers",
+    Operation(
+        "the office's worklist, newest first", {200: Answer("one page", WorklistView)}, errors=(422,),
+        params=(
+            Param("status", {"type": "string", "enum": [s.value for s in Status]}),
+            Param("procedure", {"type": "string", "enum": list(PROCEDURES)}),
+            Param("q", {"type": "string"}, "a portal code or a unit code, exactly (its first 64 characters: a longer one is cut, not refused)"),
+            Param("overdue", {"type": "boolean"}),
+            Param("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+            Param("next", {"type": "string"}),
+            Param("office", {"type": "string"}, "admin only"),
+        ),
+    ),
+    roles=("clerk", "authority"),
+)
 def worklist(principal: auth.Principal) -> Any:
     """A clerk's worklist, or an authority's inbox (its office's forwarded dossiers by default)."""
     params = app.current_request.query_params or {}
@@ -204,7 +311,14 @@ def worklist(principal: auth.Principal) -> Any:
     return worklist_view(items, cursor)
 
 
-@endpoint("/v1/stats", roles=("clerk",))
+@endpoint(
+    "/v1/stats",
+    Operation(
+        "the office's on-time and late counts per procedure and ISO week of reception (clerk)", {200: Answer("counts", StatsView)}, errors=(422,),
+        params=(Param("office", {"type": "string"}, "admin only"),),
+    ),
+    roles=("clerk",),
+)
 def stats(principal: auth.Principal) -> Any:
     office = principal.office if principal.role != "admin" else (app.current_request.query_params or {}).get("office")
     if not office:

@@ -1,19 +1,36 @@
-"""The shapes on the wire that every answer shares, declared once.
+"""The shapes on the wire, declared once: every answer's model, the error shape, and the route metadata
+from which the OpenAPI document is made.
 
 Why: the app, the local server's own answers (a body too large, a method no route takes, the local
-portal stand-in) and the OpenAPI document must give a client the same error shape; each builds it
-from `ErrorView` here rather than writing the dict again.
+portal stand-in) and the OpenAPI document must give a client the same shapes. Routes declare their
+`Operation` (summary, body, answers per status, errors) on `endpoint()`; `api/openapi.py` builds the
+document from `app.routes` and these models; `endpoint()` passes every JSON answer through the model
+its status declares, so what is sent is what is documented.
 """
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-__all__ = ["ErrorBody", "ErrorView", "error_body", "error_json"]
+from chalicelib.documents.slips import KIND_CODES
+from chalicelib.domain.actions import Action
+from chalicelib.domain.dossier import Applicant, Worker
+from chalicelib.domain.findings import Finding
+from chalicelib.domain.notes import HistoryNote
+
+__all__ = [
+    "ErrorBody", "ErrorView", "error_body", "error_json", "Param", "Answer", "Operation", "SLIP_KIND",
+    "DossierView", "LookupView", "WorklistView", "WorklistItem", "WorkerListsView", "ScannedList", "ListRow",
+    "DocumentLink", "DocumentView", "DecisionView", "HistoryView", "NoticeView", "AttachmentView",
+    "UploadRequest", "UploadTicket", "Verification", "SlipIdentity", "Problem", "Health", "StatsView", "StatsRow",
+]
 
 
+# -- errors ---------------------------------------------------------------------------------------
 class ErrorBody(BaseModel):
     code: str
     """Stable and machine-readable (`missing_attachment`, `not_found`); clients branch on it."""
@@ -35,3 +52,236 @@ def error_body(code: str, message: str, message_en: str, details: Any = None) ->
 
 def error_json(code: str, message: str, message_en: str, details: Any = None) -> bytes:
     return json.dumps(error_body(code, message, message_en, details), ensure_ascii=False).encode()
+
+
+# -- route metadata ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """A query parameter (path parameters come from the route's path)."""
+
+    name: str
+    schema: dict[str, Any]
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One status a route answers. `model` for a JSON body; `media` for other bodies (name -> schema)."""
+
+    description: str
+    model: type[BaseModel] | None = None
+    media: dict[str, dict[str, Any]] | None = None
+    headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a route is, for its client: the OpenAPI operation is made from this and nothing else."""
+
+    summary: str
+    answers: dict[int, Answer]
+    body: type[BaseModel] | dict[str, dict[str, Any]] | None = None
+    """A model (JSON), or media types and their schemas (files)."""
+    errors: tuple[int, ...] = ()
+    """Statuses of `{"error": ...}` answers beside 401/403 (which every secured route has)."""
+    params: tuple[Param, ...] = ()
+    path_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Schemas of path parameters that are not any string (an enum of slip kinds)."""
+
+
+SLIP_KIND: dict[str, Any] = {"type": "string", "enum": list(KIND_CODES)}
+"""The `{kind}` of a slip's path: the kinds the system issues."""
+
+
+# -- answers ----------------------------------------------------------------------------------------
+class DocumentView(BaseModel):
+    kind: str
+    number: str
+    issued_at: datetime
+
+
+class DecisionView(BaseModel):
+    result: str
+    note: str | None
+    amount: float | None
+    by: str
+    at: datetime
+
+
+class HistoryView(BaseModel):
+    status: str
+    at: datetime
+    by: str
+    note: HistoryNote | None = None
+    """A code with its texts (chalicelib/domain/notes.py), never prose to be searched."""
+
+
+class NoticeView(BaseModel):
+    kind: str
+    number: str
+    at: datetime
+    by: str
+
+
+class AttachmentView(BaseModel):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    declared: list[str] = []
+    """The components the portal declared the file to be on upload."""
+    components: list[str] = []
+    """The components the checks took it for (declared, else by content, else by name); empty before."""
+    signature: dict[str, Any] | None = None
+    """Its signature check: each signer, whether it is the applicant, whether revocation was checked."""
+    reading: dict[str, Any] | None = None
+    """For a list of workers: readings reconciled with the registry, and notes for the clerk."""
+
+
+class DossierView(BaseModel):
+    id: str
+    portal_code: str
+    procedure: str
+    status: str
+    overdue: bool
+    attention: str | None
+    office: str
+    received_at: datetime | None
+    due_date: date | None
+    applicant: Applicant
+    workers: list[Worker]
+    findings: list[Finding]
+    documents: list[DocumentView]
+    attachments: list[AttachmentView]
+    history: list[HistoryView]
+    notices: list[NoticeView]
+    decision: DecisionView | None
+    actions: list[Action] = []
+    """What the caller may do to it now (chalicelib/domain/actions.py); the console shows these."""
+
+
+class LookupView(BaseModel):
+    portal_code: str
+    procedure: str
+    status: str
+    overdue: bool
+    received_at: datetime | None
+    due_date: date | None
+
+
+class WorklistItem(BaseModel):
+    id: str
+    portal_code: str
+    procedure: str
+    applicant_name: str
+    unit_code: str | None
+    status: str
+    overdue: bool
+    received_at: datetime | None
+    due_date: date | None
+    attention: str | None = None
+
+
+class WorklistView(BaseModel):
+    items: list[WorklistItem]
+    next: str | None
+
+
+class ListRow(BaseModel):
+    row: int
+    typed: dict[str, str | None]
+    scanned: dict[str, str | None] | None
+    """None: the signed list has no row for this worker."""
+    differs: list[str]
+    """Fields the scan read with confidence and that differ from the typed list."""
+    uncertain: list[str]
+    """Fields the scan read with too little confidence to hold against the applicant."""
+
+
+class ScannedList(BaseModel):
+    attachment: str
+    state: str
+    """`read`, `unreadable`, or `not_read` (the extract step has not run yet)."""
+    rows: list[ListRow]
+    extra: list[dict[str, str | None]]
+    """Rows of the signed list that no typed worker matches."""
+    reconciled: list[dict[str, Any]] = []
+    """Cells read differently from the typed list where the registry agrees with the typed value:
+    an OCR slip (a 3 read as 5), recorded rather than held against the applicant."""
+    notes: list[dict[str, Any]] = []
+    """What the clerk should know of the reading (a column not found), in Vietnamese and English."""
+
+
+class WorkerListsView(BaseModel):
+    lists: list[ScannedList]
+
+
+class DocumentLink(BaseModel):
+    kind: str
+    number: str
+    url: str
+    """Short-lived; the PDF downloads as a file."""
+    preview_url: str
+    """Short-lived; the PDF opens in the browser."""
+    expires_in: int
+
+
+class UploadRequest(BaseModel):
+    name: str
+    content_type: str
+    size: int
+    component: str | None = None
+    """The dossier component(s) the file fulfils, comma-separated, as `?component=` of a direct upload."""
+
+
+class UploadTicket(BaseModel):
+    method: str
+    url: str
+    headers: dict[str, str]
+    expires_in: int
+
+
+class SlipIdentity(BaseModel):
+    kind: str | None
+    number: str | None
+    portal_code: str | None
+
+
+class Problem(BaseModel):
+    code: str
+    message: str
+
+
+class Verification(BaseModel):
+    valid: bool
+    """The signature is intact and covers the whole file."""
+    issued_by_system: bool
+    """Signed by our key and byte for byte a slip we recorded."""
+    signed_by_us: bool
+    document: SlipIdentity
+    signer: str | None = None
+    signed_at: str | None = None
+    covers_whole_file: bool | None = None
+    problems: list[Problem]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    failing: list[str] = []
+    """The stores that did not answer."""
+
+
+class StatsRow(BaseModel):
+    procedure: str
+    week: str
+    """ISO week of reception, `2026-W18`."""
+    received: int
+    on_time: int
+    late: int
+    open: int
+
+
+class StatsView(BaseModel):
+    office: str
+    rows: list[StatsRow]

@@ -41,7 +41,7 @@ class AuditEntry:
 def pending_entries(dossier: Dossier) -> list[AuditEntry]:
     """Entries for what the dossier gained since it was last audited, chained from its head."""
     events: list[tuple[str, str, str, str]] = [
-        (h.at.isoformat(), h.by, f"status:{h.status.value}", h.note or "") for h in dossier.history[dossier.audited_history:]
+        (h.at.isoformat(), h.by, f"status:{h.status.value}", h.note.model_dump_json() if h.note else "") for h in dossier.history[dossier.audited_history:]
     ] + [
         (d.issued_at.isoformat(), "system", f"slip:{d.kind}:{d.number}", d.sha256) for d in dossier.documents[dossier.audited_documents:]
     ] + [

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.findings import Finding
+from chalicelib.domain.notes import HistoryNote, in_words
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status, check_transition
 
@@ -153,7 +154,13 @@ class HistoryEntry(BaseModel):
     status: Status
     at: datetime
     by: str
-    note: str | None = None
+    note: HistoryNote | None = None
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _coded(cls, value: Any) -> Any:
+        """A dossier stored before notes had codes keeps its note, in words."""
+        return in_words(value) if isinstance(value, str) else value
 
 
 class Dossier(BaseModel):
@@ -205,7 +212,7 @@ class Dossier(BaseModel):
             history=[HistoryEntry(status=Status.DRAFT, at=at, by=by)],
         )
 
-    def advance(self, target: Status, by: str, at: datetime | None = None, note: str | None = None) -> "Dossier":
+    def advance(self, target: Status, by: str, at: datetime | None = None, note: HistoryNote | None = None) -> "Dossier":
         """A copy moved to `target`, with the step in its history; raises `IllegalTransition`."""
         check_transition(self.status, target)
         at = at or utcnow()

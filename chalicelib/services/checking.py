@@ -7,7 +7,6 @@ own on a second try, and the outcome is saved only once (the state machine refus
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +20,7 @@ from chalicelib.checks.suggestions import suggest_si_number
 from chalicelib.checks.text import month_vi
 from chalicelib.checks.unit import check_unit
 from chalicelib.checks.workers import check_worker, months
+from chalicelib.domain import notes
 from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.findings import Finding
@@ -203,4 +203,4 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
         extra["reasons"] = list(dict.fromkeys(f.message for f in findings))
     slip = documents.issue(concluded, OUTCOME_SLIPS[outcome], f"{outcome.value}#{round_}", **extra)
     documents_now = [*concluded.documents, slip] if slip not in concluded.documents else concluded.documents
-    return concluded.model_copy(update={"documents": documents_now}).advance(outcome, by="system:check", note=json.dumps({"findings": len(findings)}))
+    return concluded.model_copy(update={"documents": documents_now}).advance(outcome, by="system:check", note=notes.checked(len(findings)))

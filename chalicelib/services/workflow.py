@@ -14,6 +14,8 @@ from pydantic import ValidationError
 
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
+from chalicelib.domain import notes
+from chalicelib.domain.actions import awaiting_decision
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.offices import office
@@ -69,7 +71,7 @@ def workflow_step(message: StepMessage) -> None:
     ready = dossier.status == Status.CONFIRMED or (dossier.status == Status.ACCEPTED and not rules.registry_check)
     if ready and rules.forwarded_to:
         how = deliver(dossier, rules.forwarded_to)
-        to = f"{AUTHORITY_NAMES[rules.forwarded_to]} ({how})"
+        to = notes.forwarded(rules.forwarded_to, AUTHORITY_NAMES[rules.forwarded_to], how)
 
         def forward(d: Dossier) -> Dossier | None:
             if d.status not in (Status.CONFIRMED, Status.ACCEPTED):
@@ -98,11 +100,10 @@ def record_decision(dossier_id: str, body: Any, by: str) -> Dossier:
             if d.decision.same_as(wanted):
                 return None
             raise Conflict("decision_conflict", "Hồ sơ đã có kết quả giải quyết khác.", "A different decision was already recorded.")
-        rules = procedure(d.procedure)
-        if not (d.status == Status.FORWARDED or (d.status == Status.CONFIRMED and rules.forwarded_to is None)):
+        if not awaiting_decision(d):
             raise Conflict("not_awaiting_decision", f"Hồ sơ đang ở trạng thái «{d.status}», chưa thể ghi kết quả.", f"The dossier is {d.status}; it awaits no decision.")
         decision = Decision(**wanted.model_dump(), by=by, at=utcnow())
-        return d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, note=wanted.result)
+        return d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, note=notes.decided(wanted.result))
 
     return _save(dossier_id, decide)
 

@@ -365,27 +365,18 @@
     renderActions(d);
   }
 
+  /** A history note is a code with its texts (chalicelib/domain/notes.py); the page shows the words. */
   function historyNote(note) {
-    if (!note) return "";
-    if (RESULT_TITLES[note]) return RESULT_TITLES[note];
-    try {
-      const parsed = JSON.parse(note);
-      if (typeof parsed.findings === "number") return parsed.findings ? `${parsed.findings} vấn đề` : "Không có vấn đề";
-    } catch (err) { /* a note in words */ }
-    return note;
+    return note ? note.message : "";
   }
 
-  /** What the caller may do now; the API decides in the end (a refused action shows its reason). */
+  /** What the caller may do now: the API says so in `d.actions` (chalicelib/domain/actions.py); the page holds no rule. */
   function renderActions(d) {
-    const role = state.claims.role;
-    const awaitingDecision = d.status === "forwarded" || (d.status === "confirmed" && !d.history.some((h) => h.status === "forwarded"));
-    const canDecide = ["authority", "clerk", "admin"].includes(role) && awaitingDecision && !d.decision;
-    const canResend = ["clerk", "admin"].includes(role) && d.status === "needs_correction" && d.documents.some((x) => x.kind === "correction_request");
-    const canReturn = ["clerk", "admin"].includes(role) && d.status === "decided";
-    show("decision-form", canDecide);
-    show("resend", canResend);
-    show("returned", canReturn);
-    show("d-actions", canDecide || canResend || canReturn);
+    const can = new Set(d.actions || []);
+    show("decision-form", can.has("decide"));
+    show("resend", can.has("resend_correction_request"));
+    show("returned", can.has("return"));
+    show("d-actions", can.size > 0);
   }
 
   function renderLists(lists, d) {

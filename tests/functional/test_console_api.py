@@ -45,7 +45,7 @@ def test_the_typed_list_is_shown_beside_the_signed_list_with_differences_marked(
     clerk = world.token("clerk", "031")
     # WHEN the clerk looks before the extract step has read the list
     early = world.api.http.get(f"/v1/dossiers/{dossier_id}/worker-lists", headers=clerk).json_body
-    assert early["lists"] == [{"attachment": "worker_list.pdf", "state": "not_read", "rows": [], "extra": []}]
+    assert early["lists"] == [{"attachment": "worker_list.pdf", "state": "not_read", "rows": [], "extra": [], "reconciled": [], "notes": []}]
     # AND after the pipeline ran
     world.run(dossier_id)
     lists = world.api.http.get(f"/v1/dossiers/{dossier_id}/worker-lists", headers=clerk).json_body["lists"]
@@ -122,3 +122,26 @@ def test_the_console_is_served_with_its_security_headers_and_nothing_else_is(api
     config = api.http.get("/console/config.json").json_body
     assert config["auth"] == "local" and config["statuses"]["needs_correction"] == "Cần bổ sung"
     assert config["documents"]["receipt"].startswith("GIẤY TIẾP NHẬN")
+
+
+def test_the_dossier_names_the_actions_each_caller_may_take_and_the_api_takes_exactly_those(world: Fixture) -> None:
+    from chalicelib.services import pipeline, workflow
+
+    def actions(dossier_id: str, role: str) -> list[str]:
+        headers = world.token(role) if role == "portal" else world.token(role, "031")
+        return world.api.http.get(f"/v1/dossiers/{dossier_id}", headers=headers).json_body["actions"]
+
+    # GIVEN a dossier forwarded to its authority, and one waiting for a correction
+    forwarded = world.run(world.submit([world.worker(0)]))["id"]
+    workflow.workflow_step(pipeline.StepMessage(forwarded, "confirm"))
+    waiting = world.run(world.submit([world.worker(1)], attachments={}))["id"]
+    # THEN each caller is offered what it may do now, and nothing else
+    assert [actions(forwarded, r) for r in ("portal", "clerk", "authority")] == [[], ["decide"], ["decide"]]
+    assert [actions(waiting, r) for r in ("portal", "clerk", "authority")] == [[], ["resend_correction_request"], []]
+    # WHEN the authority takes the action it is offered, the API takes it, and the clerk is offered the next one
+    decided = world.api.http.post(f"/v1/dossiers/{forwarded}/decision", headers={**world.token("authority", "031"), "Content-Type": "application/json"}, body='{"result": "approved"}')
+    assert decided.status_code == 200 and decided.json_body["actions"] == []
+    assert actions(forwarded, "clerk") == ["return"]
+    # AND an action it is not offered is refused with a reason
+    again = world.api.http.post(f"/v1/dossiers/{waiting}/decision", headers={**world.token("clerk", "031"), "Content-Type": "application/json"}, body='{"result": "approved"}')
+    assert again.status_code == 409 and again.json_body["error"]["code"] == "not_awaiting_decision"

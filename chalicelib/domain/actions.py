@@ -1,0 +1,50 @@
+"""What a caller may do to a dossier now: the one rule that the API enforces and the console shows.
+
+Why: the console once worked this out for itself, differently (it offered a decision the API then
+refused with 409). The dossier view now carries `actions` computed here, the console shows those
+and nothing else, and the services refuse what `awaiting_*` says is not awaited.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.procedures import procedure
+from chalicelib.domain.states import Status
+
+__all__ = ["Action", "ROLES", "awaiting_decision", "awaiting_correction", "awaiting_return", "available"]
+
+Action = Literal["decide", "resend_correction_request", "return"]
+
+ROLES: dict[Action, tuple[str, ...]] = {
+    "decide": ("authority", "clerk"),
+    "resend_correction_request": ("clerk",),
+    "return": ("clerk",),
+}
+"""Who may take each action (an admin may take any); the routes are guarded by the same table."""
+
+
+def awaiting_decision(d: Dossier) -> bool:
+    """Forwarded to its authority, or confirmed where BHXH's own office decides (nothing forwarded)."""
+    return d.decision is None and (
+        d.status == Status.FORWARDED or (d.status == Status.CONFIRMED and procedure(d.procedure).forwarded_to is None)
+    )
+
+
+def awaiting_correction(d: Dossier) -> bool:
+    """Sent back for correction, with a correction request there is to send again."""
+    return d.status == Status.NEEDS_CORRECTION and any(x.kind == "correction_request" for x in d.documents)
+
+
+def awaiting_return(d: Dossier) -> bool:
+    return d.status == Status.DECIDED
+
+
+_NOW = {"decide": awaiting_decision, "resend_correction_request": awaiting_correction, "return": awaiting_return}
+
+
+def available(d: Dossier, role: str | None) -> list[Action]:
+    """The actions `role` may take on `d` now, in the order the console shows them."""
+    if role is None:
+        return []
+    return [a for a, roles in ROLES.items() if (role in roles or role == "admin") and _NOW[a](d)]
