@@ -8,7 +8,7 @@ import functools
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
+from chalice.app import Chalice, CognitoUserPoolAuthorizer, Rate, Request, Response
 
 from chalicelib import tracing
 from chalicelib.api import auth, console
@@ -84,7 +84,7 @@ def endpoint(path: str, op: Operation, methods: tuple[str, ...] = ("GET",), role
 def _answer(view: Callable[..., Any], roles: tuple[str, ...], params: dict[str, str]) -> Any:
     try:
         if roles:
-            request = app.current_request
+            request = _request()
             principal = auth.authenticate(request.headers, request.context)
             auth.require_role(principal, roles)
             return view(principal, **params)
@@ -96,8 +96,25 @@ def _answer(view: Callable[..., Any], roles: tuple[str, ...], params: dict[str, 
         return answer
 
 
+def _request() -> Request:
+    """The request being answered (Chalice sets it before a view runs)."""
+    request = app.current_request
+    if request is None:
+        raise RuntimeError("no current request")
+    return request
+
+
+def _raw() -> bytes:
+    body = _request().raw_body
+    return body.encode() if isinstance(body, str) else (body or b"")
+
+
+def _query() -> dict[str, str]:
+    return dict(_request().query_params or {})
+
+
 def _body() -> Any:
-    return parse_json(app.current_request.raw_body)
+    return parse_json(_raw())
 
 
 # -- public ------------------------------------------------------------------------------------
@@ -128,14 +145,14 @@ def lookup(portal_code: str) -> Any:
     methods=("POST",),
 )
 def verify() -> Any:
-    return documents.verify(app.current_request.raw_body or b"")
+    return documents.verify(_raw())
 
 
 # -- the clerk console (static files; it calls the API below like any client) ------------------
 @endpoint("/console", Operation("the clerk console (a page)", {200: Answer("the page", media=HTML), 301: Answer("to `/console/`", headers=("Location",))}))
 def console_page() -> Response:
     # `/console` and `/console/` reach this route; the page's relative links need the slash.
-    if not app.current_request.context.get("path", "/").endswith("/"):
+    if not _request().context.get("path", "/").endswith("/"):
         return Response("", status_code=301, headers={"Location": "console/"})
     body, headers = console.asset("index.html", frame_origin=documents.slips_origin())
     return Response(body, headers=headers)
@@ -178,10 +195,10 @@ def create_dossier(principal: auth.Principal) -> Response:
     methods=("PUT",), roles=PORTAL,
 )
 def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any:
-    request = app.current_request
-    component = (request.query_params or {}).get("component")
+    request = _request()
+    component = _query().get("component")
     # a path parameter may reach the function still percent-encoded ("danh%20sach.pdf"); a name never holds "%"
-    dossier = intake.put_attachment(dossier_id, unquote(name), request.headers.get("content-type"), request.raw_body or b"", component)
+    dossier = intake.put_attachment(dossier_id, unquote(name), request.headers.get("content-type"), _raw(), component)
     return dossier_view(dossier)
 
 
@@ -229,7 +246,7 @@ def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Respo
     cross-origin redirect)."""
     dossier = queries.dossier(dossier_id)
     auth.require_dossier_access(principal, dossier.office, ("portal", "clerk"))
-    if "application/json" in (app.current_request.headers.get("accept") or ""):
+    if "application/json" in (_request().headers.get("accept") or ""):
         return Response(documents.document_link(dossier, kind), headers={"Cache-Control": "no-store"})
     return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
 
@@ -294,7 +311,7 @@ def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
 )
 def worklist(principal: auth.Principal) -> Any:
     """A clerk's worklist, or an authority's inbox (its office's forwarded dossiers by default)."""
-    params = app.current_request.query_params or {}
+    params = _query()
     office = principal.office if principal.role != "admin" else params.get("office")
     if not office:
         raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
@@ -320,7 +337,7 @@ def worklist(principal: auth.Principal) -> Any:
     roles=("clerk",),
 )
 def stats(principal: auth.Principal) -> Any:
-    office = principal.office if principal.role != "admin" else (app.current_request.query_params or {}).get("office")
+    office = principal.office if principal.role != "admin" else _query().get("office")
     if not office:
         raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
     return queries.stats(office)

@@ -123,7 +123,7 @@ def settings() -> Settings:
     """The stage's settings, read on first use (a cold start) and kept. Whoever changes the
     environment afterwards (the local stage, a test) calls `settings.cache_clear()`."""
     try:
-        return Settings()
+        return Settings()  # type: ignore[call-arg]  # the required fields come from the environment
     except ValidationError as error:
         problems = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in error.errors(include_url=False))
         raise SettingsError(f"motcua settings: {problems}") from None

@@ -10,7 +10,7 @@ import logging
 import re
 import sys
 from functools import lru_cache
-from typing import Any
+from typing import IO, Any, cast
 
 __all__ = ["logger", "redact"]
 
@@ -51,6 +51,6 @@ def logger() -> Any:
     from aws_lambda_powertools import Logger
 
     # Not "motcua": that is Chalice's own app logger, and sharing it would print every line twice.
-    log = Logger(service="motcua-core", stream=_CurrentStdout())
+    log = Logger(service="motcua-core", stream=cast(IO[str], _CurrentStdout()))
     log.registered_handler.addFilter(_RedactingFilter())
     return log

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.api.contracts import Operation

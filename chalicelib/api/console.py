@@ -15,7 +15,10 @@ from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
 from chalicelib.errors import NotFound
 
-__all__ = ["ASSETS", "asset", "config", "security_headers"]
+__all__ = ["ASSETS", "Headers", "asset", "config", "security_headers"]
+
+Headers = dict[str, str | list[str]]
+"""As Chalice's `Response` takes them."""
 
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "templates" / "console"
 ASSETS: dict[str, str] = {
@@ -25,7 +28,7 @@ ASSETS: dict[str, str] = {
 }
 
 
-def security_headers(content_type: str, frame_origin: str = "") -> dict[str, str]:
+def security_headers(content_type: str, frame_origin: str = "") -> Headers:
     """`frame_origin`: where the page may show slip previews from (the slips bucket's origin)."""
     frames = f"'self' {frame_origin}".rstrip() if content_type.startswith("text/html") else "'none'"
     login = settings().cognito_domain
@@ -45,7 +48,7 @@ def security_headers(content_type: str, frame_origin: str = "") -> dict[str, str
     }
 
 
-def asset(name: str, frame_origin: str = "") -> tuple[str, dict[str, str]]:
+def asset(name: str, frame_origin: str = "") -> tuple[str, Headers]:
     """The file's text and the headers to serve it with; anything not in `ASSETS` is a 404."""
     if name not in ASSETS:
         raise NotFound("console_file")

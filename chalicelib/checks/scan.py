@@ -66,9 +66,12 @@ the registry is looked up by: a typed SI number the registry knows is the regist
 
 
 class ParticipantLike(Protocol):
-    full_name: str
-    date_of_birth: str
-    id_number: str | None
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def date_of_birth(self) -> str: ...
+    @property
+    def id_number(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

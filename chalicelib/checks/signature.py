@@ -513,6 +513,7 @@ def _judge(sig: Any, roots: list, policy: RevocationPolicy, now: datetime, last:
             raise RevocationUnavailable(f"no usable OCSP/CRL answer for {cert.subject.human_friendly}")
         status, revocation, asked = _validate(sig, _context(roots, policy, fetch=False), last), "unavailable", False
     stamp = status.timestamp_validity
+    source: Literal["timestamp", "claimed"]
     if stamp is not None and stamp.intact and stamp.valid:
         signed_at, source = stamp.timestamp, "timestamp"
     else:

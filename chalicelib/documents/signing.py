@@ -118,7 +118,7 @@ class SlipSigner:
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
-        return self.signer.signing_cert  # type: ignore[return-value]
+        return self.signer.signing_cert
 
     def sign(self, pdf: bytes) -> bytes:
         """The PDF with one more (PAdES) signature covering the whole file.

@@ -92,8 +92,10 @@ def _as_date(value: date | datetime | str | None) -> date | None:
 
 def _as_moment(value: date | datetime | str | None) -> date | datetime | None:
     """A datetime (kept with its time) or a date."""
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
     text = str(value)
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")) if len(text) > 10 else date.fromisoformat(text)

@@ -16,7 +16,10 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = ["DemoEmployer", "ensure_demo_employer", "ensure_employer_ca", "sign_as_employer"]
 
@@ -34,7 +37,7 @@ class DemoEmployer:
     """What the certificate names as ``UID=MST:``; None for the CA's old anonymous certificate."""
 
 
-def _name(common: str, tax_code: str | None = None) -> object:
+def _name(common: str, tax_code: str | None = None) -> x509.Name:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 

@@ -284,7 +284,9 @@ def check_then_write_transactions() -> None:
         if len(transact_items) > 100:
             raise TooManyTransactionsException()
         seen: set[tuple[str, str]] = set()
-        plan, errors, failed = [], [], False
+        plan: list[Any] = []
+        errors: list[tuple[str | None, str | None, Any]] = []
+        failed = False
         for item in transact_items:  # 1. check every condition; nothing is written yet
             if len(item) > 1:
                 raise TransactWriteSingleOpException

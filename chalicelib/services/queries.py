@@ -49,7 +49,7 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
     the same pairing and comparison the checks use, so the clerk sees what the findings say."""
     from chalicelib.services.extracting import stored_extraction
 
-    lists = []
+    lists: list[dict[str, Any]] = []
     for name, attachment in sorted(d.attachments.items()):
         result = stored_extraction(d, attachment)
         # what the check step took it for; before the check, what the upload and the reading say
