@@ -11,13 +11,14 @@ from urllib.parse import unquote
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, Rate, Request, Response
 
 from chalicelib import tracing
-from chalicelib.api import auth, console
+from chalicelib.api import auth, console, public
 from chalicelib.api.answers import shaped
 from chalicelib.api.contracts import (
     SLIP_KIND,
     Answer,
     DocumentLink,
     DossierView,
+    ErrorView,
     Health,
     LookupView,
     Operation,
@@ -134,18 +135,53 @@ def _openapi() -> dict[str, Any]:
     return document(app.routes)
 
 
-@endpoint("/v1/lookup/{portal_code}", Operation("public status look-up, no personal data", {200: Answer("status and dates", LookupView)}, errors=(404,)))
+@endpoint(
+    "/v1/lookup/{portal_code}",
+    Operation(
+        "public status look-up, no personal data: JSON, or the page a slip's QR opens (`Accept: text/html`); "
+        "with `so` and `ma` from the QR, whether that slip is genuine",
+        {200: Answer("status and dates", LookupView, media=HTML), 404: Answer("no such dossier", ErrorView, media=HTML)},
+        params=(Param("so", {"type": "string"}, "a slip's number, as in its QR"), Param("ma", {"type": "string"}, "the slip's check code, as in its QR")),
+    ),
+)
 def lookup(portal_code: str) -> Any:
-    return lookup_view(queries.by_portal_code(portal_code))
+    if not public.wants_html(_request().headers.get("accept")):
+        return lookup_view(queries.by_portal_code(portal_code))
+    dossier, slip = queries.public_standing(portal_code, _query().get("so"), _query().get("ma"))
+    html, headers = public.lookup_page(dossier, slip)
+    return Response(html, status_code=200 if dossier else 404, headers=headers)
 
 
 @endpoint(
     "/v1/verify",
-    Operation("is this PDF a slip the system issued, unchanged?", {200: Answer("the verdict", Verification)}, body=PDF, errors=(413, 422)),
+    Operation(
+        "is this PDF a slip the system issued, unchanged? (the public page's form sends it as multipart/form-data and gets the answer as a page)",
+        {200: Answer("the verdict", Verification, media=HTML)},
+        body={**PDF, "multipart/form-data": {"type": "object", "properties": {"pdf": BINARY}}}, errors=(413, 422),
+    ),
     methods=("POST",),
 )
 def verify() -> Any:
-    return documents.verify(_raw())
+    content_type = _request().headers.get("content-type") or ""
+    page = public.wants_html(_request().headers.get("accept"))
+    try:
+        data = public.form_file(_raw(), content_type) if content_type.startswith("multipart/form-data") else _raw()
+        result = documents.verify(data)
+    except InvalidInput as error:
+        if not page:
+            raise
+        html, headers = public.refused_page(error.message_vi)
+        return Response(html, status_code=422, headers=headers)
+    if not page:
+        return result
+    html, headers = public.verify_page(result)
+    return Response(html, headers=headers)
+
+
+@endpoint("/public/{name}", Operation("the public pages' style sheet", {200: Answer("the file", media={"text/css": {"type": "string"}})}, errors=(404,)))
+def public_file(name: str) -> Response:
+    body, headers = public.asset(name)
+    return Response(body, headers=headers)
 
 
 # -- the clerk console (static files; it calls the API below like any client) ------------------

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils libnss3-tools fonts-dejavu-core chromium chromium-driver)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils zbar-tools libnss3-tools fonts-dejavu-core chromium chromium-driver)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -28,6 +28,8 @@ class SlipRecord:
     s3_key: str
     """Where the signed PDF is, in the slips bucket."""
     issued_at: str
+    check: str = ""
+    """The short code printed in the slip's QR beside its number (none on slips from before)."""
 
 
 def _s(value: str) -> dict[str, str]:
@@ -95,7 +97,7 @@ class SlipBook:
         item = self._db.get_item(TableName=self.table, Key={"key": _s(f"slip#{number}")}).get("Item")
         if not item:
             return None
-        return SlipRecord(**{name: item[name]["S"] for name in SlipRecord.__dataclass_fields__})
+        return SlipRecord(**{name: item[name]["S"] for name in SlipRecord.__dataclass_fields__ if name in item})
 
 
 _books: dict[str, SlipBook] = {}

@@ -37,8 +37,8 @@ def _operation(path: str, op: Operation, secured: bool) -> dict[str, Any]:
         entry: dict[str, Any] = {"description": answer.description}
         if answer.model is not None:
             entry |= _json(answer.model)
-        elif answer.media:
-            entry["content"] = {media: {"schema": schema} for media, schema in answer.media.items()}
+        if answer.media:
+            entry.setdefault("content", {}).update({media: {"schema": schema} for media, schema in answer.media.items()})
         if answer.headers:
             entry["headers"] = {h: {"schema": {"type": "string"}} for h in answer.headers}
         responses[str(status)] = entry

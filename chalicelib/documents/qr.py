@@ -9,13 +9,19 @@ import segno
 __all__ = ["lookup_url", "qr_matrix", "qr_runs"]
 
 
-def lookup_url(public_base_url: str, portal_code: str) -> str:
-    """``{public_base_url}/v1/lookup/{portal_code}``, the code percent-encoded as a path segment.
+def lookup_url(public_base_url: str, portal_code: str, slip_number: str | None = None, check: str | None = None) -> str:
+    """``{public_base_url}/v1/lookup/{portal_code}``, the code percent-encoded as a path segment;
+    with a slip's number and its check code, the page also says whether that slip is genuine.
 
     >>> lookup_url("https://motcua.example.vn/", "G22.99-200512-000123")
     'https://motcua.example.vn/v1/lookup/G22.99-200512-000123'
+    >>> lookup_url("https://motcua.example.vn", "G22.99-200512-000123", "000001/2026/TNHS-031", "K7QZ2M4A")
+    'https://motcua.example.vn/v1/lookup/G22.99-200512-000123?so=000001%2F2026%2FTNHS-031&ma=K7QZ2M4A'
     """
-    return f"{public_base_url.rstrip('/')}/v1/lookup/{quote(portal_code, safe='')}"
+    url = f"{public_base_url.rstrip('/')}/v1/lookup/{quote(portal_code, safe='')}"
+    if slip_number and check:
+        url += f"?so={quote(slip_number, safe='')}&ma={quote(check, safe='')}"
+    return url
 
 
 @lru_cache(maxsize=256)

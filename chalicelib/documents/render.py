@@ -424,8 +424,10 @@ class _SlipInfo(PDFInfo):
         return PDFDictionary(d).format(document)
 
 
-def _canvas_class(slip: Slip, url: str) -> type[Canvas]:
+def _canvas_class(slip: Slip, url: str, check: str | None = None) -> type[Canvas]:
     footer_left = f"Mã hồ sơ: {slip.portal_code} · Số: {slip.number}"
+    # the address in words without the QR's query (which would run under the QR), and the check code apart
+    shown = f"Tra cứu hồ sơ: {url.split('?')[0]}" + (f" · Mã kiểm tra phiếu: {check}" if check else "")
     size, runs = qr_runs(url)
 
     class SlipCanvas(Canvas):
@@ -483,7 +485,13 @@ def _canvas_class(slip: Slip, url: str) -> type[Canvas]:
             self.line(MARGIN_X, y + QR_SIZE + 1.5 * mm, PAGE[0] - MARGIN_X, y + QR_SIZE + 1.5 * mm)
             self.setFont(FONT, 8)
             self.drawString(MARGIN_X, y + 15 * mm, footer_left)
-            self.drawString(MARGIN_X, y + 10.5 * mm, f"Tra cứu hồ sơ: {url}")
+            room = PAGE[0] - 2 * MARGIN_X - QR_SIZE - 3 * mm
+            size = 8.0
+            while size > 5 and pdfmetrics.stringWidth(shown, FONT, size) > room:
+                size -= 0.5
+            self.setFont(FONT, size)
+            self.drawString(MARGIN_X, y + 10.5 * mm, shown)
+            self.setFont(FONT, 8)
             self.setFont(ITALIC, 7.5)
             self.drawString(MARGIN_X, y + 6 * mm,
                             "Văn bản điện tử được ký số; quét mã QR để tra cứu tình trạng hồ sơ.")
@@ -494,7 +502,7 @@ def _canvas_class(slip: Slip, url: str) -> type[Canvas]:
     return SlipCanvas
 
 
-def render_slip(slip: Slip, *, public_base_url: str | None = None) -> bytes:
+def render_slip(slip: Slip, *, public_base_url: str | None = None, check: str | None = None) -> bytes:
     """The slip as an unsigned A4 PDF.
 
     Parameters
@@ -504,6 +512,9 @@ def render_slip(slip: Slip, *, public_base_url: str | None = None) -> bytes:
     public_base_url:
         Where the public look-up lives (the QR code's address); by default
         ``settings().public_base_url``.
+    check:
+        The slip's check code (recorded with it): the QR then leads to a page that says whether
+        this number was issued with this code, so a phone can tell a genuine slip from a made-up one.
 
     Raises
     ------
@@ -525,5 +536,5 @@ def render_slip(slip: Slip, *, public_base_url: str | None = None) -> bytes:
         bottomMargin=MARGIN_BOTTOM, title=slip.title, author=slip.agency.name, creator="motcua",
     )
     story = _header(slip, st) + layout(slip, st)
-    doc.build(story, canvasmaker=_canvas_class(slip, lookup_url(public_base_url, slip.portal_code)))
+    doc.build(story, canvasmaker=_canvas_class(slip, lookup_url(public_base_url, slip.portal_code, slip.number, check), check))
     return buffer.getvalue()

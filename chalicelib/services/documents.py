@@ -8,6 +8,8 @@ the same event (a retried message) gives back the same slip, never a second numb
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -161,11 +163,12 @@ def issue(dossier: Dossier, kind: str, event: str, **extra: Any) -> DocumentRef:
         return DocumentRef(kind=kind, number=number, issued_at=datetime.fromisoformat(stored.issued_at), key=stored.s3_key, sha256=stored.sha256, event=event)
     from chalicelib.documents import render_slip
 
-    pdf = signer().sign(render_slip(_build(kind, dossier, number, seq, issued_at, extra), public_base_url=settings().public_base_url))
+    check = slip_check_code()
+    pdf = signer().sign(render_slip(_build(kind, dossier, number, seq, issued_at, extra), public_base_url=settings().public_base_url, check=check))
     digest = hashlib.sha256(pdf).hexdigest()
     key = f"slips/{dossier.office}/{year}/{KIND_CODES[kind]}/{seq:06d}.pdf"
     slips_bucket().put(key, pdf, "application/pdf", {"sha256": digest, "dossier-id": dossier.id})
-    slipbook().record(SlipRecord(number=number, kind=kind, dossier_id=dossier.id, portal_code=dossier.portal_code, sha256=digest, s3_key=key, issued_at=issued_at.isoformat()))
+    slipbook().record(SlipRecord(number=number, kind=kind, dossier_id=dossier.id, portal_code=dossier.portal_code, sha256=digest, s3_key=key, issued_at=issued_at.isoformat(), check=check))
     return DocumentRef(kind=kind, number=number, issued_at=issued_at, key=key, sha256=digest, event=event)
 
 
@@ -218,3 +221,24 @@ def verify(data: bytes) -> dict[str, Any]:
     record = slipbook().find(result.number) if result.number and result.signed_by_us else None
     answer["issued_by_system"] = bool(result.valid and record and record.sha256 == hashlib.sha256(data).hexdigest())
     return answer
+
+
+_CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""No 0/O, 1/I: a person may type the code from paper."""
+
+
+def slip_check_code() -> str:
+    """Eight characters drawn at random for one slip (40 bits): printed in its QR, kept with its record.
+
+    Why random and stored, not derived: nothing secret has to be kept to check it, and a number
+    read off one slip says nothing about the code of the next."""
+    return "".join(secrets.choice(_CHECK_ALPHABET) for _ in range(8))
+
+
+def genuine_slip(portal_code: str, number: str, check: str) -> SlipRecord | None:
+    """The record of slip `number` when it was issued for `portal_code` with `check`; else None
+    (the same answer for a number never issued and a wrong code, so neither can be probed)."""
+    record = slipbook().find(number) if 1 <= len(number) <= 64 else None
+    if record is None or not record.check or record.portal_code != portal_code:
+        return None
+    return record if hmac.compare_digest(record.check, check.strip().upper()) else None

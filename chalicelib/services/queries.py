@@ -1,7 +1,7 @@
 """Reading dossiers: one by id or portal code, an office's worklist and figures, the stores' health."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.adapters.blobs import originals
@@ -9,6 +9,7 @@ from chalicelib.adapters.store import store
 from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
 from chalicelib.domain.components import infer_components
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import NotFound
@@ -125,3 +126,21 @@ def stats(office: str) -> dict[str, Any]:
         "office": office,
         "rows": [{"procedure": p, "week": w, **counts} for (p, w), counts in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))],
     }
+
+
+def public_standing(portal_code: str, slip_number: str | None, check: str | None) -> tuple[Dossier | None, SlipCheck | None]:
+    """The dossier behind a QR, or None, and what the QR's slip number and code come to."""
+    from chalicelib.services.documents import genuine_slip
+
+    try:
+        dossier = by_portal_code(portal_code)
+    except NotFound:
+        return None, None
+    if not slip_number:
+        return dossier, None
+    record = genuine_slip(portal_code, slip_number, check or "")
+    if record is None:
+        return dossier, SlipCheck(number=slip_number)
+    issued = datetime.fromisoformat(record.issued_at)
+    later = [x.number for x in dossier.documents if x.kind == record.kind and x.issued_at > issued]
+    return dossier, SlipCheck(number=record.number, kind=record.kind, issued_at=issued, superseded_by=later[-1] if later else None)
