@@ -11,6 +11,8 @@ missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# npm installs axe-core, which the browser tests run on every public page (tests/e2e/axe).
+command -v npm >/dev/null || missing+=("npm")
 # Debian's own Python needs its venv package for `python3 -m venv`.
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || missing+=("python3-venv")
 if ((${#missing[@]})); then
@@ -30,4 +32,10 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
   .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.txt
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
   echo "$wanted" > "$stamp"
+fi
+
+# axe-core from its lock, for the accessibility check the browser tests run on the public pages
+axe=tests/e2e/axe
+if [ ! -f "$axe/node_modules/axe-core/axe.min.js" ] || [ "$axe/package-lock.json" -nt "$axe/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$axe" --no-audit --no-fund --silent
 fi

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import random
+import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
 
@@ -96,3 +98,12 @@ def text_list_pdf(workers: list[dict[str, Any]], unit: dict[str, str] | None = N
         page.showPage()
     page.save()
     return buffer.getvalue()
+
+
+def qr_of(pdf: bytes, tmp: Path) -> str:
+    """The address in the slip's QR, as a phone's camera reads it from the printed page."""
+    (tmp / "slip.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", str(tmp / "slip.pdf"), str(tmp / "page")], check=True)
+    page = next(tmp.glob("page*.png"))
+    read = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)], capture_output=True, text=True, check=True)
+    return read.stdout.strip()

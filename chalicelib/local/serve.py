@@ -238,6 +238,8 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     seeded = seed_demo(state_dir)
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}{PORTAL_CALLBACK_PATH}")
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
+    # the slips' QR codes lead to this server's public pages, whatever port it was given
+    os.environ.setdefault("MOTCUA_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     settings.cache_clear()
     pool = WorkerPool(workers, state_dir / "workers.log")
     server = make_server(port)

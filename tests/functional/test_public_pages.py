@@ -3,7 +3,6 @@ slip is genuine, and a form that checks a PDF. The QR is decoded from the render
 assumed; the pages carry no personal data."""
 from __future__ import annotations
 
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tests.functional.world import Fixture
+from tests.helpers import qr_of
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -19,15 +19,6 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 def receipt_pdf(world: Fixture, dossier: dict[str, Any]) -> bytes:
     link = world.api.http.get(f"/v1/dossiers/{dossier['id']}/documents/receipt", headers={**world.token("clerk", "031"), "Accept": "application/json"}).json_body
     return requests.get(link["url"], timeout=10).content
-
-
-def qr_of(pdf: bytes, tmp: Path) -> str:
-    """The address in the slip's QR, as a phone's camera reads it from the printed page."""
-    (tmp / "slip.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", str(tmp / "slip.pdf"), str(tmp / "page")], check=True)
-    page = next(tmp.glob("page*.png"))
-    read = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)], capture_output=True, text=True, check=True)
-    return read.stdout.strip()
 
 
 def page(world: Fixture, address: str) -> Any:
