@@ -19,6 +19,10 @@ from chalicelib.api.contracts import (
     DocumentLink,
     DossierView,
     ErrorView,
+    FeedbackListView,
+    FeedbackPublicView,
+    FeedbackReceipt,
+    FeedbackView,
     Health,
     LookupView,
     Operation,
@@ -32,18 +36,19 @@ from chalicelib.api.contracts import (
 )
 from chalicelib.api.errors import parse_json, response_for
 from chalicelib.api.openapi import OPERATION_ATTRIBUTE, document
-from chalicelib.api.views import dossier_view, lookup_view, worklist_view
+from chalicelib.api.views import dossier_view, feedback_list_view, feedback_view, lookup_view, worklist_view
 from chalicelib.config import settings
 from chalicelib.domain import actions
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import CreateDossier, DecisionBody
+from chalicelib.domain.feedback import Channel, FeedbackAnswer, NewFeedback
 from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
-from chalicelib.errors import InvalidInput
+from chalicelib.errors import InvalidInput, TooManyRequests
 from chalicelib.logs import logger
-from chalicelib.services import documents, intake, pipeline, queries
+from chalicelib.services import documents, feedback, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
@@ -182,6 +187,81 @@ def verify() -> Any:
 def public_file(name: str) -> Response:
     body, headers = public.asset(name)
     return Response(body, headers=headers)
+
+
+# -- feedback (phản ánh, kiến nghị) ----------------------------------------------------------------
+@endpoint(
+    "/v1/feedback",
+    Operation(
+        "feedback on a dossier, from anyone (the public page's form, or JSON); with a portal or clerk token, "
+        "feedback received by another channel; a code no dossier has is taken like any other",
+        {201: Answer("taken: the code to follow it by", FeedbackReceipt, media=HTML)},
+        body=NewFeedback, body_media=("application/json", "application/x-www-form-urlencoded"),
+        errors=(400, 401, 413, 422, 429),
+    ),
+    methods=("POST",),
+)
+def send_feedback() -> Any:
+    request = _request()
+    page = public.wants_html(request.headers.get("accept"))
+    form = (request.headers.get("content-type") or "").startswith("application/x-www-form-urlencoded")
+    try:
+        body = public.form_fields(_raw()) if form else _body()
+        item = feedback.submit(body, _channel(request), address=((request.context.get("identity") or {}).get("sourceIp")))
+    except (InvalidInput, TooManyRequests) as error:
+        if not page:
+            raise
+        html, headers = public.refused_page(error.message_vi, "feedback")
+        return Response(html, status_code=429 if isinstance(error, TooManyRequests) else 422, headers=headers)
+    if page:
+        html, headers = public.feedback_sent_page(item.code, item.answer_due)
+        return Response(html, status_code=201, headers=headers)
+    return Response(FeedbackReceipt.model_validate(item.model_dump()), status_code=201, headers={"Location": f"/v1/feedback/{item.code}"})
+
+
+def _channel(request: Request) -> Channel:
+    """Who entered the item: a token of the portal or a clerk marks feedback received elsewhere."""
+    if not any(k.lower() == "authorization" for k in request.headers):
+        return "public"
+    role = auth.authenticate(request.headers, request.context).role
+    return "portal" if role == "portal" else "clerk" if role in ("clerk", "admin") else "public"
+
+
+@endpoint(
+    "/v1/feedback/{code}",
+    Operation("an item by its code: status and published answer, never the contact (JSON, or a page)", {200: Answer("the item", FeedbackPublicView, media=HTML)}, errors=(404,)),
+)
+def get_feedback(code: str) -> Any:
+    item = feedback.public(code)
+    if public.wants_html(_request().headers.get("accept")):
+        html, headers = public.feedback_page(item)
+        return Response(html, headers=headers)
+    return item
+
+
+@endpoint(
+    "/v1/feedback",
+    Operation(
+        "the office's feedback, newest first, with due dates and overdue flags (clerk)", {200: Answer("the items", FeedbackListView)}, errors=(422,),
+        params=(Param("office", {"type": "string"}, "admin only"),),
+    ),
+    roles=("clerk",),
+)
+def list_feedback(principal: auth.Principal) -> Any:
+    office = principal.office if principal.role != "admin" else _query().get("office")
+    if not office:
+        raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
+    return feedback_list_view(feedback.of_office(office), feedback.counts(office))
+
+
+@endpoint(
+    "/v1/feedback/{code}/answer",
+    Operation("answer an item of the office, once; `publish` puts the answer on its public page (clerk)", {200: Answer("the item", FeedbackView)}, body=FeedbackAnswer, errors=(400, 404, 409, 422)),
+    methods=("POST",), roles=("clerk",),
+)
+def answer_feedback(principal: auth.Principal, code: str) -> Any:
+    item = feedback.answer(code, _body(), by=principal.label, office=principal.office if principal.role != "admin" else None)
+    return feedback_view(item)
 
 
 # -- the clerk console (static files; it calls the API below like any client) ------------------

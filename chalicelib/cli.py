@@ -93,6 +93,23 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback_import(args: argparse.Namespace) -> int:
+    """Feedback received by other channels, one JSON object per line (the national feedback
+    system has no public API that we know of: its export, or letters typed in, come this way)."""
+    source = Path(args.file)
+    if not source.is_file():
+        print(f"error: {source} is not a file", file=sys.stderr)
+        return 2
+    _connect()
+    from chalicelib.services.feedback import import_file
+
+    taken, problems = import_file(source)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{taken} phản ánh imported, {len(problems)} line(s) refused")
+    return 0 if not problems else 1
+
+
 def cmd_sign_request(args: argparse.Namespace) -> int:
     """Sign as the unit the dossier names: the check refuses a request signed by anyone else."""
     import json
@@ -170,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     p = audit_sub.add_parser("verify", help="check every entry's hash chain; exit 1 when one is broken")
     p.add_argument("--dossier", help="only this dossier id")
     p.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("feedback", help="feedback (phản ánh, kiến nghị) received by other channels")
+    feedback_sub = p.add_subparsers(dest="feedback_command", required=True)
+    p = feedback_sub.add_parser("import", help="import a file of JSON lines {portal_code, kind, content, contact, received_at}")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_feedback_import)
 
     p = sub.add_parser("dlq", help="the dead-letter queues")
     p.add_argument("action", choices=["list", "replay"])

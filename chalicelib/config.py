@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     @field_validator("authority_urls", mode="before")
     @classmethod
     def _json_object(cls, value: object) -> object:
+        if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+            return {}  # `chalice package` imports the app with the template's placeholders as values
         if isinstance(value, str):
             value = json.loads(value) if value.strip() else {}
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):

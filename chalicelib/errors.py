@@ -22,7 +22,7 @@ class MotcuaError(Exception):
 
 class NotFound(MotcuaError):
     def __init__(self, what: str = "dossier") -> None:
-        names = {"dossier": "hồ sơ", "document": "giấy tờ", "attachment": "tệp đính kèm", "console_file": "tệp của giao diện"}
+        names = {"dossier": "hồ sơ", "document": "giấy tờ", "attachment": "tệp đính kèm", "console_file": "tệp của giao diện", "public_file": "tệp", "feedback": "phản ánh, kiến nghị"}
         super().__init__(
             f"{what}_not_found",
             f"Không tìm thấy {names.get(what, what)}.",
@@ -44,6 +44,10 @@ class Malformed(InvalidInput):
 
 class TooLarge(MotcuaError):
     pass
+
+
+class TooManyRequests(MotcuaError):
+    """One address sent more than a person would in the time (feedback): 429, try later."""
 
 
 class UnsupportedMedia(MotcuaError):

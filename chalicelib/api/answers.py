@@ -12,10 +12,12 @@ __all__ = ["shaped"]
 
 
 def _dump(model: type[BaseModel] | None, body: Any) -> Any:
-    if isinstance(body, BaseModel):
+    """A body through `model`: a domain object or a dict keeps only what the model declares."""
+    if isinstance(body, BaseModel) and (model is None or type(body) is model):
         return body.model_dump(mode="json")
-    if model is not None and isinstance(body, dict):
-        return model.model_validate(body).model_dump(mode="json")
+    if model is not None and isinstance(body, (dict, BaseModel)):
+        data = body.model_dump() if isinstance(body, BaseModel) else body
+        return model.model_validate(data).model_dump(mode="json")
     return body
 
 

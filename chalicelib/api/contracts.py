@@ -27,6 +27,7 @@ __all__ = [
     "DossierView", "LookupView", "WorklistView", "WorklistItem", "WorkerListsView", "ScannedList", "ListRow",
     "DocumentLink", "DocumentView", "DecisionView", "HistoryView", "NoticeView", "AttachmentView",
     "UploadRequest", "UploadTicket", "Verification", "SlipIdentity", "Problem", "Health", "StatsView", "StatsRow",
+    "FeedbackCounts", "FeedbackReceipt", "FeedbackPublicView", "FeedbackView", "FeedbackListView",
 ]
 
 
@@ -82,6 +83,8 @@ class Operation:
     answers: dict[int, Answer]
     body: type[BaseModel] | dict[str, dict[str, Any]] | None = None
     """A model (JSON), or media types and their schemas (files)."""
+    body_media: tuple[str, ...] = ("application/json",)
+    """The media types a model body may come as (a page's form sends it url-encoded)."""
     errors: tuple[int, ...] = ()
     """Statuses of `{"error": ...}` answers beside 401/403 (which every secured route has)."""
     params: tuple[Param, ...] = ()
@@ -285,3 +288,54 @@ class StatsRow(BaseModel):
 class StatsView(BaseModel):
     office: str
     rows: list[StatsRow]
+    feedback: FeedbackCounts
+    """The office's feedback: open, overdue (past its answer date), answered."""
+
+
+class FeedbackCounts(BaseModel):
+    open: int
+    overdue: int
+    answered: int
+
+
+class FeedbackReceipt(BaseModel):
+    """What a sender gets back: the code to follow the item by, and when it will be answered."""
+
+    code: str
+    status: str
+    received_at: datetime
+    answer_due: date
+
+
+class FeedbackPublicView(BaseModel):
+    """An item as anyone sees it by its code: never the contact; the answer once published."""
+
+    code: str
+    portal_code: str
+    kind: str
+    status: str
+    received_at: datetime
+    answer_due: date
+    answer: str | None
+    answered_at: datetime | None
+
+
+class FeedbackView(FeedbackPublicView):
+    """An item as the office's clerk sees it."""
+
+    office: str
+    content: str
+    contact: str
+    channel: str
+    accept_due: date
+    overdue: bool
+    published: bool
+    answered_by: str | None
+
+
+class FeedbackListView(BaseModel):
+    items: list[FeedbackView]
+    counts: FeedbackCounts
+
+
+StatsView.model_rebuild()

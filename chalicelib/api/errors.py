@@ -18,6 +18,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.Conflict, 409),
     (errors.TooLarge, 413),
     (errors.UnsupportedMedia, 415),
+    (errors.TooManyRequests, 429),
     (errors.InvalidInput, 422),
 )
 

@@ -48,7 +48,7 @@ def _operation(path: str, op: Operation, secured: bool) -> dict[str, Any]:
     if secured:
         out["security"] = [{"bearer": []}]
     if isinstance(op.body, type):
-        out["requestBody"] = {"required": True, **_json(op.body)}
+        out["requestBody"] = {"required": True, "content": {m: {"schema": _ref(op.body)} for m in op.body_media}}
     elif op.body:
         out["requestBody"] = {"required": True, "content": {m: {"schema": s} for m, s in op.body.items()}}
     params = [

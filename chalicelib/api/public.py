@@ -18,13 +18,14 @@ from typing import Any
 from chalicelib.api.console import Headers, security_headers
 from chalicelib.documents.slips import TITLES as SLIP_TITLES
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.feedback import Feedback
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["wants_html", "lookup_page", "not_found_page", "verify_page", "refused_page", "form_file", "asset"]
+__all__ = ["wants_html", "lookup_page", "not_found_page", "verify_page", "refused_page", "feedback_sent_page", "feedback_page", "form_fields", "form_file", "asset"]
 
 PUBLIC_DIR = Path(__file__).resolve().parents[2] / "templates" / "public"
 ASSETS = {"public.css": "text/css; charset=utf-8"}
@@ -112,6 +113,7 @@ def lookup_page(d: Dossier | None, check: SlipCheck | None) -> tuple[str, Header
         + "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl></section>"
         + f"<section><h2>Giấy tờ đã cấp</h2><ul>{slips}</ul></section>"
         + _verify_form()
+        + _feedback_form(d.portal_code)
     )
     return _page("Tra cứu hồ sơ", body, "../..")
 
@@ -123,6 +125,63 @@ def not_found_page() -> tuple[str, Headers]:
         "<p>Không có hồ sơ nào với mã này. Xin kiểm tra lại mã hồ sơ in trên phiếu.</p></section>" + _verify_form()
     )
     return _page("Tra cứu hồ sơ", body, "../..")
+
+
+def _feedback_form(portal_code: str) -> str:
+    """Feedback on this dossier. `website` is a honeypot: hidden from people, filled in by bots."""
+    from chalicelib.domain.feedback import MAX_CONTACT, MAX_CONTENT, rules
+
+    kinds = "".join(f'<option value="{escape(k)}">{escape(v)}</option>' for k, v in rules().kinds.items())
+    return (
+        '<section><h2>Gửi phản ánh, kiến nghị về hồ sơ này</h2>'
+        '<form method="post" action="../../v1/feedback">'
+        f'<input type="hidden" name="portal_code" value="{escape(portal_code)}">'
+        f'<label for="fb-kind">Nội dung phản ánh về</label><select id="fb-kind" name="kind">{kinds}</select>'
+        f'<label for="fb-content">Nội dung</label><textarea id="fb-content" name="content" rows="5" maxlength="{MAX_CONTENT}" required></textarea>'
+        f'<label for="fb-contact">Số điện thoại hoặc thư điện tử để nhận trả lời (không công khai)</label>'
+        f'<input id="fb-contact" name="contact" type="text" maxlength="{MAX_CONTACT}" autocomplete="email">'
+        '<div class="hp" aria-hidden="true"><label for="fb-website">Để trống ô này</label>'
+        '<input id="fb-website" name="website" type="text" tabindex="-1" autocomplete="off"></div>'
+        '<button type="submit">Gửi phản ánh</button></form></section>'
+    )
+
+
+def feedback_sent_page(code: str, answer_due: date) -> tuple[str, Headers]:
+    box = (
+        '<section class="good" role="status"><h2>Đã nhận phản ánh</h2>'
+        f"<p>Mã phản ánh: <b>{escape(code)}</b>. Cơ quan BHXH sẽ trả lời chậm nhất ngày {escape(_day(answer_due))}. "
+        f'Xem trả lời tại <a href="../v1/feedback/{escape(code)}">trang của phản ánh này</a>.</p></section>'
+    )
+    return _page("Phản ánh, kiến nghị", box, "..")
+
+
+def feedback_page(item: Feedback) -> tuple[str, Headers]:
+    """An item by its code: its kind, status and published answer; never the sender's contact."""
+    from chalicelib.domain.feedback import rules
+
+    answered = item.status == "answered"
+    rows = [
+        ("Mã phản ánh", item.code), ("Hồ sơ", item.portal_code), ("Về", rules().kinds.get(item.kind, item.kind)),
+        ("Ngày nhận", _day(item.received_at)), ("Hạn trả lời", _day(item.answer_due)),
+        ("Tình trạng", "Đã trả lời" if answered else "Đang xử lý"),
+    ]
+    body = "<section><dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl></section>"
+    if answered and item.answer:
+        body += f'<section><h2>Trả lời của cơ quan BHXH ({escape(_day(item.answered_at))})</h2><p>{escape(item.answer)}</p></section>'
+    elif answered:
+        body += "<section><p>Cơ quan BHXH đã trả lời trực tiếp người gửi.</p></section>"
+    return _page("Phản ánh, kiến nghị", body, "../..")
+
+
+def form_fields(raw: bytes) -> dict[str, str]:
+    """A form sent as `application/x-www-form-urlencoded`: each field's first value."""
+    from urllib.parse import parse_qs
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("invalid_form", "Biểu mẫu không đọc được.", "The form is not UTF-8.") from None
+    return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True, max_num_fields=20).items()}
 
 
 def _verify_form() -> str:
@@ -156,8 +215,11 @@ def verify_page(result: dict[str, Any]) -> tuple[str, Headers]:
     return _page("Kiểm tra phiếu", box + form, "..")
 
 
-def refused_page(reason: str) -> tuple[str, Headers]:
-    """The form's file could not be checked at all (no file, not a PDF)."""
+def refused_page(reason: str, what: str = "verify") -> tuple[str, Headers]:
+    """A form that could not be taken at all (no file, not a PDF; feedback out of bounds)."""
+    if what == "feedback":
+        box = f'<section class="bad" role="alert"><h2>Chưa gửi được phản ánh</h2><p>{escape(reason)}</p></section>'
+        return _page("Phản ánh, kiến nghị", box, "..")
     box = f'<section class="bad" role="alert"><h2>Không kiểm tra được tệp</h2><p>{escape(reason)}</p></section>'
     return _page("Kiểm tra phiếu", box + _verify_form().replace('action="../../v1/verify"', 'action="verify"'), "..")
 

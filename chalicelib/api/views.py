@@ -1,11 +1,16 @@
 """What clients see of a dossier, built from the stored one. The look-up view carries no personal data."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from chalicelib.api.contracts import (
     AttachmentView,
     DecisionView,
     DocumentView,
     DossierView,
+    FeedbackCounts,
+    FeedbackListView,
+    FeedbackView,
     HistoryView,
     LookupView,
     NoticeView,
@@ -14,8 +19,10 @@ from chalicelib.api.contracts import (
 )
 from chalicelib.domain.actions import available
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.feedback import Feedback
+from chalicelib.domain.workdays import VIETNAM_TZ
 
-__all__ = ["dossier_view", "lookup_view", "worklist_view"]
+__all__ = ["dossier_view", "lookup_view", "worklist_view", "feedback_view", "feedback_list_view"]
 
 
 def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
@@ -67,3 +74,13 @@ def worklist_view(items: list[Dossier], next_cursor: str | None) -> WorklistView
         ],
         next=next_cursor,
     )
+
+
+def feedback_view(item: Feedback, today: date | None = None) -> FeedbackView:
+    """`today` in Vietnam, for the overdue flag (now unless given)."""
+    return FeedbackView.model_validate({**item.model_dump(), "overdue": item.overdue(today or datetime.now(VIETNAM_TZ).date())})
+
+
+def feedback_list_view(items: list[Feedback], counts: dict[str, int]) -> FeedbackListView:
+    today = datetime.now(VIETNAM_TZ).date()
+    return FeedbackListView(items=[feedback_view(i, today) for i in items], counts=FeedbackCounts(**counts))

@@ -122,8 +122,11 @@ def stats(office: str) -> dict[str, Any]:
                 row["late"] += 1
         if not cursor:
             break
+    from chalicelib.services.feedback import counts
+
     return {
         "office": office,
+        "feedback": counts(office),
         "rows": [{"procedure": p, "week": w, **counts} for (p, w), counts in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))],
     }
 

@@ -20,9 +20,11 @@ LAMBDA_GLIBC = (2, 26)
 MANYLINUX_ALIASES = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 """Lambda's limit for a function and its layers, unzipped."""
-MAX_ZIPPED_BYTES = 75 * 1024 * 1024
-"""Our budget (61 MB in November 2026). The zip goes to Lambda through S3 (`aws cloudformation
-package`), where only the 250 MB unzipped limit applies; 50 MB is the limit of a direct upload only."""
+MAX_ZIPPED_BYTES = 90 * 1024 * 1024
+"""Our budget (61 MB in November 2026; 79 MB in December, once numpy, which the extraction's
+light-flattening needs and which had been missing from the runtime set, went in). The zip goes to
+Lambda through S3 (`aws cloudformation package`), where only the 250 MB unzipped limit applies;
+50 MB is the limit of a direct upload only."""
 
 
 def test_cfn_lint_passes(package_dir: Path) -> None:
