@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.feedback import rules as feedback_rules
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
 from chalicelib.errors import NotFound
@@ -65,6 +66,7 @@ def config() -> dict[str, Any]:
         "auth": settings().auth_mode,
         "cognito": {"domain": domain, "client_id": client_id} if settings().auth_mode == "cognito" and domain and client_id else None,
         "procedures": {code: p.title for code, p in PROCEDURES.items()},
+        "feedback_kinds": feedback_rules().kinds,
         "statuses": {status.value: title for status, title in STATUS_TITLES.items()},
         "documents": SLIP_TITLES,
     }

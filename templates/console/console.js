@@ -266,12 +266,65 @@
     $("charts").replaceChildren(...charts);
   }
 
+  // -- feedback (phản ánh, kiến nghị) ----------------------------------------------------------------
+  async function loadFeedback() {
+    if (!["clerk", "admin"].includes(state.claims.role) || !state.claims.office) return show("feedback", false);
+    try {
+      renderFeedback(await api("v1/feedback"));
+      show("feedback", true);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  /** The office's items; an open one has its answer form. Texts go in as text, never as markup. */
+  function renderFeedback(list) {
+    const c = list.counts;
+    $("fb-counts").textContent = `· ${c.open} đang xử lý, ${c.overdue} quá hạn, ${c.answered} đã trả lời`;
+    const kinds = state.config.feedback_kinds || {};
+    $("fb-rows").replaceChildren(...list.items.map((item) => {
+      const answerCell = item.status === "answered"
+        ? el("td", {}, item.answer || "", el("div", { class: "muted" }, item.published ? "đã công khai" : "không công khai"))
+        : el("td", {}, answerForm(item));
+      return el("tr", { class: item.overdue ? "overdue" : null, "data-code": item.code },
+        el("td", { class: "code" }, item.code),
+        el("td", { class: "code" }, item.portal_code),
+        el("td", {}, kinds[item.kind] || item.kind),
+        el("td", {}, item.content, item.contact ? el("div", { class: "muted" }, "Liên hệ: " + item.contact) : null),
+        el("td", {}, date(item.answer_due), item.overdue ? el("div", {}, el("span", { class: "badge late" }, "Quá hạn")) : null),
+        answerCell);
+    }));
+    show("fb-empty", list.items.length === 0);
+  }
+
+  function answerForm(item) {
+    const id = `fb-answer-${item.code}`;
+    const text = el("textarea", { id, rows: "2", maxlength: "2000", required: "" });
+    const publish = el("input", { type: "checkbox", checked: "" });
+    const form = el("form", { class: "fb-answer" },
+      el("label", { for: id }, "Trả lời"), text,
+      el("label", { class: "inline" }, publish, " Công khai trả lời"),
+      el("button", { type: "submit", class: "primary" }, "Gửi trả lời"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api(`v1/feedback/${encodeURIComponent(item.code)}/answer`, { method: "POST", json: { answer: text.value, publish: publish.checked } });
+        notify("Đã gửi trả lời phản ánh " + item.code + ".");
+        loadFeedback();
+      } catch (err) {
+        failed(err);
+      }
+    });
+    return form;
+  }
+
   function openWorklist() {
     show("dossier", false);
     show("worklist", true);
     $("office-label").textContent = state.claims.office ? `· BHXH tỉnh ${state.claims.office}` : "";
     loadWorklist();
     loadStats();
+    loadFeedback();
     armRefresh();
   }
 

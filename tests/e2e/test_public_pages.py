@@ -18,7 +18,7 @@ import pytest
 import requests
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.e2e.portal import DemoPortal
 from tests.helpers import qr_of
@@ -124,3 +124,37 @@ def test_the_check_form_tells_a_genuine_a_tampered_and_a_foreign_pdf_apart(stack
         assert expected[name] in text, (name, text[:300])
         assert serious_violations(browser) == []
         screenshot(browser, f"verify-{name}.png")
+
+
+def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_is_public(stack: Any, receipt: dict[str, Any], browser: Any) -> None:
+    dossier = receipt["dossier"]
+    # GIVEN a worker on a phone, on the page the receipt's QR opens, who sends feedback
+    browser.set_window_size(*PHONE)
+    browser.get(at(stack, receipt["qr"]))
+    Select(browser.find_element(By.ID, "fb-kind")).select_by_value("delay")
+    browser.find_element(By.ID, "fb-content").send_keys("Đã quá ngày hẹn mà chưa có kết quả.")
+    browser.find_element(By.ID, "fb-contact").send_keys("0912 345 678")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='v1/feedback'] button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda d: "Đã nhận phản ánh" in d.find_element(By.TAG_NAME, "main").text)
+    code = browser.find_element(By.CSS_SELECTOR, "main section b").text
+    assert code.startswith(f"PA-{dossier['office']}-")
+    assert serious_violations(browser) == []
+    screenshot(browser, "feedback-sent.png")
+    # WHEN the office's clerk opens the console, finds the item with the contact, and answers it
+    browser.set_window_size(*DESKTOP)
+    clerk = stack.token("clerk", dossier["office"])["Authorization"].split(" ", 1)[1]
+    browser.get(f"{stack.base}/console/#token={clerk}")
+    row = WebDriverWait(browser, 30).until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']")), None))
+    assert "0912 345 678" in row.text and "Đã quá ngày hẹn" in row.text
+    browser.execute_script("arguments[0].scrollIntoView()", row)
+    screenshot(browser, "feedback-queue.png")
+    row.find_element(By.TAG_NAME, "textarea").send_keys("Hồ sơ đã được UBND giải quyết; mời ông/bà nhận kết quả tại bộ phận một cửa.")
+    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda d: "đã công khai" in d.find_element(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']").text)
+    # THEN the worker, following the item's code, reads the answer, and never the contact
+    browser.set_window_size(*PHONE)
+    browser.get(f"{stack.base}/v1/feedback/{code}")
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "Đã trả lời" in text and "mời ông/bà nhận kết quả" in text and "0912" not in text
+    assert serious_violations(browser) == []
+    screenshot(browser, "feedback-answered.png")
