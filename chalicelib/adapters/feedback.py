@@ -4,14 +4,31 @@ As with dossiers, the item travels as one JSON attribute (`body`) beside what th
 """
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Iterable, Protocol
 
 from chalicelib.adapters.aws import client, query_items
 from chalicelib.config import settings
 from chalicelib.domain.feedback import Feedback
 from chalicelib.errors import ConcurrentUpdate, NotFound
 
-__all__ = ["FeedbackStore", "feedback_store"]
+__all__ = ["FeedbackStore", "feedback_store", "NationalFeedbackSystem"]
+
+
+class NationalFeedbackSystem(Protocol):
+    """The national feedback system (phản ánh, kiến nghị), where BHXH must also answer.
+
+    It has no public API that we know of; `motcua feedback import FILE` (its export, or letters
+    typed in) stands in for `received`, and answers are published on our own page. A connector
+    that implements this is all it takes once it has one."""
+
+    def received(self, since: datetime) -> Iterable[dict[str, Any]]:
+        """Items received since then, as `NewFeedback` fields plus `received_at`."""
+        ...
+
+    def publish(self, code: str, answer: str) -> None:
+        """Put an answer on the national system."""
+        ...
 
 
 def _s(value: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 Why these guards: the form is public. A code that no dossier has is taken like any other (a sender
 cannot probe which codes exist); a bot that fills the hidden field gets the same answer and nothing
 is stored; one address may send a few items in a while, then 429. In AWS the gateway's throttling
-and a WAF rate rule stand in front (docs/security.md); the count here is per running function.
+and a WAF rate rule stand in front (docs/decisions.md); the count here is per running function.
 """
 from __future__ import annotations
 
