@@ -344,7 +344,7 @@ def submit(principal: auth.Principal, dossier_id: str) -> Response:
 )
 def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
     dossier = queries.dossier(dossier_id)
-    auth.require_dossier_access(principal, dossier.office, READERS)
+    auth.require_dossier_access(principal, dossier, READERS)
     return dossier_view(dossier, principal.role)
 
 
@@ -361,7 +361,7 @@ def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Respo
     """302 to the signed PDF; with `Accept: application/json`, its links (a page cannot read a
     cross-origin redirect)."""
     dossier = queries.dossier(dossier_id)
-    auth.require_dossier_access(principal, dossier.office, ("portal", "clerk"))
+    auth.require_dossier_access(principal, dossier, ("portal", "clerk"))
     if "application/json" in (_request().headers.get("accept") or ""):
         return Response(documents.document_link(dossier, kind), headers={"Cache-Control": "no-store"})
     return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
@@ -375,7 +375,7 @@ def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Respo
 def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
     """The typed list of workers beside each signed list as it was read, differences marked."""
     dossier = queries.dossier(dossier_id)
-    auth.require_dossier_access(principal, dossier.office, ("clerk", "authority"))
+    auth.require_dossier_access(principal, dossier, ("clerk", "authority"))
     return queries.worker_lists(dossier)
 
 
@@ -385,8 +385,9 @@ def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
     methods=("POST",), roles=actions.ROLES["decide"],
 )
 def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
-    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, actions.ROLES["decide"])
-    return dossier_view(flow.record_decision(dossier_id, _body(), by=principal.label), principal.role)
+    auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["decide"])
+    decided = flow.record_decision(dossier_id, _body(), by=principal.label, for_authority=principal.role != "authority")
+    return dossier_view(decided, principal.role)
 
 
 @endpoint(
@@ -395,7 +396,7 @@ def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
     methods=("POST",), roles=actions.ROLES["resend_correction_request"],
 )
 def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any:
-    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, actions.ROLES["resend_correction_request"])
+    auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["resend_correction_request"])
     return dossier_view(flow.resend_correction_request(dossier_id, by=principal.label), principal.role)
 
 
@@ -405,7 +406,7 @@ def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any
     methods=("POST",), roles=actions.ROLES["return"],
 )
 def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
-    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, actions.ROLES["return"])
+    auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["return"])
     return dossier_view(flow.mark_returned(dossier_id, by=principal.label), principal.role)
 
 
@@ -426,7 +427,8 @@ def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
     roles=("clerk", "authority"),
 )
 def worklist(principal: auth.Principal) -> Any:
-    """A clerk's worklist, or an authority's inbox (its office's forwarded dossiers by default)."""
+    """A clerk's worklist, or an authority's inbox (the dossiers of its office forwarded to its own
+    body; forwarded ones by default)."""
     params = _query()
     office = principal.office if principal.role != "admin" else params.get("office")
     if not office:
@@ -440,6 +442,7 @@ def worklist(principal: auth.Principal) -> Any:
         cursor=params.get("next"),
         procedure=_procedure(params.get("procedure")),
         search=(params.get("q") or "").strip()[:64] or None,
+        forwarded_to=principal.authority,
     )
     return worklist_view(items, cursor)
 

@@ -147,7 +147,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from chalicelib.api.auth import issue_local_token
 
     try:
-        print(issue_local_token(args.role, args.office, args.sub, ttl_seconds=args.hours * 3600))
+        print(issue_local_token(args.role, args.office, args.sub, ttl_seconds=args.hours * 3600, authority=args.authority))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("token", help="a bearer token for the local stage")
     p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])
     p.add_argument("--office", help="province code, e.g. 031 (clerk and authority)")
+    p.add_argument("--authority", help="for an authority: which body (province, social_policy_bank); it sees and decides only what is forwarded to it")
     p.add_argument("--sub", help="subject (user id) in the token")
     p.add_argument("--hours", type=int, default=12, help="validity (default 12)")
     p.set_defaults(func=cmd_token)

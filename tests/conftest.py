@@ -62,10 +62,12 @@ def api(local_stack: dict[str, str]) -> Any:
 
 @pytest.fixture
 def token(local_stack: dict[str, str]) -> Callable[..., dict[str, str]]:
-    """`token("clerk", "031")` → the Authorization header of a local token."""
+    """`token("clerk", "031")` → the Authorization header of a local token. An authority is the
+    province's People's Committee unless `authority=` names another body."""
     from chalicelib.api.auth import issue_local_token
 
-    def make(role: str, office: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_local_token(role, office)}"}
+    def make(role: str, office: str | None = None, authority: str | None = None) -> dict[str, str]:
+        body = authority or ("province" if role == "authority" else None)
+        return {"Authorization": f"Bearer {issue_local_token(role, office, authority=body)}"}
 
     return make

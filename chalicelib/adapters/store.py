@@ -54,6 +54,8 @@ class DossierStore:
         item["procedure"] = _s(dossier.procedure)
         if dossier.applicant.unit_code:
             item["unit_code"] = _s(dossier.applicant.unit_code)
+        if dossier.forwarded_to:
+            item["forwarded_to"] = _s(dossier.forwarded_to)
         return item
 
     def create(self, dossier: Dossier) -> tuple[Dossier, bool]:
@@ -136,8 +138,10 @@ class DossierStore:
         cursor: str | None = None,
         procedure: str | None = None,
         search: str | None = None,
+        forwarded_to: str | None = None,
     ) -> tuple[list[Dossier], str | None]:
-        """One page of an office's worklist, newest first, and the cursor of the next page.
+        """One page of an office's worklist, newest first, and the cursor of the next page;
+        `forwarded_to`: only the dossiers forwarded to that authority (its inbox).
 
         `search` is a portal code or a unit code, matched exactly (both are codes people copy)."""
         if status is not None:
@@ -159,6 +163,9 @@ class DossierStore:
         if procedure:
             filters.append("#procedure = :procedure")
             values[":procedure"] = _s(procedure)
+        if forwarded_to:
+            filters.append("forwarded_to = :forwarded_to")
+            values[":forwarded_to"] = _s(forwarded_to)
         if search:  # as typed, or in capitals (how codes are issued)
             filters.append("(portal_code IN (:search, :search_upper) OR unit_code IN (:search, :search_upper))")
             values[":search"], values[":search_upper"] = _s(search), _s(search.upper())

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping
 
 from chalicelib.config import settings
+from chalicelib.domain.actions import AUTHORITIES
+from chalicelib.domain.dossier import Dossier
 
 __all__ = [
     "Principal",
@@ -48,11 +50,15 @@ class Principal:
     sub: str
     role: Role
     office: str | None
+    authority: str | None = None
+    """For an authority: which body it is (`province`, `social_policy_bank`, ...); it sees and decides
+    only the dossiers forwarded to that body."""
 
     @property
     def label(self) -> str:
         """How the caller appears in a dossier's history (no personal data: role, office, subject id)."""
-        return f"{self.role}:{self.office}:{self.sub}" if self.office else f"{self.role}:{self.sub}"
+        who = f"{self.role}/{self.authority}" if self.authority else self.role
+        return f"{who}:{self.office}:{self.sub}" if self.office else f"{who}:{self.sub}"
 
 
 def state_dir() -> Path:
@@ -74,17 +80,21 @@ def local_secret() -> bytes:
     return path.read_text().strip().encode()
 
 
-def issue_local_token(role: str, office: str | None = None, sub: str | None = None, ttl_seconds: int = 12 * 3600) -> str:
+def issue_local_token(role: str, office: str | None = None, sub: str | None = None, ttl_seconds: int = 12 * 3600, authority: str | None = None) -> str:
     import jwt
 
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if role in OFFICE_ROLES and not office:
         raise ValueError(f"role {role} needs --office (a province code such as 031)")
+    if (role == "authority") != (authority is not None) or (authority is not None and authority not in AUTHORITIES):
+        raise ValueError(f"role authority, and only it, needs --authority, one of {', '.join(AUTHORITIES)}")
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub or f"local-{role}", "role": role, "aud": _AUDIENCE, "iat": now, "exp": now + ttl_seconds}
     if office:
         claims["office"] = office
+    if authority:
+        claims["authority"] = authority
     return jwt.encode(claims, local_secret(), algorithm=_ALGORITHM)
 
 
@@ -92,9 +102,12 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
     role = claims.get("role") or claims.get("custom:role")
     office = claims.get("office") or claims.get("custom:office")
     sub = claims.get("sub")
+    authority = claims.get("authority") or claims.get("custom:authority")
     if role not in ROLES or not isinstance(sub, str) or (role in OFFICE_ROLES and not office):
         raise Unauthorized("token lacks a valid role, office or subject")
-    return Principal(sub=sub, role=role, office=str(office) if office else None)
+    if (role == "authority") != bool(authority) or (authority and authority not in AUTHORITIES):
+        raise Unauthorized("an authority's token names its body, and only an authority's does")
+    return Principal(sub=sub, role=role, office=str(office) if office else None, authority=str(authority) if authority else None)
 
 
 def authenticate(headers: Mapping[str, str], context: Mapping[str, Any] | None = None) -> Principal:
@@ -121,8 +134,11 @@ def require_role(principal: Principal, roles: Iterable[str]) -> None:
         raise Forbidden(f"role {principal.role} may not do this")
 
 
-def require_dossier_access(principal: Principal, office: str, roles: Iterable[str]) -> None:
-    """The role may act, and an office-bound caller only on dossiers of their own office."""
+def require_dossier_access(principal: Principal, dossier: Dossier, roles: Iterable[str]) -> None:
+    """The role may act, an office-bound caller only on dossiers of their own office, and an
+    authority only on dossiers forwarded to its own body."""
     require_role(principal, roles)
-    if principal.role in OFFICE_ROLES and principal.office != office:
+    if principal.role in OFFICE_ROLES and principal.office != dossier.office:
         raise Forbidden("dossier of another office")
+    if principal.role == "authority" and dossier.forwarded_to != principal.authority:
+        raise Forbidden("dossier not forwarded to this authority")

@@ -17,6 +17,7 @@ from chalicelib.api.contracts import (
     WorklistItem,
     WorklistView,
 )
+from chalicelib.config import settings
 from chalicelib.domain.actions import available
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.feedback import Feedback
@@ -45,7 +46,7 @@ def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
         history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note) for h in d.history],
         notices=[NoticeView.model_validate(n.model_dump()) for n in d.notices],
         decision=DecisionView.model_validate(d.decision.model_dump()) if d.decision else None,
-        actions=available(d, role),
+        actions=available(d, role, frozenset(settings().authority_urls)),
     )
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Literal
 
 from chalicelib.domain.dossier import Dossier
-from chalicelib.domain.procedures import procedure
+from chalicelib.domain.procedures import PROCEDURES, procedure
 from chalicelib.domain.states import Status
 
-__all__ = ["Action", "ROLES", "awaiting_decision", "awaiting_correction", "awaiting_return", "available"]
+__all__ = ["Action", "ROLES", "AUTHORITIES", "awaiting_decision", "awaiting_correction", "awaiting_return", "clerk_may_decide", "available"]
+
+AUTHORITIES: tuple[str, ...] = tuple(sorted({p.forwarded_to for p in PROCEDURES.values() if p.forwarded_to}))
+"""The deciding bodies dossiers are forwarded to; an authority's token names one of them."""
 
 Action = Literal["decide", "resend_correction_request", "return"]
 
@@ -31,6 +34,12 @@ def awaiting_decision(d: Dossier) -> bool:
     )
 
 
+def clerk_may_decide(d: Dossier, online: frozenset[str]) -> bool:
+    """A clerk records a decision on behalf of an authority only where it has no online channel of
+    its own (it answers through it), or where BHXH itself decides (nothing forwarded)."""
+    return d.forwarded_to is None or d.forwarded_to not in online
+
+
 def awaiting_correction(d: Dossier) -> bool:
     """Sent back for correction, with a correction request there is to send again."""
     return d.status == Status.NEEDS_CORRECTION and any(x.kind == "correction_request" for x in d.documents)
@@ -43,8 +52,12 @@ def awaiting_return(d: Dossier) -> bool:
 _NOW = {"decide": awaiting_decision, "resend_correction_request": awaiting_correction, "return": awaiting_return}
 
 
-def available(d: Dossier, role: str | None) -> list[Action]:
-    """The actions `role` may take on `d` now, in the order the console shows them."""
+def available(d: Dossier, role: str | None, online: frozenset[str] = frozenset()) -> list[Action]:
+    """The actions `role` may take on `d` now, in the order the console shows them; `online`: the
+    authorities with an online channel (their decisions come through it, not from a clerk)."""
     if role is None:
         return []
-    return [a for a, roles in ROLES.items() if (role in roles or role == "admin") and _NOW[a](d)]
+    return [
+        a for a, roles in ROLES.items()
+        if (role in roles or role == "admin") and _NOW[a](d) and (a != "decide" or role == "authority" or clerk_may_decide(d, online))
+    ]

@@ -44,9 +44,15 @@ def forwarded(authority: str, name: str, how: str) -> HistoryNote:
     return HistoryNote(code="forwarded", message=f"{name} ({how})", message_en=f"{authority} ({how})", params={"authority": authority, "channel": how})
 
 
-def decided(result: str) -> HistoryNote:
+def decided(result: str, amount: float | None = None, note: str | None = None) -> HistoryNote:
+    """The decision, whole: its result, amount and note go into the audit entry with it."""
     vi, en = _RESULTS.get(result, (result, result))
-    return HistoryNote(code="decided", message=vi, message_en=en, params={"result": result})
+    params: dict[str, str | int] = {"result": result}
+    if amount is not None:
+        params["amount"] = str(amount)
+    if note:
+        params["note"] = note
+    return HistoryNote(code="decided", message=vi, message_en=en, params=params)
 
 
 def in_words(text: str) -> HistoryNote:

@@ -37,8 +37,11 @@ def worklist(
     cursor: str | None,
     procedure: str | None = None,
     search: str | None = None,
+    forwarded_to: str | None = None,
 ) -> tuple[list[Dossier], str | None]:
-    return store().list_office(office, status=status, overdue=overdue, limit=limit, cursor=cursor, procedure=procedure, search=search)
+    return store().list_office(
+        office, status=status, overdue=overdue, limit=limit, cursor=cursor, procedure=procedure, search=search, forwarded_to=forwarded_to,
+    )
 
 
 def _field(value: Any) -> str | None:

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
+from chalicelib.config import settings
 from chalicelib.domain import notes
-from chalicelib.domain.actions import awaiting_decision
+from chalicelib.domain.actions import awaiting_decision, clerk_may_decide
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.offices import office
@@ -91,8 +92,10 @@ def _parse_decision(body: Any) -> DecisionBody:
         raise InvalidInput("invalid_body", "Kết quả giải quyết không hợp lệ (result: approved hoặc denied).", "The decision is not valid.", validation_details(error)) from None
 
 
-def record_decision(dossier_id: str, body: Any, by: str) -> Dossier:
-    """The authority's result: once; the same decision again is no change, a different one a 409."""
+def record_decision(dossier_id: str, body: Any, by: str, for_authority: bool = False) -> Dossier:
+    """The authority's result: once; the same decision again is no change, a different one a 409.
+    `for_authority`: a clerk records it on the authority's behalf, which only an authority with no
+    online channel of its own needs (one that has one answers through it)."""
     wanted = _parse_decision(body)
 
     def decide(d: Dossier) -> Dossier | None:
@@ -100,10 +103,16 @@ def record_decision(dossier_id: str, body: Any, by: str) -> Dossier:
             if d.decision.same_as(wanted):
                 return None
             raise Conflict("decision_conflict", "Hồ sơ đã có kết quả giải quyết khác.", "A different decision was already recorded.")
+        if for_authority and not clerk_may_decide(d, frozenset(settings().authority_urls)):
+            name = AUTHORITY_NAMES.get(d.forwarded_to or "", d.forwarded_to or "")
+            raise Conflict(
+                "decided_online", f"{name} có hệ thống trực tuyến riêng: kết quả được nhận qua hệ thống đó.",
+                f"{d.forwarded_to} answers through its own online system; a clerk does not record its decision.",
+            )
         if not awaiting_decision(d):
             raise Conflict("not_awaiting_decision", f"Hồ sơ đang ở trạng thái «{d.status}», chưa thể ghi kết quả.", f"The dossier is {d.status}; it awaits no decision.")
         decision = Decision(**wanted.model_dump(), by=by, at=utcnow())
-        return d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, note=notes.decided(wanted.result))
+        return d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, note=notes.decided(wanted.result, wanted.amount, wanted.note))
 
     return _save(dossier_id, decide)
 

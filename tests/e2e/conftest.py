@@ -23,8 +23,10 @@ class Stack:
         self.process = process
         self.output = output
 
-    def token(self, role: str, office: str | None = None) -> dict[str, str]:
+    def token(self, role: str, office: str | None = None, authority: str = "province") -> dict[str, str]:
+        """An authority is the province's People's Committee unless `authority` names another body."""
         args = [str(Path(sys.executable).with_name("motcua")), "token", "--role", role] + (["--office", office] if office else [])
+        args += ["--authority", authority] if role == "authority" else []
         token = subprocess.run(args, env={**os.environ, "MOTCUA_STATE_DIR": str(self.state_dir)}, capture_output=True, text=True, check=True).stdout.strip()
         return {"Authorization": f"Bearer {token}"}
 
@@ -57,3 +59,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `stops_stack` (they stop the session's stack) run after every other test."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_stack") is not None)

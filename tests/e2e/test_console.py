@@ -192,7 +192,7 @@ def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, d
     assert "3.600.000 đồng" in browser.find_element(By.ID, "d-summary").text
     decided = requests.get(f"{stack.base}/v1/dossiers/{forwarded['id']}", headers=stack.token("clerk", "031"), timeout=30).json()
     assert decided["decision"]["result"] == "approved" and decided["decision"]["amount"] == 3600000
-    assert decided["decision"]["by"].startswith("authority:031:")
+    assert decided["decision"]["by"].startswith("authority/province:031:")
     # WHEN a clerk opens it and marks the result handed back
     sign_in(browser, stack, "clerk")
     browser.get(f"{stack.base}/console/#/ho-so/{forwarded['id']}")

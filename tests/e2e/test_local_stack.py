@@ -79,7 +79,7 @@ def test_every_documented_operation_is_served(stack: Any, http: requests.Session
     """The other direction of the contract: each path and method of `/v1/openapi.json`, called over
     HTTP with its parameters filled in, reaches a route (no "no such route", no 405)."""
     spec = http.get(f"{stack.base}/v1/openapi.json", timeout=30).json()
-    filled = {"dossier_id": "00000000-0000-4000-8000-000000000000", "portal_code": "G22.99-000000-000000", "kind": "receipt", "name": "config.json"}
+    filled = {"code": "PA-031-2026-NOSUCH23", "dossier_id": "00000000-0000-4000-8000-000000000000", "portal_code": "G22.99-000000-000000", "kind": "receipt", "name": "config.json"}
     admin = stack.token("admin")
     for path, operations in spec["paths"].items():
         for method in operations:
@@ -89,8 +89,9 @@ def test_every_documented_operation_is_served(stack: Any, http: requests.Session
             assert not no_route and reply.status_code != 405, (method, path, reply.status_code, reply.text[:200])
 
 
+@pytest.mark.stops_stack
 def test_ctrl_c_stops_everything_cleanly(stack: Any) -> None:
-    # Last in this module: stopping the stack is what a developer does at the end of the day.
+    # Last of all (tests/e2e/conftest.py): stopping the stack is what a developer does at the end of the day.
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(timeout=30) == 0
     with pytest.raises(requests.ConnectionError):

@@ -33,7 +33,8 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     "submit": ("POST", "/v1/dossiers/{id}/submit", None, "", PORTAL_ONLY, 202),
     "read": (
         "GET", "/v1/dossiers/{id}", None, "",
-        {"anonymous": 401, "portal": 200, "clerk_own": 200, "clerk_other": 403, "authority_own": 200, "authority_other": 403, "admin": 200},
+        # an authority reads only what is forwarded to its own body (this draft is not: tests/functional/test_authorities.py)
+        {"anonymous": 401, "portal": 200, "clerk_own": 200, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": 200},
         200,
     ),
     "worklist": (  # an authority's inbox is its own office's list
@@ -53,7 +54,7 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     ),
     "worker_lists": (
         "GET", "/v1/dossiers/{id}/worker-lists", None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 403, "authority_own": 200, "authority_other": 403, "admin": 200},
+        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": 200},
         200,
     ),
     "resend": (  # reached: a draft awaits no correction (409)
@@ -64,9 +65,21 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     "console": ("GET", "/console/", None, "", PUBLIC, 200),
     "decision": (  # reached: a draft awaits no decision (409)
         "POST", "/v1/dossiers/{id}/decision", {"result": "approved"}, "application/json",
-        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": None, "authority_other": 403, "admin": None},
+        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
         409,
     ),
+    "feedback_list": (
+        "GET", "/v1/feedback?office=" + OWN, None, "",
+        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 403, "authority_other": 403, "admin": 200},
+        200,
+    ),
+    "feedback_answer": (  # reached: no such item (404), for a clerk of any office as for an admin
+        "POST", "/v1/feedback/PA-031-2026-NOSUCH23/answer", {"answer": "x"}, "application/json",
+        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": None, "authority_own": 403, "authority_other": 403, "admin": None},
+        404,
+    ),
+    "feedback_item": ("GET", "/v1/feedback/PA-031-2026-NOSUCH23", None, "", PUBLIC, 404),
+    "public_file": ("GET", "/public/public.css", None, "", PUBLIC, 200),
     "return": (  # reached: a draft has no result to hand back (409)
         "POST", "/v1/dossiers/{id}/return", None, "",
         {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},

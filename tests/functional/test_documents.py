@@ -89,7 +89,7 @@ def issued(api: Any, signing_identity: Any) -> tuple[Dossier, bytes]:
     from chalicelib.api.auth import issue_local_token
 
     def token(role: str, office: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_local_token(role, office)}"}
+        return {"Authorization": f"Bearer {issue_local_token(role, office, authority='province' if role == 'authority' else None)}"}
 
     dossier = new_dossier(api, token, "031")
     dossier = with_slip(dossier, "receipt")

@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.api import auth
 from chalicelib.config import settings
+from chalicelib.domain.dossier import CreateDossier, Dossier
 from chalicelib.logs import logger, redact
 
 
@@ -73,8 +74,41 @@ def test_office_roles_need_an_office_and_see_only_their_own() -> None:
     with pytest.raises(ValueError, match="office"):
         auth.issue_local_token("clerk")
     clerk = auth.Principal("c", "clerk", "031")
-    auth.require_dossier_access(clerk, "031", ("clerk",))
+    auth.require_dossier_access(clerk, _dossier("031"), ("clerk",))
     with pytest.raises(auth.Forbidden):
-        auth.require_dossier_access(clerk, "079", ("clerk",))
+        auth.require_dossier_access(clerk, _dossier("079"), ("clerk",))
     with pytest.raises(auth.Forbidden):
         auth.require_role(auth.Principal("p", "portal", None), ("authority", "clerk"))
+
+
+def _dossier(office: str, forwarded_to: str | None = None) -> Dossier:
+    from tests.helpers import dossier_body
+
+    body = dossier_body()
+    body["applicant"]["province_code"] = office
+    return Dossier.new(CreateDossier.model_validate(body), by="portal:test").model_copy(update={"forwarded_to": forwarded_to})
+
+
+def test_an_authority_names_its_body_and_sees_only_what_is_forwarded_to_it() -> None:
+    with pytest.raises(ValueError, match="authority"):
+        auth.issue_local_token("authority", "031")  # which body?
+    with pytest.raises(ValueError, match="authority"):
+        auth.issue_local_token("clerk", "031", authority="province")  # only an authority names one
+    with pytest.raises(ValueError, match="authority"):
+        auth.issue_local_token("authority", "031", authority="tax_office")  # a body nothing is forwarded to
+    auth.local_secret.cache_clear()
+    token = auth.issue_local_token("authority", "031", authority="social_policy_bank")
+    bank = auth.authenticate({"Authorization": f"Bearer {token}"})
+    assert (bank.role, bank.office, bank.authority) == ("authority", "031", "social_policy_bank")
+    assert bank.label.startswith("authority/social_policy_bank:031:")
+    auth.require_dossier_access(bank, _dossier("031", "social_policy_bank"), ("authority",))
+    for other in (_dossier("031", "province"), _dossier("031", None)):
+        with pytest.raises(auth.Forbidden):
+            auth.require_dossier_access(bank, other, ("authority",))
+    # a token of the authority role that names no body is refused outright
+    import jwt
+
+    bare = jwt.encode({"sub": "x", "role": "authority", "office": "031", "aud": "motcua", "exp": 2**31}, auth.local_secret(), algorithm="HS256")
+    with pytest.raises(auth.Unauthorized, match="body"):
+        auth.authenticate({"Authorization": f"Bearer {bare}"})
+    auth.local_secret.cache_clear()
