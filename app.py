@@ -21,11 +21,12 @@ from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput
 from chalicelib.logs import logger
-from chalicelib.services import documents, intake, pipeline, queries
+from chalicelib.services import deadlines, documents, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
 app = Chalice(app_name="motcua")
+deadlines.calendar()  # the cold start reads the calendar's override file: a bad line stops it, named
 app.api.binary_types.extend(ATTACHMENT_TYPES)
 
 # In AWS, API Gateway verifies tokens against the stage's Cognito user pool before the function

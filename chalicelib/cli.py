@@ -73,6 +73,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """`add DATE N` prints the day N working days after DATE; `between A B` the working days from A to B."""
+    from chalicelib.services import deadlines
+
+    try:
+        if args.calendar_command == "add":
+            print(deadlines.describe(deadlines.add(args.date, args.n)))
+        else:
+            print(deadlines.between(args.a, args.b))
+    except deadlines.CalendarError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _connect()
     from chalicelib.services.operations import verify_audit
@@ -164,6 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sweep", help="run the deadline sweep now (what the schedule does every 15 minutes)")
     p.add_argument("--as-of", help="pretend today is this date (YYYY-MM-DD; local stage only)")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("calendar", help="the official working-day calendar every deadline is counted in")
+    calendar_sub = p.add_subparsers(dest="calendar_command", required=True)
+    p = calendar_sub.add_parser("add", help="the date N working days after DATE (as a receipt counts it)")
+    p.add_argument("date", help="YYYY-MM-DD or DD/MM/YYYY")
+    p.add_argument("n", help="working days, 0 to 250")
+    p.set_defaults(func=cmd_calendar)
+    p = calendar_sub.add_parser("between", help="working days after A up to and including B (negative when B is earlier)")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.set_defaults(func=cmd_calendar)
 
     p = sub.add_parser("audit", help="the audit log")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)

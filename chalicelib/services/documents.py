@@ -39,13 +39,11 @@ def slips_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@lru_cache(maxsize=1)
 def calendar() -> WorkingCalendar:
-    """The one working-day calendar, with days swapped by government decision from configuration."""
-    return WorkingCalendar(
-        extra_days_off=settings().extra_days_off,
-        extra_working_days=settings().extra_working_days,
-    )
+    """The one working-day calendar (`chalicelib.services.deadlines.calendar`)."""
+    from chalicelib.services.deadlines import calendar as official
+
+    return official()
 
 
 def _pem_file(path: str, variable: str) -> bytes:
