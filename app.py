@@ -173,6 +173,13 @@ def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
     return dossier_view(flow.record_decision(dossier_id, _body(), by=principal.label))
 
 
+@endpoint("/v1/dossiers/{dossier_id}/delay", methods=("POST",), roles=("authority", "clerk"))
+def report_delay(principal: auth.Principal, dossier_id: str) -> Any:
+    """The body holding the dossier says it will be late and why: the apology (Mẫu 04) goes out in its name."""
+    auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("authority", "clerk"))
+    return dossier_view(flow.report_delay(dossier_id, _body(), by=principal.label, role=principal.role))
+
+
 @endpoint("/v1/dossiers/{dossier_id}/correction-request/resend", methods=("POST",), roles=("clerk",))
 def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any:
     auth.require_dossier_access(principal, queries.dossier(dossier_id).office, ("clerk",))

@@ -31,6 +31,25 @@ class HistoryView(BaseModel):
     at: datetime
     by: str
     note: str | None = None
+    clock: str | None = None
+    """`started` (a submission, corrected or not, starts the time limit) or `stopped` (a correction request)."""
+
+
+class StepView(BaseModel):
+    """One body's step and its own deadline."""
+
+    body: str
+    name: str
+    days: int
+    source: str
+    started_at: datetime
+    due: date
+    moved_to: date | None = None
+    done_at: datetime | None = None
+    outcome: str | None = None
+    """`ahead`, `on` or `after` against `due`; None while open."""
+    delay_reason: str | None = None
+    apology: str | None = None
 
 
 class NoticeView(BaseModel):
@@ -65,7 +84,16 @@ class DossierView(BaseModel):
     attention: str | None
     office: str
     received_at: datetime | None
+    """When the clock started (the accepted submission; a corrected one restarts it)."""
     due_date: date | None
+    """The appointment: when the applicant gets the result."""
+    bhxh_due_date: date | None = None
+    """BHXH's own deadline for its step."""
+    original_due_date: date | None = None
+    """The first appointment, when an apology moved it."""
+    escalation: str | None = None
+    """A second lateness, for the office's leader."""
+    steps: list[StepView] = []
     applicant: Applicant
     workers: list[Worker]
     findings: list[Finding]
@@ -96,6 +124,8 @@ class WorklistItem(BaseModel):
     received_at: datetime | None
     due_date: date | None
     attention: str | None = None
+    bhxh_due_date: date | None = None
+    escalation: str | None = None
 
 
 class WorklistView(BaseModel):
@@ -153,12 +183,16 @@ def dossier_view(d: Dossier) -> dict[str, Any]:
         office=d.office,
         received_at=d.received_at,
         due_date=d.due_date,
+        bhxh_due_date=d.bhxh_due_date,
+        original_due_date=d.original_due_date,
+        escalation=d.escalation,
+        steps=[StepView.model_validate(x.model_dump()) for x in d.steps],
         applicant=d.applicant,
         workers=d.workers,
         findings=d.findings,
         documents=[DocumentView(kind=x.kind, number=x.number, issued_at=x.issued_at) for x in d.documents],
         attachments=[AttachmentView.model_validate(a.model_dump()) for a in d.attachments.values()],
-        history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note) for h in d.history],
+        history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note, clock=h.clock) for h in d.history],
         notices=[NoticeView.model_validate(n.model_dump()) for n in d.notices],
         decision=DecisionView.model_validate(d.decision.model_dump()) if d.decision else None,
     ).model_dump(mode="json")
@@ -184,6 +218,8 @@ def worklist_view(items: list[Dossier], next_cursor: str | None) -> dict[str, An
                 received_at=d.received_at,
                 due_date=d.due_date,
                 attention=d.attention,
+                bhxh_due_date=d.bhxh_due_date,
+                escalation=d.escalation,
             )
             for d in items
         ],

@@ -7,13 +7,17 @@ with the line named instead of counting a wrong date.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from chalicelib.config import settings
+from chalicelib.domain.deadlines import StepDeadline, close_step, open_step
+from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.offices import office
+from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.workdays import CalendarError, WorkingCalendar, check_count
 
-__all__ = ["calendar", "add", "between", "describe", "parse_day", "parse_count", "CalendarError"]
+__all__ = ["calendar", "add", "between", "describe", "parse_day", "parse_count", "CalendarError", "DEFAULT_REASONS", "REASONS", "at_acceptance", "handed_to_authority", "finished", "new_dates"]
 
 _WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
@@ -63,3 +67,65 @@ def add(start: str, n: str) -> date:
 def between(a: str, b: str) -> int:
     """`motcua calendar between A B`: working days after A up to and including B."""
     return calendar().working_days_between(parse_day(a), parse_day(b))
+
+
+# --- each body's step of a dossier ------------------------------------------------------------
+
+DEFAULT_REASONS: dict[str, str] = {
+    "bhxh": "Cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội của người lao động.",
+    "authority": "Cơ quan có thẩm quyền cần thêm thời gian thẩm định hồ sơ.",
+}
+"""The reason printed when the late body gave none (a clerk or the authority normally does)."""
+
+REASONS: tuple[str, ...] = (
+    "Cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội của người lao động.",
+    "Cơ sở dữ liệu của cơ quan bảo hiểm xã hội đang được cập nhật, chưa đối chiếu được.",
+    "Hệ thống thông tin gặp sự cố kỹ thuật.",
+    "Cần xác minh thêm thông tin với đơn vị sử dụng lao động.",
+    "Cơ quan có thẩm quyền cần thêm thời gian thẩm định hồ sơ.",
+)
+"""Reasons a clerk can pick in the console (or type another)."""
+
+
+def at_acceptance(dossier: Dossier) -> dict[str, object]:
+    """The clock's dates for a dossier accepted now: BHXH's step from its (last) submission, BHXH's
+    own deadline, and the appointment, the sum of every step."""
+    rules = procedure(dossier.procedure)
+    start = dossier.received_at
+    assert start is not None, "an accepted dossier has its reception time"
+    first = rules.steps[0]
+    step = open_step("bhxh", body_name("bhxh", office(dossier.office).province), first.days, first.source, start, calendar())
+    return {
+        "steps": [step],
+        "bhxh_due_date": step.due,
+        "due_date": calendar().add_working_days(start, rules.time_limit_days),
+        "original_due_date": None,
+    }
+
+
+def handed_to_authority(dossier: Dossier, authority: str, at: datetime) -> Dossier:
+    """BHXH's step ends at ``at``; the authority's starts, with its own days from that day."""
+    rules = procedure(dossier.procedure)
+    steps = [close_step(s, at) for s in dossier.steps]
+    if not any(s.body == authority for s in steps):
+        source = "; ".join(dict.fromkeys(s.source for s in rules.steps[1:]))
+        steps.append(open_step(authority, body_name(authority, office(dossier.office).province), rules.authority_days, source, at, calendar()))
+    return dossier.model_copy(update={"steps": steps})
+
+
+def finished(dossier: Dossier, at: datetime) -> Dossier:
+    """The open step ends at ``at`` (the decision is handed back to the desk)."""
+    return dossier.model_copy(update={"steps": [close_step(s, at) for s in dossier.steps]})
+
+
+def new_dates(dossier: Dossier, step: StepDeadline, extra_days: int | None) -> tuple[date, date]:
+    """The step's new deadline (``extra_days`` working days after its deadline; by default its own
+    time limit again) and the new appointment: the steps after it keep their full time."""
+    rules = procedure(dossier.procedure)
+    moved = calendar().add_working_days(step.due, check_count(extra_days if extra_days else step.days))
+    later = rules.authority_days if step.body == "bhxh" else 0
+    appointment = calendar().add_working_days(moved, later)
+    current = dossier.due_date or appointment
+    return moved, max(appointment, current)
+
+

@@ -231,10 +231,11 @@ def submit(dossier_id: str, by: str) -> Dossier:
                 f"Hồ sơ đã được nộp (trạng thái «{dossier.status}»).",
                 f"The dossier was already submitted (status {dossier.status}).",
             )
-        dossier = _collect_uploads(dossier).advance(Status.SUBMITTED, by=by)
-        if dossier.received_at is None:
-            dossier = dossier.model_copy(update={"received_at": dossier.history[-1].at})
-        return dossier
+        corrected = dossier.status == Status.NEEDS_CORRECTION
+        note = "Hồ sơ đã bổ sung: thời gian giải quyết tính lại từ đầu" if corrected else None
+        dossier = _collect_uploads(dossier).advance(Status.SUBMITTED, by=by, note=note)
+        # the clock starts at this submission: a corrected one starts it again (the request stopped it)
+        return dossier.model_copy(update={"received_at": dossier.history[-1].at})
 
     dossier = _update(dossier_id, to_submitted)
     _enqueue_extract(dossier)

@@ -45,7 +45,7 @@ def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
     dossier = view(world, dossier_id)
     # THEN BHXH confirmed once and the dossier waits in the province's inbox
     assert [h["status"] for h in dossier["history"]][-3:] == ["accepted", "confirmed", "forwarded"]
-    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "confirmation"]
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip", "confirmation", "control_slip"]
     inbox = world.api.http.get("/v1/dossiers", headers=world.token("authority", "031")).json_body["items"]
     assert dossier_id in [item["id"] for item in inbox] and {i["status"] for i in inbox} == {"forwarded"}
     # WHEN the portal tries to decide, then the authority decides, twice the same, then differently
@@ -61,7 +61,7 @@ def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
     # AND the clerk hands the result back: closed, with the control slip of every hand-over
     returned = world.api.http.post(f"/v1/dossiers/{dossier_id}/return", headers=world.token("clerk", "031"))
     assert returned.status_code == 200 and returned.json_body["status"] == "returned"
-    assert [d["kind"] for d in returned.json_body["documents"]] == ["receipt", "confirmation", "control_slip"]
+    assert [d["kind"] for d in returned.json_body["documents"]] == ["receipt", "control_slip", "confirmation", "control_slip", "control_slip", "control_slip"]
     assert verify_audit(dossier_id) == {}
 
 
@@ -104,28 +104,34 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(w
 
 @pytest.fixture
 def late(world: Fixture) -> Iterator[str]:
+    # GIVEN an accepted dossier whose BHXH step is due on Thursday 14/5/2020 and still open
     dossier_id = accepted(world)
     dossier = store().get(dossier_id)
-    store().save(dossier.model_copy(update={"due_date": date(2020, 5, 14)}))
+    step = dossier.steps[0].model_copy(update={"due": date(2020, 5, 14)})
+    store().save(dossier.model_copy(update={"due_date": date(2020, 5, 19), "bhxh_due_date": date(2020, 5, 14), "steps": [step]}))
     yield dossier_id
 
 
 def test_the_sweep_apologises_once_with_a_new_date_for_a_late_dossier(world: Fixture, late: str) -> None:
-    as_of = date(2020, 5, 14)  # a Thursday: due today, late by tomorrow
+    as_of = date(2020, 5, 13)  # a Wednesday: the last working day before BHXH's deadline
     assert workflow.sweep_deadlines(as_of) >= 1
     dossier = view(world, late)
     assert dossier["overdue"] is True
-    assert dossier["due_date"] == documents.calendar().add_working_days(as_of, 2).isoformat()
-    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "apology"]
-    workflow.sweep_deadlines(as_of + timedelta(days=7))
-    assert [d["kind"] for d in view(world, late)["documents"]] == ["receipt", "apology"]  # once per dossier
+    # BHXH's step gets its 3 days again after 14/5 (Tue 19/5); the province then has its 5: Tue 26/5
+    assert dossier["steps"][0]["moved_to"] == "2020-05-19"
+    assert dossier["due_date"] == documents.calendar().add_working_days(date(2020, 5, 19), 5).isoformat() == "2020-05-26"
+    assert dossier["original_due_date"] == "2020-05-19"
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip", "apology", "control_slip"]
+    workflow.sweep_deadlines(as_of + timedelta(days=1))
+    assert [d["kind"] for d in view(world, late)["documents"]] == ["receipt", "control_slip", "apology", "control_slip"]  # once per dossier
     overdue = world.api.http.get("/v1/dossiers?overdue=true&limit=200", headers=world.token("clerk", "031")).json_body["items"]
     assert late in [item["id"] for item in overdue]
 
 
 def test_a_dossier_due_later_is_left_alone(world: Fixture) -> None:
     dossier_id = accepted(world)
-    store().save(store().get(dossier_id).model_copy(update={"due_date": date(2020, 5, 20)}))
+    dossier = store().get(dossier_id)
+    store().save(dossier.model_copy(update={"steps": [dossier.steps[0].model_copy(update={"due": date(2020, 5, 20)})]}))
     workflow.sweep_deadlines(date(2020, 5, 14))
     assert view(world, dossier_id)["overdue"] is False
 
@@ -142,7 +148,7 @@ def test_audit_verify_finds_an_altered_and_a_removed_entry(world: Fixture) -> No
 
 
 def test_stats_count_on_time_and_late_per_procedure_and_week(world: Fixture, late: str) -> None:
-    workflow.sweep_deadlines(date(2020, 5, 14))
+    workflow.sweep_deadlines(date(2020, 5, 15))
     stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
     assert stats["office"] == "031"
     rows = [r for r in stats["rows"] if r["procedure"] == "suspension_support"]
