@@ -335,7 +335,8 @@ def _control(slip: ControlSlip, st) -> list[Flowable]:
         Paragraph(f"Cơ quan phối hợp giải quyết hồ sơ: {_or_dots(slip.cooperating_units)}", st["body"]),
     ]
     if slip.due_at is not None:
-        story.append(Paragraph(f"Thời hạn trả kết quả: {_gio_ngay(slip.due_at)}", st["body"]))
+        moved = f", hẹn lại {_ngay(slip.moved_due_at)}" if slip.moved_due_at else ""
+        story.append(Paragraph(f"Thời hạn trả kết quả: {_ngay(slip.due_at)}{moved}", st["body"]))
     c, h = st["cell"], st["cell_head"]
     rows: list[list] = [[Paragraph(x, h) for x in (
         "TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ", "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)",

@@ -355,11 +355,15 @@ class ControlSlip(Slip):
     cooperating_units: str = ""
     """Cơ quan phối hợp giải quyết hồ sơ."""
     due_at: date | datetime | None = None
+    """The appointment (the first one, when an apology moved it)."""
+    moved_due_at: date | datetime | None = None
+    """The appointment an apology (Mẫu 04) gave instead."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "handovers", _tuple_of(Handover, self.handovers))
         object.__setattr__(self, "due_at", _as_moment(self.due_at))
+        object.__setattr__(self, "moved_due_at", _as_moment(self.moved_due_at))
 
 
 @dataclass(frozen=True, kw_only=True)

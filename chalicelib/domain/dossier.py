@@ -40,8 +40,17 @@ PortalCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/\-]{3,63}$"
 Digits = Annotated[str, Field(pattern=r"^[0-9]+$")]
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(timezone.utc)
+
+
+clock = _system_clock
+"""Where every recorded moment comes from; a test or the slips' example script may set another
+(`chalicelib.domain.dossier.clock = ...`) to run a dossier through dates of its choice."""
+
+
+def utcnow() -> datetime:
+    return clock().astimezone(timezone.utc)
 
 
 def _nfc(value: str) -> str:

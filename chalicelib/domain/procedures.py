@@ -87,6 +87,9 @@ class Procedure:
     registry_check: bool
     """Whether BHXH confirms the workers' participation against the registry."""
     min_months: int = 1
+    legal_basis: str = "Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020 của Thủ tướng Chính phủ"
+    """The decision the procedure (and its time limits) stands on, as the receipt cites it; each
+    step's `source` says where its time limit was read."""
     optional_components: tuple[str, ...] = ("agreement",)
     """Components the portal may send and declare besides the required ones."""
 

@@ -136,7 +136,7 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
             time_limit_days=rules.time_limit_days,
             bhxh_days=rules.bhxh_days if forwarded else None,
             bhxh_due_at=_due_at(dossier.bhxh_due_date) if forwarded and dossier.bhxh_due_date else None,
-            legal_basis=rules.sources,
+            legal_basis=rules.legal_basis,
             received_at=dossier.received_at,
             due_at=_due_at(dossier.due_date),
             result_place=RESULT_PLACE,
@@ -168,7 +168,8 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
             handling_unit=office(dossier.office).name,
             cooperating_units=cooperating,
             handovers=extra["handovers"],
-            due_at=_due_at(dossier.due_date) if dossier.due_date else None,
+            due_at=dossier.original_due_date or dossier.due_date,
+            moved_due_at=dossier.due_date if dossier.original_due_date else None,
             **common,
         )
     if kind == "confirmation":

@@ -13,7 +13,7 @@ leader (`escalation`, in the worklist and the figures), never a second apology.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -137,7 +137,7 @@ def sweep_deadlines(as_of: date | None = None) -> int:
 
     A step that will miss its deadline gets the apology (Mẫu 04) in its body's name and one new
     appointment; a dossier whose appointment was already moved gets `escalation` instead."""
-    today = as_of or datetime.now(VIETNAM_TZ).date()
+    today = as_of or utcnow().astimezone(VIETNAM_TZ).date()
     marked = 0
     for status in OPEN:
         for dossier in store().in_status(status):
@@ -235,7 +235,7 @@ def report_delay(dossier_id: str, body: Any, by: str, role: str, as_of: date | N
         return d.model_copy(update={"steps": steps})
 
     dossier = _save(dossier_id, record)
-    return _apologise(dossier.id, as_of or datetime.now(VIETNAM_TZ).date(), current=dossier)
+    return _apologise(dossier.id, as_of or utcnow().astimezone(VIETNAM_TZ).date(), current=dossier)
 
 
 RESEND_PAUSE = timedelta(minutes=1)
