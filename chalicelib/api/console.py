@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.deadlines import OUTCOME_TITLES, REASONS
+from chalicelib.domain.procedures import BODIES, PROCEDURES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
 from chalicelib.errors import NotFound
 
@@ -64,4 +65,7 @@ def config() -> dict[str, Any]:
         "procedures": {code: p.title for code, p in PROCEDURES.items()},
         "statuses": {status.value: title for status, title in STATUS_TITLES.items()},
         "documents": SLIP_TITLES,
+        "bodies": BODIES,
+        "outcomes": OUTCOME_TITLES,
+        "delay_reasons": list(REASONS),
     }

@@ -15,6 +15,7 @@ from chalicelib.api.contracts import ErrorView
 from chalicelib.api.views import DocumentLink, DossierView, LookupView, WorkerListsView, WorklistView
 from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
+from chalicelib.domain.deadlines import DelayReport
 from chalicelib.domain.dossier import CreateDossier, DecisionBody
 from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.procedures import PROCEDURES
@@ -68,7 +69,7 @@ class Health(BaseModel):
 
 
 _MODELS: tuple[type[BaseModel], ...] = (
-    CreateDossier, DecisionBody, DossierView, LookupView, WorklistView, WorkerListsView, DocumentLink, ErrorView, UploadRequest, UploadTicket, Health, Verification,
+    CreateDossier, DecisionBody, DelayReport, DossierView, LookupView, WorklistView, WorkerListsView, DocumentLink, ErrorView, UploadRequest, UploadTicket, Health, Verification,
 )
 
 
@@ -105,7 +106,7 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    _, defs = models_json_schema([(m, "validation" if m in (CreateDossier, DecisionBody) else "serialization") for m in _MODELS], ref_template="#/components/schemas/{model}")
+    _, defs = models_json_schema([(m, "validation" if m in (CreateDossier, DecisionBody, DelayReport) else "serialization") for m in _MODELS], ref_template="#/components/schemas/{model}")
     dossier_ok = {"200": {"description": "the dossier", **_json(DossierView)}}
     binary = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ATTACHMENT_TYPES}}
     decision = {"content": {"application/json": {"schema": _ref(DecisionBody)}}}
@@ -181,12 +182,19 @@ def document() -> dict[str, Any]:
         "/v1/dossiers/{dossier_id}/correction-request/resend": {
             "post": _op("send the applicant the latest correction request again, through the portal (clerk)", dossier_ok, errors=(404, 409), params=[_path("dossier_id")])
         },
+        "/v1/dossiers/{dossier_id}/delay": {
+            "post": _op(
+                "the body holding the dossier says its step will be late, and why (authority for its own step, clerk): "
+                "the apology (Mẫu 04) goes out in that body's name with one new appointment; a second lateness is flagged for the leader",
+                dossier_ok, errors=(400, 404, 409, 422), body={"content": {"application/json": {"schema": _ref(DelayReport)}}}, params=[_path("dossier_id")],
+            )
+        },
         "/v1/dossiers/{dossier_id}/return": {
             "post": _op("the result was handed back: close the dossier with its control slip (clerk)", dossier_ok, errors=(404, 409), params=[_path("dossier_id")])
         },
         "/v1/stats": {
             "get": _op(
-                "the office's on-time and late counts per procedure and ISO week of reception (clerk)",
+                "each body's steps against their own deadlines (on time, late, open, apologies, escalations) per procedure, body and ISO week the step began (clerk)",
                 {"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}}}},
                 errors=(422,),
                 params=[_query("office", {"type": "string", "description": "admin only"})],

@@ -25,14 +25,38 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 
-__all__ = ["StepDeadline", "Outcome", "OUTCOME_TITLES", "open_step", "close_step", "outcome", "apology_due_by", "predicted_late", "local_day"]
+__all__ = ["DEFAULT_REASONS", "REASONS", "DelayReport", "StepDeadline", "Outcome", "OUTCOME_TITLES", "open_step", "close_step", "outcome", "apology_due_by", "predicted_late", "local_day"]
 
 Outcome = Literal["ahead", "on", "after"]
 OUTCOME_TITLES: dict[str, str] = {"ahead": "Trước hạn", "on": "Đúng hạn", "after": "Quá hạn"}
+
+DEFAULT_REASONS: dict[str, str] = {
+    "bhxh": "Cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội của người lao động.",
+    "authority": "Cơ quan có thẩm quyền cần thêm thời gian thẩm định hồ sơ.",
+}
+"""The reason printed when the late body gave none (a clerk or the authority normally does)."""
+
+REASONS: tuple[str, ...] = (
+    "Cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội của người lao động.",
+    "Cơ sở dữ liệu của cơ quan bảo hiểm xã hội đang được cập nhật, chưa đối chiếu được.",
+    "Hệ thống thông tin gặp sự cố kỹ thuật.",
+    "Cần xác minh thêm thông tin với đơn vị sử dụng lao động.",
+    "Cơ quan có thẩm quyền cần thêm thời gian thẩm định hồ sơ.",
+)
+"""Reasons a clerk can pick in the console (or type another)."""
+
+
+class DelayReport(BaseModel):
+    """Body of `POST /v1/dossiers/{id}/delay`: the late body says why, and how many more working days."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=5, max_length=500, description="why the step will be late, printed on the apology (Mẫu 04)")
+    days: int | None = Field(default=None, ge=1, le=30, description="more working days the step needs; default: its own time limit again")
 
 
 class StepDeadline(BaseModel):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from chalicelib.config import settings
-from chalicelib.domain.deadlines import StepDeadline, close_step, open_step
+from chalicelib.domain.deadlines import DEFAULT_REASONS, REASONS, StepDeadline, close_step, open_step
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import body_name, procedure
@@ -70,22 +70,6 @@ def between(a: str, b: str) -> int:
 
 
 # --- each body's step of a dossier ------------------------------------------------------------
-
-DEFAULT_REASONS: dict[str, str] = {
-    "bhxh": "Cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội của người lao động.",
-    "authority": "Cơ quan có thẩm quyền cần thêm thời gian thẩm định hồ sơ.",
-}
-"""The reason printed when the late body gave none (a clerk or the authority normally does)."""
-
-REASONS: tuple[str, ...] = (
-    "Cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội của người lao động.",
-    "Cơ sở dữ liệu của cơ quan bảo hiểm xã hội đang được cập nhật, chưa đối chiếu được.",
-    "Hệ thống thông tin gặp sự cố kỹ thuật.",
-    "Cần xác minh thêm thông tin với đơn vị sử dụng lao động.",
-    "Cơ quan có thẩm quyền cần thêm thời gian thẩm định hồ sơ.",
-)
-"""Reasons a clerk can pick in the console (or type another)."""
-
 
 def at_acceptance(dossier: Dossier) -> dict[str, object]:
     """The clock's dates for a dossier accepted now: BHXH's step from its (last) submission, BHXH's

@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from chalicelib.adapters.authorities import AUTHORITY_NAMES, deliver
 from chalicelib.adapters.store import store
-from chalicelib.domain.deadlines import StepDeadline, predicted_late
+from chalicelib.domain.deadlines import DelayReport, StepDeadline, predicted_late
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.procedures import procedure
@@ -198,15 +198,6 @@ def _apologise(dossier_id: str, today: date, current: Dossier | None = None) -> 
         return documents.with_control_slip(updated, f"apology#{step.body}")
 
     return _save(dossier_id, change, current=current)
-
-
-class DelayReport(BaseModel):
-    """Body of `POST /v1/dossiers/{id}/delay`: the late body says why, and how many more working days."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(min_length=5, max_length=500)
-    days: int | None = Field(default=None, ge=1, le=30, description="more working days the step needs; default its own time limit")
 
 
 def report_delay(dossier_id: str, body: Any, by: str, role: str, as_of: date | None = None) -> Dossier:

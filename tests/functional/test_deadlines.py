@@ -90,8 +90,19 @@ def accepted_on(world: Fixture, clock: Clock, *moment: int) -> str:
     return dossier_id
 
 
+def figures(world: Fixture) -> dict[tuple[str, str], dict[str, int]]:
+    stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
+    return {(r["body"], r["week"]): r for r in stats["rows"] if r["procedure"] == "suspension_support"}
+
+
+def added(before: dict[tuple[str, str], dict[str, int]], after: dict[tuple[str, str], dict[str, int]], key: tuple[str, str]) -> dict[str, int]:
+    zero = {"received": 0, "on_time": 0, "late": 0, "open": 0, "apologies": 0, "escalated": 0}
+    return {k: after.get(key, zero)[k] - before.get(key, zero)[k] for k in zero}
+
+
 def test_a_dossier_corrected_once_then_delayed_by_the_authority(world: Fixture, clock: Clock, tmp_path: Path) -> None:
     out = Path(os.environ.get("MOTCUA_SCENARIO_OUT") or tmp_path)
+    before = figures(world)
     workers = [world.worker(0), world.worker(1)]
     # GIVEN a request without its list of workers, submitted Friday 8/5/2020 at 09:10
     clock.set(2020, 5, 8, 9, 10)
@@ -177,6 +188,10 @@ def test_a_dossier_corrected_once_then_delayed_by_the_authority(world: Fixture, 
     assert reason in control_rows(store().get(dossier_id))[5]["note"]
     kinds = [d["kind"] for d in dossier["documents"]]
     assert kinds.count("control_slip") == 5 and kinds.count("apology") == 1  # at acceptance, forwarding, apology, decision, return
+    # AND the figures count each body's step against its own deadline: BHXH on time, the province late
+    after = figures(world)
+    assert added(before, after, ("bhxh", "2020-W20")) == {"received": 1, "on_time": 1, "late": 0, "open": 0, "apologies": 0, "escalated": 0}
+    assert added(before, after, ("province", "2020-W20")) == {"received": 1, "on_time": 0, "late": 1, "open": 0, "apologies": 1, "escalated": 0}
 
 
 def test_a_bhxh_step_predicted_late_gets_its_apology_a_day_before(world: Fixture, clock: Clock, tmp_path: Path) -> None:
@@ -221,6 +236,8 @@ def test_an_authority_late_twice_is_flagged_for_the_leader_not_apologised_again(
     assert next(i for i in items if i["id"] == dossier_id)["escalation"] == dossier["escalation"]
     workflow.sweep_deadlines(date(2020, 5, 28))
     assert [d["kind"] for d in view(world, dossier_id)["documents"]].count("apology") == 1
+    stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
+    assert any(r["body"] == "province" and r["escalated"] >= 1 for r in stats["rows"]) and stats["bodies"]["province"] == "Ủy ban nhân dân thành phố Hải Phòng"
 
 
 def test_only_the_body_holding_the_dossier_reports_its_delay(world: Fixture, clock: Clock) -> None:
