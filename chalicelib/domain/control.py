@@ -53,8 +53,9 @@ def _late_note(step: StepDeadline | None) -> str:
     if step is None or step.moved_to is None:
         return ""
     why = f" Lý do: {step.delay_reason}" if step.delay_reason else ""
-    number = f" (Phiếu xin lỗi số {step.apology})" if step.apology else ""
-    return f"Hẹn lại đến ngày {_day(step.moved_to)}{number}.{why}"
+    if not step.apology:
+        return f"Gia hạn xử lý đến ngày {_day(step.moved_to)}, không lùi ngày hẹn trả kết quả.{why}"
+    return f"Hẹn lại đến ngày {_day(step.moved_to)} (Phiếu xin lỗi số {step.apology}).{why}"
 
 
 def control_rows(dossier: Dossier) -> list[dict[str, Any]]:

@@ -106,7 +106,7 @@ def new_dates(dossier: Dossier, step: StepDeadline, extra_days: int | None) -> t
     """The step's new deadline (``extra_days`` working days after its deadline; by default its own
     time limit again) and the new appointment: the steps after it keep their full time."""
     rules = procedure(dossier.procedure)
-    moved = calendar().add_working_days(step.due, check_count(extra_days if extra_days else step.days))
+    moved = calendar().add_working_days(step.current_due, check_count(extra_days if extra_days else step.days))
     later = rules.authority_days if step.body == "bhxh" else 0
     appointment = calendar().add_working_days(moved, later)
     current = dossier.due_date or appointment

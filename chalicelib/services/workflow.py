@@ -184,6 +184,9 @@ def _apologise(dossier_id: str, today: date, current: Dossier | None = None) -> 
             return d.model_copy(update={"escalation": note, "overdue": True, "attention": note})
         moved, appointment = deadlines.new_dates(d, step, step.delay_days)
         reason = step.delay_reason or deadlines.DEFAULT_REASONS["bhxh" if step.body == "bhxh" else "authority"]
+        if appointment == d.due_date:  # the applicant still gets the result on the day promised: no apology owed
+            steps = [s.model_copy(update={"moved_to": moved, "delay_reason": reason, "delay_reason_by": s.delay_reason_by or "system:default"}) if s is step else s for s in d.steps]
+            return documents.with_control_slip(d.model_copy(update={"steps": steps}), f"moved#{step.body}#{moved.isoformat()}")
         rules = procedure(d.procedure)
         task = next((s.task for s in rules.steps if s.body == step.body), "")
         slip = documents.issue(d, "apology", f"late#{step.body}", body=step.body, original_due=d.due_date, new_due=appointment, reason=reason, step=task.lower())

@@ -107,7 +107,10 @@ def test_a_dossier_corrected_once_then_delayed_by_the_authority(world: Fixture, 
     # GIVEN a request without its list of workers, submitted Friday 8/5/2020 at 09:10
     clock.set(2020, 5, 8, 9, 10)
     signed = sign_as_employer(pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong"), world.employer)
-    dossier_id = world.submit(workers, attachments={"request.pdf": signed})
+    applicant = {"unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code, "name": world.unit.unit_name, "province_code": "031",
+                 "address": "Số 12 đường Lê Hồng Phong, phường Đông Khê, quận Ngô Quyền, thành phố Hải Phòng", "phone": "0225 3823 456",
+                 "email": "nhansu@detmayhungyen.vn"}
+    dossier_id = world.submit(workers, applicant=applicant, attachments={"request.pdf": signed})
     first = world.run(dossier_id)
     assert first["status"] == "needs_correction" and "missing_attachment" in {f["code"] for f in first["findings"]}
     # WHEN the employer adds the list and submits again on Tuesday 12/5/2020 at 09:42
