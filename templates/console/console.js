@@ -364,11 +364,14 @@
         ? d.findings.map((f) => el("li", {}, f.row && !f.message.startsWith("Dòng") ? `Dòng ${f.row}: ` : "", f.message, f.suggestion ? el("span", { class: "suggestion" }, "Gợi ý: " + f.suggestion) : null))
         : [el("li", { class: "muted" }, "Không có vấn đề nào.")]));
 
+    // one line per kind, its latest slip (the control slip is issued again at every hand-over)
+    const latest = new Map();
+    for (const doc of d.documents) latest.set(doc.kind, { ...doc, versions: ((latest.get(doc.kind) || {}).versions || 0) + 1 });
     $("d-documents").replaceChildren(
-      ...(d.documents.length
-        ? d.documents.map((doc) =>
+      ...(latest.size
+        ? [...latest.values()].map((doc) =>
             el("li", {},
-              el("span", { class: "title" }, (state.config.documents[doc.kind] || doc.kind) + " ", el("span", { class: "muted" }, `số ${doc.number} · ${time(doc.issued_at)}`)),
+              el("span", { class: "title" }, (state.config.documents[doc.kind] || doc.kind) + " ", el("span", { class: "muted" }, `số ${doc.number} · ${time(doc.issued_at)}${doc.versions > 1 ? ` · cập nhật lần ${doc.versions}` : ""}`)),
               el("button", { type: "button", class: "primary", "data-kind": doc.kind, "data-action": "download", onclick: () => openDocument(d.id, doc.kind, "download") }, "Tải về (PDF đã ký)"),
               el("button", { type: "button", "data-kind": doc.kind, "data-action": "preview", onclick: () => openDocument(d.id, doc.kind, "preview") }, "Xem trước")))
         : [el("li", { class: "muted" }, "Chưa có giấy tờ nào.")]));
