@@ -254,3 +254,31 @@ def test_only_the_body_holding_the_dossier_reports_its_delay(world: Fixture, clo
     assert done.status_code == 200 and done.json_body["steps"][0]["delay_reason"] == reason["reason"]
     assert done.json_body["steps"][0]["moved_to"] == "2020-05-20"  # its own 3 days again after Fri 15/5
     assert [d["kind"] for d in done.json_body["documents"]].count("apology") == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "bhxh_due", "appointment", "authority", "authority_due"),
+    [
+        # received Tue 28/4/2020 09:00; forwarded (or confirmed) Wed 29/4 10:00
+        ("suspension_support", "2020-05-05", "2020-05-12", "province", "2020-05-08"),       # 3; then 3 + 2
+        ("wage_loan", "2020-05-05", "2020-05-15", "social_policy_bank", "2020-05-13"),       # 3; then 3 + 2 + 3
+        ("pension_pause", "2020-05-07", "2020-05-07", None, None),                           # 5, BHXH decides
+    ],
+)
+def test_each_procedure_runs_on_its_own_deadlines(world: Fixture, clock: Clock, code: str, bhxh_due: str, appointment: str, authority: str | None, authority_due: str | None) -> None:
+    clock.set(2020, 4, 28, 9, 0)
+    dossier = world.run(world.submit([world.worker(0), world.worker(1)], procedure=code))
+    assert dossier["status"] == "accepted", dossier["findings"]
+    assert (dossier["bhxh_due_date"], dossier["due_date"]) == (bhxh_due, appointment)
+    clock.set(2020, 4, 29, 10, 0)
+    workflow.workflow_step(pipeline.StepMessage(dossier["id"], "confirm"))
+    dossier = view(world, dossier["id"])
+    if authority:
+        assert dossier["status"] == "forwarded"
+        assert [(s["body"], s["due"], s["outcome"]) for s in dossier["steps"]] == [("bhxh", bhxh_due, "ahead"), (authority, authority_due, None)]
+    else:
+        # BHXH decides itself: its step ends with its decision (Thu 7/5, on the day)
+        assert dossier["status"] == "confirmed" and [(s["body"], s["outcome"]) for s in dossier["steps"]] == [("bhxh", None)]
+        clock.set(2020, 5, 7, 15, 0)
+        assert post(world, f"/v1/dossiers/{dossier['id']}/decision", {"result": "approved"}, role="clerk").status_code == 200
+        assert [(s["body"], s["outcome"]) for s in view(world, dossier["id"])["steps"]] == [("bhxh", "on")]
