@@ -60,7 +60,6 @@ def cmd_registry_load(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     _connect()
-    from datetime import date
 
     from chalicelib.config import settings
     from chalicelib.services import intake, workflow
@@ -68,7 +67,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.as_of and settings().stage != "local":
         print("error: --as-of is for the local stage only", file=sys.stderr)
         return 2
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    from chalicelib.services.deadlines import CalendarError, parse_day
+
+    try:
+        as_of = parse_day(args.as_of) if args.as_of else None
+    except CalendarError as error:
+        print(f"error: --as-of: {error}", file=sys.stderr)
+        return 2
     print(f"requeued {intake.requeue_stuck()} stuck dossier(s); {workflow.sweep_deadlines(as_of)} newly overdue, apology issued")
     return 0
 
