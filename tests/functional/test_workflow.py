@@ -67,16 +67,18 @@ def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
 
 def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(world: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
     received: list[str] = []
+    bodies: list[dict[str, Any]] = []
     failures = {"left": 5}
 
     class Authority(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            self.rfile.read(int(self.headers["Content-Length"]))
+            body = self.rfile.read(int(self.headers["Content-Length"]))
             if failures["left"] > 0:
                 failures["left"] -= 1
                 self.send_response(503)
             else:
                 received.append(self.headers["Idempotency-Key"])
+                bodies.append(json.loads(body))
                 self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -99,7 +101,10 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(w
         authorities.endpoints.cache_clear()
     assert received == [dossier_id]
     assert failures["left"] == 0
-    assert view(world, dossier_id)["status"] == "forwarded"
+    forwarded = view(world, dossier_id)
+    assert forwarded["status"] == "forwarded"
+    # the authority is told its own deadline: the district's 3 days and the province's 2, from today
+    assert bodies[0]["deadline"] == {"body": "province", "days": 5, "due": forwarded["steps"][1]["due"], "source": forwarded["steps"][1]["source"]}
 
 
 @pytest.fixture
