@@ -40,6 +40,7 @@ from chalicelib.api.views import dossier_view, feedback_list_view, feedback_view
 from chalicelib.config import settings
 from chalicelib.domain import actions
 from chalicelib.domain.components import COMPONENTS
+from chalicelib.domain.deadlines import DelayReport
 from chalicelib.domain.dossier import CreateDossier, DecisionBody
 from chalicelib.domain.feedback import Channel, FeedbackAnswer, NewFeedback
 from chalicelib.domain.media import ATTACHMENT_TYPES
@@ -48,11 +49,12 @@ from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput, TooManyRequests
 from chalicelib.logs import logger
-from chalicelib.services import documents, feedback, intake, pipeline, queries
+from chalicelib.services import deadlines, documents, feedback, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
 app = Chalice(app_name="motcua")
+deadlines.calendar()  # the cold start reads the calendar's override file: a bad line stops it, named
 app.api.binary_types.extend(ATTACHMENT_TYPES)
 
 # In AWS, API Gateway verifies tokens against the stage's Cognito user pool before the function
@@ -388,6 +390,21 @@ def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
     auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["decide"])
     decided = flow.record_decision(dossier_id, _body(), by=principal.label, for_authority=principal.role != "authority")
     return dossier_view(decided, principal.role)
+
+
+@endpoint(
+    "/v1/dossiers/{dossier_id}/delay",
+    Operation(
+        "the body holding the dossier says its step will be late, and why (authority for its own step, clerk): "
+        "the apology (Mẫu 04) goes out in that body's name with one new appointment; a second lateness is flagged for the leader",
+        {200: DOSSIER}, body=DelayReport, errors=(400, 404, 409, 422),
+    ),
+    methods=("POST",), roles=actions.ROLES["report_delay"],
+)
+def report_delay(principal: auth.Principal, dossier_id: str) -> Any:
+    """The body holding the dossier says it will be late and why: the apology (Mẫu 04) goes out in its name."""
+    auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["report_delay"])
+    return dossier_view(flow.report_delay(dossier_id, _body(), by=principal.label, role=principal.role), principal.role)
 
 
 @endpoint(

@@ -60,7 +60,6 @@ def cmd_registry_load(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     _connect()
-    from datetime import date
 
     from chalicelib.config import settings
     from chalicelib.services import intake, workflow
@@ -68,8 +67,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.as_of and settings().stage != "local":
         print("error: --as-of is for the local stage only", file=sys.stderr)
         return 2
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    from chalicelib.services.deadlines import CalendarError, parse_day
+
+    try:
+        as_of = parse_day(args.as_of) if args.as_of else None
+    except CalendarError as error:
+        print(f"error: --as-of: {error}", file=sys.stderr)
+        return 2
     print(f"requeued {intake.requeue_stuck()} stuck dossier(s); {workflow.sweep_deadlines(as_of)} newly overdue, apology issued")
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """`add DATE N` prints the day N working days after DATE; `between A B` the working days from A to B."""
+    from chalicelib.services import deadlines
+
+    try:
+        if args.calendar_command == "add":
+            print(deadlines.describe(deadlines.add(args.date, args.n)))
+        else:
+            print(deadlines.between(args.a, args.b))
+    except deadlines.CalendarError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -181,6 +201,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sweep", help="run the deadline sweep now (what the schedule does every 15 minutes)")
     p.add_argument("--as-of", help="pretend today is this date (YYYY-MM-DD; local stage only)")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("calendar", help="the official working-day calendar every deadline is counted in")
+    calendar_sub = p.add_subparsers(dest="calendar_command", required=True)
+    p = calendar_sub.add_parser("add", help="the date N working days after DATE (as a receipt counts it)")
+    p.add_argument("date", help="YYYY-MM-DD or DD/MM/YYYY")
+    p.add_argument("n", help="working days, 0 to 250")
+    p.set_defaults(func=cmd_calendar)
+    p = calendar_sub.add_parser("between", help="working days after A up to and including B (negative when B is earlier)")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.set_defaults(func=cmd_calendar)
 
     p = sub.add_parser("audit", help="the audit log")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)

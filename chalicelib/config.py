@@ -48,9 +48,9 @@ class Settings(BaseSettings):
     """PEM file: the roots a slip's chain must end in for `/v1/verify` to call it ours."""
     tsa_url: str = ""
     """An RFC 3161 time-stamping service; when set the slips are PAdES B-T."""
-    extra_days_off: str = ""
-    """Comma-separated ISO dates given off by decision beyond the public holidays."""
-    extra_working_days: str = ""
+    calendar_overrides: str = ""
+    """A file of days off and working days announced after the `holidays` package knew them
+    (`chalicelib/domain/data/calendar_overrides.txt` shows the format); empty: that shipped file."""
 
     # -- the applicant's signature ----------------------------------------------------------------
     trust_anchors: str = ""

@@ -43,6 +43,14 @@ def _session() -> Any:
     return session
 
 
+def _own_deadline(dossier: Dossier) -> dict[str, object] | None:
+    """The receiving authority's own step: its working days, its deadline, and their source."""
+    step = next((s for s in reversed(dossier.steps) if s.is_open and s.body != "bhxh"), None)
+    if step is None:
+        return None
+    return {"body": step.body, "days": step.days, "due": step.due.isoformat(), "source": step.source}
+
+
 def _payload(dossier: Dossier) -> bytes:
     return json.dumps(
         {
@@ -53,6 +61,7 @@ def _payload(dossier: Dossier) -> bytes:
             "workers": [w.model_dump(mode="json") for w in dossier.workers],
             "documents": [{"kind": d.kind, "number": d.number} for d in dossier.documents],
             "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
+            "deadline": _own_deadline(dossier),
         },
         ensure_ascii=False,
         sort_keys=True,

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain.deadlines import OUTCOME_TITLES, REASONS
 from chalicelib.domain.feedback import rules as feedback_rules
-from chalicelib.domain.procedures import PROCEDURES
+from chalicelib.domain.procedures import BODIES, PROCEDURES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
 from chalicelib.errors import NotFound
 
@@ -69,4 +70,7 @@ def config() -> dict[str, Any]:
         "feedback_kinds": feedback_rules().kinds,
         "statuses": {status.value: title for status, title in STATUS_TITLES.items()},
         "documents": SLIP_TITLES,
+        "bodies": BODIES,
+        "outcomes": OUTCOME_TITLES,
+        "delay_reasons": list(REASONS),
     }

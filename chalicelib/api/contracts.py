@@ -117,6 +117,25 @@ class HistoryView(BaseModel):
     by: str
     note: HistoryNote | None = None
     """A code with its texts (chalicelib/domain/notes.py), never prose to be searched."""
+    clock: str | None = None
+    """`started` (a submission, corrected or not, starts the time limit) or `stopped` (a correction request)."""
+
+
+class StepView(BaseModel):
+    """One body's step and its own deadline."""
+
+    body: str
+    name: str
+    days: int
+    source: str
+    started_at: datetime
+    due: date
+    moved_to: date | None = None
+    done_at: datetime | None = None
+    outcome: str | None = None
+    """`ahead`, `on` or `after` against `due`; None while open."""
+    delay_reason: str | None = None
+    apology: str | None = None
 
 
 class NoticeView(BaseModel):
@@ -151,7 +170,16 @@ class DossierView(BaseModel):
     attention: str | None
     office: str
     received_at: datetime | None
+    """When the clock started (the accepted submission; a corrected one restarts it)."""
     due_date: date | None
+    """The appointment: when the applicant gets the result."""
+    bhxh_due_date: date | None = None
+    """BHXH's own deadline for its step."""
+    original_due_date: date | None = None
+    """The first appointment, when an apology moved it."""
+    escalation: str | None = None
+    """A second lateness, for the office's leader."""
+    steps: list[StepView] = []
     applicant: Applicant
     workers: list[Worker]
     findings: list[Finding]
@@ -184,6 +212,8 @@ class WorklistItem(BaseModel):
     received_at: datetime | None
     due_date: date | None
     attention: str | None = None
+    bhxh_due_date: date | None = None
+    escalation: str | None = None
 
 
 class WorklistView(BaseModel):
@@ -276,17 +306,26 @@ class Health(BaseModel):
 
 
 class StatsRow(BaseModel):
+    """One body's steps of one procedure begun in one week, each against its own deadline."""
+
     procedure: str
+    body: str
+    """`bhxh`, or the authority (`province`, ...)."""
     week: str
-    """ISO week of reception, `2026-W18`."""
+    """ISO week the steps began, `2026-W18`."""
     received: int
     on_time: int
     late: int
     open: int
+    apologies: int
+    escalated: int
 
 
 class StatsView(BaseModel):
     office: str
+    as_of: date
+    bodies: dict[str, str]
+    """Each body's name as printed."""
     rows: list[StatsRow]
     feedback: FeedbackCounts
     """The office's feedback: open, overdue (past its answer date), answered."""

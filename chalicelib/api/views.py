@@ -14,6 +14,7 @@ from chalicelib.api.contracts import (
     HistoryView,
     LookupView,
     NoticeView,
+    StepView,
     WorklistItem,
     WorklistView,
 )
@@ -43,7 +44,11 @@ def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
         findings=d.findings,
         documents=[DocumentView(kind=x.kind, number=x.number, issued_at=x.issued_at) for x in d.documents],
         attachments=[AttachmentView.model_validate(a.model_dump()) for a in d.attachments.values()],
-        history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note) for h in d.history],
+        bhxh_due_date=d.bhxh_due_date,
+        original_due_date=d.original_due_date,
+        escalation=d.escalation,
+        steps=[StepView.model_validate(x.model_dump()) for x in d.steps],
+        history=[HistoryView(status=h.status.value, at=h.at, by=h.by, note=h.note, clock=h.clock) for h in d.history],
         notices=[NoticeView.model_validate(n.model_dump()) for n in d.notices],
         decision=DecisionView.model_validate(d.decision.model_dump()) if d.decision else None,
         actions=available(d, role, frozenset(settings().authority_urls)),
@@ -70,6 +75,8 @@ def worklist_view(items: list[Dossier], next_cursor: str | None) -> WorklistView
                 received_at=d.received_at,
                 due_date=d.due_date,
                 attention=d.attention,
+                bhxh_due_date=d.bhxh_due_date,
+                escalation=d.escalation,
             )
             for d in items
         ],

@@ -125,7 +125,8 @@ def example_slip(kind: str, *, workers: int = 300, number: str | None = None) ->
             due_at=datetime(2020, 5, 19, 16, 0, tzinfo=VIETNAM_TZ),
             handovers=[
                 Handover(datetime(2020, 5, 12, 9, 45, tzinfo=VIETNAM_TZ), "Bộ phận tiếp nhận và trả kết quả",
-                         "Phòng Quản lý thu", date(2020, 5, 13), "ahead"),
+                         "Phòng Quản lý thu", date(2020, 5, 13), "ahead",
+                         giver_person="bà Đỗ Thị Phương Thảo", receiver_person="ông Nguyễn Văn Hùng"),
                 {"at": "2020-05-13T14:10:00+07:00", "giver": "Phòng Quản lý thu",
                  "receiver": "Lãnh đạo Bảo hiểm xã hội thành phố", "due": "2020-05-14", "outcome": "on"},
                 Handover("2020-05-15T08:30:00+07:00", "Lãnh đạo Bảo hiểm xã hội thành phố",

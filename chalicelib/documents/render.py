@@ -169,7 +169,7 @@ def _or_dots(value: object, dots: str = "......................") -> str:
 def _header(slip: Slip, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     a = slip.agency
     left = [
-        Paragraph(_t(a.parent.upper()), st["head_small"]),
+        *([Paragraph(_t(a.parent.upper()), st["head_small"])] if a.parent else []),
         Paragraph(_t(a.name.upper()), st["head"]),
         Paragraph("<font size=7>―――――――</font>", st["center"]),
         Paragraph(f"Số: {_t(slip.number)}", st["head_small"]),
@@ -231,10 +231,13 @@ def _receipt(slip: ReceiptSlip, st) -> list[Flowable]:
         story.append(Paragraph(f"({i}) {_t(att.name)}: {att.count:02d} {_t(att.form)}", st["subitem"]))
     story += [
         Paragraph(f"2. Số lượng hồ sơ: {slip.dossier_count:02d} (bộ)", st["body"]),
-        Paragraph(f"3. Thời gian giải quyết hồ sơ theo quy định là: {slip.time_limit_days} ngày làm việc",
-                  st["body"]),
+        Paragraph(f"3. Thời gian giải quyết hồ sơ theo quy định là: {slip.time_limit_days} ngày làm việc"
+                  + (f" (trong đó {_t(a.name)}: {slip.bhxh_days} ngày làm việc)" if slip.bhxh_days else "")
+                  + (f"; căn cứ: {_t(slip.legal_basis)}" if slip.legal_basis else ""), st["body"]),
         Paragraph(f"4. Thời gian nhận hồ sơ: {_gio_ngay(slip.received_at)}", st["body"]),
         Paragraph(f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{_gio_ngay(slip.due_at)}</b>", st["body"]),
+        *([Paragraph(f"Thời hạn giải quyết của {_t(a.name)} (xác nhận, chuyển cơ quan có thẩm quyền): "
+                     f"{_gio_ngay(slip.bhxh_due_at)}", st["subitem"])] if slip.bhxh_due_at else []),
         Paragraph(f"6. Đăng ký nhận kết quả tại: {_t(slip.result_place)}", st["body"]),
         Paragraph(f"Vào Sổ theo dõi hồ sơ, Quyển số: {_t(slip.register_book)} "
                   f"Số thứ tự: {_t(slip.register_sequence)}", st["body"]),
@@ -300,15 +303,17 @@ def _refusal(slip: RefusalSlip, st) -> list[Flowable]:
 
 def _apology(slip: ApologySlip, st) -> list[Flowable]:
     a = slip.agency
+    received_by = slip.received_by or a.name
+    step = f" ({_t(slip.step)})" if slip.step else ""
     return [
         Paragraph(f"Kính gửi: <b>{_t(slip.applicant.name)}</b>", st["subtitle"]),
-        Paragraph(f"{_ngay(slip.received_at).capitalize()}, {_t(a.name)} tiếp nhận giải quyết hồ sơ của "
+        Paragraph(f"{_ngay(slip.received_at).capitalize()}, {_t(received_by)} tiếp nhận giải quyết hồ sơ của "
                   f"ông/bà: <b>{_t(slip.applicant.name)}</b>, đề nghị giải quyết thủ tục "
                   f"<b>{_or_dots(slip.procedure_title)}</b>.", st["body"]),
         Paragraph(f"Mã số hồ sơ: <b>{_t(slip.portal_code)}</b>", st["body"]),
         Paragraph(f"Thời hẹn trả kết quả giải quyết hồ sơ: {_ngay(slip.original_due)}.", st["body"]),
-        Paragraph(f"Tuy nhiên đến nay, {_t(a.name)} chưa trả kết quả giải quyết hồ sơ của ông/bà theo đúng "
-                  f"thời gian đã hẹn với lý do: {_t(slip.reason)}", st["body"]),
+        Paragraph(f"Tuy nhiên đến nay, {_t(a.name)}{step} chưa giải quyết xong hồ sơ của ông/bà để trả kết quả "
+                  f"theo đúng thời gian đã hẹn với lý do: {_t(slip.reason)}", st["body"]),
         Paragraph(f"Sự chậm trễ này đã gây phiền hà cho ông/bà, {_t(a.name)} xin lỗi và mong nhận được "
                   "sự thông cảm của ông/bà.", st["body"]),
         Paragraph(f"{_t(a.name)} xin hẹn lại thời gian trả kết quả giải quyết hồ sơ vào "
@@ -319,29 +324,45 @@ def _apology(slip: ApologySlip, st) -> list[Flowable]:
 
 
 def _control(slip: ControlSlip, st) -> list[Flowable]:
+    """Mẫu 05: one row per hand-over: the agencies (1. Giao / 2. Nhận), the time with who hands over
+    and who receives, the result of the step that ends there against its own deadline, notes."""
     story = [
         Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
-        Paragraph(f"(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: {_t(slip.receipt_number)})",
+        Paragraph(f"(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: {_or_dots(slip.receipt_number)})",
                   st["center"]),
         Spacer(1, 3 * mm),
         Paragraph(f"Cơ quan (bộ phận) giải quyết hồ sơ: <b>{_t(slip.handling_unit)}</b>", st["body"]),
         Paragraph(f"Cơ quan phối hợp giải quyết hồ sơ: {_or_dots(slip.cooperating_units)}", st["body"]),
     ]
     if slip.due_at is not None:
-        story.append(Paragraph(f"Thời hạn trả kết quả: {_gio_ngay(slip.due_at)}", st["body"]))
+        moved = f", hẹn lại {_ngay(slip.moved_due_at)}" if slip.moved_due_at else ""
+        story.append(Paragraph(f"Thời hạn trả kết quả: {_ngay(slip.due_at)}{moved}", st["body"]))
     c, h = st["cell"], st["cell_head"]
     rows: list[list] = [[Paragraph(x, h) for x in (
-        "STT", "Thời gian giao, nhận hồ sơ", "Bên giao", "Bên nhận", "Hạn xử lý",
-        "Kết quả giải quyết (trước hạn / đúng hạn / quá hạn)", "Ghi chú")]]
-    for i, ho in enumerate(slip.handovers, 1):
-        outcome = OUTCOMES.get(ho.outcome or "", "Đang giải quyết")
-        rows.append([str(i), Paragraph(_t(_short(ho.at)), c), Paragraph(_t(ho.giver), c),
-                     Paragraph(_t(ho.receiver), c), Paragraph(_t(_short(ho.due)), c),
-                     Paragraph(_t(outcome), c), Paragraph(_t(ho.note), c)])
-    widths = [12 * mm, 26 * mm, 29 * mm, 29 * mm, 23 * mm, 28 * mm, WIDTH - 147 * mm]
-    story += [Spacer(1, 3 * mm), _grid(rows, widths), Spacer(1, 2 * mm),
+        "TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ", "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)",
+        "GHI CHÚ")]]
+    for ho in slip.handovers:
+        agencies = f"1. Giao: {_t(ho.giver)}" + (f"<br/>2. Nhận: {_t(ho.receiver)}" if ho.receiver else "")
+        when = [_t(_gio_ngay(ho.at)) if ho.at else "Chưa giao"]
+        if ho.giver_person:
+            when.append(f"Người giao: {_t(ho.giver_person)}")
+        if ho.receiver_person:
+            when.append(f"Người nhận: {_t(ho.receiver_person)}")
+        if ho.outcome:
+            result = f"<b>{_t(OUTCOMES[ho.outcome])}</b>"
+        elif ho.due is not None:
+            result = "Đang giải quyết"
+        else:
+            result = "—"
+        if ho.due is not None:
+            result += f"<br/>(hạn {_t(_short(ho.due))})"
+        rows.append([Paragraph(agencies, c), Paragraph("<br/>".join(when), c), Paragraph(result, c),
+                     Paragraph(_t(ho.note), c)])
+    widths = [52 * mm, 46 * mm, 32 * mm, WIDTH - 130 * mm]
+    story += [Spacer(1, 3 * mm), _grid(rows, widths, align_center=(2,)), Spacer(1, 2 * mm),
               Paragraph("Ghi chú: bên giao và bên nhận xác nhận bằng tài khoản của mình trên hệ thống "
-                        "thông tin một cửa điện tử; phiếu được in từ nhật ký giải quyết hồ sơ.", st["sign_note"]),
+                        "thông tin một cửa điện tử; phiếu được lập khi tiếp nhận và cập nhật ở mỗi lần giao, nhận "
+                        "hồ sơ.", st["sign_note"]),
               _signatures(st, (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name))]
     return story
 

@@ -161,13 +161,22 @@ class Finding:
 class Handover:
     """One hand-over of the dossier between desks (giao, nhận hồ sơ)."""
 
-    at: datetime | str
+    at: datetime | str | None
+    """When it was handed over; None for the last row of an open dossier (still being handled)."""
     giver: str
+    """1. Giao: the agency (or desk) that hands the dossier over."""
     receiver: str
+    """2. Nhận: the agency that receives it."""
     due: date | datetime | str | None = None
+    """The deadline of the giver's step that ends here (None: no time limit ends here)."""
     outcome: str | None = None
-    """``ahead``, ``on`` or ``after`` (trước hạn, đúng hạn, quá hạn); None while in progress."""
+    """``ahead``, ``on`` or ``after`` (trước hạn, đúng hạn, quá hạn) against ``due``; None when no
+    step ends here or it is still in progress."""
     note: str = ""
+    giver_person: str = ""
+    """Người giao."""
+    receiver_person: str = ""
+    """Người nhận."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", _as_moment(self.at))
@@ -255,6 +264,12 @@ class ReceiptSlip(Slip):
     """The appointment (from the working-day calendar)."""
     result_place: str
     """Where the result is collected (đăng ký nhận kết quả tại)."""
+    bhxh_days: int | None = None
+    """Working days of BHXH's own step, when other bodies' steps follow."""
+    bhxh_due_at: date | datetime | None = None
+    """BHXH's own deadline (a separate date from the appointment, which is the result's)."""
+    legal_basis: str = ""
+    """Where the time limits come from."""
     register_book: str
     """Quyển số of the dossier register (sổ theo dõi hồ sơ)."""
     register_sequence: int | str
@@ -267,6 +282,7 @@ class ReceiptSlip(Slip):
         object.__setattr__(self, "attachments", _tuple_of(Attachment, self.attachments))
         object.__setattr__(self, "received_at", _as_moment(self.received_at))
         object.__setattr__(self, "due_at", _as_moment(self.due_at))
+        object.__setattr__(self, "bhxh_due_at", _as_moment(self.bhxh_due_at))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -316,6 +332,11 @@ class ApologySlip(Slip):
     reason: str
     new_due: date | datetime
     signer_title: str = "THỦ TRƯỞNG CƠ QUAN"
+    received_by: str = ""
+    """Who received the dossier (the one-stop desk of the BHXH office); ``agency`` is the body that
+    is late and apologises (it may be an authority, not BHXH)."""
+    step: str = ""
+    """The late body's step, as the slip names it (xác nhận, thẩm định, quyết định)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -336,11 +357,15 @@ class ControlSlip(Slip):
     cooperating_units: str = ""
     """Cơ quan phối hợp giải quyết hồ sơ."""
     due_at: date | datetime | None = None
+    """The appointment (the first one, when an apology moved it)."""
+    moved_due_at: date | datetime | None = None
+    """The appointment an apology (Mẫu 04) gave instead."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "handovers", _tuple_of(Handover, self.handovers))
         object.__setattr__(self, "due_at", _as_moment(self.due_at))
+        object.__setattr__(self, "moved_due_at", _as_moment(self.moved_due_at))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from typing import Literal
 
+from chalicelib.domain.deadlines import StepDeadline
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.procedures import PROCEDURES, procedure
 from chalicelib.domain.states import Status
 
-__all__ = ["Action", "ROLES", "AUTHORITIES", "awaiting_decision", "awaiting_correction", "awaiting_return", "clerk_may_decide", "available"]
+__all__ = ["Action", "ROLES", "AUTHORITIES", "awaiting_decision", "awaiting_correction", "awaiting_return", "awaiting_delay_report", "open_step", "clerk_may_decide", "available"]
 
 AUTHORITIES: tuple[str, ...] = tuple(sorted({p.forwarded_to for p in PROCEDURES.values() if p.forwarded_to}))
 """The deciding bodies dossiers are forwarded to; an authority's token names one of them."""
 
-Action = Literal["decide", "resend_correction_request", "return"]
+Action = Literal["decide", "report_delay", "resend_correction_request", "return"]
 
 ROLES: dict[Action, tuple[str, ...]] = {
     "decide": ("authority", "clerk"),
+    "report_delay": ("authority", "clerk"),
     "resend_correction_request": ("clerk",),
     "return": ("clerk",),
 }
@@ -32,6 +34,20 @@ def awaiting_decision(d: Dossier) -> bool:
     return d.decision is None and (
         d.status == Status.FORWARDED or (d.status == Status.CONFIRMED and procedure(d.procedure).forwarded_to is None)
     )
+
+
+_IN_HAND = frozenset({Status.ACCEPTED, Status.CONFIRMED, Status.FORWARDED})
+
+
+def open_step(d: Dossier) -> StepDeadline | None:
+    """The step being worked on now (the last open one), while a body holds the dossier."""
+    steps = [s for s in d.steps if s.is_open] if d.status in _IN_HAND else []
+    return steps[-1] if steps else None
+
+
+def awaiting_delay_report(d: Dossier) -> bool:
+    """A body holds the dossier and its appointment has not been moved yet (it moves once)."""
+    return open_step(d) is not None and d.original_due_date is None
 
 
 def clerk_may_decide(d: Dossier, online: frozenset[str]) -> bool:
@@ -49,7 +65,18 @@ def awaiting_return(d: Dossier) -> bool:
     return d.status == Status.DECIDED
 
 
-_NOW = {"decide": awaiting_decision, "resend_correction_request": awaiting_correction, "return": awaiting_return}
+_NOW = {"decide": awaiting_decision, "report_delay": awaiting_delay_report, "resend_correction_request": awaiting_correction, "return": awaiting_return}
+
+
+def _allowed(a: Action, d: Dossier, role: str, online: frozenset[str]) -> bool:
+    """Beyond the role table: a clerk decides only for a body with no online channel; an authority
+    reports delays of its own step, not BHXH's."""
+    if a == "decide":
+        return role == "authority" or clerk_may_decide(d, online)
+    if a == "report_delay":
+        step = open_step(d)
+        return role != "authority" or (step is not None and step.body != "bhxh")
+    return True
 
 
 def available(d: Dossier, role: str | None, online: frozenset[str] = frozenset()) -> list[Action]:
@@ -59,5 +86,5 @@ def available(d: Dossier, role: str | None, online: frozenset[str] = frozenset()
         return []
     return [
         a for a, roles in ROLES.items()
-        if (role in roles or role == "admin") and _NOW[a](d) and (a != "decide" or role == "authority" or clerk_may_decide(d, online))
+        if (role in roles or role == "admin") and _NOW[a](d) and _allowed(a, d, role, online)
     ]

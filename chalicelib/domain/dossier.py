@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.deadlines import StepDeadline
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.notes import HistoryNote, in_words
 from chalicelib.domain.procedures import PROCEDURES
@@ -28,6 +29,7 @@ __all__ = [
     "DecisionBody",
     "Decision",
     "Dossier",
+    "StepDeadline",
     "utcnow",
     "MAX_WORKERS",
 ]
@@ -39,8 +41,17 @@ PortalCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/\-]{3,63}$"
 Digits = Annotated[str, Field(pattern=r"^[0-9]+$")]
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(timezone.utc)
+
+
+clock = _system_clock
+"""Where every recorded moment comes from; a test or the slips' example script may set another
+(`chalicelib.domain.dossier.clock = ...`) to run a dossier through dates of its choice."""
+
+
+def utcnow() -> datetime:
+    return clock().astimezone(timezone.utc)
 
 
 def _nfc(value: str) -> str:
@@ -155,6 +166,8 @@ class HistoryEntry(BaseModel):
     at: datetime
     by: str
     note: HistoryNote | None = None
+    clock: Literal["started", "stopped"] | None = None
+    """The time limit's clock: started by a (corrected) submission, stopped by a correction request."""
 
     @field_validator("note", mode="before")
     @classmethod
@@ -173,9 +186,19 @@ class Dossier(BaseModel):
     overdue: bool = False
     created_at: datetime
     received_at: datetime | None = None
+    """When the clock started: the submission of the dossier as it was accepted (a corrected
+    submission starts it again)."""
     due_date: date | None = None
+    """The appointment: when the applicant gets the result (the sum of every body's step)."""
     original_due_date: date | None = None
     """The first appointment, when an apology (Mẫu 04) moved it."""
+    bhxh_due_date: date | None = None
+    """BHXH's own deadline for its step (a separate date on the receipt and in the worklist)."""
+    steps: list[StepDeadline] = Field(default_factory=list)
+    """Each body's step from acceptance on, with its own deadline and how it ended."""
+    escalation: str | None = None
+    """A second lateness after the appointment was moved once: for the office's leader, never a
+    second apology."""
     attention: str | None = None
     """Why a clerk should look: set by the sweep when the dossier sits in a step past its limit,
     cleared when it moves on."""
@@ -216,5 +239,6 @@ class Dossier(BaseModel):
         """A copy moved to `target`, with the step in its history; raises `IllegalTransition`."""
         check_transition(self.status, target)
         at = at or utcnow()
-        entry = HistoryEntry(status=target, at=at, by=by, note=note)
+        clock = "started" if target == Status.SUBMITTED else "stopped" if target == Status.NEEDS_CORRECTION else None
+        entry = HistoryEntry(status=target, at=at, by=by, note=note, clock=clock)
         return self.model_copy(update={"status": target, "history": [*self.history, entry], "attention": None})

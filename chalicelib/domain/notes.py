@@ -10,9 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["NoteCode", "HistoryNote", "checked", "forwarded", "decided", "in_words"]
+__all__ = ["NoteCode", "HistoryNote", "checked", "forwarded", "decided", "corrected", "in_words"]
 
-NoteCode = Literal["checked", "forwarded", "decided", "text"]
+NoteCode = Literal["checked", "forwarded", "decided", "corrected", "text"]
 """`text`: a note kept from before notes had codes (its words only)."""
 
 _RESULTS = {"approved": ("Chấp thuận", "approved"), "denied": ("Không chấp thuận", "denied")}
@@ -53,6 +53,14 @@ def decided(result: str, amount: float | None = None, note: str | None = None) -
     if note:
         params["note"] = note
     return HistoryNote(code="decided", message=vi, message_en=en, params=params)
+
+
+def corrected() -> HistoryNote:
+    """A corrected submission: the time limit counts again from it."""
+    return HistoryNote(
+        code="corrected", message="Hồ sơ đã bổ sung: thời gian giải quyết tính lại từ đầu",
+        message_en="Corrected: the time limit counts again from this submission",
+    )
 
 
 def in_words(text: str) -> HistoryNote:

@@ -26,7 +26,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.procedures import Procedure, procedure
 from chalicelib.domain.states import Status
-from chalicelib.services import documents
+from chalicelib.services import deadlines, documents
 from chalicelib.services.extracting import load_extractions
 
 __all__ = ["Review", "review", "findings_of", "conclude"]
@@ -182,7 +182,6 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
     signature check found, kept on it for the slips, the clerk and the record."""
     findings = list(dict.fromkeys(findings))  # each finding once
     outcome = decide(findings, len(dossier.workers))
-    rules = procedure(dossier.procedure)
     update: dict[str, Any] = {"findings": findings}
     if found is not None:
         update["attachments"] = {
@@ -194,7 +193,7 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
             for name, a in dossier.attachments.items()
         }
     if outcome == Status.ACCEPTED and dossier.received_at:
-        update["due_date"] = documents.calendar().add_working_days(dossier.received_at, rules.time_limit_days)
+        update.update(deadlines.at_acceptance(dossier))
     if outcome == Status.REJECTED:
         claims().release(dossier.id)
     concluded = dossier.model_copy(update=update)
@@ -203,4 +202,7 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
         extra["reasons"] = list(dict.fromkeys(f.message for f in findings))
     slip = documents.issue(concluded, OUTCOME_SLIPS[outcome], f"{outcome.value}#{round_}", **extra)
     documents_now = [*concluded.documents, slip] if slip not in concluded.documents else concluded.documents
-    return concluded.model_copy(update={"documents": documents_now}).advance(outcome, by="system:check", note=notes.checked(len(findings)))
+    result = concluded.model_copy(update={"documents": documents_now}).advance(outcome, by="system:check", note=notes.checked(len(findings)))
+    if outcome == Status.ACCEPTED:  # the control slip (Mẫu 05) opens at reception
+        result = documents.with_control_slip(result, f"accepted#{round_}")
+    return result

@@ -24,11 +24,11 @@ from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, utcnow
 from chalicelib.domain.offices import PROVINCES, office
-from chalicelib.domain.procedures import procedure
+from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["slips_origin", "calendar", "signer", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
+__all__ = ["slips_origin", "calendar", "with_control_slip", "signer", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
 
 RESULT_PLACE = "Trực tuyến qua Cổng Dịch vụ công quốc gia"
 
@@ -41,13 +41,11 @@ def slips_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@lru_cache(maxsize=1)
 def calendar() -> WorkingCalendar:
-    """The one working-day calendar, with days swapped by government decision from configuration."""
-    return WorkingCalendar(
-        extra_days_off=settings().extra_days_off,
-        extra_working_days=settings().extra_working_days,
-    )
+    """The one working-day calendar (`chalicelib.services.deadlines.calendar`)."""
+    from chalicelib.services.deadlines import calendar as official
+
+    return official()
 
 
 def _pem_file(path: str, variable: str) -> bytes:
@@ -100,6 +98,27 @@ def _attachments(dossier: Dossier) -> list[Any]:
     return listed
 
 
+def _late_agency(dossier: Dossier, body: str) -> Any:
+    """The body that is late, as the apology's header names it: BHXH's office, or the authority."""
+    from chalicelib.documents.slips import Agency
+
+    if body == "bhxh":
+        return _agency(dossier)
+    where = office(dossier.office)
+    return Agency(name=body_name(body, where.province), province=PROVINCES.get(dossier.office[-2:], where.province), office_code=dossier.office, parent="")
+
+
+def with_control_slip(dossier: Dossier, event: str) -> Dossier:
+    """The dossier with its control slip (Mẫu 05) issued anew for ``event`` (a hand-over): every row
+    so far, each step against its own deadline. Issuing again for the same event is a no-op."""
+    from chalicelib.domain.control import control_rows
+
+    slip = issue(dossier, "control_slip", f"control#{event}", handovers=control_rows(dossier))
+    if slip in dossier.documents:
+        return dossier
+    return dossier.model_copy(update={"documents": [*dossier.documents, slip]})
+
+
 def _due_at(day: date) -> datetime:
     return datetime.combine(day, time(16, 0), VIETNAM_TZ)
 
@@ -112,10 +131,14 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
     if kind == "receipt":
         assert dossier.received_at and dossier.due_date, "a receipt needs the reception and due dates"
         local = dossier.received_at.astimezone(VIETNAM_TZ)
+        forwarded = len(rules.steps) > 1
         return slips.ReceiptSlip(
             applicant=_applicant(dossier),
             attachments=_attachments(dossier),
             time_limit_days=rules.time_limit_days,
+            bhxh_days=rules.bhxh_days if forwarded else None,
+            bhxh_due_at=_due_at(dossier.bhxh_due_date) if forwarded and dossier.bhxh_due_date else None,
+            legal_basis=rules.legal_basis,
             received_at=dossier.received_at,
             due_at=_due_at(dossier.due_date),
             result_place=RESULT_PLACE,
@@ -128,12 +151,29 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
     if kind == "refusal":
         return slips.RefusalSlip(applicant=_applicant(dossier), reasons=extra["reasons"], received_at=dossier.received_at, **common)
     if kind == "apology":
+        late = _late_agency(dossier, extra["body"])
         return slips.ApologySlip(
-            applicant=_applicant(dossier), received_at=dossier.received_at, original_due=extra["original_due"], new_due=extra["new_due"], reason=extra["reason"], **common
+            applicant=_applicant(dossier),
+            received_at=dossier.received_at,
+            original_due=extra["original_due"],
+            new_due=extra["new_due"],
+            reason=extra["reason"],
+            received_by=f"Bộ phận tiếp nhận và trả kết quả, {office(dossier.office).name}",
+            step=extra.get("step", ""),
+            **{**common, "agency": late},
         )
     if kind == "control_slip":
-        receipt = next((d.number for d in dossier.documents if d.kind == "receipt"), "")
-        return slips.ControlSlip(receipt_number=receipt, handling_unit=office(dossier.office).name, handovers=extra["handovers"], due_at=dossier.due_date, **common)
+        receipt = [d.number for d in dossier.documents if d.kind == "receipt"]
+        cooperating = "; ".join(body_name(s.body, office(dossier.office).province) for s in rules.steps[1:])
+        return slips.ControlSlip(
+            receipt_number=receipt[-1] if receipt else "",
+            handling_unit=office(dossier.office).name,
+            cooperating_units=cooperating,
+            handovers=extra["handovers"],
+            due_at=dossier.original_due_date or dossier.due_date,
+            moved_due_at=dossier.due_date if dossier.original_due_date else None,
+            **common,
+        )
     if kind == "confirmation":
         a = dossier.applicant
         return slips.ConfirmationSlip(

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from chalicelib.adapters import queues
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.store import store
+from chalicelib.domain import notes
 from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
 from chalicelib.domain.media import ATTACHMENT_TYPES, MAX_INLINE_BYTES, MAX_UPLOAD_BYTES
 from chalicelib.domain.messages import Step, StepMessage
@@ -231,10 +232,11 @@ def submit(dossier_id: str, by: str) -> Dossier:
                 f"Hồ sơ đã được nộp (trạng thái «{dossier.status}»).",
                 f"The dossier was already submitted (status {dossier.status}).",
             )
-        dossier = _collect_uploads(dossier).advance(Status.SUBMITTED, by=by)
-        if dossier.received_at is None:
-            dossier = dossier.model_copy(update={"received_at": dossier.history[-1].at})
-        return dossier
+        corrected = dossier.status == Status.NEEDS_CORRECTION
+        note = notes.corrected() if corrected else None
+        dossier = _collect_uploads(dossier).advance(Status.SUBMITTED, by=by, note=note)
+        # the clock starts at this submission: a corrected one starts it again (the request stopped it)
+        return dossier.model_copy(update={"received_at": dossier.history[-1].at})
 
     dossier = _update(dossier_id, to_submitted)
     _enqueue_extract(dossier)

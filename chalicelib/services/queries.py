@@ -8,16 +8,13 @@ from chalicelib.adapters.blobs import originals
 from chalicelib.adapters.store import store
 from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
 from chalicelib.domain.components import infer_components
-from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.dossier import Dossier, utcnow
 from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import NotFound
 
 __all__ = ["dossier", "by_portal_code", "worklist", "worker_lists", "health", "stats"]
-
-_DONE = (Status.DECIDED, Status.RETURNED, Status.REJECTED, Status.NEEDS_CORRECTION)
-
 
 def dossier(dossier_id: str) -> Dossier:
     return store().get(dossier_id)
@@ -97,40 +94,47 @@ def health() -> dict[str, Any]:
     return {"status": "ok"} if not failing else {"status": "unavailable", "failing": failing}
 
 
-def _finished_on(d: Dossier) -> date | None:
-    """The day BHXH's part ended: the outcome of the checks or the decision, whichever is last."""
-    ends = [h.at for h in d.history if h.status in _DONE or h.status == Status.FORWARDED]
-    return ends[-1].astimezone(VIETNAM_TZ).date() if ends else None
+def stats(office: str, as_of: date | None = None) -> dict[str, Any]:
+    """Each body's steps against their own deadlines, per procedure, body and ISO week the step began.
 
-
-def stats(office: str) -> dict[str, Any]:
-    """On-time and late counts of an office, per procedure and ISO week of reception."""
-    rows: dict[tuple[str, str], dict[str, int]] = {}
+    A step is `on_time` when it ended on or before its deadline (the law's, not a moved one), `late`
+    when it ended after it or is still open past it, `open` otherwise. `apologies` counts the steps
+    whose body apologised (Mẫu 04); `escalated` the dossiers late a second time while that body held
+    them, for the office's leader."""
+    today = as_of or utcnow().astimezone(VIETNAM_TZ).date()
+    rows: dict[tuple[str, str, str], dict[str, int]] = {}
+    names: dict[str, str] = {}
     cursor = None
     while True:
         page, cursor = store().list_office(office, limit=200, cursor=cursor)
         for d in page:
-            if d.received_at is None:
-                continue
-            year, week, _ = d.received_at.astimezone(VIETNAM_TZ).isocalendar()
-            row = rows.setdefault((d.procedure, f"{year}-W{week:02d}"), {"received": 0, "on_time": 0, "late": 0, "open": 0})
-            row["received"] += 1
-            finished = _finished_on(d)
-            due = d.original_due_date or d.due_date
-            if finished is None:
-                row["late" if d.overdue else "open"] += 1
-            elif due is None or finished <= due:
-                row["on_time"] += 1
-            else:
-                row["late"] += 1
+            for step in d.steps:
+                year, week, _ = step.started_at.astimezone(VIETNAM_TZ).isocalendar()
+                body = "bhxh" if step.body == "bhxh" else step.body
+                names.setdefault(body, step.name)
+                row = rows.setdefault((d.procedure, body, f"{year}-W{week:02d}"), {"received": 0, "on_time": 0, "late": 0, "open": 0, "apologies": 0, "escalated": 0})
+                row["received"] += 1
+                if step.outcome in ("ahead", "on"):
+                    row["on_time"] += 1
+                elif step.outcome == "after" or (step.is_open and today > step.due):
+                    row["late"] += 1
+                else:
+                    row["open"] += 1
+                row["apologies"] += step.apology is not None
+                row["escalated"] += bool(d.escalation) and step is d.steps[-1]
         if not cursor:
             break
-    from chalicelib.services.feedback import counts
+    from chalicelib.services.feedback import counts as feedback_counts
 
     return {
         "office": office,
-        "feedback": counts(office),
-        "rows": [{"procedure": p, "week": w, **counts} for (p, w), counts in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))],
+        "feedback": feedback_counts(office),
+        "as_of": today.isoformat(),
+        "bodies": names,
+        "rows": [
+            {"procedure": p, "body": b, "week": w, **counts}
+            for (p, b, w), counts in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1] != "bhxh", kv[0][1]))
+        ],
     }
 
 

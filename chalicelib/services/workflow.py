@@ -2,12 +2,18 @@
 
 Queue steps follow the pipeline's rule (see `pipeline.py`): keyed on the dossier's status, saved
 before the next message is sent, safe to run twice. Decisions and returns come from people through
-the API; the deadline sweep runs on a schedule and issues the apology slip (Mẫu 04) with a new
-appointment, once per dossier, for every dossier that is or is about to be late.
+the API. Every hand-over ends one body's step (against its own deadline) and issues the control
+slip (Mẫu 05) again with its new row.
+
+The deadline sweep runs on a schedule and looks at each open step: a step that will miss its
+deadline (its body said so with a reason, or it is still open on the working day before the
+deadline) gets the apology (Mẫu 04) in the name of that body, with its reason and one new
+appointment. The appointment moves once per dossier: a second lateness is flagged for the office's
+leader (`escalation`, in the worklist and the figures), never a second apology.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Callable
 
 from pydantic import ValidationError
@@ -17,22 +23,21 @@ from chalicelib.adapters.store import store
 from chalicelib.config import settings
 from chalicelib.domain import notes
 from chalicelib.domain.actions import awaiting_decision, clerk_may_decide
+from chalicelib.domain.deadlines import DelayReport, StepDeadline, predicted_late
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.messages import StepMessage
-from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import procedure
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from chalicelib.logs import logger
-from chalicelib.services import documents
+from chalicelib.services import deadlines, documents
 from chalicelib.services.pipeline import load_for_step
 from chalicelib.services.saving import save
 
-__all__ = ["workflow_step", "record_decision", "mark_returned", "resend_correction_request", "sweep_deadlines", "handovers", "APOLOGY_REASON"]
+__all__ = ["workflow_step", "record_decision", "mark_returned", "resend_correction_request", "sweep_deadlines", "report_delay", "DelayReport"]
 
 SYSTEM = "system:workflow"
-APOLOGY_REASON = "Hồ sơ cần thêm thời gian đối chiếu dữ liệu tham gia bảo hiểm xã hội và chờ kết quả giải quyết của cơ quan có thẩm quyền."
 OPEN = (Status.ACCEPTED, Status.CONFIRMED, Status.FORWARDED)
 
 
@@ -71,13 +76,17 @@ def workflow_step(message: StepMessage) -> None:
         dossier = _save(dossier.id, confirm, current=dossier)
     ready = dossier.status == Status.CONFIRMED or (dossier.status == Status.ACCEPTED and not rules.registry_check)
     if ready and rules.forwarded_to:
-        how = deliver(dossier, rules.forwarded_to)
+        at = utcnow()
+        # the authority learns its own deadline with the dossier: its days from the day it receives it
+        how = deliver(deadlines.handed_to_authority(dossier, rules.forwarded_to, at), rules.forwarded_to)
         to = notes.forwarded(rules.forwarded_to, AUTHORITY_NAMES[rules.forwarded_to], how)
 
         def forward(d: Dossier) -> Dossier | None:
             if d.status not in (Status.CONFIRMED, Status.ACCEPTED):
                 return None
-            return d.model_copy(update={"forwarded_to": rules.forwarded_to}).advance(Status.FORWARDED, by=SYSTEM, note=to)
+            moved = d.model_copy(update={"forwarded_to": rules.forwarded_to}).advance(Status.FORWARDED, by=SYSTEM, at=at, note=to)
+            moved = deadlines.handed_to_authority(moved, rules.forwarded_to, at)
+            return documents.with_control_slip(moved, "forwarded")
 
         dossier = _save(dossier.id, forward, current=dossier)
     logger().info("workflow step", extra={"dossier_id": dossier.id, "status": dossier.status.value})
@@ -112,30 +121,10 @@ def record_decision(dossier_id: str, body: Any, by: str, for_authority: bool = F
         if not awaiting_decision(d):
             raise Conflict("not_awaiting_decision", f"Hồ sơ đang ở trạng thái «{d.status}», chưa thể ghi kết quả.", f"The dossier is {d.status}; it awaits no decision.")
         decision = Decision(**wanted.model_dump(), by=by, at=utcnow())
-        return d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, note=notes.decided(wanted.result, wanted.amount, wanted.note))
+        moved = d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, at=decision.at, note=notes.decided(wanted.result, wanted.amount, wanted.note))
+        return documents.with_control_slip(deadlines.finished(moved, decision.at), "decided")
 
     return _save(dossier_id, decide)
-
-
-def handovers(dossier: Dossier) -> list[dict[str, Any]]:
-    """The rows of the control slip (Mẫu 05): each step, who handed to whom, and against the due date."""
-    rows = []
-    holders = {
-        Status.DRAFT: "Cổng Dịch vụ công quốc gia",
-        Status.SUBMITTED: "Bộ phận tiếp nhận và trả kết quả",
-        Status.PROCESSING: "Hệ thống một cửa điện tử (kiểm tra hồ sơ)",
-        Status.ACCEPTED: office(dossier.office).name,
-        Status.CONFIRMED: office(dossier.office).name,
-        Status.FORWARDED: AUTHORITY_NAMES.get(dossier.forwarded_to or "", "Cơ quan có thẩm quyền"),
-        Status.DECIDED: "Bộ phận tiếp nhận và trả kết quả",
-        Status.RETURNED: "Người nộp hồ sơ",
-    }
-    due = dossier.original_due_date or dossier.due_date
-    for before, entry in zip(dossier.history, dossier.history[1:]):
-        day = entry.at.astimezone(VIETNAM_TZ).date()
-        outcome = None if due is None else ("ahead" if day < due else "on" if day == due else "after")
-        rows.append({"at": entry.at, "giver": holders.get(before.status, before.status.value), "receiver": holders.get(entry.status, entry.status.value), "due": due, "outcome": outcome})
-    return rows
 
 
 def mark_returned(dossier_id: str, by: str) -> Dossier:
@@ -145,39 +134,114 @@ def mark_returned(dossier_id: str, by: str) -> Dossier:
         if dossier.status == Status.RETURNED:
             return dossier
         raise Conflict("not_decided", "Hồ sơ chưa có kết quả giải quyết.", "The dossier has no decision yet.")
-    closing = dossier.advance(Status.RETURNED, by=by)
-    slip = documents.issue(closing, "control_slip", "returned", handovers=handovers(closing))
+    at = utcnow()
 
     def close(d: Dossier) -> Dossier | None:
         if d.status != Status.DECIDED:
             return None
-        return d.model_copy(update={"documents": [*d.documents, slip]}).advance(Status.RETURNED, by=by, at=closing.history[-1].at)
+        return documents.with_control_slip(d.advance(Status.RETURNED, by=by, at=at), "returned")
 
     return _save(dossier_id, close)
 
 
 def sweep_deadlines(as_of: date | None = None) -> int:
-    """Mark every open dossier that is late, or will be before the next working day, as overdue and
-    send its apology (Mẫu 04) with a new appointment; answers how many were marked."""
-    calendar = documents.calendar()
-    today = as_of or datetime.now(VIETNAM_TZ).date()
-    horizon = calendar.next_working_day(today)
+    """Look at every open dossier's open step; answers how many newly got an apology or a flag.
+
+    A step that will miss its deadline gets the apology (Mẫu 04) in its body's name and one new
+    appointment; a dossier whose appointment was already moved gets `escalation` instead."""
+    today = as_of or utcnow().astimezone(VIETNAM_TZ).date()
     marked = 0
     for status in OPEN:
         for dossier in store().in_status(status):
-            if dossier.overdue or dossier.due_date is None or dossier.due_date >= horizon:
+            if _late_step(dossier, today) is None:
                 continue
-            new_due = calendar.add_working_days(today, procedure(dossier.procedure).time_limit_days)
-            slip = documents.issue(dossier, "apology", "overdue#1", original_due=dossier.due_date, new_due=new_due, reason=APOLOGY_REASON)
-
-            def mark(d: Dossier, slip: Any = slip, new_due: date = new_due) -> Dossier | None:
-                if d.overdue or d.status not in OPEN:
-                    return None
-                return d.model_copy(update={"overdue": True, "original_due_date": d.due_date, "due_date": new_due, "documents": [*d.documents, slip]})
-
-            _save(dossier.id, mark)
-            marked += 1
+            before = (dossier.overdue, dossier.escalation)
+            after = _apologise(dossier.id, today, current=dossier)
+            marked += (after.overdue, after.escalation) != before
     return marked
+
+
+def _late_step(dossier: Dossier, today: date) -> StepDeadline | None:
+    """The open step that is (about to be) late and not yet handled: predicted late with no apology,
+    or late a second time (past its moved deadline, or late after another body's apology) with no flag."""
+    if dossier.status not in OPEN:
+        return None
+    cal = deadlines.calendar()
+    for step in dossier.steps:
+        if not step.is_open:
+            continue
+        if predicted_late(step, today, cal):
+            if dossier.original_due_date is None or dossier.escalation is None:
+                return step
+        elif step.moved_to is not None and dossier.escalation is None and today >= cal.previous_working_day(step.moved_to):
+            return step
+    return None
+
+
+def _apologise(dossier_id: str, today: date, current: Dossier | None = None) -> Dossier:
+    """The apology of the late step's body, or (the appointment moved already) the leader's flag."""
+
+    def change(d: Dossier) -> Dossier | None:
+        step = _late_step(d, today)
+        if step is None:
+            return None
+        if d.original_due_date is not None:  # moved once already: no second apology
+            late_again = step.moved_to is not None
+            why = (
+                f"{step.name} chưa giải quyết xong, hạn đã hẹn lại ngày {step.moved_to:%d/%m/%Y}"
+                if late_again
+                else f"{step.name} sẽ trễ hạn ngày {step.due:%d/%m/%Y} sau khi ngày hẹn trả kết quả đã được hẹn lại một lần"
+            )
+            note = f"Trễ hạn lần thứ hai: {why}. Ngày hẹn không được hẹn lại lần nữa; đề nghị lãnh đạo đơn vị chỉ đạo xử lý."
+            return d.model_copy(update={"escalation": note, "overdue": True, "attention": note})
+        moved, appointment = deadlines.new_dates(d, step, step.delay_days)
+        reason = step.delay_reason or deadlines.DEFAULT_REASONS["bhxh" if step.body == "bhxh" else "authority"]
+        if appointment == d.due_date:  # the applicant still gets the result on the day promised: no apology owed
+            steps = [s.model_copy(update={"moved_to": moved, "delay_reason": reason, "delay_reason_by": s.delay_reason_by or "system:default"}) if s is step else s for s in d.steps]
+            return documents.with_control_slip(d.model_copy(update={"steps": steps}), f"moved#{step.body}#{moved.isoformat()}")
+        rules = procedure(d.procedure)
+        task = next((s.task for s in rules.steps if s.body == step.body), "")
+        slip = documents.issue(d, "apology", f"late#{step.body}", body=step.body, original_due=d.due_date, new_due=appointment, reason=reason, step=task.lower())
+        steps = [
+            s.model_copy(update={"moved_to": moved, "apology": slip.number, "delay_reason": reason, "delay_reason_by": s.delay_reason_by or "system:default"})
+            if s is step
+            else s
+            for s in d.steps
+        ]
+        documents_now = d.documents if slip in d.documents else [*d.documents, slip]
+        updated = d.model_copy(update={"overdue": True, "original_due_date": d.due_date, "due_date": appointment, "steps": steps, "documents": documents_now})
+        return documents.with_control_slip(updated, f"apology#{step.body}")
+
+    return _save(dossier_id, change, current=current)
+
+
+def report_delay(dossier_id: str, body: Any, by: str, role: str, as_of: date | None = None) -> Dossier:
+    """The body holding the open step says it will be late, with its reason: an authority for its
+    own step (through the API), a clerk for BHXH's step or on the authority's word (in the console).
+    The apology goes out at once, in that body's name; a second lateness is flagged instead."""
+    try:
+        wanted = DelayReport.model_validate(body)
+    except ValidationError as error:
+        from chalicelib.services.intake import validation_details
+
+        raise InvalidInput("invalid_body", "Cần nêu lý do chậm (reason, 5–500 ký tự) và số ngày làm việc cần thêm (days, 1–30).", "Give reason (5-500 chars) and optionally days (1-30).", validation_details(error)) from None
+
+    def record(d: Dossier) -> Dossier | None:
+        open_steps = [s for s in d.steps if s.is_open] if d.status in OPEN else []
+        if not open_steps:
+            raise Conflict("no_open_step", f"Hồ sơ đang ở trạng thái «{d.status}», không có bước nào đang giải quyết.", f"The dossier is {d.status}; no step is open.")
+        step = open_steps[-1]
+        if role == "authority" and step.body == "bhxh":
+            raise Conflict("not_your_step", "Hồ sơ đang ở bước của cơ quan bảo hiểm xã hội.", "The open step is BHXH's, not the authority's.")
+        if step.delay_reason == wanted.reason and step.delay_days == wanted.days:
+            return None
+        if step.moved_to is not None:  # the apology is out: the reason is kept for the record only
+            return None
+        steps = [s.model_copy(update={"delay_reason": wanted.reason, "delay_reason_by": by, "delay_days": wanted.days}) if s is step else s for s in d.steps]
+        return d.model_copy(update={"steps": steps})
+
+    dossier = _save(dossier_id, record)
+    return _apologise(dossier.id, as_of or utcnow().astimezone(VIETNAM_TZ).date(), current=dossier)
 
 
 RESEND_PAUSE = timedelta(minutes=1)

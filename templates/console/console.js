@@ -212,9 +212,10 @@
           el("td", {},
             el("span", { class: "badge" }, statusTitle(d.status)), " ",
             d.overdue ? el("span", { class: "badge late" }, "Quá hạn") : null, " ",
-            d.attention ? el("span", { class: "badge attention", title: d.attention }, "Cần xem") : null),
+            d.attention ? el("span", { class: "badge attention", title: d.attention }, "Cần xem") : null, " ",
+            d.escalation ? el("span", { class: "badge late", title: d.escalation }, "Báo lãnh đạo") : null),
           el("td", {}, date(d.received_at)),
-          el("td", {}, date(d.due_date)))));
+          el("td", {}, date(d.due_date), d.bhxh_due_date ? el("div", { class: "muted" }, "BHXH: " + date(d.bhxh_due_date)) : null))));
     show("empty", items.length === 0);
   }
 
@@ -222,26 +223,31 @@
     if (!["clerk", "admin"].includes(state.claims.role)) return show("stats", false);
     try {
       const stats = await api("v1/stats");
-      renderCharts(stats.rows);
+      renderCharts(stats.rows, stats.bodies);
       show("stats", stats.rows.length > 0);
     } catch (err) {
       failed(err);
     }
   }
 
-  /** One small stacked-bar chart per procedure: on time, late and open dossiers per week. */
-  function renderCharts(rows) {
+  /** One small stacked-bar chart per procedure and body (BHXH office, authority): each step against
+   * its own deadline, per week the step began: on time, late, still open. */
+  function renderCharts(rows, bodies) {
     const byProcedure = new Map();
     for (const row of rows) {
-      if (!byProcedure.has(row.procedure)) byProcedure.set(row.procedure, []);
-      byProcedure.get(row.procedure).push(row);
+      const key = `${row.procedure}\u0000${row.body}`;
+      if (!byProcedure.has(key)) byProcedure.set(key, []);
+      byProcedure.get(key).push(row);
     }
     const charts = [];
-    for (const [procedure, weeks] of byProcedure) {
+    for (const [key, weeks] of byProcedure) {
+      const [code, body] = key.split("\u0000");
+      const procedure = code;
+      const bodyName = (bodies || {})[body] || state.config.bodies[body] || body;
       const shown = weeks.slice(-12);
       const top = Math.max(1, ...shown.map((w) => w.received));
       const width = 400, height = 150, left = 28, bottom = 22, barWidth = Math.min(36, (width - left) / shown.length - 6);
-      const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": `${procedureTitle(procedure)}: số hồ sơ đúng hạn, trễ hạn và đang giải quyết theo tuần` });
+      const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": `${procedureTitle(procedure)}, ${bodyName}: số bước đúng hạn, trễ hạn và đang giải quyết theo tuần` });
       chart.append(Object.assign(svg("text", { x: 0, y: 12 }), { textContent: String(top) }));
       chart.append(svg("line", { x1: left - 4, y1: height - bottom, x2: width, y2: height - bottom, stroke: "#b8c2cc" }));
       shown.forEach((week, index) => {
@@ -259,9 +265,9 @@
         chart.append(Object.assign(svg("text", { x, y: height - 6 }), { textContent: week.week.slice(5) }));
       });
       const table = el("table", { class: "list" },
-        el("thead", {}, el("tr", {}, ["Tuần", "Nhận", "Đúng hạn", "Trễ hạn", "Đang giải quyết"].map((t) => el("th", {}, t)))),
-        el("tbody", {}, shown.map((w) => el("tr", {}, [w.week, w.received, w.on_time, w.late, w.open].map((v) => el("td", {}, v))))));
-      charts.push(el("figure", { class: "chart" }, el("h3", {}, procedureTitle(procedure)), chart, el("details", {}, el("summary", {}, "Số liệu"), table)));
+        el("thead", {}, el("tr", {}, ["Tuần", "Nhận", "Đúng hạn", "Trễ hạn", "Đang giải quyết", "Xin lỗi", "Báo lãnh đạo"].map((t) => el("th", {}, t)))),
+        el("tbody", {}, shown.map((w) => el("tr", {}, [w.week, w.received, w.on_time, w.late, w.open, w.apologies, w.escalated].map((v) => el("td", {}, v))))));
+      charts.push(el("figure", { class: "chart" }, el("h3", {}, procedureTitle(procedure), el("div", { class: "muted" }, bodyName)), chart, el("details", {}, el("summary", {}, "Số liệu"), table)));
     }
     $("charts").replaceChildren(...charts);
   }
@@ -359,7 +365,7 @@
     state.current = null;
     $("dossier").classList.add("loading");
     $("d-title").textContent = "Đang mở hồ sơ…";
-    for (const id of ["d-status", "d-summary", "d-findings", "d-findings-count", "d-lists", "d-documents", "d-history"]) $(id).replaceChildren();
+    for (const id of ["d-status", "d-summary", "d-steps", "d-findings", "d-findings-count", "d-lists", "d-documents", "d-history"]) $(id).replaceChildren();
     show("d-actions", false);
     show("preview", false);
     try {
@@ -387,11 +393,23 @@
       ["Mã số thuế", d.applicant.tax_code || "—"],
       ["Số người lao động", d.workers.length],
       ["Ngày nhận", time(d.received_at)],
-      ["Hẹn trả kết quả", date(d.due_date)],
+      ["Hẹn trả kết quả", d.original_due_date ? `${date(d.due_date)} (hẹn lại; hẹn đầu ${date(d.original_due_date)})` : date(d.due_date)],
+      d.bhxh_due_date ? ["Hạn của cơ quan BHXH", date(d.bhxh_due_date)] : null,
+      d.escalation ? ["Báo lãnh đạo", d.escalation] : null,
       d.decision ? ["Kết quả", `${RESULT_TITLES[d.decision.result] || d.decision.result}${d.decision.amount !== null ? " · " + money(d.decision.amount) : ""}${d.decision.note ? " · " + d.decision.note : ""}`] : null,
       d.attention ? ["Cần xem", d.attention] : null,
     ].filter(Boolean);
     $("d-summary").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+
+    $("d-steps").replaceChildren(
+      ...(d.steps.length
+        ? d.steps.map((s) => el("tr", { class: s.outcome === "after" ? "overdue" : null },
+            el("td", {}, s.name, el("div", { class: "muted" }, `${s.days} ngày làm việc · ${s.source}`)),
+            el("td", {}, time(s.started_at)), el("td", {}, date(s.due)), el("td", {}, s.moved_to ? date(s.moved_to) : "—"),
+            el("td", {}, s.done_at ? time(s.done_at) : "—"),
+            el("td", {}, s.outcome ? state.config.outcomes[s.outcome] : "Đang giải quyết"),
+            el("td", {}, s.delay_reason || "")))
+        : [el("tr", {}, el("td", { colspan: "7", class: "muted" }, "Thời hạn bắt đầu tính khi hồ sơ được tiếp nhận."))]));
 
     $("d-findings-count").textContent = `(${d.findings.length})`;
     $("d-findings").replaceChildren(
@@ -399,11 +417,14 @@
         ? d.findings.map((f) => el("li", {}, f.row && !f.message.startsWith("Dòng") ? `Dòng ${f.row}: ` : "", f.message, f.suggestion ? el("span", { class: "suggestion" }, "Gợi ý: " + f.suggestion) : null))
         : [el("li", { class: "muted" }, "Không có vấn đề nào.")]));
 
+    // one line per kind, its latest slip (the control slip is issued again at every hand-over)
+    const latest = new Map();
+    for (const doc of d.documents) latest.set(doc.kind, { ...doc, versions: ((latest.get(doc.kind) || {}).versions || 0) + 1 });
     $("d-documents").replaceChildren(
-      ...(d.documents.length
-        ? d.documents.map((doc) =>
+      ...(latest.size
+        ? [...latest.values()].map((doc) =>
             el("li", {},
-              el("span", { class: "title" }, (state.config.documents[doc.kind] || doc.kind) + " ", el("span", { class: "muted" }, `số ${doc.number} · ${time(doc.issued_at)}`)),
+              el("span", { class: "title" }, (state.config.documents[doc.kind] || doc.kind) + " ", el("span", { class: "muted" }, `số ${doc.number} · ${time(doc.issued_at)}${doc.versions > 1 ? ` · cập nhật lần ${doc.versions}` : ""}`)),
               el("button", { type: "button", class: "primary", "data-kind": doc.kind, "data-action": "download", onclick: () => openDocument(d.id, doc.kind, "download") }, "Tải về (PDF đã ký)"),
               el("button", { type: "button", "data-kind": doc.kind, "data-action": "preview", onclick: () => openDocument(d.id, doc.kind, "preview") }, "Xem trước")))
         : [el("li", { class: "muted" }, "Chưa có giấy tờ nào.")]));
@@ -427,6 +448,7 @@
   function renderActions(d) {
     const can = new Set(d.actions || []);
     show("decision-form", can.has("decide"));
+    show("delay-form", can.has("report_delay"));
     show("resend", can.has("resend_correction_request"));
     show("returned", can.has("return"));
     show("d-actions", can.size > 0);
@@ -499,6 +521,13 @@
     act("decision", { result, ...(amount !== "" ? { amount: Number(amount) } : {}), ...(note ? { note } : {}) }, "Đã ghi nhận kết quả giải quyết.");
   }
 
+  function submitDelay(event) {
+    event.preventDefault();
+    const reason = $("delay-other").value.trim() || $("delay-reason").value;
+    const days = $("delay-days").value;
+    act("delay", { reason, ...(days !== "" ? { days: Number(days) } : {}) }, "Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả.");
+  }
+
   // -- start ------------------------------------------------------------------------------------
   async function start() {
     // The token leaves the address bar before anything else happens, and a link followed while the
@@ -534,6 +563,8 @@
     $("prev").addEventListener("click", () => { if (state.page > 0) { state.page -= 1; loadWorklist(); } });
     $("next").addEventListener("click", () => { if (state.next) { state.cursors[state.page + 1] = state.next; state.page += 1; loadWorklist(); } });
     $("decision-form").addEventListener("submit", submitDecision);
+    $("delay-reason").replaceChildren(...state.config.delay_reasons.map((r) => el("option", { value: r }, r)));
+    $("delay-form").addEventListener("submit", submitDelay);
     $("resend").addEventListener("click", () => act("correction-request/resend", undefined, "Đã gửi lại phiếu yêu cầu bổ sung qua Cổng."));
     $("returned").addEventListener("click", () => act("return", undefined, "Đã đóng hồ sơ và cấp phiếu kiểm soát."));
     document.addEventListener("keydown", (event) => {

@@ -146,7 +146,7 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     assert browser.find_elements(By.CSS_SELECTOR, "#d-lists td.differs") == []
     assert forwarded["workers"][0]["si_number"] in browser.find_element(By.ID, "d-lists").text
     kinds = [b.get_attribute("data-kind") for b in browser.find_elements(By.CSS_SELECTOR, "#d-documents button[data-action=download]")]
-    assert kinds == ["receipt", "confirmation"]
+    assert kinds == ["receipt", "control_slip", "confirmation"]  # each kind once: its latest slip
     screenshot(browser, "dossier.png", whole_page=True)
     # WHEN they download the receipt
     browser.find_element(By.CSS_SELECTOR, "#d-documents button[data-action=download][data-kind=receipt]").click()

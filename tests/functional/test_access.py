@@ -80,6 +80,11 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     ),
     "feedback_item": ("GET", "/v1/feedback/PA-031-2026-NOSUCH23", None, "", PUBLIC, 404),
     "public_file": ("GET", "/public/public.css", None, "", PUBLIC, 200),
+    "delay": (  # reached: a draft has no step open (409)
+        "POST", "/v1/dossiers/{id}/delay", {"reason": "Hệ thống gặp sự cố kỹ thuật."}, "application/json",
+        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        409,
+    ),
     "return": (  # reached: a draft has no result to hand back (409)
         "POST", "/v1/dossiers/{id}/return", None, "",
         {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},

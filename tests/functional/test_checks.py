@@ -23,8 +23,8 @@ def test_a_clean_dossier_is_accepted_with_a_receipt_and_a_due_date(world: Fixtur
     dossier = world.run(world.submit([world.worker(0), world.worker(1)]))
     assert dossier["findings"] == []
     assert dossier["status"] == "accepted"
-    assert [d["kind"] for d in dossier["documents"]] == ["receipt"]
-    assert dossier["due_date"] > dossier["received_at"][:10]
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip"]  # the control slip opens at reception
+    assert dossier["due_date"] > dossier["bhxh_due_date"] > dossier["received_at"][:10]
 
 
 def test_every_problem_is_reported_at_once_with_suggestions(world: Fixture) -> None:

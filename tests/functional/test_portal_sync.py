@@ -62,7 +62,7 @@ def test_a_portal_that_was_down_is_caught_up_in_order_and_once(world: Fixture, m
     # THEN it got every change and the receipt, in order, each once, with no personal data
     events = [(e["seq"], e["event"], e.get("to") or e["document"]["kind"]) for e in portal.received]
     assert [seq for seq, _, _ in events] == list(range(1, len(events) + 1))
-    assert [what for _, _, what in events] == ["draft", "submitted", "processing", "receipt", "accepted"]
+    assert [what for _, _, what in events] == ["draft", "submitted", "processing", "receipt", "accepted", "control_slip"]
     text = json.dumps(portal.received, ensure_ascii=False)
     assert world.people[0].full_name not in text and world.people[0].si_number not in text
     assert audit_log().entries(dossier["id"], unsent_only=True) == []

@@ -45,7 +45,7 @@ def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
     dossier = view(world, dossier_id)
     # THEN BHXH confirmed once and the dossier waits in the province's inbox
     assert [h["status"] for h in dossier["history"]][-3:] == ["accepted", "confirmed", "forwarded"]
-    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "confirmation"]
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip", "confirmation", "control_slip"]
     inbox = world.api.http.get("/v1/dossiers", headers=world.token("authority", "031")).json_body["items"]
     assert dossier_id in [item["id"] for item in inbox] and {i["status"] for i in inbox} == {"forwarded"}
     # WHEN the portal tries to decide, then the authority decides, twice the same, then differently
@@ -61,22 +61,24 @@ def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
     # AND the clerk hands the result back: closed, with the control slip of every hand-over
     returned = world.api.http.post(f"/v1/dossiers/{dossier_id}/return", headers=world.token("clerk", "031"))
     assert returned.status_code == 200 and returned.json_body["status"] == "returned"
-    assert [d["kind"] for d in returned.json_body["documents"]] == ["receipt", "confirmation", "control_slip"]
+    assert [d["kind"] for d in returned.json_body["documents"]] == ["receipt", "control_slip", "confirmation", "control_slip", "control_slip", "control_slip"]
     assert verify_audit(dossier_id) == {}
 
 
 def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(world: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
     received: list[str] = []
+    bodies: list[dict[str, Any]] = []
     failures = {"left": 5}
 
     class Authority(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            self.rfile.read(int(self.headers["Content-Length"]))
+            body = self.rfile.read(int(self.headers["Content-Length"]))
             if failures["left"] > 0:
                 failures["left"] -= 1
                 self.send_response(503)
             else:
                 received.append(self.headers["Idempotency-Key"])
+                bodies.append(json.loads(body))
                 self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -99,33 +101,42 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(w
         authorities.endpoints.cache_clear()
     assert received == [dossier_id]
     assert failures["left"] == 0
-    assert view(world, dossier_id)["status"] == "forwarded"
+    forwarded = view(world, dossier_id)
+    assert forwarded["status"] == "forwarded"
+    # the authority is told its own deadline: the district's 3 days and the province's 2, from today
+    assert bodies[0]["deadline"] == {"body": "province", "days": 5, "due": forwarded["steps"][1]["due"], "source": forwarded["steps"][1]["source"]}
 
 
 @pytest.fixture
 def late(world: Fixture) -> Iterator[str]:
+    # GIVEN an accepted dossier whose BHXH step is due on Thursday 14/5/2020 and still open
     dossier_id = accepted(world)
     dossier = store().get(dossier_id)
-    store().save(dossier.model_copy(update={"due_date": date(2020, 5, 14)}))
+    step = dossier.steps[0].model_copy(update={"due": date(2020, 5, 14)})
+    store().save(dossier.model_copy(update={"due_date": date(2020, 5, 19), "bhxh_due_date": date(2020, 5, 14), "steps": [step]}))
     yield dossier_id
 
 
 def test_the_sweep_apologises_once_with_a_new_date_for_a_late_dossier(world: Fixture, late: str) -> None:
-    as_of = date(2020, 5, 14)  # a Thursday: due today, late by tomorrow
+    as_of = date(2020, 5, 13)  # a Wednesday: the last working day before BHXH's deadline
     assert workflow.sweep_deadlines(as_of) >= 1
     dossier = view(world, late)
     assert dossier["overdue"] is True
-    assert dossier["due_date"] == documents.calendar().add_working_days(as_of, 2).isoformat()
-    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "apology"]
-    workflow.sweep_deadlines(as_of + timedelta(days=7))
-    assert [d["kind"] for d in view(world, late)["documents"]] == ["receipt", "apology"]  # once per dossier
+    # BHXH's step gets its 3 days again after 14/5 (Tue 19/5); the province then has its 5: Tue 26/5
+    assert dossier["steps"][0]["moved_to"] == "2020-05-19"
+    assert dossier["due_date"] == documents.calendar().add_working_days(date(2020, 5, 19), 5).isoformat() == "2020-05-26"
+    assert dossier["original_due_date"] == "2020-05-19"
+    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip", "apology", "control_slip"]
+    workflow.sweep_deadlines(as_of + timedelta(days=1))
+    assert [d["kind"] for d in view(world, late)["documents"]] == ["receipt", "control_slip", "apology", "control_slip"]  # once per dossier
     overdue = world.api.http.get("/v1/dossiers?overdue=true&limit=200", headers=world.token("clerk", "031")).json_body["items"]
     assert late in [item["id"] for item in overdue]
 
 
 def test_a_dossier_due_later_is_left_alone(world: Fixture) -> None:
     dossier_id = accepted(world)
-    store().save(store().get(dossier_id).model_copy(update={"due_date": date(2020, 5, 20)}))
+    dossier = store().get(dossier_id)
+    store().save(dossier.model_copy(update={"steps": [dossier.steps[0].model_copy(update={"due": date(2020, 5, 20)})]}))
     workflow.sweep_deadlines(date(2020, 5, 14))
     assert view(world, dossier_id)["overdue"] is False
 
@@ -141,12 +152,12 @@ def test_audit_verify_finds_an_altered_and_a_removed_entry(world: Fixture) -> No
     assert any("ends at entry" in p for p in verify_audit(dossier_id)[dossier_id])
 
 
-def test_stats_count_on_time_and_late_per_procedure_and_week(world: Fixture, late: str) -> None:
-    workflow.sweep_deadlines(date(2020, 5, 14))
+def test_stats_count_each_step_against_its_own_deadline_per_body_and_week(world: Fixture, late: str) -> None:
+    workflow.sweep_deadlines(date(2020, 5, 15))
     stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
     assert stats["office"] == "031"
-    rows = [r for r in stats["rows"] if r["procedure"] == "suspension_support"]
-    assert sum(r["late"] for r in rows) >= 1 and sum(r["received"] for r in rows) >= sum(r["late"] + r["on_time"] + r["open"] for r in rows)
+    rows = [r for r in stats["rows"] if r["procedure"] == "suspension_support" and r["body"] == "bhxh"]
+    assert sum(r["late"] for r in rows) >= 1 and all(r["received"] == r["late"] + r["on_time"] + r["open"] for r in stats["rows"])
     assert world.api.http.get("/v1/stats", headers=world.token("portal")).status_code == 403
 
 

@@ -53,10 +53,10 @@ class Fixture:
             "period_from": "2020-04-01", "period_to": "2020-05-31", **changes,
         }
 
-    def submit(self, workers: list[dict[str, str]], *, applicant: dict[str, str] | None = None, attachments: dict[str, bytes] | None = None, scan: list[dict[str, str]] | None = None) -> str:
+    def submit(self, workers: list[dict[str, str]], *, applicant: dict[str, str] | None = None, attachments: dict[str, bytes] | None = None, scan: list[dict[str, str]] | None = None, procedure: str = "suspension_support") -> str:
         body = {
             "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
-            "procedure": "suspension_support",
+            "procedure": procedure,
             "applicant": applicant or {"unit_code": self.unit.unit_code, "tax_code": self.unit.tax_code, "name": self.unit.unit_name, "province_code": "031"},
             "workers": workers,
         }

@@ -243,9 +243,10 @@ def audit(stack: StackLike, planned: list[Planned], run: FaultRun) -> None:
         if repeated:
             run.duplicates += repeated
             run.problems.append(f"{p.id}: a status recorded twice in its history {history}")
+        # one number per slip the dossier lists (the control slip is issued again at every hand-over)
         for kind, slip_numbers in ((k, numbers.get((p.id, k), set())) for k in set(kinds)):
-            if len(slip_numbers) > 1:
-                run.duplicates += len(slip_numbers) - 1
+            if len(slip_numbers) > kinds.count(kind):
+                run.duplicates += len(slip_numbers) - kinds.count(kind)
                 run.problems.append(f"{p.id}: {len(slip_numbers)} {kind} numbers taken")
         contested = [si for si in p.si_numbers if len(owners[si]) > 1]
         if status == "forwarded":

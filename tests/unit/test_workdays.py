@@ -99,3 +99,5 @@ def test_bad_input_is_refused():
         CAL.add_working_days(date(2020, 1, 1), -1)
     with pytest.raises(ValueError, match="ISO date"):
         parse_dates("2021-13-01")
+    with pytest.raises(ValueError, match="both as a day off and as a working day"):
+        WorkingCalendar(extra_days_off=["2021-01-09"], extra_working_days=["2021-01-09"])

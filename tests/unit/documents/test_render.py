@@ -104,7 +104,9 @@ def test_control_slip_shows_each_handover_and_its_outcome(rendered):
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: 000123/2020/TNHS-031" in text
     for outcome in ("Trước hạn", "Đúng hạn", "Quá hạn", "Đang giải quyết"):
         assert outcome in text
-    assert "09:45 12/05/2020" in text and "08:30 15/05/2020" in text
+    assert "09 giờ 45 phút, ngày 12 tháng 05 năm 2020" in text and "08 giờ 30 phút, ngày 15 tháng 05 năm 2020" in text
+    assert "1. Giao: Bộ phận tiếp nhận và trả kết quả 2. Nhận: Phòng Quản lý thu" in text
+    assert "Người giao: bà Đỗ Thị Phương Thảo" in text
 
 
 def test_confirmation_of_300_workers_spans_pages_with_every_worker(rendered):
