@@ -136,7 +136,7 @@ def test_the_dossier_names_the_actions_each_caller_may_take_and_the_api_takes_ex
     workflow.workflow_step(pipeline.StepMessage(forwarded, "confirm"))
     waiting = world.run(world.submit([world.worker(1)], attachments={}))["id"]
     # THEN each caller is offered what it may do now, and nothing else
-    assert [actions(forwarded, r) for r in ("portal", "clerk", "authority")] == [[], ["decide"], ["decide"]]
+    assert [actions(forwarded, r) for r in ("portal", "clerk", "authority")] == [[], ["decide", "report_delay"], ["decide", "report_delay"]]
     assert [actions(waiting, r) for r in ("portal", "clerk")] == [[], ["resend_correction_request"]]
     assert world.api.http.get(f"/v1/dossiers/{waiting}", headers=world.token("authority", "031")).status_code == 403  # not forwarded to it
     # WHEN the authority takes the action it is offered, the API takes it, and the clerk is offered the next one

@@ -246,9 +246,9 @@ def test_an_authority_late_twice_is_flagged_for_the_leader_not_apologised_again(
 def test_only_the_body_holding_the_dossier_reports_its_delay(world: Fixture, clock: Clock) -> None:
     dossier_id = accepted_on(world, clock, 2020, 5, 12, 9, 0)
     reason = {"reason": "Hệ thống thông tin gặp sự cố kỹ thuật."}
-    # the step open is BHXH's: the authority cannot speak for it; the clerk can
+    # the step open is BHXH's: the authority cannot speak for it (nor see the dossier, not forwarded to it yet); the clerk can
     refused = post(world, f"/v1/dossiers/{dossier_id}/delay", reason)
-    assert refused.status_code == 409 and refused.json_body["error"]["code"] == "not_your_step"
+    assert refused.status_code == 403 and refused.json_body["error"]["code"] == "forbidden"
     assert post(world, f"/v1/dossiers/{dossier_id}/delay", reason, role="portal").status_code == 403
     done = post(world, f"/v1/dossiers/{dossier_id}/delay", reason, role="clerk")
     assert done.status_code == 200 and done.json_body["steps"][0]["delay_reason"] == reason["reason"]
