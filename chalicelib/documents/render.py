@@ -77,6 +77,10 @@ class RenderError(Exception):
 
 _fonts_lock = threading.Lock()
 _fonts_ready = False
+_build_lock = threading.Lock()
+"""reportlab's TrueType fonts keep per-document subset state on the shared font object: two slips
+built at once in one process (the local server's threads) once raised IndexError in ttfonts.py.
+Lambda runs one request per process; locally, one build at a time costs a few tens of ms."""
 
 
 def register_fonts() -> None:
@@ -557,5 +561,6 @@ def render_slip(slip: Slip, *, public_base_url: str | None = None, check: str | 
         bottomMargin=MARGIN_BOTTOM, title=slip.title, author=slip.agency.name, creator="motcua",
     )
     story = _header(slip, st) + layout(slip, st)
-    doc.build(story, canvasmaker=_canvas_class(slip, lookup_url(public_base_url, slip.portal_code, slip.number, check), check))
+    with _build_lock:
+        doc.build(story, canvasmaker=_canvas_class(slip, lookup_url(public_base_url, slip.portal_code, slip.number, check), check))
     return buffer.getvalue()
