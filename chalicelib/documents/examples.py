@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
+from typing import Any
 
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 
@@ -71,18 +72,18 @@ def _workers(n: int, seed: int = 5) -> list[Worker]:
 
 def example_slip(kind: str, *, workers: int = 300, number: str | None = None) -> Slip:
     """One example slip of ``kind``; a confirmation lists ``workers`` workers."""
-    common = dict(portal_code=PORTAL_CODE, agency=AGENCY, procedure_title=PROCEDURE,
+    common: dict[str, Any] = dict(portal_code=PORTAL_CODE, agency=AGENCY, procedure_title=PROCEDURE,
                   issued_at=RECEIVED, signer_name="Đỗ Thị Phương Thảo")
     if kind == "receipt":
         return ReceiptSlip(
             number=number or "000123/2020/TNHS-031", applicant=APPLICANT,
-            attachments=[
+            attachments=(
                 Attachment("Văn bản đề nghị hỗ trợ của người sử dụng lao động (Mẫu số 01, ký số)", 1),
                 Attachment("Danh sách người lao động tạm hoãn thực hiện hợp đồng lao động, nghỉ việc "
                            "không hưởng lương có xác nhận của cơ quan bảo hiểm xã hội", 1),
                 Attachment("Văn bản thỏa thuận tạm hoãn hợp đồng lao động", 12),
                 Attachment("Báo cáo tài chính năm 2019 và quý I năm 2020", 2),
-            ],
+            ),
             time_limit_days=5, received_at=RECEIVED, due_at=datetime.combine(
                 _CAL.add_working_days(RECEIVED, 5), datetime.min.time().replace(hour=16), VIETNAM_TZ),
             result_place="Trực tuyến qua Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)",
@@ -90,25 +91,24 @@ def example_slip(kind: str, *, workers: int = 300, number: str | None = None) ->
     if kind == "correction_request":
         return CorrectionRequestSlip(
             number=number or "000045/2020/YCBS-031", applicant=APPLICANT,
-            findings=[
+            findings=(
                 Finding("unknown_si_number", "Mã số BHXH 3120457869 của người lao động Nguyễn Thị Thanh Hương "
                         "không có trong cơ sở dữ liệu của cơ quan bảo hiểm xã hội.", "si_number", 3, "3120457896"),
-                {"code": "identity_mismatch", "field": "date_of_birth", "row": 17,
-                 "message": "Ngày sinh của người lao động Trần Quốc Đạt khác với cơ sở dữ liệu (12/10/1985).",
-                 "suggestion": "12/10/1985"},
+                Finding("identity_mismatch", "Ngày sinh của người lao động Trần Quốc Đạt khác với cơ sở dữ liệu (12/10/1985).",
+                        "date_of_birth", 17, "12/10/1985"),
                 Finding("period_out_of_range", "Thời gian đề nghị hỗ trợ của người lao động Âu Dương Bảo Ngọc "
                         "vượt quá 3 tháng theo Quyết định 15/2020/QĐ-TTg.", "period_to", 42, "30/06/2020"),
                 Finding("missing_attachment", "Thiếu văn bản thỏa thuận tạm hoãn hợp đồng lao động của "
                         "người lao động ở dòng 58.", "attachments", 58, None),
-            ],
+            ),
             contact_name="bà Đỗ Thị Phương Thảo, Bộ phận tiếp nhận và trả kết quả", contact_phone="0225 3846 325",
             **common)
     if kind == "refusal":
         return RefusalSlip(
             number=number or "000007/2020/TCHS-031", applicant=APPLICANT, received_at=RECEIVED,
-            reasons=["Đơn vị không thuộc đối tượng được hỗ trợ theo Quyết định 15/2020/QĐ-TTg: đã giải thể "
+            reasons=("Đơn vị không thuộc đối tượng được hỗ trợ theo Quyết định 15/2020/QĐ-TTg: đã giải thể "
                      "từ ngày 15/01/2020.",
-                     "Mã đơn vị TA1234A không khớp với mã số thuế 0101234567 trong cơ sở dữ liệu."],
+                     "Mã đơn vị TA1234A không khớp với mã số thuế 0101234567 trong cơ sở dữ liệu."),
             **common)
     if kind == "apology":
         return ApologySlip(
@@ -123,24 +123,23 @@ def example_slip(kind: str, *, workers: int = 300, number: str | None = None) ->
             handling_unit="Phòng Quản lý thu, Bảo hiểm xã hội thành phố Hải Phòng",
             cooperating_units="Ủy ban nhân dân thành phố Hải Phòng; Sở Lao động - Thương binh và Xã hội",
             due_at=datetime(2020, 5, 19, 16, 0, tzinfo=VIETNAM_TZ),
-            handovers=[
+            handovers=(
                 Handover(datetime(2020, 5, 12, 9, 45, tzinfo=VIETNAM_TZ), "Bộ phận tiếp nhận và trả kết quả",
                          "Phòng Quản lý thu", date(2020, 5, 13), "ahead",
                          giver_person="bà Đỗ Thị Phương Thảo", receiver_person="ông Nguyễn Văn Hùng"),
-                {"at": "2020-05-13T14:10:00+07:00", "giver": "Phòng Quản lý thu",
-                 "receiver": "Lãnh đạo Bảo hiểm xã hội thành phố", "due": "2020-05-14", "outcome": "on"},
+                Handover("2020-05-13T14:10:00+07:00", "Phòng Quản lý thu", "Lãnh đạo Bảo hiểm xã hội thành phố", "2020-05-14", "on"),
                 Handover("2020-05-15T08:30:00+07:00", "Lãnh đạo Bảo hiểm xã hội thành phố",
                          "Ủy ban nhân dân thành phố Hải Phòng (qua Cổng Dịch vụ công quốc gia)",
                          "2020-05-14", "after", "Chậm 01 ngày do đối chiếu dữ liệu"),
                 Handover("2020-05-19T10:00:00+07:00", "Ủy ban nhân dân thành phố Hải Phòng",
                          "Bộ phận tiếp nhận và trả kết quả", "2020-05-19", None),
-            ],
+            ),
             **common)
     if kind == "confirmation":
         return ConfirmationSlip(
             number=number or "000098/2020/XN-031",
             employer=Employer(APPLICANT.name, "TA1234A", "0101234567", APPLICANT.address),
-            workers=_workers(workers), **common)
+            workers=tuple(_workers(workers)), **common)
     raise ValueError(f"unknown kind {kind!r}")
 
 

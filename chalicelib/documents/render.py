@@ -53,6 +53,7 @@ from .slips import (
     ReceiptSlip,
     RefusalSlip,
     Slip,
+    _as_moment,
 )
 
 __all__ = ["render_slip", "register_fonts", "FONT_DIR", "METADATA_KEYS", "RenderError"]
@@ -147,15 +148,17 @@ def _ngay(moment: date | datetime | None) -> str:
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
 
-def _gio_ngay(moment: date | datetime | None) -> str:
+def _gio_ngay(moment: date | datetime | str | None) -> str:
     """``09 giờ 30 phút, ngày 05 tháng 02 năm 2020`` (the date alone for a date)."""
+    moment = _as_moment(moment)
     if isinstance(moment, datetime):
-        m = _local(moment)
+        m = moment.astimezone(VIETNAM_TZ) if moment.tzinfo is not None else moment
         return f"{m.hour:02d} giờ {m.minute:02d} phút, {_ngay(m)}"
     return _ngay(moment)
 
 
-def _short(moment: date | datetime | None) -> str:
+def _short(moment: date | datetime | str | None) -> str:
+    moment = _as_moment(moment)
     if moment is None:
         return ""
     m = _local(moment)

@@ -24,6 +24,7 @@ __all__ = [
     "CreateDossier",
     "Attachment",
     "DocumentRef",
+    "SlipKind",
     "HistoryEntry",
     "Notice",
     "DecisionBody",
@@ -122,10 +123,13 @@ class Attachment(BaseModel):
     (`chalicelib.checks.scan.compare_scan`), kept so that a clerk sees why nothing was asked."""
 
 
+SlipKind = Literal["receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation"]
+
+
 class DocumentRef(BaseModel):
     """A signed slip issued for this dossier; the PDF itself is in the slips bucket."""
 
-    kind: Literal["receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation"]
+    kind: SlipKind
     number: str
     issued_at: datetime
     key: str = ""
@@ -239,6 +243,8 @@ class Dossier(BaseModel):
         """A copy moved to `target`, with the step in its history; raises `IllegalTransition`."""
         check_transition(self.status, target)
         at = at or utcnow()
-        clock = "started" if target == Status.SUBMITTED else "stopped" if target == Status.NEEDS_CORRECTION else None
+        clock: Literal["started", "stopped"] | None = (
+            "started" if target == Status.SUBMITTED else "stopped" if target == Status.NEEDS_CORRECTION else None
+        )
         entry = HistoryEntry(status=target, at=at, by=by, note=note, clock=clock)
         return self.model_copy(update={"status": target, "history": [*self.history, entry], "attention": None})

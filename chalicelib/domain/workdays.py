@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 import holidays
 
@@ -191,6 +191,8 @@ class WorkingCalendar:
     """Days made working days announced late (làm bù), from the override file."""
     closes_at: time = OFFICE_CLOSES_AT
     """End of office hours, local time."""
+    _official: Any = field(init=False, repr=False, compare=False, default=None)
+    """`holidays.VN` (the package has no type information)."""
 
     def __post_init__(self) -> None:
         off, work = parse_dates(self.extra_days_off), parse_dates(self.extra_working_days)
@@ -224,13 +226,14 @@ class WorkingCalendar:
 
     def is_holiday(self, day: date) -> bool:
         """A public holiday of Vietnam or a day off announced late."""
-        return day in self.extra_days_off or day in self._official  # type: ignore[attr-defined]
+        return day in self.extra_days_off or day in self._official
 
     def holiday_name(self, day: date) -> str | None:
         """What the day off is (``None`` for a working day or a plain weekend)."""
         if day in self.extra_days_off:
             return "Ngày nghỉ theo thông báo (tệp bổ sung lịch)"
-        return self._official.get(day)  # type: ignore[attr-defined]
+        name = self._official.get(day)
+        return str(name) if name else None
 
     def is_working_day(self, day: date | datetime) -> bool:
         """As the government counts it: weekdays not off, and the Saturdays swapped into work."""
@@ -239,7 +242,7 @@ class WorkingCalendar:
             return True
         if day in self.extra_days_off:
             return False
-        return self._official.is_working_day(day)  # type: ignore[attr-defined]
+        return bool(self._official.is_working_day(day))
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""

@@ -22,7 +22,7 @@ from chalicelib.checks.unit import check_unit
 from chalicelib.checks.workers import check_worker, months
 from chalicelib.domain import notes
 from chalicelib.domain.components import COMPONENTS, infer_components
-from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.dossier import Dossier, SlipKind
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.procedures import Procedure, procedure
 from chalicelib.domain.states import Status
@@ -31,7 +31,7 @@ from chalicelib.services.extracting import load_extractions
 
 __all__ = ["Review", "review", "findings_of", "conclude"]
 
-OUTCOME_SLIPS = {Status.ACCEPTED: "receipt", Status.NEEDS_CORRECTION: "correction_request", Status.REJECTED: "refusal"}
+OUTCOME_SLIPS: dict[Status, SlipKind] = {Status.ACCEPTED: "receipt", Status.NEEDS_CORRECTION: "correction_request", Status.REJECTED: "refusal"}
 
 
 def _trust_anchors() -> bytes:

@@ -22,7 +22,7 @@ from chalicelib.adapters.slipbook import SlipRecord, slipbook
 from chalicelib.config import settings
 from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
-from chalicelib.domain.dossier import DocumentRef, Dossier, utcnow
+from chalicelib.domain.dossier import DocumentRef, Dossier, SlipKind, utcnow
 from chalicelib.domain.offices import PROVINCES, office
 from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
@@ -127,14 +127,14 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
     from chalicelib.documents import slips
 
     rules = procedure(dossier.procedure)
-    common = dict(number=number, portal_code=dossier.portal_code, agency=_agency(dossier), issued_at=issued_at, procedure_title=rules.title)
+    common: dict[str, Any] = dict(number=number, portal_code=dossier.portal_code, agency=_agency(dossier), issued_at=issued_at, procedure_title=rules.title)
     if kind == "receipt":
         assert dossier.received_at and dossier.due_date, "a receipt needs the reception and due dates"
         local = dossier.received_at.astimezone(VIETNAM_TZ)
         forwarded = len(rules.steps) > 1
         return slips.ReceiptSlip(
             applicant=_applicant(dossier),
-            attachments=_attachments(dossier),
+            attachments=tuple(_attachments(dossier)),
             time_limit_days=rules.time_limit_days,
             bhxh_days=rules.bhxh_days if forwarded else None,
             bhxh_due_at=_due_at(dossier.bhxh_due_date) if forwarded and dossier.bhxh_due_date else None,
@@ -147,11 +147,12 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
             **common,
         )
     if kind == "correction_request":
-        return slips.CorrectionRequestSlip(applicant=_applicant(dossier), findings=[f.model_dump() for f in dossier.findings], contact_name="Bộ phận tiếp nhận và trả kết quả", **common)
+        return slips.CorrectionRequestSlip(applicant=_applicant(dossier), findings=tuple(slips.Finding(code=f.code, message=f.message, field=f.field, row=f.row, suggestion=f.suggestion) for f in dossier.findings), contact_name="Bộ phận tiếp nhận và trả kết quả", **common)
     if kind == "refusal":
         return slips.RefusalSlip(applicant=_applicant(dossier), reasons=extra["reasons"], received_at=dossier.received_at, **common)
     if kind == "apology":
         late = _late_agency(dossier, extra["body"])
+        assert dossier.received_at, "an apology is for a dossier received"
         return slips.ApologySlip(
             applicant=_applicant(dossier),
             received_at=dossier.received_at,
@@ -184,7 +185,7 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
     raise ValueError(f"unknown slip kind {kind!r}")
 
 
-def issue(dossier: Dossier, kind: str, event: str, **extra: Any) -> DocumentRef:
+def issue(dossier: Dossier, kind: SlipKind, event: str, **extra: Any) -> DocumentRef:
     """The slip of `kind` for `event` of this dossier: made, signed and stored once, then found again.
 
     The caller appends the returned reference to the dossier (if it is not there yet) and saves.

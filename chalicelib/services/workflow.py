@@ -76,16 +76,16 @@ def workflow_step(message: StepMessage) -> None:
         dossier = _save(dossier.id, confirm, current=dossier)
     ready = dossier.status == Status.CONFIRMED or (dossier.status == Status.ACCEPTED and not rules.registry_check)
     if ready and rules.forwarded_to:
-        at = utcnow()
+        authority, at = rules.forwarded_to, utcnow()
         # the authority learns its own deadline with the dossier: its days from the day it receives it
-        how = deliver(deadlines.handed_to_authority(dossier, rules.forwarded_to, at), rules.forwarded_to)
-        to = notes.forwarded(rules.forwarded_to, AUTHORITY_NAMES[rules.forwarded_to], how)
+        how = deliver(deadlines.handed_to_authority(dossier, authority, at), authority)
+        to = notes.forwarded(authority, AUTHORITY_NAMES[authority], how)
 
         def forward(d: Dossier) -> Dossier | None:
             if d.status not in (Status.CONFIRMED, Status.ACCEPTED):
                 return None
-            moved = d.model_copy(update={"forwarded_to": rules.forwarded_to}).advance(Status.FORWARDED, by=SYSTEM, at=at, note=to)
-            moved = deadlines.handed_to_authority(moved, rules.forwarded_to, at)
+            moved = d.model_copy(update={"forwarded_to": authority}).advance(Status.FORWARDED, by=SYSTEM, at=at, note=to)
+            moved = deadlines.handed_to_authority(moved, authority, at)
             return documents.with_control_slip(moved, "forwarded")
 
         dossier = _save(dossier.id, forward, current=dossier)
