@@ -4,6 +4,7 @@ Every route and trigger is on this page; the work is in `chalicelib/services`.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -79,14 +80,19 @@ def endpoint(path: str, op: Operation, methods: tuple[str, ...] = ("GET",), role
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handle(**params: str) -> Any:
-            with tracing.subsegment(view.__name__):
-                return shaped(op, _answer(view, roles, params))
+            # a context of its own: what the request hides from the logs ends with it (logs.hide_from_now)
+            return contextvars.copy_context().run(_handle, view, op, roles, params)
 
         setattr(handle, OPERATION_ATTRIBUTE, op)
         handle.secured = bool(roles)  # type: ignore[attr-defined]  # read by api/openapi.py
         return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(handle)
 
     return decorate
+
+
+def _handle(view: Callable[..., Any], op: Operation, roles: tuple[str, ...], params: dict[str, str]) -> Any:
+    with tracing.subsegment(view.__name__):
+        return shaped(op, _answer(view, roles, params))
 
 
 def _answer(view: Callable[..., Any], roles: tuple[str, ...], params: dict[str, str]) -> Any:
@@ -527,7 +533,7 @@ def _run_batch(event: Any, step: Callable[[StepMessage], None]) -> dict[str, Any
             continue
         try:
             with tracing.subsegment(step.__name__):
-                step(message)
+                contextvars.copy_context().run(step, message)  # what the step hides from the logs ends with it
         except Exception:  # noqa: BLE001 - one bad record must not fail its batch
             logger().exception("step failed", extra={"message_id": message_id, "queue": step.__name__})
             failures.append({"itemIdentifier": message_id})

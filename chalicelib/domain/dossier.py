@@ -239,6 +239,14 @@ class Dossier(BaseModel):
             history=[HistoryEntry(status=Status.DRAFT, at=at, by=by)],
         )
 
+    def personal_values(self) -> list[str]:
+        """What of this dossier must never reach a log: its workers' names and dates of birth (as
+        ISO and as people write them), and the applicant's contact details."""
+        values = [w.full_name for w in self.workers]
+        values += [w.date_of_birth.isoformat() for w in self.workers] + [f"{w.date_of_birth:%d/%m/%Y}" for w in self.workers]
+        values += [v for v in (self.applicant.phone, self.applicant.email) if v]
+        return values
+
     def advance(self, target: Status, by: str, at: datetime | None = None, note: HistoryNote | None = None) -> "Dossier":
         """A copy moved to `target`, with the step in its history; raises `IllegalTransition`."""
         check_transition(self.status, target)

@@ -14,7 +14,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, NotFound
-from chalicelib.logs import logger
+from chalicelib.logs import hide_from_now, logger
 from chalicelib.services.checking import conclude, review
 from chalicelib.services.extracting import extract_attachments
 from chalicelib.services.saving import save
@@ -25,10 +25,12 @@ __all__ = ["StepMessage", "load_for_step", "extract_step", "check_step"]
 def load_for_step(message: StepMessage) -> Dossier | None:
     """The dossier a message names, or None (logged, and the message dropped) if there is none."""
     try:
-        return store().get(message.dossier_id)
+        dossier = store().get(message.dossier_id)
     except NotFound:
         logger().warning("message for an unknown dossier dropped", extra={"dossier_id": message.dossier_id})
         return None
+    hide_from_now(dossier.personal_values())
+    return dossier
 
 
 def extract_step(message: StepMessage) -> None:

@@ -13,11 +13,14 @@ from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import NotFound
+from chalicelib.logs import hide_from_now
 
 __all__ = ["dossier", "by_portal_code", "worklist", "worker_lists", "health", "stats"]
 
 def dossier(dossier_id: str) -> Dossier:
-    return store().get(dossier_id)
+    found = store().get(dossier_id)
+    hide_from_now(found.personal_values())  # for the rest of this request: none of it in a log line
+    return found
 
 
 def by_portal_code(portal_code: str) -> Dossier:

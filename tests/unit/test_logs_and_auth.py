@@ -112,3 +112,25 @@ def test_an_authority_names_its_body_and_sees_only_what_is_forwarded_to_it() -> 
     with pytest.raises(auth.Unauthorized, match="body"):
         auth.authenticate({"Authorization": f"Bearer {bare}"})
     auth.local_secret.cache_clear()
+
+
+def test_an_exception_full_of_personal_data_leaves_none_of_it_in_the_log(capsys: pytest.CaptureFixture[str]) -> None:
+    from chalicelib.logs import hide
+
+    name, born, si, card = "Nguyễn Thị Bích Ngọc", "1990-02-28", "3120457896", "031190000111"
+    # GIVEN a step working on a dossier of that worker, which fails with her data in the exception,
+    # its stack, and an extra nested two levels deep
+    with hide([name, born, "28/02/1990"]):
+        try:
+            raise ValueError(f"no match for {name} (born 28/02/1990, {born}), SI {si}, CCCD {card}")
+        except ValueError:
+            logger().exception("step failed", extra={"dossier_id": "d1", "rows": [{"worker": {"name": name, "si": si}}]})
+    out = capsys.readouterr().out
+    # THEN the line is there, with the exception, and none of her data in any form
+    line = json.loads(out.strip().splitlines()[-1])
+    assert line["message"] == "step failed" and "ValueError" in line["exception"] and line["rows"]
+    for value in (name, born, "28/02/1990", si, card, name.upper()):
+        assert value not in out, value
+    # AND once the step is over, what it hid is no longer hidden (the next dossier's values are its own)
+    logger().info("done", extra={"who": name})
+    assert name in capsys.readouterr().out
