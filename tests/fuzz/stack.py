@@ -56,6 +56,7 @@ class LocalStack:
     def token(self, role: str, office: str | None = None) -> dict[str, str]:
         if (role, office) not in self._tokens:
             args = [MOTCUA, "token", "--role", role] + (["--office", office] if office else [])
+            args += ["--authority", "province"] if role == "authority" else []  # the body most dossiers go to
             env = {**os.environ, "MOTCUA_STATE_DIR": str(self.state_dir)}
             token = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout.strip()
             self._tokens[(role, office)] = {"Authorization": f"Bearer {token}"}

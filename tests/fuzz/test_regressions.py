@@ -25,7 +25,7 @@ def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(api: Any, to
     # GIVEN a dossier, and a body of 100 000 opening brackets (json.loads raised RecursionError: a 500)
     portal = token("portal")
     dossier_id = api.http.post("/v1/dossiers", headers=portal, body=json.dumps(dossier_body())).json_body["id"]
-    caller = token("authority", "031") if path.endswith("decision") else portal
+    caller = token("clerk", "031") if path.endswith("decision") else portal  # the office's clerk may reach a draft's decision
     # WHEN it is posted
     reply = api.http.post(path.format(id=dossier_id), headers={**caller, "Content-Type": "application/json"}, body="[" * 100_000)
     # THEN it is refused as malformed JSON
