@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.local.stack import PROJECT_DIR, deploy_stack, local_environment, start_emulator
+from chalicelib.local.stack import PROJECT_DIR, aws_state_dir, deploy_stack, local_environment, start_emulator
 
 __all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve"]
 
@@ -46,7 +46,7 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     except TrustAnchorsError as error:
         hint = "Fix or unset MOTCUA_TRUST_ANCHORS (the local demo CA is trusted anyway)."
         raise SystemExit(f"motcua: {error}. {hint}") from error
-    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log")
+    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log", state=aws_state_dir(state_dir))
     environment = local_environment(emulator.endpoint, state_dir)
     os.environ.update(environment)
     settings.cache_clear()  # read again, from the stage's environment
