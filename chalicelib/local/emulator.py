@@ -366,7 +366,12 @@ def main(argv: list[str] | None = None) -> None:
               f"({report.journal_records} journal records replayed, {report.torn_bytes} torn bytes dropped)", flush=True)
         app = persistence
 
+    stopping = threading.Event()
+
     def stop(*_: Any) -> None:
+        if stopping.is_set():  # Ctrl-C reaches the whole group, then `motcua serve` sends SIGTERM
+            return
+        stopping.set()
         if persistence is not None:
             persistence.close()
         sys.exit(0)

@@ -145,6 +145,8 @@ class LoadReport:
     torn_bytes: int = 0
     """Bytes of a record cut by a kill, dropped (its request was never acknowledged)."""
     replay_failures: int = 0
+    clean_stop: bool = True
+    """The last run ended with Ctrl-C or SIGTERM (its last snapshot written), not with a kill."""
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -400,6 +402,9 @@ class Persistence:
         _register_reducers()
         self._backends = _backends()
         records, report = self.store.load(self._backends)
+        running = self.store.directory / "running"
+        report.clean_stop = not running.exists()
+        running.touch()
         self._install_queue_hooks()
         self.replaying = True
         try:
@@ -530,6 +535,7 @@ class Persistence:
         self._stop.set()
         if self.store.records:
             self.snapshot()
+        (self.store.directory / "running").unlink(missing_ok=True)
 
 
 def _version_ids(headers: list[tuple[str, str]]) -> list[str]:

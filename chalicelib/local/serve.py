@@ -21,7 +21,10 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.local.stack import PROJECT_DIR, aws_state_dir, deploy_stack, local_environment, start_emulator
 
-__all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve"]
+__all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve", "loaded_summary", "resume_in_flight", "STACK_FILE"]
+
+STACK_FILE = "stack.json"
+"""In the state directory while `make run` is up: its ports, so `motcua` finds the stack from anywhere."""
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit: a larger body never reaches a function in AWS."""
@@ -54,6 +57,59 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
     Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
     return emulator
+
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def loaded_summary(state_dir: Path) -> str:
+    """What the emulator found on disk, in the words of the office (`make run`'s first line)."""
+    try:
+        report = json.loads((aws_state_dir(state_dir) / "loaded.json").read_text())
+    except (OSError, ValueError):
+        return "The emulator's state was not reported (an emulator already running was reused)."
+    c = report.get("counts", {})
+    where = aws_state_dir(state_dir)
+    try:
+        where = where.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    parts = [
+        f"{_grouped(c.get('dossiers', 0))} hồ sơ", f"{_grouped(c.get('attachments', 0))} giấy tờ", f"{_grouped(c.get('slips', 0))} phiếu",
+        f"{_grouped(c.get('audit', 0))} audit entries", f"{_grouped(c.get('units', 0) + c.get('participants', 0))} registry rows",
+        f"{_grouped(c.get('claims', 0))} claims", f"{_grouped(c.get('slip_counters', 0))} slip counters", f"{_grouped(c.get('messages', 0))} queued messages",
+    ]
+    how = f"{report.get('journal_records', 0)} journal records replayed" + ("" if report.get("clean_stop", True) else "; the last run was killed, in-flight dossiers are sent on again")
+    return f"Loaded {', '.join(parts)} from {where} in {report.get('seconds', 0):.1f} s ({how})."
+
+
+def resume_in_flight(state_dir: Path) -> int:
+    """After a run that was killed, send every dossier in an automatic step on again, at once.
+
+    Every acknowledged message survives a kill, but a dossier can be saved as submitted by a request
+    that was killed before it queued its message (the client never got its 202): without this it
+    would wait for the sweep's five minutes. The steps are keyed on the dossier's status, so a
+    dossier that also has its message does its work once (design: idempotency)."""
+    try:
+        clean = json.loads((aws_state_dir(state_dir) / "loaded.json").read_text()).get("clean_stop", True)
+    except (OSError, ValueError):
+        clean = True
+    if clean:
+        return 0
+    from chalicelib.adapters import queues
+    from chalicelib.adapters.store import store
+    from chalicelib.domain.messages import StepMessage
+    from chalicelib.domain.states import Status
+    from chalicelib.services.intake import STEP_LIMITS
+
+    sent = 0
+    for status, (_, step) in STEP_LIMITS.items():
+        for dossier in store().in_status(status):
+            rounds = sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
+            queues.send(StepMessage(dossier.id, step, rounds))
+            sent += 1
+    return sent
 
 
 def make_server(port: int, host: str = "127.0.0.1") -> Any:
@@ -235,7 +291,9 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
     emulator = prepare(emulator_port, state_dir)
     from chalicelib.local.demo import seed_demo
 
+    loaded = loaded_summary(state_dir)
     seeded = seed_demo(state_dir)
+    resumed = resume_in_flight(state_dir)
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}{PORTAL_CALLBACK_PATH}")
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
     settings.cache_clear()
@@ -246,12 +304,14 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
         pool.start()
         thread.start()
         _wait_healthy(port)
+        (state_dir / STACK_FILE).write_text(json.dumps({"api_port": port, "emulator_port": emulator_port, "pid": os.getpid()}))
+        print(loaded + (f" {resumed} dossier(s) in flight sent on again." if resumed else ""), flush=True)
         print(
             f"motcua is ready in {time.monotonic() - started:.1f} s: API http://127.0.0.1:{port}  "
             f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
             f"Demo registry: {state_dir / 'units.csv'} and {state_dir / 'participants.csv'} "
             f"({'already loaded' if seeded.already_loaded else f'{seeded.loaded} rows loaded'}).\n"
-            "The local stage keeps its data in memory: stopping it (Ctrl-C) starts the next run empty.",
+            f"Data is kept in {aws_state_dir(state_dir)} across Ctrl-C and kill -9; `motcua reset` starts empty.",
             flush=True,
         )
         while not stop.wait(0.5):
@@ -262,5 +322,6 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
         print("stopping…", file=sys.stderr)
         server.shutdown()
         pool.stop()
-        emulator.stop()
+        emulator.stop()  # its last snapshot, so the next start replays nothing
+        (state_dir / STACK_FILE).unlink(missing_ok=True)
     return 0

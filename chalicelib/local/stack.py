@@ -65,10 +65,11 @@ class Emulator:
     """None when an emulator was already running there (we did not start it, we do not stop it)."""
 
     def stop(self) -> None:
+        """SIGTERM: the emulator writes its last snapshot (seconds at 10 000 dossiers) and exits."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
