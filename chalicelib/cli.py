@@ -52,6 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         emulator_port=int(os.environ.get("MOTCUA_EMULATOR_PORT") or "4566"),
         state_dir=_state_dir(),
         workers=int(os.environ.get("MOTCUA_WORKERS", str(os.cpu_count() or 1))),
+        persist=not args.in_memory,
     )
 
 
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the local stack in the foreground (what `make run` does)")
+    p.add_argument("--in-memory", action="store_true", help="keep nothing on disk (the stack starts empty and is lost when it stops)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="poll the pipeline queues of the running local stack")

@@ -360,7 +360,7 @@ def state_counts(backends: dict[str, Any]) -> dict[str, int]:
         for region in account.values() if hasattr(account, "values") else [account]:
             for name, bucket in getattr(region, "buckets", {}).items():
                 if "-originals-" in name:
-                    attachments += sum(1 for key in bucket.keys if "/attachments/" in key or "/extracted/" not in key)
+                    attachments += sum(1 for key in bucket.keys if "/attachments/" in key)
     counts["attachments"] = attachments
     messages = 0
     for account in backends["sqs"].values():
@@ -528,7 +528,11 @@ class Persistence:
     def snapshot(self) -> float:
         """A new snapshot now, with every request held back while it is written."""
         with self.world.exclusive():
-            return self.store.snapshot(self._backends)
+            records = self.store.records
+            seconds = self.store.snapshot(self._backends)
+        size = (self.store.directory / SNAPSHOT).stat().st_size
+        print(f"state: snapshot of {size / 1e6:.1f} MB written in {seconds:.2f} s ({records} journal records folded in)", flush=True)
+        return seconds
 
     def close(self) -> None:
         """At Ctrl-C or SIGTERM: one last snapshot, so the next start replays nothing."""

@@ -32,12 +32,15 @@ PORTAL_CALLBACK_PATH = "/v1/local/portal-callback"
 """Where the local stage's stand-in for the portal takes the status callbacks (`MOTCUA_PORTAL_CALLBACK_URL`)."""
 
 
-def prepare(emulator_port: int, state_dir: Path) -> Any:
+def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
     """Start (or reuse) the emulator, create the stack and the signing identity, set the environment.
 
     The trust anchors the operator named (`MOTCUA_TRUST_ANCHORS`) are read first: a path that is
     missing or holds no certificate stops the start with a message (exit status 1), before anything
-    is started, rather than a stack that would call every real signature untrusted."""
+    is started, rather than a stack that would call every real signature untrusted.
+
+    `persist`: the emulator keeps its data in `<state_dir>/state` (the default); False keeps it in
+    memory, as before issue 17 (for `bench/persistence.py`'s side-by-side figure)."""
     from chalicelib.checks.trust import TrustAnchorsError, load_anchors
     from chalicelib.local.employer import ensure_employer_ca
     from chalicelib.local.pki import ensure_signing_identity
@@ -49,7 +52,7 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     except TrustAnchorsError as error:
         hint = "Fix or unset MOTCUA_TRUST_ANCHORS (the local demo CA is trusted anyway)."
         raise SystemExit(f"motcua: {error}. {hint}") from error
-    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log", state=aws_state_dir(state_dir))
+    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log", state=aws_state_dir(state_dir) if persist else None)
     environment = local_environment(emulator.endpoint, state_dir)
     os.environ.update(environment)
     settings.cache_clear()  # read again, from the stage's environment
@@ -80,17 +83,18 @@ def loaded_summary(state_dir: Path) -> str:
         f"{_grouped(c.get('audit', 0))} audit entries", f"{_grouped(c.get('units', 0) + c.get('participants', 0))} registry rows",
         f"{_grouped(c.get('claims', 0))} claims", f"{_grouped(c.get('slip_counters', 0))} slip counters", f"{_grouped(c.get('messages', 0))} queued messages",
     ]
-    how = f"{report.get('journal_records', 0)} journal records replayed" + ("" if report.get("clean_stop", True) else "; the last run was killed, in-flight dossiers are sent on again")
+    how = f"{report.get('journal_records', 0)} journal records replayed" + ("" if report.get("clean_stop", True) else "; the last run was killed")
     return f"Loaded {', '.join(parts)} from {where} in {report.get('seconds', 0):.1f} s ({how})."
 
 
 def resume_in_flight(state_dir: Path) -> int:
-    """After a run that was killed, send every dossier in an automatic step on again, at once.
+    """After a run that was killed, send every submitted dossier on again, at once.
 
-    Every acknowledged message survives a kill, but a dossier can be saved as submitted by a request
-    that was killed before it queued its message (the client never got its 202): without this it
-    would wait for the sweep's five minutes. The steps are keyed on the dossier's status, so a
-    dossier that also has its message does its work once (design: idempotency)."""
+    Every acknowledged message survives a kill, and a queue step's message is deleted only once its
+    work is saved, so a step a kill interrupted comes back by itself. The one gap is the API's submit,
+    which saves and then queues: a kill between the two leaves a dossier submitted with no message
+    (its client never got the 202), which the sweep would find only after five minutes. The steps are
+    keyed on the dossier's status, so one that also has its message does its work once."""
     try:
         clean = json.loads((aws_state_dir(state_dir) / "loaded.json").read_text()).get("clean_stop", True)
     except (OSError, ValueError):
@@ -104,11 +108,11 @@ def resume_in_flight(state_dir: Path) -> int:
     from chalicelib.services.intake import STEP_LIMITS
 
     sent = 0
-    for status, (_, step) in STEP_LIMITS.items():
-        for dossier in store().in_status(status):
-            rounds = sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
-            queues.send(StepMessage(dossier.id, step, rounds))
-            sent += 1
+    step = STEP_LIMITS[Status.SUBMITTED][1]
+    for dossier in store().in_status(Status.SUBMITTED):
+        rounds = sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
+        queues.send(StepMessage(dossier.id, step, rounds))
+        sent += 1
     return sent
 
 
@@ -281,17 +285,19 @@ def _wait_healthy(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the API did not become healthy")
 
 
-def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
+def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist: bool = True) -> int:
     started = time.monotonic()
     stop = threading.Event()
     # Ctrl-C and SIGTERM stop the stack, also when it was started in the background of a script
     # (which starts its children with SIGINT ignored, and Python then never raises KeyboardInterrupt)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    emulator = prepare(emulator_port, state_dir)
+    if not persist:
+        (aws_state_dir(state_dir) / "loaded.json").unlink(missing_ok=True)
+    emulator = prepare(emulator_port, state_dir, persist)
     from chalicelib.local.demo import seed_demo
 
-    loaded = loaded_summary(state_dir)
+    loaded = loaded_summary(state_dir) if persist else "The emulator keeps its data in memory (--in-memory): stopping it loses everything."
     seeded = seed_demo(state_dir)
     resumed = resume_in_flight(state_dir)
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}{PORTAL_CALLBACK_PATH}")
@@ -305,13 +311,13 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
         thread.start()
         _wait_healthy(port)
         (state_dir / STACK_FILE).write_text(json.dumps({"api_port": port, "emulator_port": emulator_port, "pid": os.getpid()}))
-        print(loaded + (f" {resumed} dossier(s) in flight sent on again." if resumed else ""), flush=True)
+        print(loaded + (f" {resumed} submitted dossier(s) sent on again." if resumed else ""), flush=True)
         print(
             f"motcua is ready in {time.monotonic() - started:.1f} s: API http://127.0.0.1:{port}  "
             f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
             f"Demo registry: {state_dir / 'units.csv'} and {state_dir / 'participants.csv'} "
             f"({'already loaded' if seeded.already_loaded else f'{seeded.loaded} rows loaded'}).\n"
-            f"Data is kept in {aws_state_dir(state_dir)} across Ctrl-C and kill -9; `motcua reset` starts empty.",
+            + (f"Data is kept in {aws_state_dir(state_dir)} across Ctrl-C and kill -9; `motcua reset` starts empty." if persist else "Data is kept in memory only."),
             flush=True,
         )
         while not stop.wait(0.5):

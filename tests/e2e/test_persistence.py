@@ -137,6 +137,29 @@ def _portal_client(stack: RestartableStack, plans: list[Acknowledged], files: di
         errors.append(f"{type(error).__name__}: {error}")
 
 
+def _statuses(stack: RestartableStack, plans: list[Acknowledged]) -> dict[str, str]:
+    """Each created dossier's status, as far as the stack answers now."""
+    found = {}
+    for plan in plans:
+        if plan.id is None:
+            continue
+        try:
+            found[plan.id] = requests.get(f"{stack.base}/v1/dossiers/{plan.id}", headers=stack.token("portal"), timeout=30).json()["status"]
+        except (requests.RequestException, ValueError, KeyError):
+            pass
+    return found
+
+
+def _progress_after(stack: RestartableStack, plans: list[Acknowledged], seen: dict[str, str], deadline: float) -> dict[str, str]:
+    """Poll until a dossier's status differs from `seen` (or every submitted one is done)."""
+    while time.monotonic() < deadline:
+        now = _statuses(stack, plans)
+        if any(seen.get(k) != v for k, v in now.items()) or (now and all(v in FINAL for v in now.values())):
+            return now
+        time.sleep(0.5)
+    raise AssertionError(f"the pipeline made no progress: {seen}")
+
+
 def _files_for(chosen: list[dict[str, str]], unit: dict[str, str], files: dict[str, bytes]) -> dict[str, bytes]:
     from tests.scans.generate import Document, render_pdf
     from tests.scans.generate import Worker as ScanWorker
@@ -167,13 +190,17 @@ def test_nothing_acknowledged_is_lost_when_the_whole_stack_is_killed_again_and_a
     client.start()
 
     # WHEN the whole stack (emulator, API, workers) is killed with SIGKILL four times at random
-    # moments while dossiers are sent and flow through the pipeline, and started again each time
-    kills, restarts = 0, []
+    # moments, and started again each time: the first while the portal is sending, the others each
+    # at a random moment after the pipeline moved a dossier on since the last restart
+    kills = 0
+    seen = _statuses(stack, plans)
     while kills < 4:
-        time.sleep(rng.uniform(1.0, 6.0))  # a random moment, not a wait for something to happen
+        if kills:
+            seen = _progress_after(stack, plans, seen, deadline)
+        time.sleep(rng.uniform(0.5, 3.0))  # a random moment, not a wait for something to happen
         stack.kill()
         kills += 1
-        restarts.append(stack.start())
+        stack.start()
     client.join(timeout=max(0.0, deadline - time.monotonic()))
     assert not client.is_alive() and errors == [], errors
 
