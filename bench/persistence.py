@@ -1,8 +1,11 @@
 """What keeping the local stage's data costs (issue 17): start-up against stored dossiers, and the write overhead.
 
-1. Start-up: one stack fills up to each size in `--sizes` (dossiers created through the API, each with
-   one small attachment, by 8 clients), then is stopped in both ways a developer stops it and started
-   again each time: killed with SIGKILL (the start replays the journal since the last snapshot) and
+1. Start-up: one stack fills up to each size in `--sizes`, then is stopped in both ways a developer
+   stops it and started again each time. The first `--api-dossiers` are created through the API
+   (8 clients, each dossier with one small attachment: 17 a second here, so 10 000 would take ten
+   minutes); the rest are copies of those, each with a new id and portal code, written into the
+   emulator through the AWS API (batches of 25 items, one object each): the same items and objects,
+   journaled and snapshotted like any others, in a minute. Then the stack is killed with SIGKILL (the start replays the journal since the last snapshot) and
    stopped with Ctrl-C (the last snapshot holds everything). For each: seconds to "motcua is ready",
    and the emulator's own load time (snapshot + journal, from `state/loaded.json`). Goal: under 10 s
    with 10 000 dossiers.
@@ -12,7 +15,7 @@
 
 Run: `.venv/bin/python bench/persistence.py [--sizes 1000,10000] [--calls 300]`; prints one JSON object:
 `persist_ready_s_<n>_killed`, `persist_ready_s_<n>_stopped`, `persist_load_s_<n>_...`,
-`persist_snapshot_mb_<n>`, `persist_fill_per_s`, `create_p50_ms_persisted`, `create_p50_ms_in_memory`,
+`persist_snapshot_mb_<n>`, `persist_fill_dossiers_per_s`, `persist_clone_dossiers_per_s`, `create_p50_ms_persisted`, `create_p50_ms_in_memory`,
 `persist_create_overhead_ratio`.
 """
 from __future__ import annotations
@@ -109,6 +112,48 @@ def _fill(serve: Serve, count: int, clients: int = 8) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _clone(serve: Serve, count: int) -> float:
+    """Add `count` dossiers copied from those already there (items of the dossiers and audit tables,
+    and attachments, with the dossier's id and portal code replaced); returns dossiers per second."""
+    import uuid
+
+    import boto3
+
+    kw = {"endpoint_url": f"http://127.0.0.1:{serve.emulator_port}", "region_name": "ap-southeast-1",
+          "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    db, s3 = boto3.client("dynamodb", **kw), boto3.client("s3", **kw)
+    bucket = "motcua-local-originals-123456789012"
+    items: dict[str, list[dict]] = {}
+    for table in ("dossiers", "audit"):
+        for page in db.get_paginator("scan").paginate(TableName=f"motcua-local-{table}"):
+            items[table] = items.get(table, []) + page["Items"]
+    dossiers = [i for i in items["dossiers"] if not i["id"]["S"].startswith("portal#") and "body" in i]
+    texts = {table: [json.dumps(item, ensure_ascii=False) for item in items[table]] for table in items}
+    sources = []  # per dossier: its id, its portal code, and the serialised items that name either
+    for source in dossiers:
+        old_id, old_code = source["id"]["S"], json.loads(source["body"]["S"])["portal_code"]
+        sources.append((old_id, old_code, {t: [x for x in texts[t] if old_id in x or old_code in x] for t in texts}))
+    started = time.perf_counter()
+    pending: dict[str, list[dict]] = {"dossiers": [], "audit": []}
+
+    def flush(table: str) -> None:
+        while pending[table]:
+            batch, pending[table] = pending[table][:25], pending[table][25:]
+            db.batch_write_item(RequestItems={f"motcua-local-{table}": [{"PutRequest": {"Item": i}} for i in batch]})
+
+    for n in range(count):
+        old_id, old_code, own = sources[n % len(sources)]
+        new_id, new_code = uuid.uuid4().hex, f"G22.99-200512-{uuid.uuid4().hex[:12]}"
+        for table, serialised in own.items():
+            pending[table] += [json.loads(x.replace(old_id, new_id).replace(old_code, new_code)) for x in serialised]
+            if len(pending[table]) >= 25:
+                flush(table)
+        s3.put_object(Bucket=bucket, Key=f"dossiers/{new_id}/attachments/request.pdf", Body=ATTACHMENT, ContentType="application/pdf")
+    for table in pending:
+        flush(table)
+    return count / (time.perf_counter() - started)
+
+
 def _create_p50(bases: dict[str, tuple[str, dict[str, str]]], calls: int, rounds: int = 4) -> dict[str, float]:
     samples: dict[str, list[float]] = {name: [] for name in bases}
     sessions = {name: requests.Session() for name in bases}
@@ -128,6 +173,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--calls", type=int, default=300, help="sequential creates per side for the p50")
+    parser.add_argument("--api-dossiers", type=int, default=300, help="dossiers created through the API; the rest are copies")
     args = parser.parse_args()
     figures: dict[str, object] = {"persist_loadavg_start": loadavg()}
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-persist-"))
@@ -150,11 +196,15 @@ def main() -> int:
 
     # 1. start-up against stored dossiers
     serve = Serve(root / "filled")
-    stored, fill_rates = 0, []
+    stored, fill_rates, clone_rates = 0, [], []
     try:
         serve.start()
         for size in sorted(int(s) for s in args.sizes.split(",")):
-            fill_rates.append(_fill(serve, size - stored))
+            through_api = max(0, min(size, args.api_dossiers) - stored)
+            if through_api:
+                fill_rates.append(_fill(serve, through_api))
+            if size - stored - through_api > 0:
+                clone_rates.append(_clone(serve, size - stored - through_api))
             stored = size
             serve.kill()
             figures[f"persist_ready_s_{size}_killed"] = round(serve.start(), 2)
@@ -170,6 +220,7 @@ def main() -> int:
     finally:
         serve.stop()
     figures["persist_fill_dossiers_per_s"] = round(statistics.median(fill_rates), 1) if fill_rates else 0
+    figures["persist_clone_dossiers_per_s"] = round(statistics.median(clone_rates), 1) if clone_rates else 0
     figures["persist_loadavg_end"] = loadavg()
     if not os.environ.get("BENCH_KEEP_STATE"):
         import shutil
