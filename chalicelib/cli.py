@@ -148,20 +148,20 @@ def cmd_reset(args: argparse.Namespace) -> int:
     """Start the next `make run` empty: delete the emulator's data (dossiers, attachments, slips,
     audit, registry, claims, counters, queues, the KMS key). The CAs and the token secret stay, so
     tokens already given out still work; the registry demo is loaded again at the next start."""
+    import json
     import shutil
-    import urllib.request
 
+    from chalicelib.local.serve import STACK_FILE
     from chalicelib.local.stack import aws_state_dir
 
     state = aws_state_dir(_state_dir())
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{_emulator_port()}/moto-api/data.json", timeout=1):
-            running = True
-    except OSError:
-        running = False
-    if running:
-        print("error: the local stack is running; stop `make run` (Ctrl-C) first", file=sys.stderr)
+    try:  # `make run` writes its pid there while it is up (a kill leaves the file, not the process)
+        pid = int(json.loads((_state_dir() / STACK_FILE).read_text())["pid"])
+        os.kill(pid, 0)
+        print(f"error: the local stack is running (pid {pid}); stop `make run` (Ctrl-C) first", file=sys.stderr)
         return 2
+    except (OSError, ValueError, KeyError):
+        pass
     if not state.exists():
         print(f"nothing to reset: {state} does not exist")
         return 0
