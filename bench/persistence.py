@@ -145,7 +145,10 @@ def _clone(serve: Serve, count: int) -> float:
         old_id, old_code, own = sources[n % len(sources)]
         new_id, new_code = uuid.uuid4().hex, f"G22.99-200512-{uuid.uuid4().hex[:12]}"
         for table, serialised in own.items():
-            pending[table] += [json.loads(x.replace(old_id, new_id).replace(old_code, new_code)) for x in serialised]
+            copies = [json.loads(x.replace(old_id, new_id).replace(old_code, new_code)) for x in serialised]
+            for copy in copies:  # the portal has these entries already (else the sweep queues 10 000 notifications)
+                copy.pop("unsent", None)
+            pending[table] += copies
             if len(pending[table]) >= 25:
                 flush(table)
         s3.put_object(Bucket=bucket, Key=f"dossiers/{new_id}/attachments/request.pdf", Body=ATTACHMENT, ContentType="application/pdf")

@@ -35,6 +35,7 @@ start stays quick), and at every Ctrl-C or SIGTERM. See docs/decisions.md for th
 from __future__ import annotations
 
 import copyreg
+import gc
 import io
 import os
 import pickle
@@ -74,6 +75,12 @@ def _register_reducers() -> None:
     for lock_type in lock_types:
         copyreg.pickle(lock_type, lambda lock: (threading.RLock, ()) if "RLock" in type(lock).__name__ else (threading.Lock, ()))
     copyreg.pickle(threading.Condition, lambda _: (threading.Condition, ()))
+    try:  # a DynamoDB item's attributes: loaded without re-checking the size on every key
+        from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+        copyreg.pickle(LimitedSizeDict, lambda attrs: (_limited_size_dict, (dict(attrs),)))
+    except ImportError:  # pragma: no cover - another moto layout: the default pickling still works
+        pass
     try:
         from cryptography.hazmat.bindings._rust import openssl
         from cryptography.hazmat.primitives import serialization
@@ -87,6 +94,17 @@ def _register_reducers() -> None:
         key_type = getattr(getattr(openssl, module_name, None), class_name, None)
         if key_type is not None:
             copyreg.pickle(key_type, private_key)
+
+
+def _limited_size_dict(attrs: dict[str, Any]) -> Any:
+    """moto's item attributes, rebuilt without `LimitedSizeDict.__setitem__`, which sums the size of
+    every attribute each time one is set: unpickled key by key, that was 8 of the 9 seconds a
+    snapshot of 8 500 dossiers took to load (measured); the items passed the check when written."""
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    rebuilt = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.update(rebuilt, attrs)
+    return rebuilt
 
 
 def _load_private_key(der: bytes) -> Any:
@@ -151,6 +169,20 @@ class LoadReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pickling makes or walks millions of small objects, each pass of the cyclic collector walking
+    them all again: without it a snapshot of 8 500 dossiers loaded in 1.1 s instead of 4.7–7.1 s
+    and was written in 1.7 s instead of 6.2 (measured, same file, same machine)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _backends() -> dict[str, Any]:
     from moto.backends import get_backend
 
@@ -209,7 +241,8 @@ class StateStore:
         if snapshot.exists():
             data = snapshot.read_bytes()
             report.snapshot_bytes = len(data)
-            saved = pickle.loads(data)
+            with _no_gc():
+                saved = pickle.loads(data)
             self.generation = saved["generation"]
             for name, loaded in saved["backends"].items():
                 if name in backends:
@@ -247,7 +280,8 @@ class StateStore:
         """Write every backend as of now (the caller keeps every request out), start a new journal."""
         started = time.perf_counter()
         generation = self.generation + 1
-        data = pickle.dumps({"generation": generation, "backends": backends, "written_at": time.time()}, protocol=pickle.HIGHEST_PROTOCOL)
+        with _no_gc():
+            data = pickle.dumps({"generation": generation, "backends": backends, "written_at": time.time()}, protocol=pickle.HIGHEST_PROTOCOL)
         tmp = self.directory / (SNAPSHOT + ".tmp")
         with open(tmp, "wb") as handle:
             handle.write(data)
@@ -348,13 +382,15 @@ def state_counts(backends: dict[str, Any]) -> dict[str, int]:
                 suffix = name.rsplit("-", 1)[-1]
                 if suffix not in tables:
                     continue
+                if table.range_key_attr is not None or suffix not in ("dossiers", "slips"):
+                    tables[suffix] += sum(len(v) if table.range_key_attr is not None else 1 for v in table.items.values())
+                    continue
+                keys = [str(getattr(key, "value", key)) for key in table.items]  # hash-only: one item per key
                 if suffix == "dossiers":
-                    tables[suffix] += sum(1 for item in table.all_items() if not str(item.hash_key.value).startswith("portal#"))
-                elif suffix == "slips":
-                    tables[suffix] += sum(1 for item in table.all_items() if str(item.hash_key.value).startswith("slip#"))
-                    counts["slip_counters"] = counts.get("slip_counters", 0) + sum(1 for item in table.all_items() if str(item.hash_key.value).startswith("counter#"))
+                    tables[suffix] += sum(1 for key in keys if not key.startswith("portal#"))
                 else:
-                    tables[suffix] += table.item_count if hasattr(table, "item_count") else len(list(table.all_items()))
+                    tables[suffix] += sum(1 for key in keys if key.startswith("slip#"))
+                    counts["slip_counters"] = counts.get("slip_counters", 0) + sum(1 for key in keys if key.startswith("counter#"))
     counts.update(tables)
     attachments = 0
     for account in backends["s3"].values():
@@ -410,11 +446,13 @@ class Persistence:
         self._install_queue_hooks()
         self.replaying = True
         try:
-            for record in records:
-                if not self._replay(record):
-                    report.replay_failures += 1
+            with _no_gc():
+                for record in records:
+                    if not self._replay(record):
+                        report.replay_failures += 1
         finally:
             self.replaying = False
+        gc.freeze()  # what was loaded lives as long as the emulator: later collections need not walk it
         report.seconds = time.perf_counter() - started
         report.counts = state_counts(self._backends)
         self.report = report
