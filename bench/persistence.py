@@ -214,6 +214,7 @@ def main() -> int:
             loaded = serve.loaded()
             figures[f"persist_load_s_{size}_killed"] = round(loaded["seconds"], 2)
             figures[f"persist_journal_records_{size}_killed"] = loaded["journal_records"]
+            figures[f"persist_import_s_{size}_killed"] = round(loaded.get("import_seconds", 0), 2)
             figures[f"persist_dossiers_loaded_{size}"] = loaded["counts"]["dossiers"]
             serve.stop()
             figures[f"persist_snapshot_mb_{size}"] = round((serve.state / "state" / "snapshot.pickle").stat().st_size / 1e6, 1)

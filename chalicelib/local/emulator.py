@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state", type=Path, help="keep the state in this directory (snapshot and journal); none: in memory")
-    parser.add_argument("--compact-after", type=int, default=2_000, help="journal records after which a new snapshot is written")
+    parser.add_argument("--compact-after", type=int, default=2_000, help="items written after which a new snapshot is written")
     args = parser.parse_args(argv)
     check_then_write_transactions()
     app: Callable[..., Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)

@@ -29,8 +29,9 @@ What a record holds, by service:
   rare and made at start-up: a new snapshot before the answer, under an exclusive lock.
 
 At start the snapshot is loaded and the journal replayed into the backends before the emulator
-listens; then a new snapshot is written in the background once the journal is long (so the next
-start stays quick), and at every Ctrl-C or SIGTERM. See docs/decisions.md for the measurements.
+listens; then a new snapshot is written in the background once 2 000 items were written since the
+last one (so a start after a kill replays about a second of writes at most), and at every Ctrl-C or
+SIGTERM. See docs/decisions.md for the measurements.
 """
 from __future__ import annotations
 
@@ -164,6 +165,8 @@ class LoadReport:
     torn_bytes: int = 0
     """Bytes of a record cut by a kill, dropped (its request was never acknowledged)."""
     replay_failures: int = 0
+    import_seconds: float = 0.0
+    """Importing moto's services, paid by any start (in memory too, at the first request), apart."""
     clean_stop: bool = True
     """The last run ended with Ctrl-C or SIGTERM (its last snapshot written), not with a kill."""
     counts: dict[str, int] = field(default_factory=dict)
@@ -226,6 +229,9 @@ class StateStore:
         """Also flush every record to the disk (power loss); a kill needs only the write itself."""
         self.generation = 0
         self.records = 0
+        self.weight = 0
+        """Items written by the records since the snapshot (a batch of 25 puts weighs 25): what a
+        replay costs, about 0.5 ms an item, so what decides when the next snapshot is due."""
         self.bytes = 0
         self._fd: int | None = None
         self._lock = threading.Lock()
@@ -255,6 +261,7 @@ class StateStore:
                 stale.unlink()  # older than the snapshot: already in it
         self._open(self.generation)
         self.records, self.bytes = len(records), self._journal(self.generation).stat().st_size
+        self.weight = sum(_weight(r[1]["body"]) if r[0] == "http" else 1 for r in records)
         return records, report
 
     def _open(self, generation: int) -> None:
@@ -262,7 +269,7 @@ class StateStore:
             os.close(self._fd)
         self._fd = os.open(self._journal(generation), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
-    def append(self, record: Any) -> None:
+    def append(self, record: Any, weight: int = 1) -> None:
         """Write one record before its request is answered (`os.write`: in the kernel once it returns)."""
         frame = _frame(record)
         with self._lock:
@@ -274,6 +281,7 @@ class StateStore:
             if self.fsync:
                 os.fsync(self._fd)
             self.records += 1
+            self.weight += weight
             self.bytes += len(frame)
 
     def snapshot(self, backends: dict[str, Any]) -> float:
@@ -292,7 +300,7 @@ class StateStore:
             old = self._journal(self.generation)
             self.generation = generation
             self._open(generation)
-            self.records, self.bytes = 0, 0
+            self.records, self.weight, self.bytes = 0, 0, 0
             old.unlink(missing_ok=True)
         return time.perf_counter() - started
 
@@ -417,8 +425,9 @@ class Persistence:
     directory:
         `<state dir>/state`: the snapshot and the journal.
     compact_after:
-        Journal records (or 16 times as many KiB) after which a new snapshot is written in the
-        background, so that a start after a kill replays at most about this many requests.
+        Items written (see `StateStore.weight`; or 16 times as many KiB of journal) after which a
+        new snapshot is written in the background, so that a start after a kill replays at most
+        about this many (about a second here).
     """
 
     def __init__(self, app: Callable[..., Iterable[bytes]], directory: Path, compact_after: int = 2_000, fsync: bool = False) -> None:
@@ -439,6 +448,7 @@ class Persistence:
         started = time.perf_counter()
         _register_reducers()
         self._backends = _backends()
+        imported = time.perf_counter() - started
         records, report = self.store.load(self._backends)
         running = self.store.directory / "running"
         report.clean_stop = not running.exists()
@@ -453,7 +463,8 @@ class Persistence:
         finally:
             self.replaying = False
         gc.freeze()  # what was loaded lives as long as the emulator: later collections need not walk it
-        report.seconds = time.perf_counter() - started
+        report.seconds = time.perf_counter() - started - imported
+        report.import_seconds = imported
         report.counts = state_counts(self._backends)
         self.report = report
         threading.Thread(target=self._compact_forever, name="compaction", daemon=True).start()
@@ -598,7 +609,7 @@ class Persistence:
             if service == "s3":
                 with self._s3_writes:  # two writes to one key: the journal's order is the bucket's
                     return self._answer(environ, start_response, lambda headers: self.store.append(("http", record, _version_ids(headers))), with_headers=True)
-            return self._answer(environ, start_response, lambda headers: self.store.append(("http", record, [])), with_headers=True)
+            return self._answer(environ, start_response, lambda headers: self.store.append(("http", record, []), _weight(body)), with_headers=True)
 
     def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any], keep: Callable[..., Any], with_headers: bool = False) -> list[bytes]:
         """Run the request; when it succeeded, keep it (`keep`), and only then answer."""
@@ -620,7 +631,7 @@ class Persistence:
 
     def _compact_forever(self) -> None:
         while not self._stop.wait(2.0):
-            if self.store.records >= self.compact_after or self.store.bytes >= self.compact_after * 16 * 1024:
+            if self.store.weight >= self.compact_after or self.store.bytes >= self.compact_after * 16 * 1024:
                 self.snapshot()
 
     def snapshot(self) -> float:
@@ -638,6 +649,11 @@ class Persistence:
         if self.store.records:
             self.snapshot()
         (self.store.directory / "running").unlink(missing_ok=True)
+
+
+def _weight(body: bytes) -> int:
+    """How many items a DynamoDB write puts, updates or deletes (1 for anything else)."""
+    return max(1, body.count(b'"TableName"'), body.count(b'"PutRequest"') + body.count(b'"DeleteRequest"'))
 
 
 def _version_ids(headers: list[tuple[str, str]]) -> list[str]:

@@ -84,7 +84,7 @@ def loaded_summary(state_dir: Path) -> str:
         f"{_grouped(c.get('claims', 0))} claims", f"{_grouped(c.get('slip_counters', 0))} slip counters", f"{_grouped(c.get('messages', 0))} queued messages",
     ]
     how = f"{report.get('journal_records', 0)} journal records replayed" + ("" if report.get("clean_stop", True) else "; the last run was killed")
-    return f"Loaded {', '.join(parts)} from {where} in {report.get('seconds', 0):.1f} s ({how})."
+    return f"Loaded {', '.join(parts)} from {where} in {report.get('seconds', 0):.1f} s ({how}; moto imported in {report.get('import_seconds', 0):.1f} s)."
 
 
 def resume_in_flight(state_dir: Path) -> int:
