@@ -309,11 +309,13 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist:
     importing = threading.Thread(target=_import_app, name="import-app", daemon=True)
     importing.start()
     emulator = prepare(emulator_port, state_dir, persist)
+    phases = {"emulator, stack and keys": time.monotonic() - started}
     from chalicelib.local.demo import seed_demo
 
     loaded = loaded_summary(state_dir) if persist else "The emulator keeps its data in memory (--in-memory): stopping it loses everything."
     seeded = seed_demo(state_dir)
     resumed = resume_in_flight(state_dir)
+    phases["registry check"] = time.monotonic() - started - sum(phases.values())
     settings.cache_clear()
     importing.join()
     pool = WorkerPool(workers, state_dir / "workers.log")
@@ -323,10 +325,11 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist:
         pool.start()
         thread.start()
         _wait_healthy(port)
+        phases["API up"] = time.monotonic() - started - sum(phases.values())
         (state_dir / STACK_FILE).write_text(json.dumps({"api_port": port, "emulator_port": emulator_port, "pid": os.getpid()}))
         print(loaded + (f" {resumed} submitted dossier(s) sent on again." if resumed else ""), flush=True)
         print(
-            f"motcua is ready in {time.monotonic() - started:.1f} s: API http://127.0.0.1:{port}  "
+            f"motcua is ready in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in phases.items())}): API http://127.0.0.1:{port}  "
             f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
             f"Demo registry: {state_dir / 'units.csv'} and {state_dir / 'participants.csv'} "
             f"({'already loaded' if seeded.already_loaded else f'{seeded.loaded} rows loaded'}).\n"
