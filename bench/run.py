@@ -180,6 +180,8 @@ def parts(workers: tuple[int, ...] = (1, 2)) -> list[Part]:
         Part("load", "load.py", ["--seconds", "60", "--clients", "8", "--drain", "20"], ["--seconds", "10", "--clients", "4", "--drain", "10"], 300, _passthrough),
         Part("checks", "checks.py", ["--participants", "5000", "--workers", "300"], ["--participants", "2000", "--workers", "100"], 240, _checks),
         Part("refusals", "refusals.py", ["--repeat", "3"], ["--repeat", "1"], 180, _passthrough),
+        Part("persistence", "persistence.py", _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 1000,10000 --calls 300"),
+             _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 200,1000 --calls 60 --api-dossiers 100"), 1200, _passthrough),
         Part("faults", "faults.py", _env_args("BENCH_FAULTS_ARGS", "--dossiers 8 --min-kills 20 --max-kills 24 --deadline 150"),
              _env_args("BENCH_FAULTS_ARGS", "--dossiers 4 --min-kills 20 --max-kills 20 --windows 1 --deadline 90"), 330, _passthrough, optional=True),
         Part("fuzz", "fuzz.py", _env_args("BENCH_FUZZ_ARGS", "--api-examples 3 --rounds 3"), _env_args("BENCH_FUZZ_ARGS", "--api-examples 1 --rounds 1"), 300, _passthrough, optional=True),

@@ -12,14 +12,33 @@ __all__ = ["main"]
 
 
 def _state_dir() -> Path:
-    return Path(os.environ.get("MOTCUA_STATE_DIR", Path.cwd() / ".motcua")).resolve()
+    """The local stack's state directory: `MOTCUA_STATE_DIR`, else `.motcua` in the project this
+    command belongs to, wherever it is run from (it once was `.motcua` in the current directory: run
+    elsewhere, `motcua token` made a new secret and printed a token the API refused)."""
+    from chalicelib.local.stack import PROJECT_DIR
+
+    return Path(os.environ.get("MOTCUA_STATE_DIR") or PROJECT_DIR / ".motcua").resolve()
+
+
+def _emulator_port() -> str:
+    """`MOTCUA_EMULATOR_PORT`, else the port the running `make run` wrote down, else 4566."""
+    import json
+
+    from chalicelib.local.serve import STACK_FILE
+
+    if os.environ.get("MOTCUA_EMULATOR_PORT"):
+        return os.environ["MOTCUA_EMULATOR_PORT"]
+    try:
+        return str(json.loads((_state_dir() / STACK_FILE).read_text())["emulator_port"])
+    except (OSError, ValueError, KeyError):
+        return "4566"
 
 
 def _connect() -> None:
     """Point this process at the running local stack (the emulator `make run` started)."""
     from chalicelib.local.stack import local_environment
 
-    port = os.environ.get("MOTCUA_EMULATOR_PORT", "4566")
+    port = _emulator_port()
     for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
         os.environ.setdefault(key, value)
     settings.cache_clear()
@@ -30,9 +49,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     return serve(
         port=int(os.environ.get("PORT", "8000")),
-        emulator_port=int(os.environ.get("MOTCUA_EMULATOR_PORT", "4566")),
+        emulator_port=int(os.environ.get("MOTCUA_EMULATOR_PORT") or "4566"),
         state_dir=_state_dir(),
         workers=int(os.environ.get("MOTCUA_WORKERS", str(os.cpu_count() or 1))),
+        persist=not args.in_memory,
     )
 
 
@@ -161,10 +181,45 @@ def cmd_sign_request(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Start the next `make run` empty: delete the emulator's data (dossiers, attachments, slips,
+    audit, registry, claims, counters, queues, the KMS key). The CAs and the token secret stay, so
+    tokens already given out still work; the registry demo is loaded again at the next start."""
+    import json
+    import shutil
+
+    from chalicelib.local.serve import STACK_FILE
+    from chalicelib.local.stack import aws_state_dir
+
+    state = aws_state_dir(_state_dir())
+    try:  # `make run` writes its pid there while it is up (a kill leaves the file, not the process)
+        pid = int(json.loads((_state_dir() / STACK_FILE).read_text())["pid"])
+        os.kill(pid, 0)
+        print(f"error: the local stack is running (pid {pid}); stop `make run` (Ctrl-C) first", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, KeyError):
+        pass
+    if not state.exists():
+        print(f"nothing to reset: {state} does not exist")
+        return 0
+    if not args.yes:
+        answer = input(f"Delete every dossier, attachment, slip and audit entry kept in {state}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes", "c", "có"):
+            print("nothing deleted")
+            return 1
+    shutil.rmtree(state)
+    print(f"deleted {state}: the next `make run` starts empty")
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
-    os.environ.setdefault("MOTCUA_STATE_DIR", str(_state_dir()))
+    state = _state_dir()
+    os.environ.setdefault("MOTCUA_STATE_DIR", str(state))
     settings.cache_clear()
     from chalicelib.api.auth import issue_local_token
+
+    if not (Path(os.environ["MOTCUA_STATE_DIR"]) / "jwt-secret").exists():
+        print(f"note: no local stack has run with {os.environ['MOTCUA_STATE_DIR']} yet; the token is signed with a new secret there", file=sys.stderr)
 
     try:
         print(issue_local_token(args.role, args.office, args.sub, ttl_seconds=args.hours * 3600, authority=args.authority))
@@ -179,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the local stack in the foreground (what `make run` does)")
+    p.add_argument("--in-memory", action="store_true", help="keep nothing on disk (the stack starts empty and is lost when it stops)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="poll the pipeline queues of the running local stack")
@@ -241,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dossier", help="a dossier JSON (the body of POST /v1/dossiers): its applicant's tax code, name")
     p.add_argument("--name", help="the unit's name in the certificate (CN), at first signing for this tax code")
     p.set_defaults(func=cmd_sign_request)
+
+    p = sub.add_parser("reset", help="delete the local stack's data so that the next `make run` starts empty (asks first)")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.set_defaults(func=cmd_reset)
 
     p = sub.add_parser("token", help="a bearer token for the local stage")
     p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])

@@ -31,13 +31,17 @@ every message, so how many there are depends on what the code sent, not on when 
 `refuse_writes(endpoint, seconds)`, `duplicate_messages(endpoint, queues)` and `fault_status(endpoint)`
 are the client side.
 
-Run as `python -m chalicelib.local.emulator --port N` (`motcua serve` and the tests do).
+Its state is kept on disk when it is given a directory (`--state`; see `persistence.py`): every
+acknowledged write survives Ctrl-C, SIGTERM and `kill -9`.
+
+Run as `python -m chalicelib.local.emulator --port N [--state DIR]` (`motcua serve` and the tests do).
 """
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import os
 import re
 import signal
 import socket
@@ -46,6 +50,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 __all__ = [
@@ -344,10 +350,34 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="motcua-emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state", type=Path, help="keep the state in this directory (snapshot and journal); none: in memory")
+    parser.add_argument("--compact-after", type=int, default=2_000, help="items written after which a new snapshot is written")
     args = parser.parse_args(argv)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: sys.exit(0))
     check_then_write_transactions()
+    app: Callable[..., Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
+    persistence = None
+    if args.state is not None:
+        from chalicelib.local.persistence import Persistence
+
+        persistence = Persistence(app, args.state, compact_after=args.compact_after, fsync=os.environ.get("MOTCUA_STATE_FSYNC") == "1")
+        report = persistence.start()
+        (args.state / "loaded.json").write_text(json.dumps(asdict(report)))
+        print(f"state: {report.counts} from {args.state} in {report.seconds:.2f} s "
+              f"({report.journal_records} journal records replayed, {report.torn_bytes} torn bytes dropped)", flush=True)
+        app = persistence
+
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        if stopping.is_set():  # Ctrl-C reaches the whole group, then `motcua serve` sends SIGTERM
+            return
+        stopping.set()
+        if persistence is not None:
+            persistence.close()
+        sys.exit(0)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
     class NoDelayHandler(MotoRequestHandler):
         """Headers and body leave in two writes; without TCP_NODELAY, Nagle's algorithm holds the
         body until the client's delayed ACK (about 40 ms on Linux): seen here as ~30 ms per call."""
@@ -359,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     run_simple(
         args.host,
         args.port,
-        FaultSwitch(SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))),
+        FaultSwitch(SerialisedDynamoDB(app)),
         threaded=True,
         request_handler=NoDelayHandler,
     )

@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
-from chalicelib.local.stack import PROJECT_DIR, deploy_stack, local_environment, start_emulator
+from chalicelib.local.stack import PROJECT_DIR, aws_state_dir, deploy_stack, local_environment, start_emulator
 
-__all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve"]
+__all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve", "loaded_summary", "resume_in_flight", "STACK_FILE"]
+
+STACK_FILE = "stack.json"
+"""In the state directory while `make run` is up: its ports, so `motcua` finds the stack from anywhere."""
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit: a larger body never reaches a function in AWS."""
@@ -29,12 +32,15 @@ PORTAL_CALLBACK_PATH = "/v1/local/portal-callback"
 """Where the local stage's stand-in for the portal takes the status callbacks (`MOTCUA_PORTAL_CALLBACK_URL`)."""
 
 
-def prepare(emulator_port: int, state_dir: Path) -> Any:
+def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
     """Start (or reuse) the emulator, create the stack and the signing identity, set the environment.
 
     The trust anchors the operator named (`MOTCUA_TRUST_ANCHORS`) are read first: a path that is
     missing or holds no certificate stops the start with a message (exit status 1), before anything
-    is started, rather than a stack that would call every real signature untrusted."""
+    is started, rather than a stack that would call every real signature untrusted.
+
+    `persist`: the emulator keeps its data in `<state_dir>/state` (the default); False keeps it in
+    memory, as before issue 17 (for `bench/persistence.py`'s side-by-side figure)."""
     from chalicelib.checks.trust import TrustAnchorsError, load_anchors
     from chalicelib.local.employer import ensure_employer_ca
     from chalicelib.local.pki import ensure_signing_identity
@@ -46,7 +52,7 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     except TrustAnchorsError as error:
         hint = "Fix or unset MOTCUA_TRUST_ANCHORS (the local demo CA is trusted anyway)."
         raise SystemExit(f"motcua: {error}. {hint}") from error
-    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log")
+    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log", state=aws_state_dir(state_dir) if persist else None)
     environment = local_environment(emulator.endpoint, state_dir)
     os.environ.update(environment)
     settings.cache_clear()  # read again, from the stage's environment
@@ -54,6 +60,66 @@ def prepare(emulator_port: int, state_dir: Path) -> Any:
     identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
     Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
     return emulator
+
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def loaded_summary(state_dir: Path) -> str:
+    """What the emulator found on disk, in the words of the office (`make run`'s first line)."""
+    try:
+        report = json.loads((aws_state_dir(state_dir) / "loaded.json").read_text())
+    except (OSError, ValueError):
+        return "The emulator's state was not reported (an emulator already running was reused)."
+    c = report.get("counts", {})
+    where = aws_state_dir(state_dir)
+    try:
+        where = where.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    parts = [
+        f"{_grouped(c.get('dossiers', 0))} hồ sơ", f"{_grouped(c.get('attachments', 0))} giấy tờ", f"{_grouped(c.get('slips', 0))} phiếu",
+        f"{_grouped(c.get('audit', 0))} audit entries", f"{_grouped(c.get('units', 0) + c.get('participants', 0))} registry rows",
+        f"{_grouped(c.get('claims', 0))} claims", f"{_grouped(c.get('slip_counters', 0))} slip counters", f"{_grouped(c.get('messages', 0))} queued messages",
+    ]
+    how = f"{report.get('journal_records', 0)} journal records replayed" + ("" if report.get("clean_stop", True) else "; the last run was killed")
+    return f"Loaded {', '.join(parts)} from {where} in {report.get('seconds', 0):.1f} s ({how}; moto imported in {report.get('import_seconds', 0):.1f} s)."
+
+
+def resume_in_flight(state_dir: Path) -> int:
+    """After a run that was killed, send every submitted dossier on again, at once.
+
+    Every acknowledged message survives a kill, and a queue step's message is deleted only once its
+    work is saved, so a step a kill interrupted comes back by itself. The one gap is the API's submit,
+    which saves and then queues: a kill between the two leaves a dossier submitted with no message
+    (its client never got the 202), which the sweep would find only after five minutes. The steps are
+    keyed on the dossier's status, so one that also has its message does its work once."""
+    try:
+        clean = json.loads((aws_state_dir(state_dir) / "loaded.json").read_text()).get("clean_stop", True)
+    except (OSError, ValueError):
+        clean = True
+    if clean:
+        return 0
+    from chalicelib.adapters import queues
+    from chalicelib.adapters.store import store
+    from chalicelib.domain.messages import StepMessage
+    from chalicelib.domain.states import Status
+    from chalicelib.services.intake import STEP_LIMITS
+
+    sent = 0
+    step = STEP_LIMITS[Status.SUBMITTED][1]
+    for dossier in store().in_status(Status.SUBMITTED):
+        rounds = sum(1 for h in dossier.history if h.status == Status.SUBMITTED)
+        queues.send(StepMessage(dossier.id, step, rounds))
+        sent += 1
+    return sent
+
+
+def _import_app() -> None:
+    """`import app` (about 2 s): what `make_server` serves."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    import app  # noqa: F401
 
 
 def make_server(port: int, host: str = "127.0.0.1") -> Any:
@@ -225,22 +291,35 @@ def _wait_healthy(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the API did not become healthy")
 
 
-def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
+def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist: bool = True) -> int:
     started = time.monotonic()
     stop = threading.Event()
     # Ctrl-C and SIGTERM stop the stack, also when it was started in the background of a script
     # (which starts its children with SIGINT ignored, and Python then never raises KeyboardInterrupt)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    emulator = prepare(emulator_port, state_dir)
-    from chalicelib.local.demo import seed_demo
-
-    seeded = seed_demo(state_dir)
+    if not persist:
+        (aws_state_dir(state_dir) / "loaded.json").unlink(missing_ok=True)
+    # The API's code is imported while the emulator loads what it keeps (two processes, two cores):
+    # the stage's environment is known before the emulator answers.
+    os.environ.update(local_environment(f"http://127.0.0.1:{emulator_port}", state_dir))
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}{PORTAL_CALLBACK_PATH}")
     os.environ.setdefault("MOTCUA_PORTAL_CALLBACK_SECRET", "local-portal-secret")
     # the slips' QR codes lead to this server's public pages, whatever port it was given
     os.environ.setdefault("MOTCUA_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     settings.cache_clear()
+    importing = threading.Thread(target=_import_app, name="import-app", daemon=True)
+    importing.start()
+    emulator = prepare(emulator_port, state_dir, persist)
+    phases = {"emulator, stack and keys": time.monotonic() - started}
+    from chalicelib.local.demo import seed_demo
+
+    loaded = loaded_summary(state_dir) if persist else "The emulator keeps its data in memory (--in-memory): stopping it loses everything."
+    seeded = seed_demo(state_dir)
+    resumed = resume_in_flight(state_dir)
+    phases["registry check"] = time.monotonic() - started - sum(phases.values())
+    settings.cache_clear()
+    importing.join()
     pool = WorkerPool(workers, state_dir / "workers.log")
     server = make_server(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="api")
@@ -248,12 +327,15 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
         pool.start()
         thread.start()
         _wait_healthy(port)
+        phases["API up"] = time.monotonic() - started - sum(phases.values())
+        (state_dir / STACK_FILE).write_text(json.dumps({"api_port": port, "emulator_port": emulator_port, "pid": os.getpid()}))
+        print(loaded + (f" {resumed} submitted dossier(s) sent on again." if resumed else ""), flush=True)
         print(
-            f"motcua is ready in {time.monotonic() - started:.1f} s: API http://127.0.0.1:{port}  "
+            f"motcua is ready in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in phases.items())}): API http://127.0.0.1:{port}  "
             f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
             f"Demo registry: {state_dir / 'units.csv'} and {state_dir / 'participants.csv'} "
             f"({'already loaded' if seeded.already_loaded else f'{seeded.loaded} rows loaded'}).\n"
-            "The local stage keeps its data in memory: stopping it (Ctrl-C) starts the next run empty.",
+            + (f"Data is kept in {aws_state_dir(state_dir)} across Ctrl-C and kill -9; `motcua reset` starts empty." if persist else "Data is kept in memory only."),
             flush=True,
         )
         while not stop.wait(0.5):
@@ -264,5 +346,6 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int) -> int:
         print("stopping…", file=sys.stderr)
         server.shutdown()
         pool.stop()
-        emulator.stop()
+        emulator.stop()  # its last snapshot, so the next start replays nothing
+        (state_dir / STACK_FILE).unlink(missing_ok=True)
     return 0

@@ -17,11 +17,16 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PROJECT_DIR", "TEMPLATE", "Emulator", "local_environment", "start_emulator", "deploy_stack", "free_port"]
+__all__ = ["PROJECT_DIR", "TEMPLATE", "Emulator", "local_environment", "start_emulator", "deploy_stack", "free_port", "aws_state_dir"]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE = PROJECT_DIR / "infra" / "resources.json"
 STACK_NAME = "motcua-local"
+
+
+def aws_state_dir(state_dir: Path) -> Path:
+    """Where the emulator keeps the stack's data (tables, buckets, queues, keys) under a state directory."""
+    return Path(state_dir) / "state"
 
 
 def free_port() -> int:
@@ -60,24 +65,30 @@ class Emulator:
     """None when an emulator was already running there (we did not start it, we do not stop it)."""
 
     def stop(self) -> None:
+        """SIGTERM: the emulator writes its last snapshot (seconds at 10 000 dossiers) and exits."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
 
 def _answers(endpoint: str) -> bool:
+    """The emulator is up: its fault switch answers (cheap; moto's `/moto-api/data.json` writes out
+    every item it holds, over a second at 10 000 dossiers, so a probe with a short time-out never passed)."""
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1) as reply:
+        with urllib.request.urlopen(f"{endpoint}/_motcua/faults", timeout=2) as reply:
             return reply.status == 200
     except OSError:
         return False
 
 
-def start_emulator(port: int, log_file: Path | None = None, timeout: float = 30.0) -> Emulator:
-    """Start moto's server on 127.0.0.1:`port`, or reuse the one already answering there."""
+def start_emulator(port: int, log_file: Path | None = None, timeout: float = 120.0, state: Path | None = None) -> Emulator:
+    """Start moto's server on 127.0.0.1:`port`, or reuse the one already answering there.
+
+    `state`: the directory its data is kept in (`persistence.py`); None keeps it in memory. The
+    time limit covers loading what is kept (about a second per 10 000 dossiers, measured)."""
     endpoint = f"http://127.0.0.1:{port}"
     if _answers(endpoint):
         return Emulator(endpoint, None)
@@ -86,7 +97,7 @@ def start_emulator(port: int, log_file: Path | None = None, timeout: float = 30.
             raise RuntimeError(f"port {port} is taken by something that is not the AWS emulator; set MOTCUA_EMULATOR_PORT")
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.local.emulator", "--port", str(port)],
+        [sys.executable, "-m", "chalicelib.local.emulator", "--port", str(port), *(["--state", str(state)] if state else [])],
         stdout=out,
         stderr=subprocess.STDOUT,
         cwd=PROJECT_DIR,
