@@ -16,6 +16,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["PROJECT_DIR", "TEMPLATE", "Emulator", "local_environment", "start_emulator", "deploy_stack", "free_port", "aws_state_dir"]
 
@@ -131,7 +132,17 @@ def deploy_stack(stage: str = "local") -> dict[str, str]:
         )
         cfn.get_waiter("stack_create_complete").wait(StackName=STACK_NAME, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         stacks = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"]
+    elif _template_of(cfn) != json.loads(TEMPLATE.read_text()):
+        # kept state from before a change of infra/ (a new table): the stack follows the template
+        cfn.update_stack(StackName=STACK_NAME, TemplateBody=TEMPLATE.read_text(), Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}])
+        cfn.get_waiter("stack_update_complete").wait(StackName=STACK_NAME, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        stacks = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"]
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+
+
+def _template_of(cfn: Any) -> Any:
+    body = cfn.get_template(StackName=STACK_NAME)["TemplateBody"]
+    return json.loads(body) if isinstance(body, str) else body
 
 
 if __name__ == "__main__":  # pragma: no cover - a developer's shortcut
