@@ -10,9 +10,10 @@ run: setup
 test: setup lint
 	.venv/bin/python -m pytest -q
 
-# The linter (ruff, configured in pyproject.toml); make test runs it first.
+# The linter and the formatter's check (ruff, configured in pyproject.toml); make test runs them first.
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 
 # The locks with hashes (requirements.txt, requirements-dev.txt) from the .in files, after editing one.
 lock: setup

@@ -2,11 +2,13 @@
 
 Every route and trigger is on this page; the work is in `chalicelib/services`.
 """
+
 from __future__ import annotations
 
 import contextvars
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, Rate, Request, Response
@@ -60,7 +62,13 @@ app.api.binary_types.extend(ATTACHMENT_TYPES)
 
 # In AWS, API Gateway verifies tokens against the stage's Cognito user pool before the function
 # runs (`scripts/package.py` points this authorizer at the stack's pool); locally `auth` does.
-COGNITO = CognitoUserPoolAuthorizer("motcua-users", provider_arns=["arn:aws:cognito-idp:region:account:userpool/set-by-package"]) if settings().auth_mode == "cognito" else None
+COGNITO = (
+    CognitoUserPoolAuthorizer(
+        "motcua-users", provider_arns=["arn:aws:cognito-idp:region:account:userpool/set-by-package"]
+    )
+    if settings().auth_mode == "cognito"
+    else None
+)
 
 ANYONE: tuple[str, ...] = ()
 PORTAL = ("portal",)
@@ -68,11 +76,18 @@ READERS = ("portal", "clerk", "authority")
 BINARY = {"type": "string", "format": "binary"}
 PDF = {"application/pdf": BINARY}
 HTML = {"text/html": {"type": "string"}}
-FILE = {"text/html": {"type": "string"}, "text/css": {"type": "string"}, "text/javascript": {"type": "string"}, "application/json": {"type": "object"}}
+FILE = {
+    "text/html": {"type": "string"},
+    "text/css": {"type": "string"},
+    "text/javascript": {"type": "string"},
+    "application/json": {"type": "object"},
+}
 DOSSIER = Answer("the dossier", DossierView)
 
 
-def endpoint(path: str, op: Operation, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] = ANYONE) -> Callable:
+def endpoint(
+    path: str, op: Operation, methods: tuple[str, ...] = ("GET",), roles: tuple[str, ...] = ANYONE
+) -> Callable:
     """A route: `op` is its contract (the OpenAPI document is made from it, and every answer goes
     through the model of its status); `roles` names who may call it (empty: anyone, no token); errors
     a user can cause become `{"error": ...}` answers with their 4xx, never 500s."""
@@ -85,7 +100,9 @@ def endpoint(path: str, op: Operation, methods: tuple[str, ...] = ("GET",), role
 
         setattr(handle, OPERATION_ATTRIBUTE, op)
         handle.secured = bool(roles)  # type: ignore[attr-defined]  # read by api/openapi.py
-        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(handle)
+        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(
+            handle
+        )
 
     return decorate
 
@@ -103,7 +120,7 @@ def _answer(view: Callable[..., Any], roles: tuple[str, ...], params: dict[str, 
             auth.require_role(principal, roles)
             return view(principal, **params)
         return view(**params)
-    except Exception as error:  # noqa: BLE001 - user errors are answers; faults re-raise
+    except Exception as error:
         answer = response_for(error)
         if answer is None:
             raise
@@ -132,13 +149,19 @@ def _body() -> Any:
 
 
 # -- public ------------------------------------------------------------------------------------
-@endpoint("/v1/health", Operation("the API and its stores answer", {200: Answer("ok", Health), 503: Answer("a store is down", Health)}))
+@endpoint(
+    "/v1/health",
+    Operation("the API and its stores answer", {200: Answer("ok", Health), 503: Answer("a store is down", Health)}),
+)
 def health() -> Response:
     report = queries.health()
     return Response(report, status_code=200 if report["status"] == "ok" else 503)
 
 
-@endpoint("/v1/openapi.json", Operation("this document", {200: Answer("OpenAPI 3.1", media={"application/json": {"type": "object"}})}))
+@endpoint(
+    "/v1/openapi.json",
+    Operation("this document", {200: Answer("OpenAPI 3.1", media={"application/json": {"type": "object"}})}),
+)
 def openapi() -> Any:
     return _openapi()
 
@@ -153,8 +176,14 @@ def _openapi() -> dict[str, Any]:
     Operation(
         "public status look-up, no personal data: JSON, or the page a slip's QR opens (`Accept: text/html`); "
         "with `so` and `ma` from the QR, whether that slip is genuine",
-        {200: Answer("status and dates", LookupView, media=HTML), 404: Answer("no such dossier", ErrorView, media=HTML)},
-        params=(Param("so", {"type": "string"}, "a slip's number, as in its QR"), Param("ma", {"type": "string"}, "the slip's check code, as in its QR")),
+        {
+            200: Answer("status and dates", LookupView, media=HTML),
+            404: Answer("no such dossier", ErrorView, media=HTML),
+        },
+        params=(
+            Param("so", {"type": "string"}, "a slip's number, as in its QR"),
+            Param("ma", {"type": "string"}, "the slip's check code, as in its QR"),
+        ),
     ),
 )
 def lookup(portal_code: str) -> Any:
@@ -170,7 +199,8 @@ def lookup(portal_code: str) -> Any:
     Operation(
         "is this PDF a slip the system issued, unchanged? (the public page's form sends it as multipart/form-data and gets the answer as a page)",
         {200: Answer("the verdict", Verification, media=HTML)},
-        body={**PDF, "multipart/form-data": {"type": "object", "properties": {"pdf": BINARY}}}, errors=(413, 422),
+        body={**PDF, "multipart/form-data": {"type": "object", "properties": {"pdf": BINARY}}},
+        errors=(413, 422),
     ),
     methods=("POST",),
 )
@@ -191,7 +221,14 @@ def verify() -> Any:
     return Response(html, headers=headers)
 
 
-@endpoint("/public/{name}", Operation("the public pages' style sheet", {200: Answer("the file", media={"text/css": {"type": "string"}})}, errors=(404,)))
+@endpoint(
+    "/public/{name}",
+    Operation(
+        "the public pages' style sheet",
+        {200: Answer("the file", media={"text/css": {"type": "string"}})},
+        errors=(404,),
+    ),
+)
 def public_file(name: str) -> Response:
     body, headers = public.asset(name)
     return Response(body, headers=headers)
@@ -204,7 +241,8 @@ def public_file(name: str) -> Response:
         "feedback on a dossier, from anyone (the public page's form, or JSON); with a portal or clerk token, "
         "feedback received by another channel; a code no dossier has is taken like any other",
         {201: Answer("taken: the code to follow it by", FeedbackReceipt, media=HTML)},
-        body=NewFeedback, body_media=("application/json", "application/x-www-form-urlencoded"),
+        body=NewFeedback,
+        body_media=("application/json", "application/x-www-form-urlencoded"),
         errors=(400, 401, 413, 422, 429),
     ),
     methods=("POST",),
@@ -215,7 +253,9 @@ def send_feedback() -> Any:
     form = (request.headers.get("content-type") or "").startswith("application/x-www-form-urlencoded")
     try:
         body = public.form_fields(_raw()) if form else _body()
-        item = feedback.submit(body, _channel(request), address=((request.context.get("identity") or {}).get("sourceIp")))
+        item = feedback.submit(
+            body, _channel(request), address=((request.context.get("identity") or {}).get("sourceIp"))
+        )
     except (InvalidInput, TooManyRequests) as error:
         if not page:
             raise
@@ -224,7 +264,11 @@ def send_feedback() -> Any:
     if page:
         html, headers = public.feedback_sent_page(item.code, item.answer_due)
         return Response(html, status_code=201, headers=headers)
-    return Response(FeedbackReceipt.model_validate(item.model_dump()), status_code=201, headers={"Location": f"/v1/feedback/{item.code}"})
+    return Response(
+        FeedbackReceipt.model_validate(item.model_dump()),
+        status_code=201,
+        headers={"Location": f"/v1/feedback/{item.code}"},
+    )
 
 
 def _channel(request: Request) -> Channel:
@@ -237,7 +281,11 @@ def _channel(request: Request) -> Channel:
 
 @endpoint(
     "/v1/feedback/{code}",
-    Operation("an item by its code: status and published answer, never the contact (JSON, or a page)", {200: Answer("the item", FeedbackPublicView, media=HTML)}, errors=(404,)),
+    Operation(
+        "an item by its code: status and published answer, never the contact (JSON, or a page)",
+        {200: Answer("the item", FeedbackPublicView, media=HTML)},
+        errors=(404,),
+    ),
 )
 def get_feedback(code: str) -> Any:
     item = feedback.public(code)
@@ -250,7 +298,9 @@ def get_feedback(code: str) -> Any:
 @endpoint(
     "/v1/feedback",
     Operation(
-        "the office's feedback, newest first, with due dates and overdue flags (clerk)", {200: Answer("the items", FeedbackListView)}, errors=(422,),
+        "the office's feedback, newest first, with due dates and overdue flags (clerk)",
+        {200: Answer("the items", FeedbackListView)},
+        errors=(422,),
         params=(Param("office", {"type": "string"}, "admin only"),),
     ),
     roles=("clerk",),
@@ -264,16 +314,30 @@ def list_feedback(principal: auth.Principal) -> Any:
 
 @endpoint(
     "/v1/feedback/{code}/answer",
-    Operation("answer an item of the office, once; `publish` puts the answer on its public page (clerk)", {200: Answer("the item", FeedbackView)}, body=FeedbackAnswer, errors=(400, 404, 409, 422)),
-    methods=("POST",), roles=("clerk",),
+    Operation(
+        "answer an item of the office, once; `publish` puts the answer on its public page (clerk)",
+        {200: Answer("the item", FeedbackView)},
+        body=FeedbackAnswer,
+        errors=(400, 404, 409, 422),
+    ),
+    methods=("POST",),
+    roles=("clerk",),
 )
 def answer_feedback(principal: auth.Principal, code: str) -> Any:
-    item = feedback.answer(code, _body(), by=principal.label, office=principal.office if principal.role != "admin" else None)
+    item = feedback.answer(
+        code, _body(), by=principal.label, office=principal.office if principal.role != "admin" else None
+    )
     return feedback_view(item)
 
 
 # -- the clerk console (static files; it calls the API below like any client) ------------------
-@endpoint("/console", Operation("the clerk console (a page)", {200: Answer("the page", media=HTML), 301: Answer("to `/console/`", headers=("Location",))}))
+@endpoint(
+    "/console",
+    Operation(
+        "the clerk console (a page)",
+        {200: Answer("the page", media=HTML), 301: Answer("to `/console/`", headers=("Location",))},
+    ),
+)
 def console_page() -> Response:
     # `/console` and `/console/` reach this route; the page's relative links need the slash.
     if not _request().context.get("path", "/").endswith("/"):
@@ -282,7 +346,10 @@ def console_page() -> Response:
     return Response(body, headers=headers)
 
 
-@endpoint("/console/{name}", Operation("the console's files, and its config.json", {200: Answer("the file", media=FILE)}, errors=(404,)))
+@endpoint(
+    "/console/{name}",
+    Operation("the console's files, and its config.json", {200: Answer("the file", media=FILE)}, errors=(404,)),
+)
 def console_file(name: str) -> Response:
     if name == "config.json":
         return Response(console.config(), headers=console.security_headers("application/json"))
@@ -295,14 +362,21 @@ def console_file(name: str) -> Response:
     "/v1/dossiers",
     Operation(
         "create a dossier (the same portal_code again answers 200 with the same dossier)",
-        {201: Answer("created", DossierView, headers=("Location",)), 200: Answer("already known", DossierView, headers=("Location",))},
-        body=CreateDossier, errors=(400, 413, 422),
+        {
+            201: Answer("created", DossierView, headers=("Location",)),
+            200: Answer("already known", DossierView, headers=("Location",)),
+        },
+        body=CreateDossier,
+        errors=(400, 413, 422),
     ),
-    methods=("POST",), roles=PORTAL,
+    methods=("POST",),
+    roles=PORTAL,
 )
 def create_dossier(principal: auth.Principal) -> Response:
     dossier, created = intake.create_dossier(_body(), by=principal.label)
-    return Response(dossier_view(dossier), status_code=201 if created else 200, headers={"Location": f"/v1/dossiers/{dossier.id}"})
+    return Response(
+        dossier_view(dossier), status_code=201 if created else 200, headers={"Location": f"/v1/dossiers/{dossier.id}"}
+    )
 
 
 @endpoint(
@@ -310,13 +384,25 @@ def create_dossier(principal: auth.Principal) -> Response:
     Operation(
         "upload an attachment (up to 6 MB); the name is the portal's and means nothing: the declared component, "
         "else the content, says what the file is",
-        {200: DOSSIER}, body={t: BINARY for t in ATTACHMENT_TYPES}, errors=(400, 404, 409, 413, 415, 422),
-        params=(Param("component", {"type": "string", "pattern": "^[a-z_]+(,[a-z_]+)*$", "examples": ["worker_list", "request,worker_list"]},
-                      "the dossier component(s) this file fulfils, comma-separated: "
-                      + ", ".join(f"{c.code} ({c.title})" for c in COMPONENTS.values())
-                      + "; a component the dossier's procedure does not know is a 400 unknown_component"),),
+        {200: DOSSIER},
+        body=dict.fromkeys(ATTACHMENT_TYPES, BINARY),
+        errors=(400, 404, 409, 413, 415, 422),
+        params=(
+            Param(
+                "component",
+                {
+                    "type": "string",
+                    "pattern": "^[a-z_]+(,[a-z_]+)*$",
+                    "examples": ["worker_list", "request,worker_list"],
+                },
+                "the dossier component(s) this file fulfils, comma-separated: "
+                + ", ".join(f"{c.code} ({c.title})" for c in COMPONENTS.values())
+                + "; a component the dossier's procedure does not know is a 400 unknown_component",
+            ),
+        ),
     ),
-    methods=("PUT",), roles=PORTAL,
+    methods=("PUT",),
+    roles=PORTAL,
 )
 def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any:
     request = _request()
@@ -328,8 +414,14 @@ def put_attachment(principal: auth.Principal, dossier_id: str, name: str) -> Any
 
 @endpoint(
     "/v1/dossiers/{dossier_id}/uploads",
-    Operation("a presigned S3 URL for a file over 6 MB", {201: Answer("upload ticket", UploadTicket)}, body=UploadRequest, errors=(400, 404, 409, 415, 422)),
-    methods=("POST",), roles=PORTAL,
+    Operation(
+        "a presigned S3 URL for a file over 6 MB",
+        {201: Answer("upload ticket", UploadTicket)},
+        body=UploadRequest,
+        errors=(400, 404, 409, 415, 422),
+    ),
+    methods=("POST",),
+    roles=PORTAL,
 )
 def upload_ticket(principal: auth.Principal, dossier_id: str) -> Response:
     return Response(intake.upload_ticket(dossier_id, _body()), status_code=201)
@@ -338,7 +430,8 @@ def upload_ticket(principal: auth.Principal, dossier_id: str) -> Response:
 @endpoint(
     "/v1/dossiers/{dossier_id}/submit",
     Operation("hand the dossier to the pipeline", {202: Answer("submitted", DossierView)}, errors=(404, 409)),
-    methods=("POST",), roles=PORTAL,
+    methods=("POST",),
+    roles=PORTAL,
 )
 def submit(principal: auth.Principal, dossier_id: str) -> Response:
     return Response(dossier_view(intake.submit(dossier_id, by=principal.label)), status_code=202)
@@ -347,7 +440,11 @@ def submit(principal: auth.Principal, dossier_id: str) -> Response:
 # -- portal, clerks, authorities ---------------------------------------------------------------
 @endpoint(
     "/v1/dossiers/{dossier_id}",
-    Operation("status, findings, documents, history, due date, and the actions the caller may take now", {200: DOSSIER}, errors=(404,)),
+    Operation(
+        "status, findings, documents, history, due date, and the actions the caller may take now",
+        {200: DOSSIER},
+        errors=(404,),
+    ),
     roles=READERS,
 )
 def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
@@ -360,8 +457,12 @@ def get_dossier(principal: auth.Principal, dossier_id: str) -> Any:
     "/v1/dossiers/{dossier_id}/documents/{kind}",
     Operation(
         "302 to a short-lived URL of the signed PDF; with `Accept: application/json`, its links instead",
-        {302: Answer("redirect to the PDF", headers=("Location",)), 200: Answer("download and preview links (Accept: application/json)", DocumentLink)},
-        errors=(404, 422), path_schemas={"kind": SLIP_KIND},
+        {
+            302: Answer("redirect to the PDF", headers=("Location",)),
+            200: Answer("download and preview links (Accept: application/json)", DocumentLink),
+        },
+        errors=(404, 422),
+        path_schemas={"kind": SLIP_KIND},
     ),
     roles=("portal", "clerk"),
 )
@@ -372,12 +473,18 @@ def get_document(principal: auth.Principal, dossier_id: str, kind: str) -> Respo
     auth.require_dossier_access(principal, dossier, ("portal", "clerk"))
     if "application/json" in (_request().headers.get("accept") or ""):
         return Response(documents.document_link(dossier, kind), headers={"Cache-Control": "no-store"})
-    return Response("", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"})
+    return Response(
+        "", status_code=302, headers={"Location": documents.download_url(dossier, kind), "Cache-Control": "no-store"}
+    )
 
 
 @endpoint(
     "/v1/dossiers/{dossier_id}/worker-lists",
-    Operation("the typed list of workers beside each signed list as read, differences marked (clerk, authority)", {200: Answer("the lists", WorkerListsView)}, errors=(404,)),
+    Operation(
+        "the typed list of workers beside each signed list as read, differences marked (clerk, authority)",
+        {200: Answer("the lists", WorkerListsView)},
+        errors=(404,),
+    ),
     roles=("clerk", "authority"),
 )
 def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
@@ -389,8 +496,14 @@ def worker_lists(principal: auth.Principal, dossier_id: str) -> Any:
 
 @endpoint(
     "/v1/dossiers/{dossier_id}/decision",
-    Operation("record the competent authority's result (authority or clerk of the office)", {200: DOSSIER}, body=DecisionBody, errors=(400, 404, 409, 422)),
-    methods=("POST",), roles=actions.ROLES["decide"],
+    Operation(
+        "record the competent authority's result (authority or clerk of the office)",
+        {200: DOSSIER},
+        body=DecisionBody,
+        errors=(400, 404, 409, 422),
+    ),
+    methods=("POST",),
+    roles=actions.ROLES["decide"],
 )
 def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
     auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["decide"])
@@ -403,9 +516,12 @@ def record_decision(principal: auth.Principal, dossier_id: str) -> Any:
     Operation(
         "the body holding the dossier says its step will be late, and why (authority for its own step, clerk): "
         "the apology (Mẫu 04) goes out in that body's name with one new appointment; a second lateness is flagged for the leader",
-        {200: DOSSIER}, body=DelayReport, errors=(400, 404, 409, 422),
+        {200: DOSSIER},
+        body=DelayReport,
+        errors=(400, 404, 409, 422),
     ),
-    methods=("POST",), roles=actions.ROLES["report_delay"],
+    methods=("POST",),
+    roles=actions.ROLES["report_delay"],
 )
 def report_delay(principal: auth.Principal, dossier_id: str) -> Any:
     """The body holding the dossier says it will be late and why: the apology (Mẫu 04) goes out in its name."""
@@ -415,8 +531,13 @@ def report_delay(principal: auth.Principal, dossier_id: str) -> Any:
 
 @endpoint(
     "/v1/dossiers/{dossier_id}/correction-request/resend",
-    Operation("send the applicant the latest correction request again, through the portal (clerk)", {200: DOSSIER}, errors=(404, 409)),
-    methods=("POST",), roles=actions.ROLES["resend_correction_request"],
+    Operation(
+        "send the applicant the latest correction request again, through the portal (clerk)",
+        {200: DOSSIER},
+        errors=(404, 409),
+    ),
+    methods=("POST",),
+    roles=actions.ROLES["resend_correction_request"],
 )
 def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any:
     auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["resend_correction_request"])
@@ -425,8 +546,11 @@ def resend_correction_request(principal: auth.Principal, dossier_id: str) -> Any
 
 @endpoint(
     "/v1/dossiers/{dossier_id}/return",
-    Operation("the result was handed back: close the dossier with its control slip (clerk)", {200: DOSSIER}, errors=(404, 409)),
-    methods=("POST",), roles=actions.ROLES["return"],
+    Operation(
+        "the result was handed back: close the dossier with its control slip (clerk)", {200: DOSSIER}, errors=(404, 409)
+    ),
+    methods=("POST",),
+    roles=actions.ROLES["return"],
 )
 def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
     auth.require_dossier_access(principal, queries.dossier(dossier_id), actions.ROLES["return"])
@@ -436,11 +560,17 @@ def mark_returned(principal: auth.Principal, dossier_id: str) -> Any:
 @endpoint(
     "/v1/dossiers",
     Operation(
-        "the office's worklist, newest first", {200: Answer("one page", WorklistView)}, errors=(422,),
+        "the office's worklist, newest first",
+        {200: Answer("one page", WorklistView)},
+        errors=(422,),
         params=(
             Param("status", {"type": "string", "enum": [s.value for s in Status]}),
             Param("procedure", {"type": "string", "enum": list(PROCEDURES)}),
-            Param("q", {"type": "string"}, "a portal code or a unit code, exactly (its first 64 characters: a longer one is cut, not refused)"),
+            Param(
+                "q",
+                {"type": "string"},
+                "a portal code or a unit code, exactly (its first 64 characters: a longer one is cut, not refused)",
+            ),
             Param("overdue", {"type": "boolean"}),
             Param("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
             Param("next", {"type": "string"}),
@@ -473,7 +603,9 @@ def worklist(principal: auth.Principal) -> Any:
 @endpoint(
     "/v1/stats",
     Operation(
-        "the office's on-time and late counts per procedure and ISO week of reception (clerk)", {200: Answer("counts", StatsView)}, errors=(422,),
+        "the office's on-time and late counts per procedure and ISO week of reception (clerk)",
+        {200: Answer("counts", StatsView)},
+        errors=(422,),
         params=(Param("office", {"type": "string"}, "admin only"),),
     ),
     roles=("clerk",),
@@ -491,14 +623,18 @@ def _status(value: str | None) -> Status | None:
     try:
         return Status(value)
     except ValueError:
-        raise InvalidInput("invalid_status", "Trạng thái không hợp lệ.", f"status must be one of {', '.join(Status)}.") from None
+        raise InvalidInput(
+            "invalid_status", "Trạng thái không hợp lệ.", f"status must be one of {', '.join(Status)}."
+        ) from None
 
 
 def _procedure(value: str | None) -> str | None:
     if not value:
         return None
     if value not in PROCEDURES:
-        raise InvalidInput("unknown_procedure", "Thủ tục không hợp lệ.", f"procedure must be one of {', '.join(PROCEDURES)}.")
+        raise InvalidInput(
+            "unknown_procedure", "Thủ tục không hợp lệ.", f"procedure must be one of {', '.join(PROCEDURES)}."
+        )
     return value
 
 

@@ -24,6 +24,7 @@ between the typed data and the signed list is caught.
    is passed: the registry then agrees with the scan, as it would for a real employer's correct list; when
    it accepts `found_columns`, the extraction's `columns` are passed, as the check step would.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,6 +53,7 @@ GENERATORS = ("first", "second")
 
 def _first_rows(doc: Any) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """The first generator's document as ground truth dicts (its public attributes only)."""
+
     def iso(value: Any) -> Any:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -68,19 +70,55 @@ def documents(docs: int, photos: int, seed: int) -> list[dict[str, Any]]:
         fmt = FORMATS[i % len(FORMATS)]
         doc, data = make_case(rng, dpi, fmt, rows=rng.randint(8, 14))
         unit, rows = _first_rows(doc)
-        out.append(dict(generator="first", capture="scan", dpi=dpi, format=fmt, data=data, content_type=CONTENT[fmt],
-                        filename=f"first_{i}.{fmt.split('_')[-1]}", unit=unit, rows=rows, pages=1))
+        out.append(
+            dict(
+                generator="first",
+                capture="scan",
+                dpi=dpi,
+                format=fmt,
+                data=data,
+                content_type=CONTENT[fmt],
+                filename=f"first_{i}.{fmt.split('_')[-1]}",
+                unit=unit,
+                rows=rows,
+                pages=1,
+            )
+        )
     for i in range(docs):
         dpi = (200, 300)[i % 2]
         s = second.generate(seed * 100 + i, dpi=dpi)
-        out.append(dict(generator="second", capture="scan", dpi=dpi, format=s.truth["format"], data=s.data,
-                        content_type=s.content_type, filename=s.filename, unit=s.unit, rows=s.rows,
-                        pages=s.truth["pages"], layout=s.truth["layout"]))
+        out.append(
+            dict(
+                generator="second",
+                capture="scan",
+                dpi=dpi,
+                format=s.truth["format"],
+                data=s.data,
+                content_type=s.content_type,
+                filename=s.filename,
+                unit=s.unit,
+                rows=s.rows,
+                pages=s.truth["pages"],
+                layout=s.truth["layout"],
+            )
+        )
     for i in range(photos):
         s = second.generate(seed * 100 + 50 + i, dpi=250, capture="photo", pages=1)
-        out.append(dict(generator="second", capture="photo", dpi=250, format="jpeg", data=s.data,
-                        content_type=s.content_type, filename=s.filename, unit=s.unit, rows=s.rows,
-                        pages=s.truth["pages"], layout=s.truth["layout"]))
+        out.append(
+            dict(
+                generator="second",
+                capture="photo",
+                dpi=250,
+                format="jpeg",
+                data=s.data,
+                content_type=s.content_type,
+                filename=s.filename,
+                unit=s.unit,
+                rows=s.rows,
+                pages=s.truth["pages"],
+                layout=s.truth["layout"],
+            )
+        )
     return out
 
 
@@ -88,8 +126,10 @@ def registry_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """SI number -> the registry's participant, agreeing with the ground truth (for `compare_lists`)."""
     from chalicelib.domain.registry import Participant
 
-    return {r["si_number"]: Participant(r["si_number"], r["full_name"], r["date_of_birth"], r.get("id_number"), "")
-            for r in rows}
+    return {
+        r["si_number"]: Participant(r["si_number"], r["full_name"], r["date_of_birth"], r.get("id_number"), "")
+        for r in rows
+    }
 
 
 _PARAMETERS = inspect.signature(compare_lists).parameters
@@ -97,8 +137,7 @@ _TAKES_REGISTRY = "registry" in _PARAMETERS
 _TAKES_COLUMNS = "found_columns" in _PARAMETERS
 
 
-def compare(typed: list[dict[str, Any]], result: dict[str, Any], name: str,
-            truth: list[dict[str, Any]]) -> list[Any]:
+def compare(typed: list[dict[str, Any]], result: dict[str, Any], name: str, truth: list[dict[str, Any]]) -> list[Any]:
     """`compare_lists` on the typed data and what the extraction read, with the optional inputs it takes:
     a registry that agrees with the truth, and the columns the extraction found."""
     workers = [Worker(**{f: r[f] for f in FIELDS}) for r in typed]
@@ -140,15 +179,17 @@ def run(docs: int, photos: int, seed: int) -> dict[str, Any]:
         add_tallies(counts.setdefault(key, {}), cells)
 
         g = per_gen.setdefault(case["generator"], {"dossiers": 0, "bounced": 0, "mismatches": 0, "caught": 0})
-        findings = [f for f in compare(case["rows"], result, case["filename"], case["rows"])
-                    if f.code == "scan_mismatch"]
+        findings = [
+            f for f in compare(case["rows"], result, case["filename"], case["rows"]) if f.code == "scan_mismatch"
+        ]
         clean["dossiers"] += 1
         g["dossiers"] += 1
         if error or findings:
             clean["bounced"] += 1
             g["bounced"] += 1
             why = error or "; ".join(f"row {f.row} {f.field}" for f in findings[:4]) + (
-                f" (+{len(findings) - 4})" if len(findings) > 4 else "")
+                f" (+{len(findings) - 4})" if len(findings) > 4 else ""
+            )
             bounces.append(f"{label}: {why}")
         for kind in second.MUTATION_KINDS:
             typed, miss = second.mutate(case["rows"], random.Random(f"{seed}:{k}:{kind}"), kind)
@@ -161,8 +202,12 @@ def run(docs: int, photos: int, seed: int) -> dict[str, Any]:
             g["caught"] += hit
             if not hit:
                 missed.append(f"{label} {kind}: row {miss.row} {miss.field} {miss.scanned!r} -> {miss.typed!r}")
-        print(f"{label}: {len(scanned)}/{len(case['rows'])} rows, {time.perf_counter() - t:.1f} s, "
-              f"{'bounced' if error or findings else 'accepted'}", file=sys.stderr, flush=True)
+        print(
+            f"{label}: {len(scanned)}/{len(case['rows'])} rows, {time.perf_counter() - t:.1f} s, "
+            f"{'bounced' if error or findings else 'accepted'}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     total_caught = sum(c for c, _ in caught.values())
     total_mismatches = sum(n for _, n in caught.values())
@@ -177,9 +222,13 @@ def run(docs: int, photos: int, seed: int) -> dict[str, Any]:
         "caught": total_caught,
         "recall_by_kind": {kind: round(c / n, 4) for kind, (c, n) in caught.items()},
         "by_generator": {
-            gen: {"false_bounce_rate": round(v["bounced"] / v["dossiers"], 4),
-                  "true_mismatch_recall": round(v["caught"] / v["mismatches"], 4), "dossiers": v["dossiers"]}
-            for gen, v in per_gen.items()},
+            gen: {
+                "false_bounce_rate": round(v["bounced"] / v["dossiers"], 4),
+                "true_mismatch_recall": round(v["caught"] / v["mismatches"], 4),
+                "dossiers": v["dossiers"],
+            }
+            for gen, v in per_gen.items()
+        },
         "registry_passed": _TAKES_REGISTRY,
         "found_columns_passed": _TAKES_COLUMNS,
         "bounces": bounces,

@@ -3,6 +3,7 @@
 Starts `motcua serve` on free ports (as `make run` does), unless `--base` names a running one.
 Prints one JSON object of figures. Run: `.venv/bin/python bench/api.py [--calls 1000] [--clients 16] [--rounds 4]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import create_body as body  # noqa: E402
-from common import pct, start_stack, token  # noqa: E402
+from common import create_body as body
+from common import pct, start_stack, token
 
 
 def timed(session: requests.Session, method: str, url: str, **kw) -> float:
@@ -52,8 +53,10 @@ def main() -> int:
             create = [timed(s, "POST", f"{base}/v1/dossiers", json=body(), headers=headers) for _ in range(args.calls)]
             health = [timed(s, "GET", f"{base}/v1/health") for _ in range(args.calls)]
         figures.update(
-            create_seq_p50_ms=round(statistics.median(create), 2), create_seq_p99_ms=round(pct(create, 0.99), 2),
-            health_seq_p50_ms=round(statistics.median(health), 2), health_seq_p99_ms=round(pct(health, 0.99), 2),
+            create_seq_p50_ms=round(statistics.median(create), 2),
+            create_seq_p99_ms=round(pct(create, 0.99), 2),
+            health_seq_p50_ms=round(statistics.median(health), 2),
+            health_seq_p99_ms=round(pct(health, 0.99), 2),
         )
 
         def client(kind: str, calls: int) -> list[float]:
@@ -71,13 +74,17 @@ def main() -> int:
             for kind in ("health", "create"):
                 start = time.perf_counter()
                 with ThreadPoolExecutor(args.clients) as pool:
-                    samples[kind] += [x for part in pool.map(client, [kind] * args.clients, [per_client] * args.clients) for x in part]
+                    samples[kind] += [
+                        x for part in pool.map(client, [kind] * args.clients, [per_client] * args.clients) for x in part
+                    ]
                 wall[kind] += time.perf_counter() - start
         for kind in ("health", "create"):
             figures[f"{kind}_c{args.clients}_p50_ms"] = round(statistics.median(samples[kind]), 2)
             figures[f"{kind}_c{args.clients}_p99_ms"] = round(pct(samples[kind], 0.99), 2)
             figures[f"{kind}_c{args.clients}_rps"] = round(len(samples[kind]) / wall[kind], 1)
-        figures["api_vs_noop_ratio"] = round(figures[f"create_c{args.clients}_p50_ms"] / figures[f"health_c{args.clients}_p50_ms"], 2)
+        figures["api_vs_noop_ratio"] = round(
+            figures[f"create_c{args.clients}_p50_ms"] / figures[f"health_c{args.clients}_p50_ms"], 2
+        )
     finally:
         if stack:
             stack.stop()

@@ -5,6 +5,7 @@ Loads a demo registry of `--participants` people (streamed, as `motcua registry 
 ledger, outcome and signed receipt), counting DynamoDB calls. Prints JSON.
 Run: `.venv/bin/python bench/checks.py [--participants 100000]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,9 @@ def main() -> int:
         from chalicelib.services import checking
         from chalicelib.services.registry_load import load_registry
 
-        units_csv, people_csv = write_demo_registry(state, units=max(12, args.participants // 2000), participants=args.participants)
+        units_csv, people_csv = write_demo_registry(
+            state, units=max(12, args.participants // 2000), participants=args.participants
+        )
         started = time.perf_counter()
         report = load_registry(units_csv, people_csv, progress=False)
         load_s = time.perf_counter() - started
@@ -55,16 +58,32 @@ def main() -> int:
         unit_code, people = max(by_unit.items(), key=lambda kv: len(kv[1]))
         unit = next(u for u in csv.DictReader(open(units_csv, encoding="utf-8")) if u["unit_code"] == unit_code)
         workers = [
-            {"full_name": p["full_name"], "si_number": p["si_number"], "date_of_birth": p["date_of_birth"], "period_from": "2020-04-01", "period_to": "2020-05-31"}
+            {
+                "full_name": p["full_name"],
+                "si_number": p["si_number"],
+                "date_of_birth": p["date_of_birth"],
+                "period_from": "2020-04-01",
+                "period_to": "2020-05-31",
+            }
             for p in people[: args.workers]
         ]
-        body = CreateDossier.model_validate({
-            "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}", "procedure": "suspension_support",
-            "applicant": {"unit_code": unit_code, "tax_code": unit["tax_code"], "name": unit["unit_name"], "province_code": unit["province_code"]},
-            "workers": workers,
-        })
+        body = CreateDossier.model_validate(
+            {
+                "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
+                "procedure": "suspension_support",
+                "applicant": {
+                    "unit_code": unit_code,
+                    "tax_code": unit["tax_code"],
+                    "name": unit["unit_name"],
+                    "province_code": unit["province_code"],
+                },
+                "workers": workers,
+            }
+        )
         dossier, _ = store().create(Dossier.new(body, by="bench"))
-        dossier = store().save(dossier.advance(Status.SUBMITTED, by="bench").model_copy(update={"received_at": dossier.created_at}))
+        dossier = store().save(
+            dossier.advance(Status.SUBMITTED, by="bench").model_copy(update={"received_at": dossier.created_at})
+        )
         dossier = store().save(dossier.advance(Status.PROCESSING, by="bench"))
         calls_before = registry().calls + claims().calls
         started = time.perf_counter()
@@ -74,18 +93,23 @@ def main() -> int:
         store().save(concluded)
         total_s = time.perf_counter() - started
         calls = registry().calls + claims().calls - calls_before
-        print(json.dumps({
-            "registry_participants": report.participants.loaded,
-            "registry_load_s": round(load_s, 1),
-            "dossier_workers": len(workers),
-            "findings": sorted({f.code for f in findings}),
-            "outcome": concluded.status.value,
-            "findings_s": round(findings_s, 2),
-            "check_step_s": round(total_s, 2),
-            "workers_checked_per_s": round(len(workers) / findings_s, 1),
-            "dynamodb_calls_registry_and_claims": calls,
-            "dynamodb_calls_per_worker": round(calls / len(workers), 3),
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "registry_participants": report.participants.loaded,
+                    "registry_load_s": round(load_s, 1),
+                    "dossier_workers": len(workers),
+                    "findings": sorted({f.code for f in findings}),
+                    "outcome": concluded.status.value,
+                    "findings_s": round(findings_s, 2),
+                    "check_step_s": round(total_s, 2),
+                    "workers_checked_per_s": round(len(workers) / findings_s, 1),
+                    "dynamodb_calls_registry_and_claims": calls,
+                    "dynamodb_calls_per_worker": round(calls / len(workers), 3),
+                },
+                indent=2,
+            )
+        )
     finally:
         emulator.stop()
         shutil.rmtree(state, ignore_errors=True)

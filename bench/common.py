@@ -4,6 +4,7 @@ Each bench script stays runnable alone (`.venv/bin/python bench/<name>.py`); thi
 that they start `motcua serve` the same way (the way `make run` does, on ports nobody else uses, with
 its own state directory) instead of each carrying its own copy of the start-up.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ if str(ROOT) not in sys.path:
 
 from chalicelib.local.stack import PROJECT_DIR, free_port  # noqa: E402
 
-__all__ = ["ROOT", "MOTCUA", "Stack", "start_stack", "token", "pct", "loadavg", "create_body", "FINAL_STATUSES"]
+__all__ = ["FINAL_STATUSES", "MOTCUA", "ROOT", "Stack", "create_body", "loadavg", "pct", "start_stack", "token"]
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
 """The project's command line, from the same virtual environment as the running interpreter."""
@@ -59,7 +60,7 @@ class Stack:
         if not os.environ.get("BENCH_KEEP_STATE"):
             shutil.rmtree(self.state, ignore_errors=True)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -75,10 +76,14 @@ def start_stack(workers: int = 1, prefix: str = "motcua-bench-", timeout: float 
     state = Path(tempfile.mkdtemp(prefix=prefix))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
-    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(free_port()), MOTCUA_STATE_DIR=str(state), MOTCUA_WORKERS=str(workers))
+    env.update(
+        PORT=str(port), MOTCUA_EMULATOR_PORT=str(free_port()), MOTCUA_STATE_DIR=str(state), MOTCUA_WORKERS=str(workers)
+    )
     out = state / "serve.out"
     started = time.perf_counter()
-    process = subprocess.Popen([MOTCUA, "serve"], cwd=PROJECT_DIR, env=env, stdout=open(out, "wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [MOTCUA, "serve"], cwd=PROJECT_DIR, env=env, stdout=open(out, "wb"), stderr=subprocess.STDOUT
+    )
     while b"motcua is ready" not in out.read_bytes():
         if process.poll() is not None:
             raise SystemExit(f"motcua serve stopped before it was ready:\n{out.read_text(errors='replace')}")
@@ -104,13 +109,22 @@ def pct(values: list[float], q: float) -> float:
 
 def loadavg() -> str:
     """The 1-, 5- and 15-minute load averages, recorded beside the figures of a shared, noisy machine."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        if Path("/proc/loadavg").exists()
+        else " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
 
 
 def create_body(unit: dict[str, str] | None = None, worker: dict[str, str] | None = None) -> dict:
     """A `POST /v1/dossiers` body with a fresh portal code (one worker; the demo unit unless one is given)."""
     unit = unit or {"unit_code": "TA1234A", "tax_code": "0101234567", "name": "Công ty TNHH A", "province_code": "031"}
-    worker = worker or {"full_name": "Nguyễn Văn An", "si_number": "0123456789", "date_of_birth": "1985-10-12", "id_number": "031085123456"}
+    worker = worker or {
+        "full_name": "Nguyễn Văn An",
+        "si_number": "0123456789",
+        "date_of_birth": "1985-10-12",
+        "id_number": "031085123456",
+    }
     return {
         "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:12]}",
         "procedure": "suspension_support",

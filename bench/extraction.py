@@ -15,6 +15,7 @@
    `--repeat` times, medians compared. `library_overhead_ratio` does the same with the library
    called in this warm process (`extract_document`), i.e. without start-up and imports.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,13 @@ from tests.scans import generate as gen  # noqa: E402
 
 FIELDS = ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to")
 FORMATS = ("png", "jpeg", "tiff", "scan_pdf", "pillow_pdf")
-CONTENT = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "scan_pdf": "application/pdf",
-           "pillow_pdf": "application/pdf"}
+CONTENT = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "tiff": "image/tiff",
+    "scan_pdf": "application/pdf",
+    "pillow_pdf": "application/pdf",
+}
 
 
 def make_case(rng: random.Random, dpi: int, fmt: str, rotate90: bool = False, rows: int = 14):
@@ -105,9 +111,12 @@ def multipage(seed: int, pages: int = 4) -> dict:
     seconds = time.perf_counter() - t
     tally: dict = {}
     score(doc, result, tally)
-    return {"pages": len(result.pages), "seconds": round(seconds, 2),
-            "pages_per_second": round(len(result.pages) / seconds, 3),
-            "si_number_accuracy": round(tally["si_number"][0] / tally["si_number"][1], 4)}
+    return {
+        "pages": len(result.pages),
+        "seconds": round(seconds, 2),
+        "pages_per_second": round(len(result.pages) / seconds, 3),
+        "si_number_accuracy": round(tally["si_number"][0] / tally["si_number"][1], 4),
+    }
 
 
 def overhead(seed: int, repeat: int, pages: int = 1) -> dict:
@@ -131,20 +140,37 @@ def overhead(seed: int, repeat: int, pages: int = 1) -> dict:
         for _ in range(repeat):
             for path, data in files:
                 t = time.perf_counter()
-                subprocess.run(["tesseract", path, "-", "-l", "vie"], env=env, check=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.run(
+                    ["tesseract", path, "-", "-l", "vie"],
+                    env=env,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 bare.append(time.perf_counter() - t)
                 t = time.perf_counter()
-                subprocess.run([motcua, "extract", path, "--json"], cwd=ROOT,
-                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.run(
+                    [motcua, "extract", path, "--json"],
+                    cwd=ROOT,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 cli.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 extract_document(data, "image/png")
                 lib.append(time.perf_counter() - t)
     b, l_, c = statistics.median(bare), statistics.median(lib), statistics.median(cli)
-    return {"image": f"{img.width}x{img.height} px, 300 dpi PNG", "pages": pages, "repeat": repeat,
-            "bare_tesseract_seconds": round(b, 3), "extract_seconds": round(l_, 3), "motcua_extract_seconds": round(c, 3),
-            "ocr_overhead_ratio": round(c / b, 3), "library_overhead_ratio": round(l_ / b, 3)}
+    return {
+        "image": f"{img.width}x{img.height} px, 300 dpi PNG",
+        "pages": pages,
+        "repeat": repeat,
+        "bare_tesseract_seconds": round(b, 3),
+        "extract_seconds": round(l_, 3),
+        "motcua_extract_seconds": round(c, 3),
+        "ocr_overhead_ratio": round(c / b, 3),
+        "library_overhead_ratio": round(l_ / b, 3),
+    }
 
 
 def main() -> int:

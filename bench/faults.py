@@ -14,6 +14,7 @@ replayed. A message whose worker is killed under it 5 times (the queues' maxRece
 its DLQ, as designed; once the kills are over the run replays it as an operator would
 (`motcua dlq replay`), and a dossier that still does not reach its end counts as lost.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,20 +44,30 @@ def main(argv: list[str] | None = None) -> int:
     with running_stack(workers=args.workers, visibility=6) as stack:
         print(f"stack ready in {time.monotonic() - started:.1f} s ({stack.state_dir})", file=sys.stderr, flush=True)
         run = run_faults(
-            stack, dossiers=args.dossiers, min_kills=args.min_kills, max_kills=args.max_kills,
-            refuse_seconds=args.refuse_seconds, refusal_windows=args.windows, seed=args.seed, deadline_seconds=args.deadline,
+            stack,
+            dossiers=args.dossiers,
+            min_kills=args.min_kills,
+            max_kills=args.max_kills,
+            refuse_seconds=args.refuse_seconds,
+            refusal_windows=args.windows,
+            seed=args.seed,
+            deadline_seconds=args.deadline,
         )
     print(run.summary(), file=sys.stderr, flush=True)
-    print(json.dumps({
-        "fault_dossiers": run.dossiers,
-        "fault_kills": run.kills,
-        "fault_lost": run.lost,
-        "fault_duplicates": run.duplicates,
-        "fault_seconds": run.seconds,
-        "fault_refused_writes": sum(run.refused_writes.values()),
-        "fault_duplicate_messages": sum(run.duplicated.values()),
-        "fault_dead_letters_replayed": run.replayed,
-    }))
+    print(
+        json.dumps(
+            {
+                "fault_dossiers": run.dossiers,
+                "fault_kills": run.kills,
+                "fault_lost": run.lost,
+                "fault_duplicates": run.duplicates,
+                "fault_seconds": run.seconds,
+                "fault_refused_writes": sum(run.refused_writes.values()),
+                "fault_duplicate_messages": sum(run.duplicated.values()),
+                "fault_dead_letters_replayed": run.replayed,
+            }
+        )
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ stderr; the last line of stdout is one JSON object:
 plus `bad_input_spec_mismatches` (answers the OpenAPI document does not describe) and
 `bad_input_wrong_outcomes` (unsettled dossiers, unreported unreadable files, failed steps).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,16 +68,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw: {raw.summary()}\n{raw.server_errors[:20]}", file=sys.stderr, flush=True)
         files = draw_files(args.rounds, args.seed) + ([] if args.no_bombs else bombs())
         pipeline = send_through(stack, files, settle_seconds=150)
-        print(f"pipeline: {pipeline.summary()} outcomes {pipeline.outcomes} in {pipeline.seconds} s", file=sys.stderr, flush=True)
+        print(
+            f"pipeline: {pipeline.summary()} outcomes {pipeline.outcomes} in {pipeline.seconds} s",
+            file=sys.stderr,
+            flush=True,
+        )
         crashes = len(worker_restarts(stack))
-    print(json.dumps({
-        "bad_input_cases": api.cases + coverage.cases + raw.cases + pipeline.cases,
-        "bad_input_5xx": len(api.server_errors) + len(coverage.server_errors) + len(raw.server_errors) + len(pipeline.server_errors),
-        "bad_input_worker_crashes": crashes,
-        "fuzz_seconds": round(time.monotonic() - started, 1),
-        "bad_input_spec_mismatches": len(api.failures) + len(coverage.failures),
-        "bad_input_wrong_outcomes": len(pipeline.wrong) + pipeline.step_failures + sum(pipeline.dead_letters.values()),
-    }))
+    print(
+        json.dumps(
+            {
+                "bad_input_cases": api.cases + coverage.cases + raw.cases + pipeline.cases,
+                "bad_input_5xx": len(api.server_errors)
+                + len(coverage.server_errors)
+                + len(raw.server_errors)
+                + len(pipeline.server_errors),
+                "bad_input_worker_crashes": crashes,
+                "fuzz_seconds": round(time.monotonic() - started, 1),
+                "bad_input_spec_mismatches": len(api.failures) + len(coverage.failures),
+                "bad_input_wrong_outcomes": len(pipeline.wrong)
+                + pipeline.step_failures
+                + sum(pipeline.dead_letters.values()),
+            }
+        )
+    )
     return 0
 
 

@@ -4,11 +4,12 @@ A goal is a bound on one figure of `build/bench.json`; the summary says for each
 and, when it does not, by how much it misses, because a figure without its goal says nothing to a
 reader deciding whether to worry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Goal", "GOALS", "judge", "summary"]
+__all__ = ["GOALS", "Goal", "judge", "summary"]
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,40 @@ GOALS: tuple[Goal, ...] = (
     Goal("extraction_accuracy_tax_code", "min", 1.0, "issue 3 (≥ 200 dpi)"),
     Goal("false_bounce_rate", "max", 0, "issue 13 (clean dossiers of both generators)"),
     Goal("true_mismatch_recall", "min", 0.99, "issue 13 (deliberate differences caught)"),
-    *(Goal(f"accuracy_{gen}_{field}", "min", 0.97 if field == "full_name" else 0.99, "issue 13 (≥ 200 dpi)")
-      for gen in ("first", "second")
-      for field in ("si_number", "id_number", "date_of_birth", "period_from", "period_to", "full_name")),
+    *(
+        Goal(f"accuracy_{gen}_{field}", "min", 0.97 if field == "full_name" else 0.99, "issue 13 (≥ 200 dpi)")
+        for gen in ("first", "second")
+        for field in ("si_number", "id_number", "date_of_birth", "period_from", "period_to", "full_name")
+    ),
     Goal("fault_lost", "max", 0, "issue 9"),
     Goal("fault_duplicates", "max", 0, "issue 9"),
     Goal("bad_input_5xx", "max", 0, "issue 9"),
     Goal("bad_input_worker_crashes", "max", 0, "issue 9"),
     Goal("load_lost", "max", 0, "issue 9"),
     Goal("load_5xx", "max", 0, "issue 9"),
-    Goal("persist_ready_s_10000_killed", "max", 10, "issue 17 (start-up with 10 000 dossiers, after kill -9)", absolute=True, part="persistence"),
-    Goal("persist_ready_s_10000_stopped", "max", 10, "issue 17 (start-up with 10 000 dossiers, after Ctrl-C)", absolute=True, part="persistence"),
-    Goal("persist_create_overhead_ratio", "max", 1.2, "issue 17 reports it; 1.2 is our bound, as for make test (create p50 kept on disk / in memory)", part="persistence"),
+    Goal(
+        "persist_ready_s_10000_killed",
+        "max",
+        10,
+        "issue 17 (start-up with 10 000 dossiers, after kill -9)",
+        absolute=True,
+        part="persistence",
+    ),
+    Goal(
+        "persist_ready_s_10000_stopped",
+        "max",
+        10,
+        "issue 17 (start-up with 10 000 dossiers, after Ctrl-C)",
+        absolute=True,
+        part="persistence",
+    ),
+    Goal(
+        "persist_create_overhead_ratio",
+        "max",
+        1.2,
+        "issue 17 reports it; 1.2 is our bound, as for make test (create p50 kept on disk / in memory)",
+        part="persistence",
+    ),
 )
 
 
@@ -84,11 +107,18 @@ def judge(figures: dict[str, object]) -> dict[str, object]:
 
 def summary(figures: dict[str, object], notes: list[str]) -> str:
     """The run in Markdown: each goal with its figure and verdict, then the other figures, then notes."""
-    lines = ["# motcua benchmarks", "",
-             f"Run at {figures.get('started_at')} on {figures.get('cpus')} cores, commit {figures.get('commit')}; "
-             f"{figures.get('bench_seconds')} s in all; load average {figures.get('loadavg_start')} at the start, "
-             f"{figures.get('loadavg_end')} at the end (the machine is shared: ratios are measured side by side).", "",
-             "## Goals", "", "| figure | value | goal | verdict |", "|---|---|---|---|"]
+    lines = [
+        "# motcua benchmarks",
+        "",
+        f"Run at {figures.get('started_at')} on {figures.get('cpus')} cores, commit {figures.get('commit')}; "
+        f"{figures.get('bench_seconds')} s in all; load average {figures.get('loadavg_start')} at the start, "
+        f"{figures.get('loadavg_end')} at the end (the machine is shared: ratios are measured side by side).",
+        "",
+        "## Goals",
+        "",
+        "| figure | value | goal | verdict |",
+        "|---|---|---|---|",
+    ]
     met = missed = 0
     for goal in GOALS:
         value = figures.get(goal.figure)

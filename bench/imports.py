@@ -9,6 +9,7 @@ interpreter timing only its own import statement (interpreter start-up is the sa
 is reported apart, as `*_process_ms`); the two alternate so that the noise of a shared machine falls
 on both alike. Prints one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,14 @@ def _sample(module: str) -> tuple[float, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
     env["AWS_DEFAULT_REGION"] = "ap-southeast-1"
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _PROBE.format(module=module)], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(module=module)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1]), time.perf_counter() - started
 
 
@@ -46,14 +54,19 @@ def main() -> int:
             imports.append(seconds)
             walls.append(wall)
     a, b = statistics.median(app), statistics.median(boto3)
-    print(json.dumps({
-        "runs": args.runs,
-        "import_app_ms": round(a * 1000, 1),
-        "import_boto3_ms": round(b * 1000, 1),
-        "import_app_process_ms": round(statistics.median(app_wall) * 1000, 1),
-        "import_boto3_process_ms": round(statistics.median(boto3_wall) * 1000, 1),
-        "cold_import_ratio": round(a / b, 2),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "runs": args.runs,
+                "import_app_ms": round(a * 1000, 1),
+                "import_boto3_ms": round(b * 1000, 1),
+                "import_app_process_ms": round(statistics.median(app_wall) * 1000, 1),
+                "import_boto3_process_ms": round(statistics.median(boto3_wall) * 1000, 1),
+                "cold_import_ratio": round(a / b, 2),
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

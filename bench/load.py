@@ -17,6 +17,7 @@ is not found, or whose submit was accepted (202) but which is still a draft: the
 
 Prints one JSON object (flat): requests per second, p50/p99 overall and per operation, errors, lost.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import FINAL_STATUSES, ROOT, create_body, loadavg, pct, start_stack, token  # noqa: E402
+from common import FINAL_STATUSES, ROOT, create_body, loadavg, pct, start_stack, token
 
 OPERATIONS = ("create", "upload", "submit", "poll")
 
@@ -53,7 +54,9 @@ class Tally:
     """Ids whose submit answered 202."""
 
 
-def _call(session: requests.Session, tally: Tally, op: str, ok: tuple[int, ...], method: str, url: str, **kw) -> requests.Response | None:
+def _call(
+    session: requests.Session, tally: Tally, op: str, ok: tuple[int, ...], method: str, url: str, **kw
+) -> requests.Response | None:
     """One timed request; an unexpected status is counted (a 5xx apart), a transport error too."""
     started = time.perf_counter()
     try:
@@ -70,7 +73,15 @@ def _call(session: requests.Session, tally: Tally, op: str, ok: tuple[int, ...],
     return reply
 
 
-def _portal_client(base: str, headers: dict[str, str], request_pdf: dict[str, bytes], units: list[dict[str, str]], deadline: float, think: float, seed: int) -> Tally:
+def _portal_client(
+    base: str,
+    headers: dict[str, str],
+    request_pdf: dict[str, bytes],
+    units: list[dict[str, str]],
+    deadline: float,
+    think: float,
+    seed: int,
+) -> Tally:
     """One portal connection's loop until `deadline`: create, upload, submit, poll (and re-poll an older one)."""
     tally = Tally()
     rng = random.Random(seed)
@@ -85,13 +96,33 @@ def _portal_client(base: str, headers: dict[str, str], request_pdf: dict[str, by
             dossier_id = reply.json()["id"]
             tally.created[dossier_id] = body["portal_code"]
             url = f"{base}/v1/dossiers/{dossier_id}"
-            if _call(session, tally, "upload", (200, 201), "PUT", f"{url}/attachments/request.pdf", data=request_pdf[body["applicant"]["tax_code"]], headers={**headers, "Content-Type": "application/pdf"}) is None:
+            if (
+                _call(
+                    session,
+                    tally,
+                    "upload",
+                    (200, 201),
+                    "PUT",
+                    f"{url}/attachments/request.pdf",
+                    data=request_pdf[body["applicant"]["tax_code"]],
+                    headers={**headers, "Content-Type": "application/pdf"},
+                )
+                is None
+            ):
                 continue
             if _call(session, tally, "submit", (200, 202), "POST", f"{url}/submit", headers=headers) is not None:
                 tally.submitted.add(dossier_id)
             _call(session, tally, "poll", (200,), "GET", url, headers=headers)
             if cycle % 2 == 0 and len(tally.created) > 1:
-                _call(session, tally, "poll", (200,), "GET", f"{base}/v1/dossiers/{rng.choice(list(tally.created))}", headers=headers)
+                _call(
+                    session,
+                    tally,
+                    "poll",
+                    (200,),
+                    "GET",
+                    f"{base}/v1/dossiers/{rng.choice(list(tally.created))}",
+                    headers=headers,
+                )
             if think:
                 time.sleep(think)
     return tally
@@ -133,11 +164,20 @@ def _units(state: Path) -> list[dict[str, str]]:
     path = state / "units.csv"
     if not path.exists():
         return []
-    return [{"unit_code": u["unit_code"], "tax_code": u["tax_code"], "name": u["unit_name"], "province_code": u["province_code"]}
-            for u in csv.DictReader(open(path, encoding="utf-8"))]
+    return [
+        {
+            "unit_code": u["unit_code"],
+            "tax_code": u["tax_code"],
+            "name": u["unit_name"],
+            "province_code": u["province_code"],
+        }
+        for u in csv.DictReader(open(path, encoding="utf-8"))
+    ]
 
 
-def run(base: str, state: Path, seconds: float, clients: int, drain: float, think: float = 0.0) -> dict[str, float | int | str]:
+def run(
+    base: str, state: Path, seconds: float, clients: int, drain: float, think: float = 0.0
+) -> dict[str, float | int | str]:
     """Drive the stack at `base` and return the flat figures (see the module docstring)."""
     headers = {"Authorization": f"Bearer {token(state)}"}
     units = _units(state)
@@ -145,7 +185,9 @@ def run(base: str, state: Path, seconds: float, clients: int, drain: float, thin
     started = time.perf_counter()
     deadline = started + seconds
     with ThreadPoolExecutor(clients) as pool:
-        tallies = list(pool.map(lambda i: _portal_client(base, headers, request_pdf, units, deadline, think, i), range(clients)))
+        tallies = list(
+            pool.map(lambda i: _portal_client(base, headers, request_pdf, units, deadline, think, i), range(clients))
+        )
     wall = time.perf_counter() - started
     created = {k: v for t in tallies for k, v in t.created.items()}
     submitted = set().union(*(t.submitted for t in tallies))
@@ -162,8 +204,13 @@ def run(base: str, state: Path, seconds: float, clients: int, drain: float, thin
             time.sleep(1.0)
     drained_s = time.perf_counter() - drain_started
     final = _statuses(base, headers, sorted(created), min(clients, 4))
-    lost = [i for i in created if final[i][0] != 200 or final[i][1].get("portal_code") != created[i]
-            or (i in submitted and final[i][1].get("status") == "draft")]
+    lost = [
+        i
+        for i in created
+        if final[i][0] != 200
+        or final[i][1].get("portal_code") != created[i]
+        or (i in submitted and final[i][1].get("status") == "draft")
+    ]
     outcomes: dict[str, int] = defaultdict(int)
     for code, view in final.values():
         outcomes[view.get("status", f"http_{code}")] += 1
@@ -203,7 +250,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="queue-worker processes of the stack this starts")
-    parser.add_argument("--drain", type=float, default=30.0, help="seconds to wait for submitted dossiers to come to rest")
+    parser.add_argument(
+        "--drain", type=float, default=30.0, help="seconds to wait for submitted dossiers to come to rest"
+    )
     parser.add_argument("--think", type=float, default=0.0, help="pause of each client between dossiers, seconds")
     args = parser.parse_args()
     stack = None

@@ -18,6 +18,7 @@ Run: `.venv/bin/python bench/persistence.py [--sizes 1000,10000] [--calls 300]`;
 `persist_snapshot_mb_<n>`, `persist_fill_dossiers_per_s`, `persist_clone_dossiers_per_s`, `create_p50_ms_persisted`, `create_p50_ms_in_memory`,
 `persist_create_overhead_ratio`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import MOTCUA, PROJECT_DIR, create_body, free_port, loadavg, token  # noqa: E402
+from common import MOTCUA, PROJECT_DIR, create_body, free_port, loadavg, token
 
 ATTACHMENT = b"%PDF-1.4\n% motcua bench attachment\n" + b"0" * 2048 + b"\n%%EOF\n"
 
@@ -51,13 +52,20 @@ class Serve:
 
     def start(self, timeout: float = 600) -> float:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
-        env.update(PORT=str(self.port), MOTCUA_EMULATOR_PORT=str(self.emulator_port), MOTCUA_STATE_DIR=str(self.state), MOTCUA_WORKERS="1")
+        env.update(
+            PORT=str(self.port),
+            MOTCUA_EMULATOR_PORT=str(self.emulator_port),
+            MOTCUA_STATE_DIR=str(self.state),
+            MOTCUA_WORKERS="1",
+        )
         out = self.state / "serve.out"
         self.state.mkdir(parents=True, exist_ok=True)
         before = out.read_bytes().count(b"motcua is ready") if out.exists() else 0
         started = time.perf_counter()
         command = [MOTCUA, "serve", *(["--in-memory"] if self.in_memory else [])]
-        self.process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=open(out, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=env, stdout=open(out, "ab"), stderr=subprocess.STDOUT, start_new_session=True
+        )
         while out.read_bytes().count(b"motcua is ready") <= before:
             if self.process.poll() is not None or time.perf_counter() - started > timeout:
                 self.kill()
@@ -99,8 +107,12 @@ def _fill(serve: Serve, count: int, clients: int = 8) -> float:
             for _ in range(3):
                 try:
                     d = s.post(f"{serve.base}/v1/dossiers", json=create_body(), headers=headers, timeout=120).json()
-                    s.put(f"{serve.base}/v1/dossiers/{d['id']}/attachments/request.pdf", data=ATTACHMENT,
-                          headers={**headers, "Content-Type": "application/pdf"}, timeout=120).raise_for_status()
+                    s.put(
+                        f"{serve.base}/v1/dossiers/{d['id']}/attachments/request.pdf",
+                        data=ATTACHMENT,
+                        headers={**headers, "Content-Type": "application/pdf"},
+                        timeout=120,
+                    ).raise_for_status()
                     return
                 except (requests.RequestException, KeyError, ValueError):
                     time.sleep(1)
@@ -119,8 +131,12 @@ def _clone(serve: Serve, count: int) -> float:
 
     import boto3
 
-    kw = {"endpoint_url": f"http://127.0.0.1:{serve.emulator_port}", "region_name": "ap-southeast-1",
-          "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    kw = {
+        "endpoint_url": f"http://127.0.0.1:{serve.emulator_port}",
+        "region_name": "ap-southeast-1",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
     db, s3 = boto3.client("dynamodb", **kw), boto3.client("s3", **kw)
     bucket = "motcua-local-originals-123456789012"
     items: dict[str, list[dict]] = {}
@@ -151,7 +167,12 @@ def _clone(serve: Serve, count: int) -> float:
             pending[table] += copies
             if len(pending[table]) >= 25:
                 flush(table)
-        s3.put_object(Bucket=bucket, Key=f"dossiers/{new_id}/attachments/request.pdf", Body=ATTACHMENT, ContentType="application/pdf")
+        s3.put_object(
+            Bucket=bucket,
+            Key=f"dossiers/{new_id}/attachments/request.pdf",
+            Body=ATTACHMENT,
+            ContentType="application/pdf",
+        )
     for table in pending:
         flush(table)
     return count / (time.perf_counter() - started)
@@ -162,12 +183,16 @@ def _create_p50(bases: dict[str, tuple[str, dict[str, str]]], calls: int, rounds
     sessions = {name: requests.Session() for name in bases}
     for name, (base, headers) in bases.items():  # warm up
         for _ in range(10):
-            sessions[name].post(f"{base}/v1/dossiers", json=create_body(), headers=headers, timeout=60).raise_for_status()
+            sessions[name].post(
+                f"{base}/v1/dossiers", json=create_body(), headers=headers, timeout=60
+            ).raise_for_status()
     for _ in range(rounds):
         for name, (base, headers) in bases.items():
             for _ in range(max(1, calls // rounds)):
                 started = time.perf_counter()
-                sessions[name].post(f"{base}/v1/dossiers", json=create_body(), headers=headers, timeout=60).raise_for_status()
+                sessions[name].post(
+                    f"{base}/v1/dossiers", json=create_body(), headers=headers, timeout=60
+                ).raise_for_status()
                 samples[name].append((time.perf_counter() - started) * 1000)
     return {name: round(statistics.median(values), 2) for name, values in samples.items()}
 
@@ -176,7 +201,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--calls", type=int, default=300, help="sequential creates per side for the p50")
-    parser.add_argument("--api-dossiers", type=int, default=300, help="dossiers created through the API; the rest are copies")
+    parser.add_argument(
+        "--api-dossiers", type=int, default=300, help="dossiers created through the API; the rest are copies"
+    )
     args = parser.parse_args()
     figures: dict[str, object] = {"persist_loadavg_start": loadavg()}
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-persist-"))
@@ -186,15 +213,21 @@ def main() -> int:
     try:
         persisted.start()
         in_memory.start()
-        p50 = _create_p50({
-            "persisted": (persisted.base, {"Authorization": f"Bearer {token(persisted.state)}"}),
-            "in_memory": (in_memory.base, {"Authorization": f"Bearer {token(in_memory.state)}"}),
-        }, args.calls)
+        p50 = _create_p50(
+            {
+                "persisted": (persisted.base, {"Authorization": f"Bearer {token(persisted.state)}"}),
+                "in_memory": (in_memory.base, {"Authorization": f"Bearer {token(in_memory.state)}"}),
+            },
+            args.calls,
+        )
     finally:
         in_memory.stop()
         persisted.stop()
-    figures.update(create_p50_ms_persisted=p50["persisted"], create_p50_ms_in_memory=p50["in_memory"],
-                   persist_create_overhead_ratio=round(p50["persisted"] / p50["in_memory"], 2))
+    figures.update(
+        create_p50_ms_persisted=p50["persisted"],
+        create_p50_ms_in_memory=p50["in_memory"],
+        persist_create_overhead_ratio=round(p50["persisted"] / p50["in_memory"], 2),
+    )
     print(f"create p50: {p50}", file=sys.stderr, flush=True)
 
     # 1. start-up against stored dossiers
@@ -217,10 +250,16 @@ def main() -> int:
             figures[f"persist_import_s_{size}_killed"] = round(loaded.get("import_seconds", 0), 2)
             figures[f"persist_dossiers_loaded_{size}"] = loaded["counts"]["dossiers"]
             serve.stop()
-            figures[f"persist_snapshot_mb_{size}"] = round((serve.state / "state" / "snapshot.pickle").stat().st_size / 1e6, 1)
+            figures[f"persist_snapshot_mb_{size}"] = round(
+                (serve.state / "state" / "snapshot.pickle").stat().st_size / 1e6, 1
+            )
             figures[f"persist_ready_s_{size}_stopped"] = round(serve.start(), 2)
             figures[f"persist_load_s_{size}_stopped"] = round(serve.loaded()["seconds"], 2)
-            print(f"{size}: {json.dumps({k: v for k, v in figures.items() if f'_{size}' in k})}", file=sys.stderr, flush=True)
+            print(
+                f"{size}: {json.dumps({k: v for k, v in figures.items() if f'_{size}' in k})}",
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         serve.stop()
     figures["persist_fill_dossiers_per_s"] = round(statistics.median(fill_rates), 1) if fill_rates else 0

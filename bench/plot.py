@@ -7,6 +7,7 @@ Reads the `pipeline_dossiers_per_min_w<N>` and `pure_ocr_dossiers_per_min_w<N>` 
 one single-threaded tesseract per core, allows (measured beside each pipeline run), so that the gap
 between the lines is the cost of everything around OCR. Uses the Agg backend: no display needed.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,14 @@ __all__ = ["plot_throughput"]
 
 def plot_throughput(figures: dict[str, object], out: Path) -> Path | None:
     """Draw the plot into `out` (PNG); None when the run has no pipeline figures."""
-    pipeline = {int(m[1]): float(v) for k, v in figures.items() if (m := re.fullmatch(r"pipeline_dossiers_per_min_w(\d+)", k))}
+    pipeline = {
+        int(m[1]): float(v) for k, v in figures.items() if (m := re.fullmatch(r"pipeline_dossiers_per_min_w(\d+)", k))
+    }
     if not pipeline:
         return None
-    ocr = {int(m[1]): float(v) for k, v in figures.items() if (m := re.fullmatch(r"pure_ocr_dossiers_per_min_w(\d+)", k))}
+    ocr = {
+        int(m[1]): float(v) for k, v in figures.items() if (m := re.fullmatch(r"pure_ocr_dossiers_per_min_w(\d+)", k))
+    }
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,8 +49,13 @@ def plot_throughput(figures: dict[str, object], out: Path) -> Path | None:
     ax.set_xlabel("queue-worker processes (MOTCUA_WORKERS)")
     ax.set_ylabel("one-page dossiers per minute")
     ax.set_ylim(0, max([*pipeline.values(), *ocr.values()]) * 1.15)
-    loads = ", ".join(f"{figures[f'part_loadavg_pipeline_w{w}']:g}" for w in workers if f"part_loadavg_pipeline_w{w}" in figures)
-    ax.set_title(f"Throughput on {figures.get('cpus', '?')} shared cores (1-min load average at each run: {loads or '?'})", fontsize=9)
+    loads = ", ".join(
+        f"{figures[f'part_loadavg_pipeline_w{w}']:g}" for w in workers if f"part_loadavg_pipeline_w{w}" in figures
+    )
+    ax.set_title(
+        f"Throughput on {figures.get('cpus', '?')} shared cores (1-min load average at each run: {loads or '?'})",
+        fontsize=9,
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()

@@ -11,6 +11,7 @@ shared machine. Each figure is the median of a few runs of one refusal, in milli
 
 Run: `.venv/bin/python bench/refusals.py [--repeat 3]`; the last line of stdout is one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -90,10 +91,16 @@ def main(argv: list[str] | None = None) -> int:
 
     tiff = _tiff(5)
     figures = {
-        "refuse_pdf_3000_pages_ms": _median_ms(_refused(_pdf_pages(3000), "application/pdf", "too_many_pages"), args.repeat),
-        "refuse_pdf_huge_page_ms": _median_ms(_refused(_pdf_huge_page(), "application/pdf", "page_too_large"), args.repeat),
-        "refuse_png_bomb_ms": _median_ms(_refused(decompression_bomb_png(), "image/png", "image_too_large"), args.repeat),
-        "over_budget_tiff_ms": _median_ms(lambda: None if extract_document(tiff, "image/tiff", budget_seconds=0) else None, args.repeat),
+        "refuse_pdf_3000_pages_ms": _median_ms(
+            _refused(_pdf_pages(3000), "application/pdf", "too_many_pages"), args.repeat
+        ),
+        "refuse_pdf_huge_page_ms": _median_ms(
+            _refused(_pdf_huge_page(), "application/pdf", "page_too_large"), args.repeat
+        ),
+        "refuse_png_bomb_ms": _median_ms(
+            _refused(decompression_bomb_png(), "image/png", "image_too_large"), args.repeat
+        ),
+        "over_budget_tiff_ms": _median_ms(lambda: extract_document(tiff, "image/tiff", budget_seconds=0), args.repeat),
     }
     for name, value in figures.items():
         print(f"{name}: {value}", file=sys.stderr)

@@ -15,6 +15,7 @@ server, as ``make run`` does) on a free loopback port with the stack from ``infr
 Prints one JSON object: rows/second of the load, its peak RSS, DynamoDB calls, and the look-ups'
 milliseconds (median and each round) and calls per look-up.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,14 +39,18 @@ def _load_child(units: str, participants: str) -> None:
     from chalicelib.services.registry_load import load_registry
 
     report = load_registry(Path(units), Path(participants), progress=sys.stderr.isatty())
-    print(json.dumps({
-        "seconds": report.seconds,
-        "units": vars(report.units),
-        "participants": vars(report.participants),
-        "rejected": report.rejected,
-        "dynamodb_calls": report.dynamodb_calls,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": report.seconds,
+                "units": vars(report.units),
+                "participants": vars(report.participants),
+                "rejected": report.rejected,
+                "dynamodb_calls": report.dynamodb_calls,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def _emulator_rss_mb(pid: int) -> float | None:
@@ -84,13 +89,18 @@ def main() -> None:
             from chalicelib.local.demo import si_number_of, write_demo_registry
 
             started = time.monotonic()
-            units_csv, participants_csv = write_demo_registry(directory, units=units, participants=args.participants, seed=args.seed)
+            units_csv, participants_csv = write_demo_registry(
+                directory, units=units, participants=args.participants, seed=args.seed
+            )
             generate_s = time.monotonic() - started
             rows = sum(1 for _ in open(participants_csv, "rb")) - 1
 
             child = subprocess.run(
                 [sys.executable, __file__, "--load-child", str(units_csv), str(participants_csv)],
-                stdout=subprocess.PIPE, check=True, env=os.environ.copy(), cwd=ROOT,
+                stdout=subprocess.PIPE,
+                check=True,
+                env=os.environ.copy(),
+                cwd=ROOT,
             )
             load = json.loads(child.stdout.decode().strip().splitlines()[-1])
 
@@ -106,19 +116,31 @@ def main() -> None:
                 calls = reg.calls
                 t = time.perf_counter()
                 found = reg.participants(wanted)
-                rounds.append({"ms": round((time.perf_counter() - t) * 1000, 1), "calls": reg.calls - calls,
-                               "found": len(found), "asked": len(set(wanted))})
+                rounds.append(
+                    {
+                        "ms": round((time.perf_counter() - t) * 1000, 1),
+                        "calls": reg.calls - calls,
+                        "found": len(found),
+                        "asked": len(set(wanted)),
+                    }
+                )
             # The GSI look-ups (suggestions): in AWS a Query reads only its key; moto scans the table for it.
             from chalicelib.local.demo import demo_rows, demo_units
 
             sample = next(iter(demo_rows(1, demo_units(units, args.seed), seed=args.seed)))
             gsi = {}
-            for name, call in (("by_unit", lambda: reg.by_unit(sample.unit_code)),
-                               ("by_identity", lambda: reg.by_identity(sample.full_name, sample.date_of_birth))):
+            for name, call in (
+                ("by_unit", lambda: reg.by_unit(sample.unit_code)),
+                ("by_identity", lambda: reg.by_identity(sample.full_name, sample.date_of_birth)),
+            ):
                 calls = reg.calls
                 t = time.perf_counter()
                 found = call()
-                gsi[name] = {"ms": round((time.perf_counter() - t) * 1000, 1), "calls": reg.calls - calls, "found": len(found)}
+                gsi[name] = {
+                    "ms": round((time.perf_counter() - t) * 1000, 1),
+                    "calls": reg.calls - calls,
+                    "found": len(found),
+                }
             reg.close()
             ms = [r["ms"] for r in rounds]
             result = {
@@ -132,8 +154,14 @@ def main() -> None:
                 "load_participants_per_second": round(args.participants / load["seconds"]),
                 "load_peak_rss_mb": round(load["peak_rss_mb"], 1),
                 "load_dynamodb_calls": load["dynamodb_calls"],
-                "load_counts": {"units": load["units"], "participants": load["participants"], "rejected": load["rejected"]},
-                "emulator_peak_rss_mb": round(_emulator_rss_mb(emulator.process.pid), 1) if emulator and emulator.process else None,
+                "load_counts": {
+                    "units": load["units"],
+                    "participants": load["participants"],
+                    "rejected": load["rejected"],
+                },
+                "emulator_peak_rss_mb": round(_emulator_rss_mb(emulator.process.pid), 1)
+                if emulator and emulator.process
+                else None,
                 "lookup": {
                     "si_numbers": args.lookups,
                     "median_ms": statistics.median(ms),

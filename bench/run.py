@@ -14,6 +14,7 @@ even when it is shared; `--quick` makes a smoke run of a few minutes. Every comp
 two things measured side by side in the same run, because absolute times on a shared machine are
 noise. Exits 1 when a part failed (not when a goal is missed: the summary says that).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,14 +25,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from goals import judge, summary  # noqa: E402
-from plot import plot_throughput  # noqa: E402
+from goals import judge, summary
+from plot import plot_throughput
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -89,7 +90,18 @@ def _api(raw: dict) -> Figures:
     return out
 
 
-FIELDS = ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to", "unit_code", "tax_code", "unit_name", "row_count")
+FIELDS = (
+    "full_name",
+    "si_number",
+    "date_of_birth",
+    "id_number",
+    "period_from",
+    "period_to",
+    "unit_code",
+    "tax_code",
+    "unit_name",
+    "row_count",
+)
 
 
 def _extraction(raw: dict) -> Figures:
@@ -114,7 +126,17 @@ def _extraction(raw: dict) -> Figures:
     return out
 
 
-ACCURACY_FIELDS = ("si_number", "id_number", "date_of_birth", "period_from", "period_to", "full_name", "unit_code", "tax_code", "row_count")
+ACCURACY_FIELDS = (
+    "si_number",
+    "id_number",
+    "date_of_birth",
+    "period_from",
+    "period_to",
+    "full_name",
+    "unit_code",
+    "tax_code",
+    "row_count",
+)
 
 
 def _accuracy(raw: dict) -> Figures:
@@ -171,20 +193,86 @@ def parts(workers: tuple[int, ...] = (1, 2)) -> list[Part]:
     listed = [
         Part("imports", "imports.py", ["--runs", "7"], ["--runs", "3"], 120, _imports),
         Part("slips", "slips.py", ["--rounds", "40"], ["--rounds", "10"], 240, _slips),
-        Part("api", "api.py", ["--calls", "512", "--clients", "16", "--rounds", "4"], ["--calls", "128", "--clients", "16", "--rounds", "2"], 300, _api),
-        Part("extraction", "extraction.py", ["--docs", "5", "--dpis", "200,300", "--repeat", "3", "--pages", "2", "--multipage", "0"], ["--docs", "1", "--repeat", "1", "--multipage", "0"], 480, _extraction),
-        Part("accuracy", "accuracy.py", ["--docs", "12", "--photos", "3"], ["--docs", "2", "--photos", "1"], 600, _accuracy),
+        Part(
+            "api",
+            "api.py",
+            ["--calls", "512", "--clients", "16", "--rounds", "4"],
+            ["--calls", "128", "--clients", "16", "--rounds", "2"],
+            300,
+            _api,
+        ),
+        Part(
+            "extraction",
+            "extraction.py",
+            ["--docs", "5", "--dpis", "200,300", "--repeat", "3", "--pages", "2", "--multipage", "0"],
+            ["--docs", "1", "--repeat", "1", "--multipage", "0"],
+            480,
+            _extraction,
+        ),
+        Part(
+            "accuracy",
+            "accuracy.py",
+            ["--docs", "12", "--photos", "3"],
+            ["--docs", "2", "--photos", "1"],
+            600,
+            _accuracy,
+        ),
     ]
-    listed += [Part(f"pipeline_w{w}", "pipeline.py", ["--dossiers", "6", "--workers", str(w)], ["--dossiers", "2", "--workers", str(w)], 360, _pipeline) for w in workers]
     listed += [
-        Part("load", "load.py", ["--seconds", "60", "--clients", "8", "--drain", "20"], ["--seconds", "10", "--clients", "4", "--drain", "10"], 300, _passthrough),
-        Part("checks", "checks.py", ["--participants", "5000", "--workers", "300"], ["--participants", "2000", "--workers", "100"], 240, _checks),
+        Part(
+            f"pipeline_w{w}",
+            "pipeline.py",
+            ["--dossiers", "6", "--workers", str(w)],
+            ["--dossiers", "2", "--workers", str(w)],
+            360,
+            _pipeline,
+        )
+        for w in workers
+    ]
+    listed += [
+        Part(
+            "load",
+            "load.py",
+            ["--seconds", "60", "--clients", "8", "--drain", "20"],
+            ["--seconds", "10", "--clients", "4", "--drain", "10"],
+            300,
+            _passthrough,
+        ),
+        Part(
+            "checks",
+            "checks.py",
+            ["--participants", "5000", "--workers", "300"],
+            ["--participants", "2000", "--workers", "100"],
+            240,
+            _checks,
+        ),
         Part("refusals", "refusals.py", ["--repeat", "3"], ["--repeat", "1"], 180, _passthrough),
-        Part("persistence", "persistence.py", _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 1000,10000 --calls 300"),
-             _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 200,1000 --calls 60 --api-dossiers 100"), 1200, _passthrough),
-        Part("faults", "faults.py", _env_args("BENCH_FAULTS_ARGS", "--dossiers 8 --min-kills 20 --max-kills 24 --deadline 150"),
-             _env_args("BENCH_FAULTS_ARGS", "--dossiers 4 --min-kills 20 --max-kills 20 --windows 1 --deadline 90"), 330, _passthrough, optional=True),
-        Part("fuzz", "fuzz.py", _env_args("BENCH_FUZZ_ARGS", "--api-examples 3 --rounds 3"), _env_args("BENCH_FUZZ_ARGS", "--api-examples 1 --rounds 1"), 300, _passthrough, optional=True),
+        Part(
+            "persistence",
+            "persistence.py",
+            _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 1000,10000 --calls 300"),
+            _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 200,1000 --calls 60 --api-dossiers 100"),
+            1200,
+            _passthrough,
+        ),
+        Part(
+            "faults",
+            "faults.py",
+            _env_args("BENCH_FAULTS_ARGS", "--dossiers 8 --min-kills 20 --max-kills 24 --deadline 150"),
+            _env_args("BENCH_FAULTS_ARGS", "--dossiers 4 --min-kills 20 --max-kills 20 --windows 1 --deadline 90"),
+            330,
+            _passthrough,
+            optional=True,
+        ),
+        Part(
+            "fuzz",
+            "fuzz.py",
+            _env_args("BENCH_FUZZ_ARGS", "--api-examples 3 --rounds 3"),
+            _env_args("BENCH_FUZZ_ARGS", "--api-examples 1 --rounds 1"),
+            300,
+            _passthrough,
+            optional=True,
+        ),
     ]
     return listed
 
@@ -211,7 +299,9 @@ def _run(part: Part, quick: bool, logs: Path) -> tuple[dict, float]:
     log = logs / f"{part.name}.log"
     started = time.perf_counter()
     with open(log, "wb") as err:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, start_new_session=True
+        )
         try:
             stdout, _ = process.communicate(timeout=part.timeout)
         except subprocess.TimeoutExpired:
@@ -229,7 +319,9 @@ def _run(part: Part, quick: bool, logs: Path) -> tuple[dict, float]:
         return _parse(text), seconds
     except ValueError as exc:
         tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-        raise RuntimeError(f"exit {process.returncode}, no JSON ({exc}); log {log.relative_to(ROOT)}: " + " | ".join(tail)) from None
+        raise RuntimeError(
+            f"exit {process.returncode}, no JSON ({exc}); log {log.relative_to(ROOT)}: " + " | ".join(tail)
+        ) from None
 
 
 def _loadavg() -> str:
@@ -249,13 +341,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "bench" / "throughput.png")
     args = parser.parse_args()
-    selected = [p for p in parts() if (not args.only or p.name in args.only.split(",")) and p.name not in args.skip.split(",")]
+    selected = [
+        p for p in parts() if (not args.only or p.name in args.only.split(",")) and p.name not in args.skip.split(",")
+    ]
     logs = args.out.parent / "bench-logs"
     logs.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
     figures: Figures = {
-        "started_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": _commit(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
@@ -266,7 +360,10 @@ def main() -> int:
     for i, part in enumerate(selected, 1):
         elapsed = time.perf_counter() - started
         load_before = float(_loadavg().split()[0])
-        print(f"[{i}/{len(selected)}] {part.name} ({part.script}) at {elapsed // 60:.0f}:{elapsed % 60:02.0f}, load {_loadavg()}", flush=True)
+        print(
+            f"[{i}/{len(selected)}] {part.name} ({part.script}) at {elapsed // 60:.0f}:{elapsed % 60:02.0f}, load {_loadavg()}",
+            flush=True,
+        )
         if not (BENCH / part.script).exists():
             note = f"{part.name}: bench/{part.script} is not there yet, so its figures are missing from this run"
             print(f"      skipped: {note}", flush=True)
@@ -296,12 +393,18 @@ def main() -> int:
         figures["pipeline_vs_ocr_ratio"] = figures[f"pipeline_vs_ocr_ratio_w{counts[-1]}"]
         figures["pipeline_workers"] = counts[-1]
         if len(counts) > 1:
-            figures["pipeline_scaling_ratio"] = round(float(figures[f"pipeline_dossiers_per_min_w{counts[-1]}"]) / float(figures[f"pipeline_dossiers_per_min_w{counts[0]}"]), 2)
+            figures["pipeline_scaling_ratio"] = round(
+                float(figures[f"pipeline_dossiers_per_min_w{counts[-1]}"])
+                / float(figures[f"pipeline_dossiers_per_min_w{counts[0]}"]),
+                2,
+            )
     figures["loadavg_end"] = _loadavg()
     figures["bench_seconds"] = round(time.perf_counter() - started, 1)
     figures.update(judge(figures))
     if figures["bench_seconds"] > 15 * 60:
-        notes.append(f"the run took {figures['bench_seconds'] / 60:.1f} min, over the 15 minutes `make bench` is allowed")
+        notes.append(
+            f"the run took {figures['bench_seconds'] / 60:.1f} min, over the 15 minutes `make bench` is allowed"
+        )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")

@@ -9,6 +9,7 @@ it times, interleaved in each round, rendering alone, signing an already rendere
 ``slip_vs_parts_ratio`` = median(issue) / (median(render) + median(sign)) (goal: at most 1.3) and the
 slips per second one single-threaded worker issues (goal: at least 20 per core with the local KMS).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,18 +76,23 @@ def main() -> None:
         if proc is not None:
             proc.stop()
     med = {name: statistics.median(v) for name, v in (("render", render), ("sign", sign), ("issue", issue))}
-    print(json.dumps({
-        "rounds": args.rounds,
-        "receipt_render_and_sign_ms": round(med["issue"], 1),
-        "receipt_render_ms": round(med["render"], 1),
-        "receipt_sign_ms": round(med["sign"], 1),
-        "slip_vs_parts_ratio": round(med["issue"] / (med["render"] + med["sign"]), 3),
-        "receipt_render_and_sign_mean_ms": round(statistics.fmean(issue), 1),
-        "slips_per_second_warm_worker": round(per_second, 1),
-        "slips_per_second_from_median": round(1000 / med["issue"], 1),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "pdf_bytes": len(pdf),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "rounds": args.rounds,
+                "receipt_render_and_sign_ms": round(med["issue"], 1),
+                "receipt_render_ms": round(med["render"], 1),
+                "receipt_sign_ms": round(med["sign"], 1),
+                "slip_vs_parts_ratio": round(med["issue"] / (med["render"] + med["sign"]), 3),
+                "receipt_render_and_sign_mean_ms": round(statistics.fmean(issue), 1),
+                "slips_per_second_warm_worker": round(per_second, 1),
+                "slips_per_second_from_median": round(1000 / med["issue"], 1),
+                "load_average_1min": round(os.getloadavg()[0], 2),
+                "pdf_bytes": len(pdf),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """`motcua`: the command line of the local stage and of operations (see API.md)."""
+
 from __future__ import annotations
 
 import argparse
@@ -75,7 +76,9 @@ def cmd_registry_load(args: argparse.Namespace) -> int:
     _connect()
     from chalicelib.services.registry_load import main as load
 
-    return load(Path(args.units) if args.units else None, Path(args.participants) if args.participants else None, args.quiet)
+    return load(
+        Path(args.units) if args.units else None, Path(args.participants) if args.participants else None, args.quiet
+    )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -94,7 +97,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except CalendarError as error:
         print(f"error: --as-of: {error}", file=sys.stderr)
         return 2
-    print(f"requeued {intake.requeue_stuck()} stuck dossier(s); {workflow.sweep_deadlines(as_of)} newly overdue, apology issued")
+    print(
+        f"requeued {intake.requeue_stuck()} stuck dossier(s); {workflow.sweep_deadlines(as_of)} newly overdue, apology issued"
+    )
     return 0
 
 
@@ -203,7 +208,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
         print(f"nothing to reset: {state} does not exist")
         return 0
     if not args.yes:
-        answer = input(f"Delete every dossier, attachment, slip and audit entry kept in {state}? [y/N] ").strip().lower()
+        answer = (
+            input(f"Delete every dossier, attachment, slip and audit entry kept in {state}? [y/N] ").strip().lower()
+        )
         if answer not in ("y", "yes", "c", "có"):
             print("nothing deleted")
             return 1
@@ -219,10 +226,15 @@ def cmd_token(args: argparse.Namespace) -> int:
     from chalicelib.api.auth import issue_local_token
 
     if not (Path(os.environ["MOTCUA_STATE_DIR"]) / "jwt-secret").exists():
-        print(f"note: no local stack has run with {os.environ['MOTCUA_STATE_DIR']} yet; the token is signed with a new secret there", file=sys.stderr)
+        print(
+            f"note: no local stack has run with {os.environ['MOTCUA_STATE_DIR']} yet; the token is signed with a new secret there",
+            file=sys.stderr,
+        )
 
     try:
-        print(issue_local_token(args.role, args.office, args.sub, ttl_seconds=args.hours * 3600, authority=args.authority))
+        print(
+            issue_local_token(args.role, args.office, args.sub, ttl_seconds=args.hours * 3600, authority=args.authority)
+        )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -234,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the local stack in the foreground (what `make run` does)")
-    p.add_argument("--in-memory", action="store_true", help="keep nothing on disk (the stack starts empty and is lost when it stops)")
+    p.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="keep nothing on disk (the stack starts empty and is lost when it stops)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="poll the pipeline queues of the running local stack")
@@ -250,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     registry_sub = p.add_subparsers(dest="registry_command", required=True)
     p = registry_sub.add_parser("load", help="load or update units and participants from CSV (idempotent)")
     p.add_argument("--units", help="CSV: unit_code,unit_name,tax_code,province_code")
-    p.add_argument("--participants", help="CSV: si_number,full_name,date_of_birth,id_number,unit_code,participation_from,participation_to")
+    p.add_argument(
+        "--participants",
+        help="CSV: si_number,full_name,date_of_birth,id_number,unit_code,participation_from,participation_to",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_registry_load)
 
@@ -264,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("date", help="YYYY-MM-DD or DD/MM/YYYY")
     p.add_argument("n", help="working days, 0 to 250")
     p.set_defaults(func=cmd_calendar)
-    p = calendar_sub.add_parser("between", help="working days after A up to and including B (negative when B is earlier)")
+    p = calendar_sub.add_parser(
+        "between", help="working days after A up to and including B (negative when B is earlier)"
+    )
     p.add_argument("a")
     p.add_argument("b")
     p.set_defaults(func=cmd_calendar)
@@ -277,7 +298,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("feedback", help="feedback (phản ánh, kiến nghị) received by other channels")
     feedback_sub = p.add_subparsers(dest="feedback_command", required=True)
-    p = feedback_sub.add_parser("import", help="import a file of JSON lines {portal_code, kind, content, contact, received_at}")
+    p = feedback_sub.add_parser(
+        "import", help="import a file of JSON lines {portal_code, kind, content, contact, received_at}"
+    )
     p.add_argument("file")
     p.set_defaults(func=cmd_feedback_import)
 
@@ -298,14 +321,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", help="the unit's name in the certificate (CN), at first signing for this tax code")
     p.set_defaults(func=cmd_sign_request)
 
-    p = sub.add_parser("reset", help="delete the local stack's data so that the next `make run` starts empty (asks first)")
+    p = sub.add_parser(
+        "reset", help="delete the local stack's data so that the next `make run` starts empty (asks first)"
+    )
     p.add_argument("--yes", action="store_true", help="do not ask")
     p.set_defaults(func=cmd_reset)
 
     p = sub.add_parser("token", help="a bearer token for the local stage")
     p.add_argument("--role", required=True, choices=["portal", "clerk", "authority", "admin"])
     p.add_argument("--office", help="province code, e.g. 031 (clerk and authority)")
-    p.add_argument("--authority", help="for an authority: which body (province, social_policy_bank); it sees and decides only what is forwarded to it")
+    p.add_argument(
+        "--authority",
+        help="for an authority: which body (province, social_policy_bank); it sees and decides only what is forwarded to it",
+    )
     p.add_argument("--sub", help="subject (user id) in the token")
     p.add_argument("--hours", type=int, default=12, help="validity (default 12)")
     p.set_defaults(func=cmd_token)

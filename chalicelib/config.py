@@ -9,6 +9,7 @@ import of `app` reads the settings), with the variable named, not fail at the fi
 first callback. Each field is the variable `MOTCUA_<FIELD>`; in Lambda the settings fail closed (no
 local stage or local tokens, no callback without its secret).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ class SettingsError(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MOTCUA_", frozen=True, extra="ignore", env_ignore_empty=True,
-                                      hide_input_in_errors=True)
+    model_config = SettingsConfigDict(
+        env_prefix="MOTCUA_", frozen=True, extra="ignore", env_ignore_empty=True, hide_input_in_errors=True
+    )
 
     stage: Literal["local", "dev", "prod"] = "local"
     region: str = Field("ap-southeast-1", validation_alias=AliasChoices("AWS_DEFAULT_REGION", "AWS_REGION"))

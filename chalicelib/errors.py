@@ -2,11 +2,21 @@
 
 Services raise these; `chalicelib.api.errors` turns each class into one HTTP status in one place.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MotcuaError", "NotFound", "Conflict", "InvalidInput", "Malformed", "TooLarge", "UnsupportedMedia", "ConcurrentUpdate"]
+__all__ = [
+    "ConcurrentUpdate",
+    "Conflict",
+    "InvalidInput",
+    "Malformed",
+    "MotcuaError",
+    "NotFound",
+    "TooLarge",
+    "UnsupportedMedia",
+]
 
 
 class MotcuaError(Exception):
@@ -22,12 +32,15 @@ class MotcuaError(Exception):
 
 class NotFound(MotcuaError):
     def __init__(self, what: str = "dossier") -> None:
-        names = {"dossier": "hồ sơ", "document": "giấy tờ", "attachment": "tệp đính kèm", "console_file": "tệp của giao diện", "public_file": "tệp", "feedback": "phản ánh, kiến nghị"}
-        super().__init__(
-            f"{what}_not_found",
-            f"Không tìm thấy {names.get(what, what)}.",
-            f"No such {what}.",
-        )
+        names = {
+            "dossier": "hồ sơ",
+            "document": "giấy tờ",
+            "attachment": "tệp đính kèm",
+            "console_file": "tệp của giao diện",
+            "public_file": "tệp",
+            "feedback": "phản ánh, kiến nghị",
+        }
+        super().__init__(f"{what}_not_found", f"Không tìm thấy {names.get(what, what)}.", f"No such {what}.")
 
 
 class Conflict(MotcuaError):

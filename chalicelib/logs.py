@@ -6,6 +6,7 @@ whole (the message, the extras however nested, the exception's text and its stac
 runs that look like SI (10), CMND (9) or CCCD (12) numbers, and the names and dates of birth of the
 dossier at hand (`hide`), wherever they appear.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -13,11 +14,12 @@ import logging
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import IO, Any, Iterable, Iterator, cast
+from typing import IO, Any, cast
 
-__all__ = ["logger", "redact", "hide", "hide_from_now"]
+__all__ = ["hide", "hide_from_now", "logger", "redact"]
 
 _IDENTIFIER = re.compile(r"(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])|(?<![0-9])([0-9]{9,12})(?![0-9])")
 """A dossier id (a uuid4 in hex) may hold a run of digits by chance; it carries nothing personal
@@ -67,7 +69,12 @@ class _RedactingFilter(logging.Filter):
         if record.args:
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         for key, value in list(vars(record).items()):
-            if key not in logging.LogRecord.__dict__ and isinstance(value, str) and key != "msg" and not _OPAQUE_ID.fullmatch(value):
+            if (
+                key not in logging.LogRecord.__dict__
+                and isinstance(value, str)
+                and key != "msg"
+                and not _OPAQUE_ID.fullmatch(value)
+            ):
                 setattr(record, key, redact(value))
         return True
 

@@ -3,6 +3,7 @@
 aws_xray_sdk takes about half a second to import, so it is loaded only inside Lambda with tracing
 enabled; the local stack and the tests never import it (and so never print "missing segment").
 """
+
 from __future__ import annotations
 
 import os

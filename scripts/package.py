@@ -25,6 +25,7 @@ Needs no AWS credentials (chalice package calls no AWS API) and only PyPI. Quick
 chalice keeps the built dependencies in `.chalice/deployments/` (keyed on requirements.txt), and
 this script skips everything when a fingerprint of its inputs matches `OUT/.fingerprint`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,9 @@ def input_files() -> list[Path]:
     files += sorted((ROOT / ".chalice").glob("*.json"))
     files += sorted((ROOT / "infra").glob("*.json"))
     for folder in ("chalicelib", "templates", "vendor"):
-        files += sorted(p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+        files += sorted(
+            p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        )
     return [f for f in files if f.exists()]
 
 
@@ -97,17 +100,25 @@ def queue_alarms(resources: dict[str, Any]) -> dict[str, Any]:
             continue
         name = resource["Properties"]["QueueName"]["Fn::Sub"].split("${Stage}-", 1)[1]
         dlq = resource["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-        common = {"EvaluationPeriods": 1, "Period": 60, "Namespace": "AWS/SQS", "TreatMissingData": "notBreaching",
-                  "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}
+        common = {
+            "EvaluationPeriods": 1,
+            "Period": 60,
+            "Namespace": "AWS/SQS",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}],
+        }
         alarms[f"{dlq}DepthAlarm"] = {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {
                 **common,
                 "AlarmName": {"Fn::Sub": f"motcua-${{Stage}}-{name}-dlq-not-empty"},
                 "AlarmDescription": f"A {name} message failed {resource['Properties']['RedrivePolicy']['maxReceiveCount']} times and waits in its DLQ: fix, then replay it",
-                "MetricName": "ApproximateNumberOfMessagesVisible", "Statistic": "Maximum",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Statistic": "Maximum",
                 "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}],
-                "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Threshold": 0,
             },
         }
         age = QUEUE_AGE_ALARM_SECONDS.get(name, DEFAULT_QUEUE_AGE_SECONDS)
@@ -118,9 +129,11 @@ def queue_alarms(resources: dict[str, Any]) -> dict[str, Any]:
                 "EvaluationPeriods": 5,
                 "AlarmName": {"Fn::Sub": f"motcua-${{Stage}}-{name}-oldest-message"},
                 "AlarmDescription": f"The oldest {name} message waited more than {age} s for 5 minutes: the consumer is throttled, failing or too slow",
-                "MetricName": "ApproximateAgeOfOldestMessage", "Statistic": "Maximum",
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Statistic": "Maximum",
                 "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [logical, "QueueName"]}}],
-                "ComparisonOperator": "GreaterThanThreshold", "Threshold": age,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Threshold": age,
             },
         }
     return alarms
@@ -133,7 +146,11 @@ def merge_template(stage: str) -> dict[str, Any]:
     merged["Parameters"]["Stage"]["Default"] = stage
     for resource in merged["Resources"].values():
         if resource.get("Type") == "AWS::DynamoDB::Table":
-            resource["Properties"]["SSESpecification"] = {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "DataKey"}}
+            resource["Properties"]["SSESpecification"] = {
+                "SSEEnabled": True,
+                "SSEType": "KMS",
+                "KMSMasterKeyId": {"Ref": "DataKey"},
+            }
     merged["Resources"].update(queue_alarms(merged["Resources"]))
     return merged
 
@@ -177,11 +194,15 @@ def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list
         # The log group belongs to the stack: retention set, and the roles need no logs:CreateLogGroup.
         resources[f"{logical}LogGroup"] = {
             "Type": "AWS::Logs::LogGroup",
-            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
             "Properties": {"LogGroupName": f"/aws/lambda/{name}", "RetentionInDays": {"Ref": "LogRetentionDays"}},
         }
         resource.setdefault("DependsOn", [])
-        resource["DependsOn"] = sorted(set(resource["DependsOn"] if isinstance(resource["DependsOn"], list) else [resource["DependsOn"]]) | {f"{logical}LogGroup"})
+        resource["DependsOn"] = sorted(
+            set(resource["DependsOn"] if isinstance(resource["DependsOn"], list) else [resource["DependsOn"]])
+            | {f"{logical}LogGroup"}
+        )
         for event in props.get("Events", {}).values():
             if event["Type"] != "SQS":
                 continue
@@ -202,7 +223,9 @@ def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list
                 event["Properties"]["ScalingConfig"] = {"MaximumConcurrency": min(reserved, 1000)}
             visibility = merged["Resources"][queues[queue_name]]["Properties"].get("VisibilityTimeout", 30)
             if visibility < 6 * props.get("Timeout", 3):
-                warnings.append(f"{queue_name}: VisibilityTimeout {visibility} s < 6 x {name}'s timeout {props.get('Timeout')} s")
+                warnings.append(
+                    f"{queue_name}: VisibilityTimeout {visibility} s < 6 x {name}'s timeout {props.get('Timeout')} s"
+                )
         if short == OCR_FUNCTION:
             handler = props.pop("Handler")
             for key in ("CodeUri", "Runtime", "Layers"):
@@ -259,11 +282,30 @@ def check_wheels(build: Path) -> None:
     digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
-    platforms = [a for p in ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_26_x86_64") for a in ("--platform", p)]
+    platforms = [
+        a for p in ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_26_x86_64") for a in ("--platform", p)
+    ]
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:", *platforms,
-         "--python-version", "3.11", "--implementation", "cp", "-r", str(requirements), "-d", str(build / "wheels")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--only-binary=:all:",
+            *platforms,
+            "--python-version",
+            "3.11",
+            "--implementation",
+            "cp",
+            "-r",
+            str(requirements),
+            "-d",
+            str(build / "wheels"),
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         missing = re.findall(r"No matching distribution found for (\S+)", result.stderr)
@@ -282,7 +324,13 @@ def package(stage: str, out: Path, force: bool = False) -> Path:
     started = time.monotonic()
     stamp = out / ".fingerprint"
     current = fingerprint(stage)
-    if not force and stamp.exists() and stamp.read_text() == current and (out / "sam.json").exists() and (out / "deployment.zip").exists():
+    if (
+        not force
+        and stamp.exists()
+        and stamp.read_text() == current
+        and (out / "sam.json").exists()
+        and (out / "deployment.zip").exists()
+    ):
         print(f"package: {out}/sam.json is up to date ({time.monotonic() - started:.1f} s)")
         return out / "sam.json"
     build = ROOT / "build"
@@ -295,9 +343,20 @@ def package(stage: str, out: Path, force: bool = False) -> Path:
     env = {**os.environ}
     env.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
     subprocess.run(
-        [str(CHALICE), "--project-dir", str(ROOT), "package", "--stage", stage,
-         "--merge-template", str(build / "merge.json"), str(out)],
-        check=True, env=env, cwd=ROOT,
+        [
+            str(CHALICE),
+            "--project-dir",
+            str(ROOT),
+            "package",
+            "--stage",
+            stage,
+            "--merge-template",
+            str(build / "merge.json"),
+            str(out),
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
     )
     sam_path = out / "sam.json"
     sam = json.loads(sam_path.read_text())
@@ -308,7 +367,9 @@ def package(stage: str, out: Path, force: bool = False) -> Path:
     add_templates(out / "deployment.zip")
     stamp.write_text(current)
     size = (out / "deployment.zip").stat().st_size
-    print(f"package: {sam_path} and deployment.zip ({size / 1e6:.1f} MB) for stage {stage} in {time.monotonic() - started:.1f} s")
+    print(
+        f"package: {sam_path} and deployment.zip ({size / 1e6:.1f} MB) for stage {stage} in {time.monotonic() - started:.1f} s"
+    )
     return sam_path
 
 

@@ -3,11 +3,13 @@
 The emulator is moto's server, started the way `make run` starts it but on a free port and with
 its own state directory, so the suite never touches a `make run` that is up at the same time.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

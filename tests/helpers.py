@@ -1,4 +1,5 @@
 """Test data made by code: dossier bodies and small real images."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,12 @@ def dossier_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
         "procedure": "suspension_support",
-        "applicant": {"unit_code": "TA1234A", "tax_code": "0101234567", "name": "Công ty TNHH Dệt may Hưng Yên", "province_code": "031"},
+        "applicant": {
+            "unit_code": "TA1234A",
+            "tax_code": "0101234567",
+            "name": "Công ty TNHH Dệt may Hưng Yên",
+            "province_code": "031",
+        },
         "workers": [
             {
                 "full_name": "Nguyễn Văn An",
@@ -57,7 +63,6 @@ def fresh_office() -> str:
     return str(next(_OFFICES))
 
 
-
 def text_list_pdf(workers: list[dict[str, Any]], unit: dict[str, str] | None = None, rows_per_page: int = 40) -> bytes:
     """A list of workers as an employer's software exports it: a PDF with a text layer (no scan),
     "STT | Họ và tên | Mã số BHXH | Ngày sinh | Từ ngày | Đến ngày", many rows a page: the fast way
@@ -76,7 +81,14 @@ def text_list_pdf(workers: list[dict[str, Any]], unit: dict[str, str] | None = N
         y, m, d = iso.split("-")
         return f"{d}/{m}/{y}"
 
-    columns = ((40, "STT"), (70, "Họ và tên"), (240, "Mã số BHXH"), (330, "Ngày sinh"), (410, "Từ ngày"), (490, "Đến ngày"))
+    columns = (
+        (40, "STT"),
+        (70, "Họ và tên"),
+        (240, "Mã số BHXH"),
+        (330, "Ngày sinh"),
+        (410, "Từ ngày"),
+        (490, "Đến ngày"),
+    )
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
     for start in range(0, max(1, len(workers)), rows_per_page):
@@ -85,15 +97,26 @@ def text_list_pdf(workers: list[dict[str, Any]], unit: dict[str, str] | None = N
         page.drawString(40, y, "DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ")
         if unit:
             y -= 16
-            page.drawString(40, y, f"Tên đơn vị: {unit.get('name', '')}    Mã đơn vị: {unit.get('unit_code', '')}    Mã số thuế: {unit.get('tax_code', '')}")
+            page.drawString(
+                40,
+                y,
+                f"Tên đơn vị: {unit.get('name', '')}    Mã đơn vị: {unit.get('unit_code', '')}    Mã số thuế: {unit.get('tax_code', '')}",
+            )
         y -= 24
         page.setFont("TestDejaVu", 8)
         for x, title in columns:
             page.drawString(x, y, title)
-        for index, w in enumerate(workers[start:start + rows_per_page], start=start + 1):
+        for index, w in enumerate(workers[start : start + rows_per_page], start=start + 1):
             y -= 17
-            cells = (str(index), w["full_name"], w["si_number"], dmy(w["date_of_birth"]), dmy(w["period_from"]), dmy(w["period_to"]))
-            for (x, _), text in zip(columns, cells):
+            cells = (
+                str(index),
+                w["full_name"],
+                w["si_number"],
+                dmy(w["date_of_birth"]),
+                dmy(w["period_from"]),
+                dmy(w["period_to"]),
+            )
+            for (x, _), text in zip(columns, cells, strict=False):
                 page.drawString(x, y, text)
         page.showPage()
     page.save()
@@ -103,7 +126,14 @@ def text_list_pdf(workers: list[dict[str, Any]], unit: dict[str, str] | None = N
 def qr_of(pdf: bytes, tmp: Path) -> str:
     """The address in the slip's QR, as a phone's camera reads it from the printed page."""
     (tmp / "slip.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", str(tmp / "slip.pdf"), str(tmp / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", str(tmp / "slip.pdf"), str(tmp / "page")], check=True
+    )
     page = next(tmp.glob("page*.png"))
-    read = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)], capture_output=True, text=True, check=True)
+    read = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return read.stdout.strip()

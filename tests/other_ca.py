@@ -1,13 +1,14 @@
 """Another signature CA than the local demo's, written here without its code: certificates as Vietnam's
 licensed CAs issue them (``UID=MST:...``, ``MST:`` in CN or serialNumber, ``CCCD:`` for a person),
 valid, expired, not yet valid, self-signed, and PDFs signed with them by pyHanko."""
+
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 UID = x509.ObjectIdentifier("0.9.2342.19200300.100.1.1")
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,13 @@ class OtherCA:
         self.key = ec.generate_private_key(ec.SECP256R1())
         self.name = _name([(NameOID.ORGANIZATION_NAME, "Công ty CP Chứng thực Khác"), (NameOID.COMMON_NAME, name)])
         self.cert = (
-            x509.CertificateBuilder().subject_name(self.name).issuer_name(self.name).public_key(self.key.public_key())
+            x509.CertificateBuilder()
+            .subject_name(self.name)
+            .issuer_name(self.name)
+            .public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(NOW - dt.timedelta(days=3650)).not_valid_after(NOW + dt.timedelta(days=3650))
+            .not_valid_before(NOW - dt.timedelta(days=3650))
+            .not_valid_after(NOW + dt.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
             .sign(self.key, hashes.SHA256())
@@ -72,7 +77,10 @@ class OtherCA:
     ) -> Identity:
         key = ec.generate_private_key(ec.SECP256R1())
         builder = (
-            x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(self.name).public_key(key.public_key())
+            x509.CertificateBuilder()
+            .subject_name(_name(subject))
+            .issuer_name(self.name)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(not_before or NOW - dt.timedelta(days=30))
             .not_valid_after(not_after or NOW + dt.timedelta(days=365))
@@ -96,9 +104,13 @@ def self_signed(subject: Sequence[tuple[x509.ObjectIdentifier, str]]) -> Identit
     key = ec.generate_private_key(ec.SECP256R1())
     name = _name(subject)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=1)).not_valid_after(NOW + dt.timedelta(days=365))
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=365))
         .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .sign(key, hashes.SHA256())
     )

@@ -3,6 +3,7 @@
 Entries are written by `DossierStore` in the same transaction as the dossier; this adapter makes
 those writes and reads a dossier's log back for `motcua audit verify`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,7 +30,10 @@ class AuditLog:
                         "dossier_id": {"S": e.dossier_id},
                         "seq": {"N": str(e.seq)},
                         "unsent": {"S": "1"},  # until the portal has it (sparse index `unsent-index`)
-                        **{name: {"S": getattr(e, name)} for name in ("at", "by", "what", "detail", "prev_hash", "hash")},
+                        **{
+                            name: {"S": getattr(e, name)}
+                            for name in ("at", "by", "what", "detail", "prev_hash", "hash")
+                        },
                     },
                     "ConditionExpression": "attribute_not_exists(seq)",
                 }
@@ -56,22 +60,32 @@ class AuditLog:
             for item in query_items(self._db, query)
         ]
 
-
     def mark_sent(self, entries: list[AuditEntry]) -> None:
         """The portal has these entries: off the unsent index, in one write per hundred."""
         updates = [
-            {"Update": {"TableName": self.table, "Key": {"dossier_id": {"S": e.dossier_id}, "seq": {"N": str(e.seq)}}, "UpdateExpression": "REMOVE unsent"}}
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"dossier_id": {"S": e.dossier_id}, "seq": {"N": str(e.seq)}},
+                    "UpdateExpression": "REMOVE unsent",
+                }
+            }
             for e in entries
         ]
         for start in range(0, len(updates), 100):  # TransactWriteItems' limit
-            chunk = updates[start:start + 100]
+            chunk = updates[start : start + 100]
             if len(chunk) == 1:
                 self._db.update_item(**chunk[0]["Update"])
             else:
                 self._db.transact_write_items(TransactItems=chunk)
 
     def dossiers_with_unsent(self) -> set[str]:
-        query = {"TableName": self.table, "IndexName": "unsent-index", "KeyConditionExpression": "unsent = :u", "ExpressionAttributeValues": {":u": {"S": "1"}}}
+        query = {
+            "TableName": self.table,
+            "IndexName": "unsent-index",
+            "KeyConditionExpression": "unsent = :u",
+            "ExpressionAttributeValues": {":u": {"S": "1"}},
+        }
         return {item["dossier_id"]["S"] for item in query_items(self._db, query)}
 
 

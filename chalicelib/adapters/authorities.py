@@ -6,6 +6,7 @@ every authority in the local stage) works from its inbox: the forwarded dossiers
 `GET /v1/dossiers`, deciding through `POST /v1/dossiers/{id}/decision`, as the national portal
 allows for provinces that cannot receive online.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,10 +20,7 @@ from chalicelib.domain.dossier import Dossier
 
 __all__ = ["AUTHORITY_NAMES", "deliver", "endpoints"]
 
-AUTHORITY_NAMES = {
-    "province": "Ủy ban nhân dân cấp tỉnh",
-    "social_policy_bank": "Ngân hàng Chính sách xã hội",
-}
+AUTHORITY_NAMES = {"province": "Ủy ban nhân dân cấp tỉnh", "social_policy_bank": "Ngân hàng Chính sách xã hội"}
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +34,13 @@ def _session() -> Any:
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    retry = Retry(total=6, backoff_factor=settings().authority_backoff, status_forcelist=(429, 500, 502, 503, 504), allowed_methods=None, raise_on_status=False)
+    retry = Retry(
+        total=6,
+        backoff_factor=settings().authority_backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=None,
+        raise_on_status=False,
+    )
     session = requests.Session()
     session.mount("https://", HTTPAdapter(max_retries=retry))
     session.mount("http://", HTTPAdapter(max_retries=retry))
@@ -80,7 +84,11 @@ def deliver(dossier: Dossier, authority: str) -> str:
     reply = _session().post(
         url,
         data=body,
-        headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": dossier.id, "X-Motcua-Signature": f"sha256={signature}"},
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": dossier.id,
+            "X-Motcua-Signature": f"sha256={signature}",
+        },
         timeout=(5, 30),
     )
     if reply.status_code >= 300:

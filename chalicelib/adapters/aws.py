@@ -3,21 +3,23 @@
 Locally the standard `AWS_ENDPOINT_URL` points every client at the emulator; in Lambda nothing is
 set and boto3 finds AWS. This is the only place that creates clients, so tracing is patched once.
 """
+
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 from chalicelib import tracing
 from chalicelib.config import settings
 
-__all__ = ["client", "resource", "query_items"]
+__all__ = ["client", "query_items", "resource"]
 
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session() -> Any:
     import boto3
 
@@ -28,16 +30,18 @@ def _session() -> Any:
 def _config() -> Any:
     from botocore.config import Config
 
-    return Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32, connect_timeout=5, read_timeout=30)
+    return Config(
+        retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32, connect_timeout=5, read_timeout=30
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     with _lock:  # boto3 sessions are not thread-safe while they create clients
         return _session().client(service, config=_config())
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource(service: str) -> Any:
     with _lock:
         return _session().resource(service, config=_config())

@@ -3,6 +3,7 @@
 Both buckets are versioned (Object Lock in AWS), so a replaced attachment or a re-run step never
 destroys what was stored before.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import Any
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
 
-__all__ = ["Blobs", "StoredObject", "originals", "slips", "attachment_key"]
+__all__ = ["Blobs", "StoredObject", "attachment_key", "originals", "slips"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ class Blobs:
             found.extend(obj["Key"] for obj in page.get("Contents", []))
         return found
 
-    def presigned_put(self, key: str, content_type: str, expires: int = 900, metadata: dict[str, str] | None = None) -> str:
+    def presigned_put(
+        self, key: str, content_type: str, expires: int = 900, metadata: dict[str, str] | None = None
+    ) -> str:
         """A URL to PUT one object; the uploader must send `Content-Type` and each `x-amz-meta-<name>` given."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         if metadata:

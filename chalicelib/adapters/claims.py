@@ -5,6 +5,7 @@ nobody else holds it. The first contested key decides between two racing dossier
 claims nothing from there on, so exactly one of them wins. A dossier keeps its claims while the
 applicant corrects it and releases them when it is refused or withdrawn.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any
 from chalicelib.adapters.aws import client, query_items
 from chalicelib.config import settings
 
-__all__ = ["Holder", "ClaimsLedger", "claims", "claim_key"]
+__all__ = ["ClaimsLedger", "Holder", "claim_key", "claims"]
 
 _CHUNK = 100  # TransactWriteItems' limit
 
@@ -38,7 +39,7 @@ class ClaimsLedger:
         """Claim `keys` for the dossier; answers the keys another dossier holds, and who holds them."""
         ordered = sorted(set(keys))
         for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start:start + _CHUNK]
+            chunk = ordered[start : start + _CHUNK]
             try:
                 self.calls += 1
                 self._db.transact_write_items(
@@ -46,7 +47,11 @@ class ClaimsLedger:
                         {
                             "Put": {
                                 "TableName": self.table,
-                                "Item": {"claim_key": {"S": k}, "dossier_id": {"S": dossier_id}, "portal_code": {"S": portal_code}},
+                                "Item": {
+                                    "claim_key": {"S": k},
+                                    "dossier_id": {"S": dossier_id},
+                                    "portal_code": {"S": portal_code},
+                                },
                                 "ConditionExpression": "attribute_not_exists(claim_key) OR dossier_id = :me",
                                 "ExpressionAttributeValues": {":me": {"S": dossier_id}},
                             }
@@ -62,7 +67,12 @@ class ClaimsLedger:
     def holders(self, keys: list[str]) -> dict[str, Holder]:
         found: dict[str, Holder] = {}
         for start in range(0, len(keys), _CHUNK):
-            pending: dict[str, Any] = {self.table: {"Keys": [{"claim_key": {"S": k}} for k in keys[start:start + _CHUNK]], "ConsistentRead": True}}
+            pending: dict[str, Any] = {
+                self.table: {
+                    "Keys": [{"claim_key": {"S": k}} for k in keys[start : start + _CHUNK]],
+                    "ConsistentRead": True,
+                }
+            }
             while pending:
                 self.calls += 1
                 reply = self._db.batch_get_item(RequestItems=pending)

@@ -2,17 +2,19 @@
 
 As with dossiers, the item travels as one JSON attribute (`body`) beside what the index needs.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from chalicelib.adapters.aws import client, query_items
 from chalicelib.config import settings
 from chalicelib.domain.feedback import Feedback
 from chalicelib.errors import ConcurrentUpdate, NotFound
 
-__all__ = ["FeedbackStore", "feedback_store", "NationalFeedbackSystem"]
+__all__ = ["FeedbackStore", "NationalFeedbackSystem", "feedback_store"]
 
 
 class NationalFeedbackSystem(Protocol):
@@ -52,7 +54,9 @@ class FeedbackStore:
     def add(self, item: Feedback) -> None:
         """A new item; its random code never repeats one (the condition says so if it ever did)."""
         try:
-            self._db.put_item(TableName=self.table, Item=self._item(item), ConditionExpression="attribute_not_exists(code)")
+            self._db.put_item(
+                TableName=self.table, Item=self._item(item), ConditionExpression="attribute_not_exists(code)"
+            )
         except self._db.exceptions.ConditionalCheckFailedException:
             raise ConcurrentUpdate("feedback code taken") from None
 
@@ -60,8 +64,11 @@ class FeedbackStore:
         """Write `item` if its status is still `status_was` (two clerks answering at once: one wins)."""
         try:
             self._db.put_item(
-                TableName=self.table, Item=self._item(item),
-                ConditionExpression="#s = :was", ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":was": _s(status_was)},
+                TableName=self.table,
+                Item=self._item(item),
+                ConditionExpression="#s = :was",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":was": _s(status_was)},
             )
         except self._db.exceptions.ConditionalCheckFailedException:
             raise ConcurrentUpdate("feedback changed") from None
@@ -75,8 +82,11 @@ class FeedbackStore:
     def of_office(self, office: str) -> list[Feedback]:
         """Every item of the office, newest first."""
         query = {
-            "TableName": self.table, "IndexName": "office-index", "KeyConditionExpression": "office = :o",
-            "ExpressionAttributeValues": {":o": _s(office)}, "ScanIndexForward": False,
+            "TableName": self.table,
+            "IndexName": "office-index",
+            "KeyConditionExpression": "office = :o",
+            "ExpressionAttributeValues": {":o": _s(office)},
+            "ScanIndexForward": False,
         }
         return [Feedback.model_validate_json(i["body"]["S"]) for i in query_items(self._db, query)]
 

@@ -3,6 +3,7 @@
 The boto3 client is the process-wide one of `chalicelib.adapters.aws`: the region and, locally,
 the emulator's address come from the standard environment (``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL``).
 """
+
 from __future__ import annotations
 
 from typing import Any

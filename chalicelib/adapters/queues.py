@@ -3,15 +3,16 @@
 Every handler may see a message twice; the step, not the message id, is what makes the work
 idempotent (a replayed message from a DLQ has a new id).
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
 from chalicelib.domain.messages import StepMessage
 
-__all__ = ["QUEUES", "queue_name", "queue_url", "send", "dlq_name"]
+__all__ = ["QUEUES", "dlq_name", "queue_name", "queue_url", "send"]
 
 QUEUES: tuple[str, ...] = ("extract", "check", "workflow", "notify")
 """Logical names; each has a dead-letter queue `<name>-dlq` in `infra/`."""
@@ -25,7 +26,7 @@ def dlq_name(queue: str) -> str:
     return settings().name(f"{queue}-dlq")
 
 
-@lru_cache(maxsize=None)
+@cache
 def queue_url(name: str) -> str:
     return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 
@@ -33,8 +34,6 @@ def queue_url(name: str) -> str:
 def send(message: StepMessage, delay_seconds: int = 0) -> str:
     """Send `message` to its step's queue; answers the message id."""
     reply = client("sqs").send_message(
-        QueueUrl=queue_url(queue_name(message.queue)),
-        MessageBody=message.to_json(),
-        DelaySeconds=delay_seconds,
+        QueueUrl=queue_url(queue_name(message.queue)), MessageBody=message.to_json(), DelaySeconds=delay_seconds
     )
     return reply["MessageId"]

@@ -14,22 +14,31 @@ writes through BatchWriteItem (25 items a call); look-ups by unit and by identit
 Queries on the GSIs. `Registry.calls` counts every request sent to DynamoDB, retries included, so a
 check or a bench can report calls per worker.
 """
+
 from __future__ import annotations
 
 import random
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
 from chalicelib.domain.names import identity_key as make_identity_key
 from chalicelib.domain.registry import Participant, Period, Unit, content_digest
 
-__all__ = ["Registry", "RegistryUnavailable", "registry", "participant_item", "participant_from_item", "unit_item",
-           "unit_from_item"]
+__all__ = [
+    "Registry",
+    "RegistryUnavailable",
+    "participant_from_item",
+    "participant_item",
+    "registry",
+    "unit_from_item",
+    "unit_item",
+]
 
 GET_BATCH = 100
 WRITE_BATCH = 25
@@ -147,10 +156,10 @@ class Registry:
     def _backoff(round_: int) -> None:
         time.sleep(min(2.0, 0.05 * 2**round_) * (0.5 + random.random() / 2))
 
-    def _batch_get(self, table: str, key_name: str, keys: list[str], consistent: bool, attributes: Sequence[str] = ()) -> list[dict[str, Any]]:
-        request: dict[str, Any] = {
-            table: {"Keys": [{key_name: _s(k)} for k in keys], "ConsistentRead": consistent}
-        }
+    def _batch_get(
+        self, table: str, key_name: str, keys: list[str], consistent: bool, attributes: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {table: {"Keys": [{key_name: _s(k)} for k in keys], "ConsistentRead": consistent}}
         if attributes:
             request[table]["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
             request[table]["ExpressionAttributeNames"] = {f"#a{i}": a for i, a in enumerate(attributes)}
@@ -164,7 +173,9 @@ class Registry:
             self._backoff(round_)
         raise RegistryUnavailable(f"{table}: keys still unprocessed after {MAX_ROUNDS} rounds")
 
-    def _get_many(self, table: str, key_name: str, keys: Iterable[str], consistent: bool, attributes: Sequence[str] = ()) -> list[dict[str, Any]]:
+    def _get_many(
+        self, table: str, key_name: str, keys: Iterable[str], consistent: bool, attributes: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
         unique = list(dict.fromkeys(k for k in keys if k))
         batches = list(_chunks(unique, GET_BATCH))
         fetch = lambda b: self._batch_get(table, key_name, b, consistent, attributes)  # noqa: E731

@@ -7,6 +7,7 @@ One DynamoDB table, three kinds of item:
 A number is taken in one transaction with its event item, so a number is never given twice and a
 retry never takes a second one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
 
-__all__ = ["SlipRecord", "SlipBook", "slipbook"]
+__all__ = ["SlipBook", "SlipRecord", "slipbook"]
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,18 @@ class SlipBook:
             if given:
                 return int(given["seq"]["N"]), False
             last = int(last_item["seq"]["N"]) if last_item else 0
-            put_counter: dict[str, Any] = {"TableName": self.table, "Item": {**counter_key, "seq": {"N": str(last + 1)}}}
+            put_counter: dict[str, Any] = {
+                "TableName": self.table,
+                "Item": {**counter_key, "seq": {"N": str(last + 1)}},
+            }
             if last_item:
-                put_counter.update(ConditionExpression="seq = :last", ExpressionAttributeValues={":last": {"N": str(last)}})
+                put_counter.update(
+                    ConditionExpression="seq = :last", ExpressionAttributeValues={":last": {"N": str(last)}}
+                )
             else:
-                put_counter.update(ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": "key"})
+                put_counter.update(
+                    ConditionExpression="attribute_not_exists(#k)", ExpressionAttributeNames={"#k": "key"}
+                )
             try:
                 self._db.transact_write_items(
                     TransactItems=[
@@ -75,7 +83,9 @@ class SlipBook:
                 continue  # someone took that number, or this event got one: read again
         raise RuntimeError("could not take a slip number after 50 tries")
 
-    def _read_both(self, first: dict[str, Any], second: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    def _read_both(
+        self, first: dict[str, Any], second: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """Two items of the table in one strongly consistent request (a slip costs one round trip
         fewer; every DynamoDB call is CPU the local emulator takes from OCR)."""
         found: dict[str, dict[str, Any]] = {}

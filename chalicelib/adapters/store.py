@@ -5,12 +5,14 @@ the model, not DynamoDB's type system, decides what a dossier is. Every save is 
 version read, and the portal code is claimed in the same transaction as the dossier is created,
 so two racing creates with one code give one dossier.
 """
+
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client, query_items
@@ -117,9 +119,9 @@ class DossierStore:
         return self._dossier(item)
 
     def get_by_portal_code(self, portal_code: str) -> Dossier:
-        guard = self._db.get_item(
-            TableName=self.table, Key={"id": _s(_GUARD + portal_code)}, ConsistentRead=True
-        ).get("Item")
+        guard = self._db.get_item(TableName=self.table, Key={"id": _s(_GUARD + portal_code)}, ConsistentRead=True).get(
+            "Item"
+        )
         if not guard:
             raise NotFound()
         return self.get(guard["dossier_id"]["S"])
@@ -194,7 +196,8 @@ class DossierStore:
             "IndexName": "status-index",
             "KeyConditionExpression": "#s = :s" + (" AND updated_at < :t" if updated_before else ""),
             "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {":s": _s(status.value)} | ({":t": _s(updated_before)} if updated_before else {}),
+            "ExpressionAttributeValues": {":s": _s(status.value)}
+            | ({":t": _s(updated_before)} if updated_before else {}),
         }
         for item in query_items(self._db, query):
             yield self._dossier(item)
@@ -217,13 +220,17 @@ def _decode_cursor(cursor: str, partition: str, value: dict[str, str]) -> dict[s
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(key, dict) or set(key) != {"id", partition, "created_at"}:
             raise ValueError
-        if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"] for v in key.values()):
+        if not all(
+            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"] for v in key.values()
+        ):
             raise ValueError
         if key[partition] != value:
             raise ValueError
         return key
     except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
-        raise InvalidInput("invalid_cursor", "Tham số phân trang không hợp lệ.", "The page cursor is not valid.") from None
+        raise InvalidInput(
+            "invalid_cursor", "Tham số phân trang không hợp lệ.", "The page cursor is not valid."
+        ) from None
 
 
 _stores: dict[str, DossierStore] = {}

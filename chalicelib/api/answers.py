@@ -1,4 +1,5 @@
 """Every answer through the model its route declares, so what is sent is what is documented."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,29 +5,31 @@ Roles and offices as in API.md: `portal` (the national portal, a machine client)
 its own key (made by `motcua token`); in AWS the Cognito authorizer has verified the token already
 and its claims arrive in the request context.
 """
+
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from chalicelib.config import settings
 from chalicelib.domain.actions import AUTHORITIES
 from chalicelib.domain.dossier import Dossier
 
 __all__ = [
+    "ROLES",
+    "Forbidden",
     "Principal",
     "Unauthorized",
-    "Forbidden",
-    "ROLES",
     "authenticate",
-    "require_role",
-    "require_dossier_access",
     "issue_local_token",
     "local_secret",
+    "require_dossier_access",
+    "require_role",
 ]
 
 Role = Literal["portal", "clerk", "authority", "admin"]
@@ -80,7 +82,13 @@ def local_secret() -> bytes:
     return path.read_text().strip().encode()
 
 
-def issue_local_token(role: str, office: str | None = None, sub: str | None = None, ttl_seconds: int = 12 * 3600, authority: str | None = None) -> str:
+def issue_local_token(
+    role: str,
+    office: str | None = None,
+    sub: str | None = None,
+    ttl_seconds: int = 12 * 3600,
+    authority: str | None = None,
+) -> str:
     import jwt
 
     if role not in ROLES:
@@ -90,7 +98,13 @@ def issue_local_token(role: str, office: str | None = None, sub: str | None = No
     if (role == "authority") != (authority is not None) or (authority is not None and authority not in AUTHORITIES):
         raise ValueError(f"role authority, and only it, needs --authority, one of {', '.join(AUTHORITIES)}")
     now = int(time.time())
-    claims: dict[str, Any] = {"sub": sub or f"local-{role}", "role": role, "aud": _AUDIENCE, "iat": now, "exp": now + ttl_seconds}
+    claims: dict[str, Any] = {
+        "sub": sub or f"local-{role}",
+        "role": role,
+        "aud": _AUDIENCE,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
     if office:
         claims["office"] = office
     if authority:
@@ -107,7 +121,9 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         raise Unauthorized("token lacks a valid role, office or subject")
     if (role == "authority") != bool(authority) or (authority and authority not in AUTHORITIES):
         raise Unauthorized("an authority's token names its body, and only an authority's does")
-    return Principal(sub=sub, role=role, office=str(office) if office else None, authority=str(authority) if authority else None)
+    return Principal(
+        sub=sub, role=role, office=str(office) if office else None, authority=str(authority) if authority else None
+    )
 
 
 def authenticate(headers: Mapping[str, str], context: Mapping[str, Any] | None = None) -> Principal:
@@ -123,7 +139,13 @@ def authenticate(headers: Mapping[str, str], context: Mapping[str, Any] | None =
     import jwt
 
     try:
-        claims = jwt.decode(token.strip(), local_secret(), algorithms=[_ALGORITHM], audience=_AUDIENCE, options={"require": ["exp", "sub"]})
+        claims = jwt.decode(
+            token.strip(),
+            local_secret(),
+            algorithms=[_ALGORITHM],
+            audience=_AUDIENCE,
+            options={"require": ["exp", "sub"]},
+        )
     except jwt.PyJWTError as error:
         raise Unauthorized(str(error)) from None
     return _principal(claims)

@@ -5,6 +5,7 @@ of its own: Chalice serves `templates/console/` at `/console/`. Only the files n
 served; the Content Security Policy allows scripts, styles and calls from this origin only, and
 frames from the slips bucket (the slip preview is its presigned URL).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -65,7 +66,9 @@ def config() -> dict[str, Any]:
     domain, client_id = settings().cognito_domain, settings().cognito_client_id
     return {
         "auth": settings().auth_mode,
-        "cognito": {"domain": domain, "client_id": client_id} if settings().auth_mode == "cognito" and domain and client_id else None,
+        "cognito": {"domain": domain, "client_id": client_id}
+        if settings().auth_mode == "cognito" and domain and client_id
+        else None,
         "procedures": {code: p.title for code, p in PROCEDURES.items()},
         "feedback_kinds": feedback_rules().kinds,
         "statuses": {status.value: title for status, title in STATUS_TITLES.items()},

@@ -7,6 +7,7 @@ portal stand-in) and the OpenAPI document must give a client the same shapes. Ro
 document from `app.routes` and these models; `endpoint()` passes every JSON answer through the model
 its status declares, so what is sent is what is documented.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,11 +24,40 @@ from chalicelib.domain.findings import Finding
 from chalicelib.domain.notes import HistoryNote
 
 __all__ = [
-    "ErrorBody", "ErrorView", "error_body", "error_json", "Param", "Answer", "Operation", "SLIP_KIND",
-    "DossierView", "LookupView", "WorklistView", "WorklistItem", "WorkerListsView", "ScannedList", "ListRow",
-    "DocumentLink", "DocumentView", "DecisionView", "HistoryView", "NoticeView", "AttachmentView",
-    "UploadRequest", "UploadTicket", "Verification", "SlipIdentity", "Problem", "Health", "StatsView", "StatsRow",
-    "FeedbackCounts", "FeedbackReceipt", "FeedbackPublicView", "FeedbackView", "FeedbackListView",
+    "SLIP_KIND",
+    "Answer",
+    "AttachmentView",
+    "DecisionView",
+    "DocumentLink",
+    "DocumentView",
+    "DossierView",
+    "ErrorBody",
+    "ErrorView",
+    "FeedbackCounts",
+    "FeedbackListView",
+    "FeedbackPublicView",
+    "FeedbackReceipt",
+    "FeedbackView",
+    "Health",
+    "HistoryView",
+    "ListRow",
+    "LookupView",
+    "NoticeView",
+    "Operation",
+    "Param",
+    "Problem",
+    "ScannedList",
+    "SlipIdentity",
+    "StatsRow",
+    "StatsView",
+    "UploadRequest",
+    "UploadTicket",
+    "Verification",
+    "WorkerListsView",
+    "WorklistItem",
+    "WorklistView",
+    "error_body",
+    "error_json",
 ]
 
 
@@ -48,7 +78,8 @@ class ErrorView(BaseModel):
 def error_body(code: str, message: str, message_en: str, details: Any = None) -> dict[str, Any]:
     """`{"error": {...}}`, `details` only when there are some."""
     return ErrorView(error=ErrorBody(code=code, message=message, message_en=message_en, details=details)).model_dump(
-        exclude_none=True)
+        exclude_none=True
+    )
 
 
 def error_json(code: str, message: str, message_en: str, details: Any = None) -> bytes:

@@ -5,17 +5,19 @@ on `endpoint()` (chalicelib/api/contracts.py); this module walks the app's route
 document from those and from the pydantic models that also shape the answers, so a route that is
 served is documented, and a documented path is served.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.contracts import ErrorView, Operation
 
-__all__ = ["document", "OPERATION_ATTRIBUTE"]
+__all__ = ["OPERATION_ATTRIBUTE", "document"]
 
 OPERATION_ATTRIBUTE = "operation"
 """The attribute of a route's view function that holds its `Operation` (set by `endpoint()`)."""
@@ -38,7 +40,9 @@ def _operation(path: str, op: Operation, secured: bool) -> dict[str, Any]:
         if answer.model is not None:
             entry |= _json(answer.model)
         if answer.media:
-            entry.setdefault("content", {}).update({media: {"schema": schema} for media, schema in answer.media.items()})
+            entry.setdefault("content", {}).update(
+                {media: {"schema": schema} for media, schema in answer.media.items()}
+            )
         if answer.headers:
             entry["headers"] = {h: {"schema": {"type": "string"}} for h in answer.headers}
         responses[str(status)] = entry
@@ -55,7 +59,13 @@ def _operation(path: str, op: Operation, secured: bool) -> dict[str, Any]:
         {"name": name, "in": "path", "required": True, "schema": op.path_schemas.get(name, {"type": "string"})}
         for name in re.findall(r"{(\w+)}", path)
     ] + [
-        {"name": p.name, "in": "query", "required": False, "schema": p.schema, **({"description": p.description} if p.description else {})}
+        {
+            "name": p.name,
+            "in": "query",
+            "required": False,
+            "schema": p.schema,
+            **({"description": p.description} if p.description else {}),
+        }
         for p in op.params
     ]
     if params:
@@ -91,8 +101,15 @@ def document(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         paths.setdefault(path, {})[method] = _operation(path, op, secured)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "motcua", "version": "1.0.0", "description": "One-stop reception of online dossiers at Vietnam Social Security (BHXH)."},
+        "info": {
+            "title": "motcua",
+            "version": "1.0.0",
+            "description": "One-stop reception of online dossiers at Vietnam Social Security (BHXH).",
+        },
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": defs.get("$defs", {}), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
     }

@@ -5,6 +5,7 @@ Why on the server: the people who scan the QR are workers and employers on phone
 a page that needs a script bundle to say "Đã tiếp nhận" fails them. Every value that reaches the
 page is escaped here, and the page takes the console's strict headers (no script at all).
 """
+
 from __future__ import annotations
 
 import email.parser
@@ -25,7 +26,18 @@ from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["wants_html", "lookup_page", "not_found_page", "verify_page", "refused_page", "feedback_sent_page", "feedback_page", "form_fields", "form_file", "asset"]
+__all__ = [
+    "asset",
+    "feedback_page",
+    "feedback_sent_page",
+    "form_fields",
+    "form_file",
+    "lookup_page",
+    "not_found_page",
+    "refused_page",
+    "verify_page",
+    "wants_html",
+]
 
 PUBLIC_DIR = Path(__file__).resolve().parents[2] / "templates" / "public"
 ASSETS = {"public.css": "text/css; charset=utf-8"}
@@ -34,8 +46,14 @@ STATUS_WORDS: dict[Status, tuple[str, str]] = {
     Status.DRAFT: ("Đang soạn", "Hồ sơ chưa được nộp."),
     Status.SUBMITTED: ("Đã nộp", "Hồ sơ đã đến cơ quan BHXH và đang chờ kiểm tra."),
     Status.PROCESSING: ("Đang kiểm tra", "Cơ quan BHXH đang kiểm tra hồ sơ."),
-    Status.NEEDS_CORRECTION: ("Cần bổ sung", "Hồ sơ cần bổ sung, hoàn thiện: người nộp đã được gửi phiếu yêu cầu bổ sung qua Cổng Dịch vụ công."),
-    Status.REJECTED: ("Từ chối tiếp nhận", "Hồ sơ không được tiếp nhận; lý do ghi trong phiếu từ chối đã gửi người nộp."),
+    Status.NEEDS_CORRECTION: (
+        "Cần bổ sung",
+        "Hồ sơ cần bổ sung, hoàn thiện: người nộp đã được gửi phiếu yêu cầu bổ sung qua Cổng Dịch vụ công.",
+    ),
+    Status.REJECTED: (
+        "Từ chối tiếp nhận",
+        "Hồ sơ không được tiếp nhận; lý do ghi trong phiếu từ chối đã gửi người nộp.",
+    ),
     Status.ACCEPTED: ("Đã tiếp nhận", "Hồ sơ đầy đủ, đã được tiếp nhận và hẹn ngày trả kết quả."),
     Status.CONFIRMED: ("Đã xác nhận", "Cơ quan BHXH đã xác nhận hồ sơ."),
     Status.FORWARDED: ("Đã chuyển cơ quan giải quyết", "Hồ sơ đã được chuyển đến cơ quan có thẩm quyền quyết định."),
@@ -57,7 +75,9 @@ def wants_html(accept: str | None) -> bool:
 
 
 def _page(title: str, body: str, base: str) -> tuple[str, Headers]:
-    html = Template((PUBLIC_DIR / "page.html").read_text(encoding="utf-8")).substitute(title=escape(title), body=body, base=base)
+    html = Template((PUBLIC_DIR / "page.html").read_text(encoding="utf-8")).substitute(
+        title=escape(title), body=body, base=base
+    )
     return html, security_headers("text/html; charset=utf-8")
 
 
@@ -80,7 +100,8 @@ def _slip_box(check: SlipCheck) -> str:
     title = SLIP_TITLES.get(check.kind, check.kind).capitalize()
     tail = (
         f" Phiếu này đã được thay bằng phiếu số <b>{escape(check.superseded_by)}</b>."
-        if check.superseded_by else " Phiếu còn hiệu lực."
+        if check.superseded_by
+        else " Phiếu còn hiệu lực."
     )
     return (
         '<section class="good" role="status"><h2>Phiếu do hệ thống cấp</h2>'
@@ -103,14 +124,19 @@ def lookup_page(d: Dossier | None, check: SlipCheck | None) -> tuple[str, Header
         ("Ngày hẹn trả kết quả", _day(d.due_date)),
         ("Tiến độ", late if d.due_date else "—"),
     ]
-    slips = "".join(
-        f"<li>{escape(SLIP_TITLES.get(x.kind, x.kind).capitalize())} số {escape(x.number)}, cấp {escape(_day(x.issued_at))}</li>"
-        for x in d.documents
-    ) or "<li>Chưa có phiếu nào.</li>"
+    slips = (
+        "".join(
+            f"<li>{escape(SLIP_TITLES.get(x.kind, x.kind).capitalize())} số {escape(x.number)}, cấp {escape(_day(x.issued_at))}</li>"
+            for x in d.documents
+        )
+        or "<li>Chưa có phiếu nào.</li>"
+    )
     body = (
         (_slip_box(check) if check else "")
         + f'<section><p class="status">Tình trạng: <b>{escape(words)}</b></p><p>{escape(meaning)}</p>'
-        + "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl></section>"
+        + "<dl>"
+        + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+        + "</dl></section>"
         + f"<section><h2>Giấy tờ đã cấp</h2><ul>{slips}</ul></section>"
         + _verify_form()
         + _feedback_form(d.portal_code)
@@ -133,7 +159,7 @@ def _feedback_form(portal_code: str) -> str:
 
     kinds = "".join(f'<option value="{escape(k)}">{escape(v)}</option>' for k, v in rules().kinds.items())
     return (
-        '<section><h2>Gửi phản ánh, kiến nghị về hồ sơ này</h2>'
+        "<section><h2>Gửi phản ánh, kiến nghị về hồ sơ này</h2>"
         '<form method="post" action="../../v1/feedback">'
         f'<input type="hidden" name="portal_code" value="{escape(portal_code)}">'
         f'<label for="fb-kind">Nội dung phản ánh về</label><select id="fb-kind" name="kind">{kinds}</select>'
@@ -161,13 +187,16 @@ def feedback_page(item: Feedback) -> tuple[str, Headers]:
 
     answered = item.status == "answered"
     rows = [
-        ("Mã phản ánh", item.code), ("Hồ sơ", item.portal_code), ("Về", rules().kinds.get(item.kind, item.kind)),
-        ("Ngày nhận", _day(item.received_at)), ("Hạn trả lời", _day(item.answer_due)),
+        ("Mã phản ánh", item.code),
+        ("Hồ sơ", item.portal_code),
+        ("Về", rules().kinds.get(item.kind, item.kind)),
+        ("Ngày nhận", _day(item.received_at)),
+        ("Hạn trả lời", _day(item.answer_due)),
         ("Tình trạng", "Đã trả lời" if answered else "Đang xử lý"),
     ]
     body = "<section><dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl></section>"
     if answered and item.answer:
-        body += f'<section><h2>Trả lời của cơ quan BHXH ({escape(_day(item.answered_at))})</h2><p>{escape(item.answer)}</p></section>'
+        body += f"<section><h2>Trả lời của cơ quan BHXH ({escape(_day(item.answered_at))})</h2><p>{escape(item.answer)}</p></section>"
     elif answered:
         body += "<section><p>Cơ quan BHXH đã trả lời trực tiếp người gửi.</p></section>"
     return _page("Phản ánh, kiến nghị", body, "../..")
@@ -186,7 +215,7 @@ def form_fields(raw: bytes) -> dict[str, str]:
 
 def _verify_form() -> str:
     return (
-        '<section><h2>Kiểm tra một phiếu PDF</h2>'
+        "<section><h2>Kiểm tra một phiếu PDF</h2>"
         '<form method="post" action="../../v1/verify" enctype="multipart/form-data">'
         '<label for="pdf">Tệp PDF của phiếu</label><input id="pdf" name="pdf" type="file" accept="application/pdf" required>'
         '<button type="submit">Kiểm tra</button></form>'
@@ -209,7 +238,8 @@ def verify_page(result: dict[str, Any]) -> tuple[str, Headers]:
         box = (
             '<section class="bad" role="status"><h2>Không phải phiếu do hệ thống cấp, hoặc đã bị sửa</h2>'
             "<p>Không nên tin vào tệp này. Xin đối chiếu với cơ quan BHXH.</p>"
-            + (f"<ul>{problems}</ul>" if problems else "") + "</section>"
+            + (f"<ul>{problems}</ul>" if problems else "")
+            + "</section>"
         )
     form = _verify_form().replace('action="../../v1/verify"', 'action="verify"')
     return _page("Kiểm tra phiếu", box + form, "..")

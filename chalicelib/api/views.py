@@ -1,4 +1,5 @@
 """What clients see of a dossier, built from the stored one. The look-up view carries no personal data."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.feedback import Feedback
 from chalicelib.domain.workdays import VIETNAM_TZ
 
-__all__ = ["dossier_view", "lookup_view", "worklist_view", "feedback_view", "feedback_list_view"]
+__all__ = ["dossier_view", "feedback_list_view", "feedback_view", "lookup_view", "worklist_view"]
 
 
 def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
@@ -57,7 +58,12 @@ def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
 
 def lookup_view(d: Dossier) -> LookupView:
     return LookupView(
-        portal_code=d.portal_code, procedure=d.procedure, status=d.status.value, overdue=d.overdue, received_at=d.received_at, due_date=d.due_date
+        portal_code=d.portal_code,
+        procedure=d.procedure,
+        status=d.status.value,
+        overdue=d.overdue,
+        received_at=d.received_at,
+        due_date=d.due_date,
     )
 
 
@@ -86,7 +92,9 @@ def worklist_view(items: list[Dossier], next_cursor: str | None) -> WorklistView
 
 def feedback_view(item: Feedback, today: date | None = None) -> FeedbackView:
     """`today` in Vietnam, for the overdue flag (now unless given)."""
-    return FeedbackView.model_validate({**item.model_dump(), "overdue": item.overdue(today or datetime.now(VIETNAM_TZ).date())})
+    return FeedbackView.model_validate(
+        {**item.model_dump(), "overdue": item.overdue(today or datetime.now(VIETNAM_TZ).date())}
+    )
 
 
 def feedback_list_view(items: list[Feedback], counts: dict[str, int]) -> FeedbackListView:

@@ -4,16 +4,17 @@ A dossier the employer signed is never asked for paper copies: the findings here
 to upload again, as the applicant knows them, never a file prefix or a visit to the office. Which
 attachment is which component is decided before (`chalicelib.domain.components.infer_components`).
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from chalicelib.checks.signature import SignatureVerdict
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.procedures import Procedure
 
-__all__ = ["SignatureVerdict", "check_attachments", "attachment_label"]
+__all__ = ["SignatureVerdict", "attachment_label", "check_attachments"]
 
 
 def attachment_label(name: str, components: Iterable[str]) -> str:
@@ -45,7 +46,14 @@ def check_attachments(
     for name, page, message in unreadable:
         label = attachment_label(name, components.get(name, ()))
         where = f"trang {page} của {label}" if page else label
-        findings.append(Finding(code="unreadable_attachment", field="attachments", message=f"Không đọc được {where}: {message}", suggestion="Tải lên bản quét rõ hơn (từ 200 dpi)."))
+        findings.append(
+            Finding(
+                code="unreadable_attachment",
+                field="attachments",
+                message=f"Không đọc được {where}: {message}",
+                suggestion="Tải lên bản quét rõ hơn (từ 200 dpi).",
+            )
+        )
     for verdict in signatures:  # the judgement and its words: chalicelib.checks.signature
         finding = verdict.finding(attachment_label(verdict.attachment, components.get(verdict.attachment, ())))
         if finding is not None:

@@ -1,4 +1,5 @@
 """From every finding to one outcome: accepted, a correction request, or a refusal."""
+
 from __future__ import annotations
 
 from chalicelib.domain.findings import BLOCKING, Finding

@@ -17,19 +17,33 @@ gets it wrong):
 A real difference (another person, another date, a digit read with high confidence) still raises
 `scan_mismatch`, and its message says which side the registry supports.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 from chalicelib.checks.text import dmy
 from chalicelib.domain.dossier import Worker
 from chalicelib.domain.findings import Finding
 from chalicelib.domain.names import normalise_name
 
-__all__ = ["compare_lists", "compare_scan", "ScanComparison", "Reconciled", "ScanNote", "pair_rows",
-           "differences", "ocr_confusable", "FIELDS", "MIN_CONFIDENCE", "TIE_CONFIDENCE", "CONFUSABLE"]
+__all__ = [
+    "CONFUSABLE",
+    "FIELDS",
+    "MIN_CONFIDENCE",
+    "TIE_CONFIDENCE",
+    "Reconciled",
+    "ScanComparison",
+    "ScanNote",
+    "compare_lists",
+    "compare_scan",
+    "differences",
+    "ocr_confusable",
+    "pair_rows",
+]
 
 FIELDS: dict[str, str] = {
     "si_number": "mã số BHXH",
@@ -39,8 +53,14 @@ FIELDS: dict[str, str] = {
     "period_from": "từ ngày",
     "period_to": "đến ngày",
 }
-FIELDS_EN = {"si_number": "SI number", "full_name": "full name", "date_of_birth": "date of birth",
-             "id_number": "ID number", "period_from": "period start", "period_to": "period end"}
+FIELDS_EN = {
+    "si_number": "SI number",
+    "full_name": "full name",
+    "date_of_birth": "date of birth",
+    "id_number": "ID number",
+    "period_from": "period start",
+    "period_to": "period end",
+}
 MIN_CONFIDENCE = 0.6
 """Below this, a scanned value is not compared at all (the reader itself doubts it)."""
 
@@ -51,8 +71,14 @@ confidences on a clean 300-dpi print are 0.95-0.97 (measured on the project's sc
 its 3/5/8 misreads come at 0.6-0.92, so a reading at 0.93 and above is taken as meant."""
 
 CONFUSABLE: tuple[frozenset[str], ...] = (
-    frozenset("358"), frozenset("17"), frozenset("0689"), frozenset("O0"), frozenset("lI1|"),
-    frozenset("S5"), frozenset("B8"), frozenset("Z2"),
+    frozenset("358"),
+    frozenset("17"),
+    frozenset("0689"),
+    frozenset("O0"),
+    frozenset("lI1|"),
+    frozenset("S5"),
+    frozenset("B8"),
+    frozenset("Z2"),
 )
 """Characters Tesseract reads one for another on printed digits: the closed-loop digits (3/5/8,
 0/6/8/9), 1/7, and the letter/digit pairs its LSTM model is known to swap (O/0, l/I/1, S/5, B/8,
@@ -86,8 +112,14 @@ class Reconciled:
     reason: str = "ocr_confusion"
 
     def to_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "scanned": self.scanned, "typed": self.typed,
-                "confidence": self.confidence, "reason": self.reason}
+        return {
+            "row": self.row,
+            "field": self.field,
+            "scanned": self.scanned,
+            "typed": self.typed,
+            "confidence": self.confidence,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -101,8 +133,13 @@ class ScanNote:
     attachment: str = ""
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "field": self.field, "message": self.message, "message_en": self.message_en,
-                "attachment": self.attachment}
+        return {
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+            "message_en": self.message_en,
+            "attachment": self.attachment,
+        }
 
 
 @dataclass
@@ -144,7 +181,7 @@ def ocr_confusable(field: str, typed: str, scanned: str) -> bool:
         return normalise_name(typed) == normalise_name(scanned)
     if len(typed) != len(scanned) or typed == scanned:
         return False
-    return all(a == b or any(a in s and b in s for s in CONFUSABLE) for a, b in zip(typed, scanned))
+    return all(a == b or any(a in s and b in s for s in CONFUSABLE) for a, b in zip(typed, scanned, strict=False))
 
 
 def _registry_value(field: str, worker: Worker, registry: Mapping[str, ParticipantLike] | None) -> str | None:
@@ -159,7 +196,9 @@ def _registry_value(field: str, worker: Worker, registry: Mapping[str, Participa
     return getattr(person, attr, None) if attr else None
 
 
-def pair_rows(workers: list[Worker], scanned: Iterable[dict[str, Any]]) -> tuple[list[tuple[int, Worker, dict[str, Any] | None]], list[dict[str, Any]]]:
+def pair_rows(
+    workers: list[Worker], scanned: Iterable[dict[str, Any]]
+) -> tuple[list[tuple[int, Worker, dict[str, Any] | None]], list[dict[str, Any]]]:
     """Each typed worker with its scanned row (same SI number, else the same position), and the
     scanned rows that no typed worker has."""
     rows = list(scanned)
@@ -172,7 +211,13 @@ def pair_rows(workers: list[Worker], scanned: Iterable[dict[str, Any]]) -> tuple
         same_si = by_si.get(worker.si_number)
         pairs.append((index, worker, same_si.pop(0) if same_si else (rows[index - 1] if index <= len(rows) else None)))
     typed = {w.si_number for w in workers}
-    extra = [r for r in rows if r.get("si_number") and r["si_number"] not in typed and (r.get("confidence") or {}).get("si_number", 1.0) >= MIN_CONFIDENCE]
+    extra = [
+        r
+        for r in rows
+        if r.get("si_number")
+        and r["si_number"] not in typed
+        and (r.get("confidence") or {}).get("si_number", 1.0) >= MIN_CONFIDENCE
+    ]
     return pairs, extra
 
 
@@ -182,7 +227,9 @@ def differences(worker: Worker, row: dict[str, Any]) -> list[str]:
     return [
         field
         for field in FIELDS
-        if row.get(field) is not None and confidence.get(field, 1.0) >= MIN_CONFIDENCE and not _same(field, _typed(worker, field), row[field])
+        if row.get(field) is not None
+        and confidence.get(field, 1.0) >= MIN_CONFIDENCE
+        and not _same(field, _typed(worker, field), row[field])
     ]
 
 
@@ -251,24 +298,39 @@ def _mismatch(index: int, field: str, typed: Any, read: Any, attachment: str, kn
     the value the registry confirms (the typed one: the signed list is to be corrected and signed
     again; the scanned one: the typed data are to be corrected), or none when the registry does not
     tell: a misread value is never put forward as the fix."""
-    where = f"Dòng {index}: {FIELDS[field]} trong danh sách đã ký ({attachment}) là «{_shown(field, read)}», " \
-            f"khác với dữ liệu khai trên Cổng «{_shown(field, typed)}»"
+    where = (
+        f"Dòng {index}: {FIELDS[field]} trong danh sách đã ký ({attachment}) là «{_shown(field, read)}», "
+        f"khác với dữ liệu khai trên Cổng «{_shown(field, typed)}»"
+    )
     if known is not None and _same(field, typed, known):
-        return Finding(code="scan_mismatch", field=field, row=index,
-                       message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như dữ liệu khai. "
-                               "Đề nghị sửa danh sách đã ký cho đúng và ký số lại.",
-                       suggestion=_shown(field, typed))
+        return Finding(
+            code="scan_mismatch",
+            field=field,
+            row=index,
+            message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như dữ liệu khai. "
+            "Đề nghị sửa danh sách đã ký cho đúng và ký số lại.",
+            suggestion=_shown(field, typed),
+        )
     if known is not None and _same(field, read, known):
-        return Finding(code="scan_mismatch", field=field, row=index,
-                       message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như danh sách đã ký. "
-                               "Đề nghị sửa dữ liệu khai trên Cổng.",
-                       suggestion=_shown(field, read))
-    return Finding(code="scan_mismatch", field=field, row=index,
-                   message=f"{where}. Đề nghị kiểm tra và thống nhất dữ liệu khai với danh sách đã ký.")
+        return Finding(
+            code="scan_mismatch",
+            field=field,
+            row=index,
+            message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như danh sách đã ký. "
+            "Đề nghị sửa dữ liệu khai trên Cổng.",
+            suggestion=_shown(field, read),
+        )
+    return Finding(
+        code="scan_mismatch",
+        field=field,
+        row=index,
+        message=f"{where}. Đề nghị kiểm tra và thống nhất dữ liệu khai với danh sách đã ký.",
+    )
 
 
-def _column_notes(workers: list[Worker], rows: list[dict[str, Any]], attachment: str,
-                  found_columns: Mapping[str, str] | None) -> list[ScanNote]:
+def _column_notes(
+    workers: list[Worker], rows: list[dict[str, Any]], attachment: str, found_columns: Mapping[str, str] | None
+) -> list[ScanNote]:
     """A clerk's note for each field the portal typed that the scan gives on no row: the column is
     not in the list (per `found_columns`), or it is but was read on no row."""
     if not rows or not workers:
@@ -281,10 +343,14 @@ def _column_notes(workers: list[Worker], rows: list[dict[str, Any]], attachment:
             continue
         absent = found_columns is not None and field not in found_columns
         if absent:
-            vi = (f"Danh sách đã ký ({attachment}) không có cột {FIELDS[field]}: "
-                  "trường này chỉ có trong dữ liệu khai trên Cổng.")
-            en = (f"The signed list ({attachment}) has no {FIELDS_EN[field]} column: "
-                  "that field is only in the typed data.")
+            vi = (
+                f"Danh sách đã ký ({attachment}) không có cột {FIELDS[field]}: "
+                "trường này chỉ có trong dữ liệu khai trên Cổng."
+            )
+            en = (
+                f"The signed list ({attachment}) has no {FIELDS_EN[field]} column: "
+                "that field is only in the typed data."
+            )
             code = "column_not_found"
         else:
             vi = f"Không đọc được cột {FIELDS[field]} của danh sách đã ký ({attachment}): cán bộ đối chiếu bằng mắt."

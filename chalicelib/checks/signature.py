@@ -17,20 +17,29 @@ With nothing to compare on either side, the signer is not held against the appli
 Every signature in the file is judged (see :func:`judge_signatures` for how several combine).
 Reasons have a code, a Vietnamese text for the applicant and an English one (:data:`REASONS`).
 """
+
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Literal
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal
 
 from chalicelib.checks.trust import RevocationPolicy
 from chalicelib.domain.findings import Finding
 
 __all__ = [
-    "Revocation", "REASONS", "SignerCheck", "SignatureVerdict", "RevocationUnavailable",
-    "signer_identity", "same_unit", "judge_signatures", "unsigned",
+    "REASONS",
+    "Revocation",
+    "RevocationUnavailable",
+    "SignatureVerdict",
+    "SignerCheck",
+    "judge_signatures",
+    "same_unit",
+    "signer_identity",
+    "unsigned",
 ]
 
 Revocation = Literal["good", "revoked", "not_checked", "unavailable"]
@@ -348,7 +357,7 @@ def judge_signatures(
     if not isinstance(data, (bytes, bytearray)) or b"%PDF-" not in bytes(data[:1024]):
         raise VerificationError("not a PDF: no %PDF- header")
     policy = policy or RevocationPolicy()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     tax_code = getattr(applicant, "tax_code", None) or None
     checks = _read_signatures(bytes(data), anchors, policy, now, tax_code, None if tax_code else id_number)
     if checks is None:  # not readable as a PDF at all: no signature can be found in it
@@ -380,8 +389,15 @@ def judge_signatures(
 def _invalid(attachment: str, label: str, check: SignerCheck, signers: tuple[SignerCheck, ...]) -> SignatureVerdict:
     vi, en = check.reason()
     return SignatureVerdict(
-        attachment, signed=True, valid=False, reason=vi, reason_en=en, code="signature_invalid", label=label,
-        revocation=check.revocation, signers=signers,
+        attachment,
+        signed=True,
+        valid=False,
+        reason=vi,
+        reason_en=en,
+        code="signature_invalid",
+        label=label,
+        revocation=check.revocation,
+        signers=signers,
     )
 
 
@@ -419,9 +435,17 @@ def _not_applicant(
             f"The certificate that signed {{where}} (“{name}”) names no tax code or ID number: it cannot be {ours_en}."
         )
     return SignatureVerdict(
-        attachment, signed=True, valid=False, code="signature_not_applicant", label=label, template=template,
-        reason=template.replace("{where}", f"«{label}»" if label else f"tệp {attachment}"), reason_en=reason_en,
-        suggestion=f"Ký số bằng chứng thư số {own} và tải lên lại.", revocation=check.revocation, signers=signers,
+        attachment,
+        signed=True,
+        valid=False,
+        code="signature_not_applicant",
+        label=label,
+        template=template,
+        reason=template.replace("{where}", f"«{label}»" if label else f"tệp {attachment}"),
+        reason_en=reason_en,
+        suggestion=f"Ký số bằng chứng thư số {own} và tải lên lại.",
+        revocation=check.revocation,
+        signers=signers,
     )
 
 
@@ -473,8 +497,12 @@ def _context(roots: list, policy: RevocationPolicy, moment: datetime | None = No
         limits = FetchLimits(max_requests=policy.max_requests, max_cert_requests=0)
         backend = OwnedFetcherBackend(RequestsFetcherBackend(per_request_timeout=policy.timeout_s, limits=limits))
     return ValidationContext(
-        trust_roots=roots, moment=moment, allow_fetching=fetching, fetcher_backend=backend,
-        revocation_mode="soft-fail", retroactive_revinfo=moment is not None,
+        trust_roots=roots,
+        moment=moment,
+        allow_fetching=fetching,
+        fetcher_backend=backend,
+        revocation_mode="soft-fail",
+        retroactive_revinfo=moment is not None,
     )
 
 

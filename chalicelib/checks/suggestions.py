@@ -5,6 +5,7 @@ applying unit; the same name and date of birth anywhere; an SI number one digit 
 someone of that name and date of birth. Anything but a single candidate is no suggestion: a
 wrong hint is worse than none.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -13,7 +14,7 @@ from chalicelib.domain.dossier import Worker
 from chalicelib.domain.names import normalise_name
 from chalicelib.domain.registry import Participant
 
-__all__ = ["suggest_si_number", "one_digit_away"]
+__all__ = ["one_digit_away", "suggest_si_number"]
 
 
 class Lookups(Protocol):
@@ -22,11 +23,16 @@ class Lookups(Protocol):
 
 
 def one_digit_away(si_number: str) -> list[str]:
-    return [si_number[:i] + d + si_number[i + 1:] for i in range(len(si_number)) for d in "0123456789" if d != si_number[i]]
+    return [
+        si_number[:i] + d + si_number[i + 1 :] for i in range(len(si_number)) for d in "0123456789" if d != si_number[i]
+    ]
 
 
 def _same_person(worker: Worker, p: Participant) -> bool:
-    return normalise_name(p.full_name) == normalise_name(worker.full_name) and p.date_of_birth == worker.date_of_birth.isoformat()
+    return (
+        normalise_name(p.full_name) == normalise_name(worker.full_name)
+        and p.date_of_birth == worker.date_of_birth.isoformat()
+    )
 
 
 def suggest_si_number(worker: Worker, unit_code: str | None, registry: Lookups) -> str | None:

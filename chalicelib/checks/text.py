@@ -1,4 +1,5 @@
 """How dates and months are written in the findings' Vietnamese messages."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -16,6 +16,7 @@ fails and is retried (the message waits in the DLQ) until the files are there.
 `MOTCUA_REVOCATION` (``soft`` by default, ``hard`` or ``off``) says what to do when a certificate
 names OCSP or CRL addresses that cannot be reached; see :class:`RevocationPolicy`.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,14 @@ from typing import Literal
 from chalicelib.config import settings
 
 __all__ = [
-    "TrustAnchorsError", "RevocationPolicy", "CERT_SUFFIXES", "anchor_paths", "load_anchors", "trust_anchors",
-    "with_local_ca", "revocation_policy",
+    "CERT_SUFFIXES",
+    "RevocationPolicy",
+    "TrustAnchorsError",
+    "anchor_paths",
+    "load_anchors",
+    "revocation_policy",
+    "trust_anchors",
+    "with_local_ca",
 ]
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer")

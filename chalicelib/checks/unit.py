@@ -1,4 +1,5 @@
 """The applying unit (đơn vị) exists in the registry and its tax code is the one registered."""
+
 from __future__ import annotations
 
 from chalicelib.domain.dossier import Applicant
@@ -10,7 +11,9 @@ __all__ = ["check_unit"]
 
 def check_unit(applicant: Applicant, unit: Unit | None) -> list[Finding]:
     if not applicant.unit_code:
-        return [Finding(code="unknown_unit", field="applicant.unit_code", message="Hồ sơ chưa ghi mã đơn vị tham gia BHXH.")]
+        return [
+            Finding(code="unknown_unit", field="applicant.unit_code", message="Hồ sơ chưa ghi mã đơn vị tham gia BHXH.")
+        ]
     if unit is None:
         return [
             Finding(

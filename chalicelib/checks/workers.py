@@ -3,6 +3,7 @@
 For a suspension that starts in month M, the worker must have been in compulsory insurance, in the
 applying unit, in month M-1 (Decision 15/2020/QĐ-TTg): that is what BHXH confirms.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from chalicelib.domain.names import normalise_name
 from chalicelib.domain.procedures import Procedure
 from chalicelib.domain.registry import Participant
 
-__all__ = ["check_worker", "check_period", "months", "month_before", "whole_months"]
+__all__ = ["check_period", "check_worker", "month_before", "months", "whole_months"]
 
 
 def months(start: date, end: date) -> list[str]:
@@ -59,7 +60,9 @@ def check_period(worker: Worker, row: int, rules: Procedure) -> list[Finding]:
                     f"Thời gian đề nghị hỗ trợ của người lao động {name} (dòng {row}) từ {dmy(worker.period_from)} đến "
                     f"{dmy(worker.period_to)} nằm ngoài thời gian được hỗ trợ ({dmy(rules.window_from)} – {dmy(rules.window_to)})."
                 ),
-                suggestion=dmy(max(worker.period_from, rules.window_from)) if worker.period_from < rules.window_from else dmy(rules.window_to),
+                suggestion=dmy(max(worker.period_from, rules.window_from))
+                if worker.period_from < rules.window_from
+                else dmy(rules.window_to),
             )
         ]
     if whole_months(worker.period_from, worker.period_to) < rules.min_months:
@@ -77,7 +80,9 @@ def check_period(worker: Worker, row: int, rules: Procedure) -> list[Finding]:
     return []
 
 
-def check_worker(worker: Worker, row: int, unit_code: str | None, participant: Participant | None, rules: Procedure) -> list[Finding]:
+def check_worker(
+    worker: Worker, row: int, unit_code: str | None, participant: Participant | None, rules: Procedure
+) -> list[Finding]:
     """Findings of one worker; `participant` is the registry's record of their SI number, if any."""
     findings = check_period(worker, row, rules)
     if participant is None:

@@ -4,6 +4,7 @@
 >>> verify_pdf(pdf, ca_pem, [fingerprint(cert_pem)]).signed_by_us               # doctest: +SKIP
 True
 """
+
 from .render import RenderError, render_slip
 from .signing import KmsSigner, SigningError, SlipSigner, issue_slip
 from .slips import (
@@ -27,9 +28,30 @@ from .slips import (
 from .verify import Verification, VerificationError, fingerprint, verify_pdf
 
 __all__ = [
-    "render_slip", "RenderError", "SlipSigner", "KmsSigner", "SigningError", "issue_slip",
-    "verify_pdf", "Verification", "VerificationError", "fingerprint",
-    "Slip", "ReceiptSlip", "CorrectionRequestSlip", "RefusalSlip", "ApologySlip", "ControlSlip",
-    "ConfirmationSlip", "Agency", "Applicant", "Attachment", "Finding", "Handover", "Worker", "Employer",
-    "SLIP_CLASSES", "TITLES",
+    "SLIP_CLASSES",
+    "TITLES",
+    "Agency",
+    "ApologySlip",
+    "Applicant",
+    "Attachment",
+    "ConfirmationSlip",
+    "ControlSlip",
+    "CorrectionRequestSlip",
+    "Employer",
+    "Finding",
+    "Handover",
+    "KmsSigner",
+    "ReceiptSlip",
+    "RefusalSlip",
+    "RenderError",
+    "SigningError",
+    "Slip",
+    "SlipSigner",
+    "Verification",
+    "VerificationError",
+    "Worker",
+    "fingerprint",
+    "issue_slip",
+    "render_slip",
+    "verify_pdf",
 ]

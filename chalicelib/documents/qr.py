@@ -1,4 +1,5 @@
 """The QR code on every slip: it leads to the public look-up of the slip's dossier."""
+
 from __future__ import annotations
 
 from functools import lru_cache

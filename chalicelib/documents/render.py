@@ -10,14 +10,15 @@ The slip's identity is written into the PDF's document information dictionary un
 :func:`chalicelib.documents.verify.verify_pdf` can say which slip a file is. The signature covers
 those keys, so a signed slip cannot be relabelled without breaking its signature.
 """
+
 from __future__ import annotations
 
 import io
 import threading
 import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -56,13 +57,17 @@ from .slips import (
     _as_moment,
 )
 
-__all__ = ["render_slip", "register_fonts", "FONT_DIR", "METADATA_KEYS", "RenderError"]
+__all__ = ["FONT_DIR", "METADATA_KEYS", "RenderError", "register_fonts", "render_slip"]
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
 """Where the shipped TTF fonts live."""
 
-METADATA_KEYS = {"kind": "/MotcuaKind", "number": "/MotcuaNumber", "portal_code": "/MotcuaPortalCode",
-                 "office": "/MotcuaOffice"}
+METADATA_KEYS = {
+    "kind": "/MotcuaKind",
+    "number": "/MotcuaNumber",
+    "portal_code": "/MotcuaPortalCode",
+    "office": "/MotcuaOffice",
+}
 """Custom keys of the PDF's document information dictionary that name the slip."""
 
 FONT, BOLD, ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
@@ -102,32 +107,45 @@ def register_fonts() -> None:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=2.5,
-                          alignment=TA_JUSTIFY)
+    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=2.5, alignment=TA_JUSTIFY)
     return {
         "body": base,
         "item": ParagraphStyle("item", parent=base, leftIndent=6 * mm),
         "subitem": ParagraphStyle("subitem", parent=base, leftIndent=12 * mm, firstLineIndent=0),
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=0),
-        "head": ParagraphStyle("head", parent=base, fontName=BOLD, fontSize=10, leading=13,
-                               alignment=TA_CENTER, spaceAfter=0),
-        "head_small": ParagraphStyle("head_small", parent=base, fontSize=10, leading=13,
-                                     alignment=TA_CENTER, spaceAfter=0),
-        "date": ParagraphStyle("date", parent=base, fontName=ITALIC, fontSize=10, leading=13,
-                               alignment=TA_CENTER, spaceBefore=4),
-        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=13, leading=17,
-                                alignment=TA_CENTER, spaceBefore=14, spaceAfter=4),
+        "head": ParagraphStyle(
+            "head", parent=base, fontName=BOLD, fontSize=10, leading=13, alignment=TA_CENTER, spaceAfter=0
+        ),
+        "head_small": ParagraphStyle(
+            "head_small", parent=base, fontSize=10, leading=13, alignment=TA_CENTER, spaceAfter=0
+        ),
+        "date": ParagraphStyle(
+            "date", parent=base, fontName=ITALIC, fontSize=10, leading=13, alignment=TA_CENTER, spaceBefore=4
+        ),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=BOLD,
+            fontSize=13,
+            leading=17,
+            alignment=TA_CENTER,
+            spaceBefore=14,
+            spaceAfter=4,
+        ),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, spaceAfter=10),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=11.5, alignment=0, spaceAfter=0),
-        "cell_head": ParagraphStyle("cell_head", parent=base, fontName=BOLD, fontSize=9, leading=11.5,
-                                    alignment=TA_CENTER, spaceAfter=0),
+        "cell_head": ParagraphStyle(
+            "cell_head", parent=base, fontName=BOLD, fontSize=9, leading=11.5, alignment=TA_CENTER, spaceAfter=0
+        ),
         "sign_head": ParagraphStyle("sign_head", parent=base, fontName=BOLD, alignment=TA_CENTER, spaceAfter=0),
-        "sign_note": ParagraphStyle("sign_note", parent=base, fontName=ITALIC, fontSize=9, leading=12,
-                                    alignment=TA_CENTER),
+        "sign_note": ParagraphStyle(
+            "sign_note", parent=base, fontName=ITALIC, fontSize=9, leading=12, alignment=TA_CENTER
+        ),
     }
 
 
 # --- text helpers -----------------------------------------------------------------------------
+
 
 def _t(value: object) -> str:
     """Text for a Paragraph: NFC (precomposed Vietnamese letters), XML-escaped."""
@@ -173,6 +191,7 @@ def _or_dots(value: object, dots: str = "......................") -> str:
 
 # --- common parts -----------------------------------------------------------------------------
 
+
 def _header(slip: Slip, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     a = slip.agency
     left = [
@@ -188,8 +207,15 @@ def _header(slip: Slip, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         Paragraph(f"{_t(a.province)}, {_ngay(slip.issued_at)}", st["date"]),
     ]
     table = Table([[left, right]], colWidths=[WIDTH * 0.42, WIDTH * 0.58])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return [table, Paragraph(_t(slip.title), st["title"])]
 
 
@@ -197,12 +223,14 @@ def _signatures(st: dict[str, ParagraphStyle], *blocks: tuple[str, str, str]) ->
     """Signature blocks side by side: (heading, note, name)."""
     cells = []
     for heading, note, name in blocks:
-        cells.append([
-            Paragraph(_t(heading), st["sign_head"]),
-            Paragraph(_t(note), st["sign_note"]),
-            Spacer(1, 14 * mm),
-            Paragraph(f"<b>{_t(name)}</b>" if name else "", st["center"]),
-        ])
+        cells.append(
+            [
+                Paragraph(_t(heading), st["sign_head"]),
+                Paragraph(_t(note), st["sign_note"]),
+                Spacer(1, 14 * mm),
+                Paragraph(f"<b>{_t(name)}</b>" if name else "", st["center"]),
+            ]
+        )
     if len(cells) == 1:
         cells.insert(0, [])
     table = Table([cells], colWidths=[WIDTH / len(cells)] * len(cells))
@@ -217,13 +245,17 @@ def _applicant_lines(slip, st) -> list[Flowable]:
     ap = slip.applicant
     return [
         Paragraph(f"Địa chỉ: {_or_dots(ap.address)}", st["body"]),
-        Paragraph(f"Số điện thoại: {_or_dots(ap.phone, '..........')}"
-                  f"&nbsp;&nbsp;&nbsp;&nbsp;Email: {_or_dots(ap.email, '..........')}", st["body"]),
+        Paragraph(
+            f"Số điện thoại: {_or_dots(ap.phone, '..........')}"
+            f"&nbsp;&nbsp;&nbsp;&nbsp;Email: {_or_dots(ap.email, '..........')}",
+            st["body"],
+        ),
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{_or_dots(slip.procedure_title)}</b>", st["body"]),
     ]
 
 
 # --- the six layouts --------------------------------------------------------------------------
+
 
 def _receipt(slip: ReceiptSlip, st) -> list[Flowable]:
     a = slip.agency
@@ -238,19 +270,35 @@ def _receipt(slip: ReceiptSlip, st) -> list[Flowable]:
         story.append(Paragraph(f"({i}) {_t(att.name)}: {att.count:02d} {_t(att.form)}", st["subitem"]))
     story += [
         Paragraph(f"2. Số lượng hồ sơ: {slip.dossier_count:02d} (bộ)", st["body"]),
-        Paragraph(f"3. Thời gian giải quyết hồ sơ theo quy định là: {slip.time_limit_days} ngày làm việc"
-                  + (f" (trong đó {_t(a.name)}: {slip.bhxh_days} ngày làm việc)" if slip.bhxh_days else "")
-                  + (f"; căn cứ: {_t(slip.legal_basis)}" if slip.legal_basis else ""), st["body"]),
+        Paragraph(
+            f"3. Thời gian giải quyết hồ sơ theo quy định là: {slip.time_limit_days} ngày làm việc"
+            + (f" (trong đó {_t(a.name)}: {slip.bhxh_days} ngày làm việc)" if slip.bhxh_days else "")
+            + (f"; căn cứ: {_t(slip.legal_basis)}" if slip.legal_basis else ""),
+            st["body"],
+        ),
         Paragraph(f"4. Thời gian nhận hồ sơ: {_gio_ngay(slip.received_at)}", st["body"]),
         Paragraph(f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{_gio_ngay(slip.due_at)}</b>", st["body"]),
-        *([Paragraph(f"Thời hạn giải quyết của {_t(a.name)} (xác nhận, chuyển cơ quan có thẩm quyền): "
-                     f"{_gio_ngay(slip.bhxh_due_at)}", st["subitem"])] if slip.bhxh_due_at else []),
+        *(
+            [
+                Paragraph(
+                    f"Thời hạn giải quyết của {_t(a.name)} (xác nhận, chuyển cơ quan có thẩm quyền): "
+                    f"{_gio_ngay(slip.bhxh_due_at)}",
+                    st["subitem"],
+                )
+            ]
+            if slip.bhxh_due_at
+            else []
+        ),
         Paragraph(f"6. Đăng ký nhận kết quả tại: {_t(slip.result_place)}", st["body"]),
-        Paragraph(f"Vào Sổ theo dõi hồ sơ, Quyển số: {_t(slip.register_book)} "
-                  f"Số thứ tự: {_t(slip.register_sequence)}", st["body"]),
-        _signatures(st, ("NGƯỜI NỘP HỒ SƠ", "(Nộp trực tuyến qua Cổng Dịch vụ công quốc gia)",
-                         slip.applicant.name),
-                    (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name)),
+        Paragraph(
+            f"Vào Sổ theo dõi hồ sơ, Quyển số: {_t(slip.register_book)} Số thứ tự: {_t(slip.register_sequence)}",
+            st["body"],
+        ),
+        _signatures(
+            st,
+            ("NGƯỜI NỘP HỒ SƠ", "(Nộp trực tuyến qua Cổng Dịch vụ công quốc gia)", slip.applicant.name),
+            (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name),
+        ),
     ]
     return story
 
@@ -273,15 +321,21 @@ def _correction(slip: CorrectionRequestSlip, st) -> list[Flowable]:
         story.append(Paragraph(f"{i}. {_t(f.message)}{where_text}", st["item"]))
         if f.suggestion:
             story.append(Paragraph(f"Đề nghị sửa thành: <b>{_t(f.suggestion)}</b>", st["subitem"]))
-    story.append(Paragraph(
-        "Lý do: hồ sơ chưa đầy đủ, chính xác theo quy định. Toàn bộ nội dung cần bổ sung, hoàn thiện "
-        "được nêu một lần trong phiếu này. Hồ sơ đã được ký số không phải nộp thêm bản giấy.",
-        st["body"]))
+    story.append(
+        Paragraph(
+            "Lý do: hồ sơ chưa đầy đủ, chính xác theo quy định. Toàn bộ nội dung cần bổ sung, hoàn thiện "
+            "được nêu một lần trong phiếu này. Hồ sơ đã được ký số không phải nộp thêm bản giấy.",
+            st["body"],
+        )
+    )
     contact = _or_dots(slip.contact_name or a.desk)
     phone = _or_dots(slip.contact_phone or a.phone, "..........")
     story += [
-        Paragraph(f"Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ với {contact} "
-                  f"số điện thoại {phone} để được hướng dẫn.", st["body"]),
+        Paragraph(
+            f"Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ với {contact} "
+            f"số điện thoại {phone} để được hướng dẫn.",
+            st["body"],
+        ),
         Paragraph("Xin trân trọng cảm ơn ông/bà./.", st["body"]),
         _signatures(st, (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name)),
     ]
@@ -293,11 +347,15 @@ def _refusal(slip: RefusalSlip, st) -> list[Flowable]:
     received = f" ngày {_short(slip.received_at)}" if slip.received_at else ""
     story = [
         Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
-        Paragraph(f"{_t(a.desk)} {_t(a.name)} tiếp nhận hồ sơ của: <b>{_t(slip.applicant.name)}</b>{received}",
-                  st["body"]),
+        Paragraph(
+            f"{_t(a.desk)} {_t(a.name)} tiếp nhận hồ sơ của: <b>{_t(slip.applicant.name)}</b>{received}", st["body"]
+        ),
         *_applicant_lines(slip, st),
-        Paragraph(f"Sau khi nghiên cứu các quy định của pháp luật, {_t(a.name)} từ chối tiếp nhận, "
-                  "giải quyết hồ sơ này với lý do cụ thể như sau:", st["body"]),
+        Paragraph(
+            f"Sau khi nghiên cứu các quy định của pháp luật, {_t(a.name)} từ chối tiếp nhận, "
+            "giải quyết hồ sơ này với lý do cụ thể như sau:",
+            st["body"],
+        ),
     ]
     for i, reason in enumerate(slip.reasons, 1):
         story.append(Paragraph(f"{i}. {_t(reason)}", st["item"]))
@@ -314,17 +372,28 @@ def _apology(slip: ApologySlip, st) -> list[Flowable]:
     step = f" ({_t(slip.step)})" if slip.step else ""
     return [
         Paragraph(f"Kính gửi: <b>{_t(slip.applicant.name)}</b>", st["subtitle"]),
-        Paragraph(f"{_ngay(slip.received_at).capitalize()}, {_t(received_by)} tiếp nhận giải quyết hồ sơ của "
-                  f"ông/bà: <b>{_t(slip.applicant.name)}</b>, đề nghị giải quyết thủ tục "
-                  f"<b>{_or_dots(slip.procedure_title)}</b>.", st["body"]),
+        Paragraph(
+            f"{_ngay(slip.received_at).capitalize()}, {_t(received_by)} tiếp nhận giải quyết hồ sơ của "
+            f"ông/bà: <b>{_t(slip.applicant.name)}</b>, đề nghị giải quyết thủ tục "
+            f"<b>{_or_dots(slip.procedure_title)}</b>.",
+            st["body"],
+        ),
         Paragraph(f"Mã số hồ sơ: <b>{_t(slip.portal_code)}</b>", st["body"]),
         Paragraph(f"Thời hẹn trả kết quả giải quyết hồ sơ: {_ngay(slip.original_due)}.", st["body"]),
-        Paragraph(f"Tuy nhiên đến nay, {_t(a.name)}{step} chưa giải quyết xong hồ sơ của ông/bà để trả kết quả "
-                  f"theo đúng thời gian đã hẹn với lý do: {_t(slip.reason)}", st["body"]),
-        Paragraph(f"Sự chậm trễ này đã gây phiền hà cho ông/bà, {_t(a.name)} xin lỗi và mong nhận được "
-                  "sự thông cảm của ông/bà.", st["body"]),
-        Paragraph(f"{_t(a.name)} xin hẹn lại thời gian trả kết quả giải quyết hồ sơ vào "
-                  f"<b>{_ngay(slip.new_due)}</b>.", st["body"]),
+        Paragraph(
+            f"Tuy nhiên đến nay, {_t(a.name)}{step} chưa giải quyết xong hồ sơ của ông/bà để trả kết quả "
+            f"theo đúng thời gian đã hẹn với lý do: {_t(slip.reason)}",
+            st["body"],
+        ),
+        Paragraph(
+            f"Sự chậm trễ này đã gây phiền hà cho ông/bà, {_t(a.name)} xin lỗi và mong nhận được "
+            "sự thông cảm của ông/bà.",
+            st["body"],
+        ),
+        Paragraph(
+            f"{_t(a.name)} xin hẹn lại thời gian trả kết quả giải quyết hồ sơ vào <b>{_ngay(slip.new_due)}</b>.",
+            st["body"],
+        ),
         Paragraph("Xin trân trọng cảm ơn./.", st["body"]),
         _signatures(st, (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name)),
     ]
@@ -335,8 +404,9 @@ def _control(slip: ControlSlip, st) -> list[Flowable]:
     and who receives, the result of the step that ends there against its own deadline, notes."""
     story = [
         Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
-        Paragraph(f"(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: {_or_dots(slip.receipt_number)})",
-                  st["center"]),
+        Paragraph(
+            f"(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: {_or_dots(slip.receipt_number)})", st["center"]
+        ),
         Spacer(1, 3 * mm),
         Paragraph(f"Cơ quan (bộ phận) giải quyết hồ sơ: <b>{_t(slip.handling_unit)}</b>", st["body"]),
         Paragraph(f"Cơ quan phối hợp giải quyết hồ sơ: {_or_dots(slip.cooperating_units)}", st["body"]),
@@ -345,9 +415,17 @@ def _control(slip: ControlSlip, st) -> list[Flowable]:
         moved = f", hẹn lại {_ngay(slip.moved_due_at)}" if slip.moved_due_at else ""
         story.append(Paragraph(f"Thời hạn trả kết quả: {_ngay(slip.due_at)}{moved}", st["body"]))
     c, h = st["cell"], st["cell_head"]
-    rows: list[list] = [[Paragraph(x, h) for x in (
-        "TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ", "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)",
-        "GHI CHÚ")]]
+    rows: list[list] = [
+        [
+            Paragraph(x, h)
+            for x in (
+                "TÊN CƠ QUAN",
+                "THỜI GIAN GIAO, NHẬN HỒ SƠ",
+                "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)",
+                "GHI CHÚ",
+            )
+        ]
+    ]
     for ho in slip.handovers:
         agencies = f"1. Giao: {_t(ho.giver)}" + (f"<br/>2. Nhận: {_t(ho.receiver)}" if ho.receiver else "")
         when = [_t(_gio_ngay(ho.at)) if ho.at else "Chưa giao"]
@@ -363,14 +441,22 @@ def _control(slip: ControlSlip, st) -> list[Flowable]:
             result = "—"
         if ho.due is not None:
             result += f"<br/>(hạn {_t(_short(ho.due))})"
-        rows.append([Paragraph(agencies, c), Paragraph("<br/>".join(when), c), Paragraph(result, c),
-                     Paragraph(_t(ho.note), c)])
+        rows.append(
+            [Paragraph(agencies, c), Paragraph("<br/>".join(when), c), Paragraph(result, c), Paragraph(_t(ho.note), c)]
+        )
     widths = [52 * mm, 46 * mm, 32 * mm, WIDTH - 130 * mm]
-    story += [Spacer(1, 3 * mm), _grid(rows, widths, align_center=(2,)), Spacer(1, 2 * mm),
-              Paragraph("Ghi chú: bên giao và bên nhận xác nhận bằng tài khoản của mình trên hệ thống "
-                        "thông tin một cửa điện tử; phiếu được lập khi tiếp nhận và cập nhật ở mỗi lần giao, nhận "
-                        "hồ sơ.", st["sign_note"]),
-              _signatures(st, (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name))]
+    story += [
+        Spacer(1, 3 * mm),
+        _grid(rows, widths, align_center=(2,)),
+        Spacer(1, 2 * mm),
+        Paragraph(
+            "Ghi chú: bên giao và bên nhận xác nhận bằng tài khoản của mình trên hệ thống "
+            "thông tin một cửa điện tử; phiếu được lập khi tiếp nhận và cập nhật ở mỗi lần giao, nhận "
+            "hồ sơ.",
+            st["sign_note"],
+        ),
+        _signatures(st, (slip.signer_title, _SYSTEM_SIGNED, slip.signer_name)),
+    ]
     return story
 
 
@@ -380,8 +466,11 @@ def _confirmation(slip: ConfirmationSlip, st) -> list[Flowable]:
         Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
         Paragraph(f"Thủ tục: <b>{_or_dots(slip.procedure_title)}</b>", st["body"]),
         Paragraph(f"Đơn vị sử dụng lao động: <b>{_t(e.name)}</b>", st["body"]),
-        Paragraph(f"Mã đơn vị: {_or_dots(e.unit_code, '..........')}&nbsp;&nbsp;&nbsp;&nbsp;"
-                  f"Mã số thuế: {_or_dots(e.tax_code, '..........')}", st["body"]),
+        Paragraph(
+            f"Mã đơn vị: {_or_dots(e.unit_code, '..........')}&nbsp;&nbsp;&nbsp;&nbsp;"
+            f"Mã số thuế: {_or_dots(e.tax_code, '..........')}",
+            st["body"],
+        ),
     ]
     if e.address:
         story.append(Paragraph(f"Địa chỉ: {_t(e.address)}", st["body"]))
@@ -389,16 +478,23 @@ def _confirmation(slip: ConfirmationSlip, st) -> list[Flowable]:
     c, h = st["cell"], st["cell_head"]
     widths = [11 * mm, 61 * mm, 28 * mm, 24 * mm, 23 * mm, 23 * mm]
     name_width = widths[1] - 8
-    rows: list[list] = [[Paragraph(x, h) for x in (
-        "STT", "Họ và tên", "Mã số BHXH", "Ngày sinh", "Từ tháng", "Đến tháng")]]
+    rows: list[list] = [
+        [Paragraph(x, h) for x in ("STT", "Họ và tên", "Mã số BHXH", "Ngày sinh", "Từ tháng", "Đến tháng")]
+    ]
     for i, w in enumerate(slip.workers, 1):
         name = unicodedata.normalize("NFC", w.full_name)
         if pdfmetrics.stringWidth(name, FONT, c.fontSize) > name_width:
             name = Paragraph(_t(name), c)  # wraps only where needed: 300 rows stay fast
-        rows.append([
-            str(i), name, w.si_number, _short(w.date_of_birth),
-            f"{w.period_from:%m/%Y}" if w.period_from else "", f"{w.period_to:%m/%Y}" if w.period_to else "",
-        ])
+        rows.append(
+            [
+                str(i),
+                name,
+                w.si_number,
+                _short(w.date_of_birth),
+                f"{w.period_from:%m/%Y}" if w.period_from else "",
+                f"{w.period_to:%m/%Y}" if w.period_to else "",
+            ]
+        )
     story += [
         _grid(rows, widths, long=True, align_center=(0, 2, 3, 4, 5)),
         Spacer(1, 3 * mm),
@@ -408,8 +504,7 @@ def _confirmation(slip: ConfirmationSlip, st) -> list[Flowable]:
     return story
 
 
-def _grid(rows: list[list], widths: list[float], *, long: bool = False,
-          align_center: Iterable[int] = (0,)) -> Table:
+def _grid(rows: list[list], widths: list[float], *, long: bool = False, align_center: Iterable[int] = (0,)) -> Table:
     cls = LongTable if long else Table
     table = cls(rows, colWidths=widths, repeatRows=1)
     style = [
@@ -417,7 +512,8 @@ def _grid(rows: list[list], widths: list[float], *, long: bool = False,
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     style += [("ALIGN", (col, 1), (col, -1), "CENTER") for col in align_center]
     table.setStyle(TableStyle(style))
@@ -425,12 +521,17 @@ def _grid(rows: list[list], widths: list[float], *, long: bool = False,
 
 
 _LAYOUTS: dict[str, Callable] = {
-    "receipt": _receipt, "correction_request": _correction, "refusal": _refusal,
-    "apology": _apology, "control_slip": _control, "confirmation": _confirmation,
+    "receipt": _receipt,
+    "correction_request": _correction,
+    "refusal": _refusal,
+    "apology": _apology,
+    "control_slip": _control,
+    "confirmation": _confirmation,
 }
 
 
 # --- the canvas: footer, QR, page count, metadata ----------------------------------------------
+
 
 class _SlipInfo(PDFInfo):
     """Document information with the slip's identity under custom keys."""
@@ -441,9 +542,12 @@ class _SlipInfo(PDFInfo):
 
     def format(self, document):
         d = {
-            "Title": PDFString(self.title), "Author": PDFString(self.author),
-            "Subject": PDFString(self.subject), "Keywords": PDFString(self.keywords),
-            "Creator": PDFString(self.creator), "Producer": PDFString(self.producer),
+            "Title": PDFString(self.title),
+            "Author": PDFString(self.author),
+            "Subject": PDFString(self.subject),
+            "Keywords": PDFString(self.keywords),
+            "Creator": PDFString(self.creator),
+            "Producer": PDFString(self.producer),
             "Trapped": PDFName(self.trapped),
         }
         d["ModDate"] = d["CreationDate"] = PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter)
@@ -464,9 +568,14 @@ def _canvas_class(slip: Slip, url: str, check: str | None = None) -> type[Canvas
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
-            info = _SlipInfo({METADATA_KEYS["kind"]: slip.kind, METADATA_KEYS["number"]: slip.number,
-                              METADATA_KEYS["portal_code"]: slip.portal_code,
-                              METADATA_KEYS["office"]: slip.office or ""})
+            info = _SlipInfo(
+                {
+                    METADATA_KEYS["kind"]: slip.kind,
+                    METADATA_KEYS["number"]: slip.number,
+                    METADATA_KEYS["portal_code"]: slip.portal_code,
+                    METADATA_KEYS["office"]: slip.office or "",
+                }
+            )
             info.title = unicodedata.normalize("NFC", slip.title)
             info.author = unicodedata.normalize("NFC", slip.agency.name)
             info.subject = f"{slip.kind} {slip.number} {slip.portal_code}"
@@ -521,8 +630,7 @@ def _canvas_class(slip: Slip, url: str, check: str | None = None) -> type[Canvas
             self.drawString(MARGIN_X, y + 10.5 * mm, shown)
             self.setFont(FONT, 8)
             self.setFont(ITALIC, 7.5)
-            self.drawString(MARGIN_X, y + 6 * mm,
-                            "Văn bản điện tử được ký số; quét mã QR để tra cứu tình trạng hồ sơ.")
+            self.drawString(MARGIN_X, y + 6 * mm, "Văn bản điện tử được ký số; quét mã QR để tra cứu tình trạng hồ sơ.")
             self.setFont(FONT, 8)
             self.drawString(MARGIN_X, y + 1.5 * mm, f"Trang {number}/{total}")
             self.restoreState()
@@ -560,10 +668,20 @@ def render_slip(slip: Slip, *, public_base_url: str | None = None, check: str | 
     st = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=PAGE, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=slip.title, author=slip.agency.name, creator="motcua",
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=slip.title,
+        author=slip.agency.name,
+        creator="motcua",
     )
     story = _header(slip, st) + layout(slip, st)
     with _build_lock:
-        doc.build(story, canvasmaker=_canvas_class(slip, lookup_url(public_base_url, slip.portal_code, slip.number, check), check))
+        doc.build(
+            story,
+            canvasmaker=_canvas_class(slip, lookup_url(public_base_url, slip.portal_code, slip.number, check), check),
+        )
     return buffer.getvalue()

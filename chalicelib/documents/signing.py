@@ -12,6 +12,7 @@ Examples
 >>> signer = SlipSigner.from_kms("alias/motcua-local-signing", chain_pem)   # doctest: +SKIP
 >>> signed = issue_slip(receipt, signer)                                     # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from .render import render_slip
 from .slips import Slip
 
-__all__ = ["KmsSigner", "SlipSigner", "SigningError", "issue_slip", "SIGNATURE_FIELD"]
+__all__ = ["SIGNATURE_FIELD", "KmsSigner", "SigningError", "SlipSigner", "issue_slip"]
 
 SIGNATURE_FIELD = "ChuKySoMotCua"
 """Name of the (invisible) signature field of every slip."""
@@ -53,11 +54,11 @@ class RawSigningKey(Protocol):
 class KmsSigner(Signer):
     """A pyHanko signer whose raw signatures are made by a key it never holds (KMS)."""
 
-    def __init__(self, key: RawSigningKey, signing_cert: asn1_x509.Certificate,
-                 other_certs: list[asn1_x509.Certificate] = ()) -> None:  # type: ignore[assignment]
+    def __init__(
+        self, key: RawSigningKey, signing_cert: asn1_x509.Certificate, other_certs: list[asn1_x509.Certificate] = ()
+    ) -> None:  # type: ignore[assignment]
         registry = SimpleCertificateStore.from_certs([signing_cert, *other_certs])
-        super().__init__(signing_cert=signing_cert, cert_registry=registry, prefer_pss=False,
-                         embed_roots=True)
+        super().__init__(signing_cert=signing_cert, cert_registry=registry, prefer_pss=False, embed_roots=True)
         self.key = key
         algo = signing_cert.public_key.algorithm
         self._dry_run_size = signing_cert.public_key.bit_size // 8 if algo == "rsa" else 72
@@ -74,9 +75,14 @@ class KmsSigner(Signer):
 class SlipSigner:
     """Signs PDFs as the one-stop system: PAdES baseline, KMS key, chain from configuration."""
 
-    def __init__(self, signer: Signer, *, tsa_url: str | None = None,
-                 reason: str = "Văn bản do hệ thống thông tin một cửa điện tử phát hành",
-                 location: str = "Việt Nam") -> None:
+    def __init__(
+        self,
+        signer: Signer,
+        *,
+        tsa_url: str | None = None,
+        reason: str = "Văn bản do hệ thống thông tin một cửa điện tử phát hành",
+        location: str = "Việt Nam",
+    ) -> None:
         self.signer = signer
         self.timestamper = None
         if tsa_url:
@@ -87,8 +93,9 @@ class SlipSigner:
         self.location = location
 
     @classmethod
-    def from_key(cls, key: RawSigningKey, cert_chain_pem: bytes, *, tsa_url: str | None = None,
-                 **kwargs: Any) -> "SlipSigner":
+    def from_key(
+        cls, key: RawSigningKey, cert_chain_pem: bytes, *, tsa_url: str | None = None, **kwargs: Any
+    ) -> SlipSigner:
         """A signer for ``key`` whose certificate comes first in ``cert_chain_pem``.
 
         Parameters
@@ -139,7 +146,10 @@ class SlipSigner:
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
             out = signers.sign_pdf(
-                writer, meta, signer=self.signer, timestamper=self.timestamper,
+                writer,
+                meta,
+                signer=self.signer,
+                timestamper=self.timestamper,
                 bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if self.timestamper else BYTES_RESERVED,
             )
         except Exception as exc:

@@ -17,17 +17,34 @@ Lists inside a slip (attachments, findings, hand-overs, workers) accept the data
 plain mappings with the same keys (as the API and the store carry them) or any object with those
 attributes; they are converted once, when the slip is made. Dates may be ISO strings.
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 __all__ = [
-    "Agency", "Applicant", "Attachment", "Finding", "Handover", "Worker", "Employer",
-    "Slip", "ReceiptSlip", "CorrectionRequestSlip", "RefusalSlip", "ApologySlip", "ControlSlip",
-    "ConfirmationSlip", "SLIP_CLASSES", "KIND_CODES", "TITLES", "OUTCOMES",
+    "KIND_CODES",
+    "OUTCOMES",
+    "SLIP_CLASSES",
+    "TITLES",
+    "Agency",
+    "ApologySlip",
+    "Applicant",
+    "Attachment",
+    "ConfirmationSlip",
+    "ControlSlip",
+    "CorrectionRequestSlip",
+    "Employer",
+    "Finding",
+    "Handover",
+    "ReceiptSlip",
+    "RefusalSlip",
+    "Slip",
+    "Worker",
 ]
 
 KIND_CODES: dict[str, str] = {
@@ -50,11 +67,7 @@ TITLES: dict[str, str] = {
 }
 """The title printed on each kind of slip, with its diacritics (NFC)."""
 
-OUTCOMES: dict[str, str] = {
-    "ahead": "Trước hạn",
-    "on": "Đúng hạn",
-    "after": "Quá hạn",
-}
+OUTCOMES: dict[str, str] = {"ahead": "Trước hạn", "on": "Đúng hạn", "after": "Quá hạn"}
 """A hand-over's outcome (kết quả giải quyết) against its due time."""
 _OUTCOME_ALIASES = {"early": "ahead", "on_time": "on", "ontime": "on", "late": "after", "overdue": "after"}
 

@@ -10,17 +10,18 @@ value is correct, and it covers the whole file (nothing was appended after signi
 fingerprint) and to chain to the given trust roots. Whether the slip is one we recorded (by hash)
 is the caller's question: it has the store.
 """
+
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
 
 from .render import METADATA_KEYS
 
-__all__ = ["Verification", "VerificationError", "verify_pdf", "fingerprint", "PROBLEMS"]
+__all__ = ["PROBLEMS", "Verification", "VerificationError", "fingerprint", "verify_pdf"]
 
 PROBLEMS: dict[str, str] = {
     "damaged": "Tệp PDF bị hỏng, không đọc được.",
@@ -146,8 +147,9 @@ def verify_pdf(data: bytes, trust_roots_pem: bytes, our_cert_fingerprints: Itera
         return _check(signatures[-1], trust_roots_pem, ours, meta)
     except Exception:  # noqa: BLE001 - a damaged signature is an answer, not a fault
         # pyHanko could not even evaluate the signature (mangled CMS, ByteRange out of the file...)
-        return Verification(valid=False, signed_by_us=False, signed=True,
-                            problems=("damaged", "signature_invalid"), **meta)
+        return Verification(
+            valid=False, signed_by_us=False, signed=True, problems=("damaged", "signature_invalid"), **meta
+        )
 
 
 def _load_validation() -> None:
@@ -158,7 +160,7 @@ def _load_validation() -> None:
     pyHanko in two threads at once got `_DeadlockError` from `reader.embedded_signatures`, and a
     correctly signed request came back as `signature_missing` to the applicant. Raised here, it fails
     the step instead, which is retried."""
-    import pyhanko.sign.validation.pdf_embedded  # noqa: F401 - what reader.embedded_signatures imports
+    import pyhanko.sign.validation.pdf_embedded
     import pyhanko.sign.validation.status  # noqa: F401
     import pyhanko_certvalidator  # noqa: F401
     from pyhanko.sign import general, validation  # noqa: F401
@@ -208,7 +210,7 @@ def _slip_metadata(reader) -> dict:
     info = reader.trailer_view.get("/Info")
     out: dict = {}
     if info is None:
-        return {name: None for name in METADATA_KEYS}
+        return dict.fromkeys(METADATA_KEYS)
     info = info.get_object() if hasattr(info, "get_object") else info
     for name, key in METADATA_KEYS.items():
         value = info.get(key)

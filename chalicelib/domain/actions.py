@@ -4,6 +4,7 @@ Why: the console once worked this out for itself, differently (it offered a deci
 refused with 409). The dossier view now carries `actions` computed here, the console shows those
 and nothing else, and the services refuse what `awaiting_*` says is not awaited.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -13,7 +14,18 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.procedures import PROCEDURES, procedure
 from chalicelib.domain.states import Status
 
-__all__ = ["Action", "ROLES", "AUTHORITIES", "awaiting_decision", "awaiting_correction", "awaiting_return", "awaiting_delay_report", "open_step", "clerk_may_decide", "available"]
+__all__ = [
+    "AUTHORITIES",
+    "ROLES",
+    "Action",
+    "available",
+    "awaiting_correction",
+    "awaiting_decision",
+    "awaiting_delay_report",
+    "awaiting_return",
+    "clerk_may_decide",
+    "open_step",
+]
 
 AUTHORITIES: tuple[str, ...] = tuple(sorted({p.forwarded_to for p in PROCEDURES.values() if p.forwarded_to}))
 """The deciding bodies dossiers are forwarded to; an authority's token names one of them."""
@@ -65,7 +77,12 @@ def awaiting_return(d: Dossier) -> bool:
     return d.status == Status.DECIDED
 
 
-_NOW = {"decide": awaiting_decision, "report_delay": awaiting_delay_report, "resend_correction_request": awaiting_correction, "return": awaiting_return}
+_NOW = {
+    "decide": awaiting_decision,
+    "report_delay": awaiting_delay_report,
+    "resend_correction_request": awaiting_correction,
+    "return": awaiting_return,
+}
 
 
 def _allowed(a: Action, d: Dossier, role: str, online: frozenset[str]) -> bool:
@@ -85,6 +102,7 @@ def available(d: Dossier, role: str | None, online: frozenset[str] = frozenset()
     if role is None:
         return []
     return [
-        a for a, roles in ROLES.items()
+        a
+        for a, roles in ROLES.items()
         if (role in roles or role == "admin") and _NOW[a](d) and _allowed(a, d, role, online)
     ]

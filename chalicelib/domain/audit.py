@@ -5,16 +5,17 @@ the chain, and the dossier itself keeps the hash and count of its last entry, so
 off shows too. Entries are derived from the dossier's history and documents, which only ever grow,
 and written in the same transaction as the dossier: no state change without its entry.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from chalicelib.domain.dossier import Dossier
 
-__all__ = ["AuditEntry", "pending_entries", "with_audited", "verify_chain"]
+__all__ = ["AuditEntry", "pending_entries", "verify_chain", "with_audited"]
 
 
 @dataclass(frozen=True)
@@ -31,22 +32,33 @@ class AuditEntry:
 
     @staticmethod
     def digest(dossier_id: str, seq: int, at: str, by: str, what: str, detail: str, prev_hash: str) -> str:
-        canonical = json.dumps([dossier_id, seq, at, by, what, detail, prev_hash], ensure_ascii=False, separators=(",", ":"))
+        canonical = json.dumps(
+            [dossier_id, seq, at, by, what, detail, prev_hash], ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def is_sound(self) -> bool:
-        return self.hash == self.digest(self.dossier_id, self.seq, self.at, self.by, self.what, self.detail, self.prev_hash)
+        return self.hash == self.digest(
+            self.dossier_id, self.seq, self.at, self.by, self.what, self.detail, self.prev_hash
+        )
 
 
 def pending_entries(dossier: Dossier) -> list[AuditEntry]:
     """Entries for what the dossier gained since it was last audited, chained from its head."""
-    events: list[tuple[str, str, str, str]] = [
-        (h.at.isoformat(), h.by, f"status:{h.status.value}", h.note.model_dump_json() if h.note else "") for h in dossier.history[dossier.audited_history:]
-    ] + [
-        (d.issued_at.isoformat(), "system", f"slip:{d.kind}:{d.number}", d.sha256) for d in dossier.documents[dossier.audited_documents:]
-    ] + [
-        (n.at.isoformat(), n.by, f"notice:{n.kind}:{n.number}", "") for n in dossier.notices[dossier.audited_notices:]
-    ]
+    events: list[tuple[str, str, str, str]] = (
+        [
+            (h.at.isoformat(), h.by, f"status:{h.status.value}", h.note.model_dump_json() if h.note else "")
+            for h in dossier.history[dossier.audited_history :]
+        ]
+        + [
+            (d.issued_at.isoformat(), "system", f"slip:{d.kind}:{d.number}", d.sha256)
+            for d in dossier.documents[dossier.audited_documents :]
+        ]
+        + [
+            (n.at.isoformat(), n.by, f"notice:{n.kind}:{n.number}", "")
+            for n in dossier.notices[dossier.audited_notices :]
+        ]
+    )
     entries, head, seq = [], dossier.audit_head, dossier.audit_seq
     for at, by, what, detail in sorted(events):
         seq += 1

@@ -12,14 +12,15 @@ The portal's file names mean nothing: one portal sends `request.pdf`, another
 One file may fulfil several components. Every message names a component as an employer knows it
 ("Danh sách người lao động đề nghị hỗ trợ"), never by a file prefix or an internal field.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-__all__ = ["Component", "COMPONENTS", "component", "infer_components", "name_hints_of", "UnknownComponent"]
+__all__ = ["COMPONENTS", "Component", "UnknownComponent", "component", "infer_components", "name_hints_of"]
 
 
 class UnknownComponent(KeyError):
@@ -59,7 +60,16 @@ COMPONENTS: dict[str, Component] = {
             title="Danh sách người lao động đề nghị hỗ trợ",
             title_en="The list of workers for whom support is requested",
             document_types=("worker_list",),
-            name_hints=("worker list", "worker_list", "workers", "danh sach", "danhsach", "ds nld", "dsnld", "nguoi lao dong"),
+            name_hints=(
+                "worker list",
+                "worker_list",
+                "workers",
+                "danh sach",
+                "danhsach",
+                "ds nld",
+                "dsnld",
+                "nguoi lao dong",
+            ),
         ),
         Component(
             code="agreement",
@@ -93,9 +103,12 @@ def name_hints_of(name: str) -> tuple[str, ...]:
     plain = f" {_plain(name)} "
     glued = plain.replace(" ", "")
     return tuple(
-        c.code for c in COMPONENTS.values()
-        if any(f" {hint} " in plain or (" " in hint and hint.replace(" ", "") in glued) or plain.startswith(f" {hint}")
-               for hint in c.name_hints)
+        c.code
+        for c in COMPONENTS.values()
+        if any(
+            f" {hint} " in plain or (" " in hint and hint.replace(" ", "") in glued) or plain.startswith(f" {hint}")
+            for hint in c.name_hints
+        )
     )
 
 

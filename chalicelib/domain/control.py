@@ -6,6 +6,7 @@ step's own deadline (ahead of / on / past). A row without a result is a hand-ove
 time limit ends (the reception, a correction request); the last row of an open dossier says who
 holds it and until when.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,7 @@ from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.states import Status
 
-__all__ = ["DESK", "APPLICANT", "control_rows", "person"]
+__all__ = ["APPLICANT", "DESK", "control_rows", "person"]
 
 DESK = "Bộ phận tiếp nhận và trả kết quả"
 APPLICANT = "Tổ chức, cá nhân nộp hồ sơ (qua Cổng Dịch vụ công quốc gia)"
@@ -63,7 +64,11 @@ def control_rows(dossier: Dossier) -> list[dict[str, Any]]:
     province = office(dossier.office).province
     bhxh = body_name("bhxh", province)
     rules = procedure(dossier.procedure)
-    authority = body_name(dossier.forwarded_to or rules.forwarded_to or "", province) if (dossier.forwarded_to or rules.forwarded_to) else ""
+    authority = (
+        body_name(dossier.forwarded_to or rules.forwarded_to or "", province)
+        if (dossier.forwarded_to or rules.forwarded_to)
+        else ""
+    )
     rows: list[dict[str, Any]] = []
     history = dossier.history
     rounds = 0
@@ -72,45 +77,100 @@ def control_rows(dossier: Dossier) -> list[dict[str, Any]]:
         row: dict[str, Any] | None = None
         if entry.status == Status.SUBMITTED:
             rounds += 1
-            note = "Nộp trực tuyến; bắt đầu tính thời gian giải quyết." if rounds == 1 else "Hồ sơ đã bổ sung; thời gian giải quyết tính lại từ đầu."
-            row = {"giver": APPLICANT, "receiver": f"{DESK}, {bhxh}", "giver_person": person(entry.by), "receiver_person": person("system:"), "note": note}
+            note = (
+                "Nộp trực tuyến; bắt đầu tính thời gian giải quyết."
+                if rounds == 1
+                else "Hồ sơ đã bổ sung; thời gian giải quyết tính lại từ đầu."
+            )
+            row = {
+                "giver": APPLICANT,
+                "receiver": f"{DESK}, {bhxh}",
+                "giver_person": person(entry.by),
+                "receiver_person": person("system:"),
+                "note": note,
+            }
         elif entry.status == Status.NEEDS_CORRECTION:
             number = _doc(dossier, "correction_request", f"needs_correction#{rounds}")
-            row = {"giver": f"{DESK}, {bhxh}", "receiver": APPLICANT, "giver_person": person(entry.by), "receiver_person": "",
-                   "note": f"Yêu cầu bổ sung, hoàn thiện hồ sơ{f' (phiếu số {number})' if number else ''}; dừng tính thời gian giải quyết."}
+            row = {
+                "giver": f"{DESK}, {bhxh}",
+                "receiver": APPLICANT,
+                "giver_person": person(entry.by),
+                "receiver_person": "",
+                "note": f"Yêu cầu bổ sung, hoàn thiện hồ sơ{f' (phiếu số {number})' if number else ''}; dừng tính thời gian giải quyết.",
+            }
         elif entry.status == Status.REJECTED:
-            row = {"giver": f"{DESK}, {bhxh}", "receiver": APPLICANT, "giver_person": person(entry.by), "receiver_person": "", "note": "Từ chối tiếp nhận."}
+            row = {
+                "giver": f"{DESK}, {bhxh}",
+                "receiver": APPLICANT,
+                "giver_person": person(entry.by),
+                "receiver_person": "",
+                "note": "Từ chối tiếp nhận.",
+            }
         elif entry.status == Status.ACCEPTED:
             receipt = _doc(dossier, "receipt")
-            row = {"giver": DESK, "receiver": f"{bhxh} (bộ phận giải quyết)", "giver_person": person(entry.by), "receiver_person": person(after) if after else "",
-                   "note": f"Tiếp nhận{f' (giấy tiếp nhận số {receipt})' if receipt else ''}; hẹn trả kết quả ngày {_day(dossier.original_due_date or dossier.due_date)}; "
-                           f"hạn của {bhxh}: ngày {_day(dossier.bhxh_due_date)}."}
+            row = {
+                "giver": DESK,
+                "receiver": f"{bhxh} (bộ phận giải quyết)",
+                "giver_person": person(entry.by),
+                "receiver_person": person(after) if after else "",
+                "note": f"Tiếp nhận{f' (giấy tiếp nhận số {receipt})' if receipt else ''}; hẹn trả kết quả ngày {_day(dossier.original_due_date or dossier.due_date)}; "
+                f"hạn của {bhxh}: ngày {_day(dossier.bhxh_due_date)}.",
+            }
         elif entry.status == Status.FORWARDED:
             step = _step(dossier, "bhxh")
             confirmation = _doc(dossier, "confirmation")
             notes = [f"Xác nhận số {confirmation}." if confirmation else "", _late_note(step)]
-            row = {"giver": bhxh, "receiver": authority, "giver_person": person(entry.by), "receiver_person": person(after) if after else "",
-                   "due": step.due if step else None, "outcome": step.outcome if step else None, "note": " ".join(n for n in notes if n)}
+            row = {
+                "giver": bhxh,
+                "receiver": authority,
+                "giver_person": person(entry.by),
+                "receiver_person": person(after) if after else "",
+                "due": step.due if step else None,
+                "outcome": step.outcome if step else None,
+                "note": " ".join(n for n in notes if n),
+            }
         elif entry.status == Status.DECIDED:
             body = dossier.forwarded_to or "bhxh"
             step = _step(dossier, body)
             giver = authority if dossier.forwarded_to else bhxh
-            row = {"giver": giver, "receiver": f"{DESK}, {bhxh}", "giver_person": person(entry.by), "receiver_person": person(after) if after else "",
-                   "due": step.due if step else None, "outcome": step.outcome if step else None,
-                   "note": " ".join(n for n in (f"Kết quả: {entry.note.message.lower() if entry.note else ''}.", _late_note(step)) if n)}
+            row = {
+                "giver": giver,
+                "receiver": f"{DESK}, {bhxh}",
+                "giver_person": person(entry.by),
+                "receiver_person": person(after) if after else "",
+                "due": step.due if step else None,
+                "outcome": step.outcome if step else None,
+                "note": " ".join(
+                    n for n in (f"Kết quả: {entry.note.message.lower() if entry.note else ''}.", _late_note(step)) if n
+                ),
+            }
         elif entry.status == Status.RETURNED:
             appointment = dossier.original_due_date or dossier.due_date
             moved = f" (hẹn lại ngày {_day(dossier.due_date)})" if dossier.original_due_date else ""
-            row = {"giver": f"{DESK}, {bhxh}", "receiver": APPLICANT, "giver_person": person(entry.by), "receiver_person": "",
-                   "due": appointment, "outcome": outcome(appointment, local_day(entry.at)) if appointment else None,
-                   "note": f"Trả kết quả; ngày hẹn {_day(appointment)}{moved}."}
+            row = {
+                "giver": f"{DESK}, {bhxh}",
+                "receiver": APPLICANT,
+                "giver_person": person(entry.by),
+                "receiver_person": "",
+                "due": appointment,
+                "outcome": outcome(appointment, local_day(entry.at)) if appointment else None,
+                "note": f"Trả kết quả; ngày hẹn {_day(appointment)}{moved}.",
+            }
         if row is not None:
             rows.append({"at": entry.at, "due": None, "outcome": None, **row})
     open_steps = [s for s in dossier.steps if s.is_open]
     if open_steps and dossier.status not in (Status.DECIDED, Status.RETURNED, Status.REJECTED):
         step = open_steps[-1]
-        rows.append({"at": None, "giver": step.name, "receiver": "", "giver_person": "", "receiver_person": "", "due": step.due, "outcome": None,
-                     "note": " ".join(n for n in (f"Đang giải quyết; hạn ngày {_day(step.due)}.", _late_note(step)) if n)})
+        rows.append(
+            {
+                "at": None,
+                "giver": step.name,
+                "receiver": "",
+                "giver_person": "",
+                "receiver_person": "",
+                "due": step.due,
+                "outcome": None,
+                "note": " ".join(n for n in (f"Đang giải quyết; hạn ngày {_day(step.due)}.", _late_note(step)) if n),
+            }
+        )
     return rows
-
-

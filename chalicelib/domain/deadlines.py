@@ -20,6 +20,7 @@ datetime.date(2020, 5, 5)
 >>> outcome(step.due, date(2020, 5, 4))
 'ahead'
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -29,7 +30,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 
-__all__ = ["DEFAULT_REASONS", "REASONS", "DelayReport", "StepDeadline", "Outcome", "OUTCOME_TITLES", "open_step", "close_step", "outcome", "apology_due_by", "predicted_late", "local_day"]
+__all__ = [
+    "DEFAULT_REASONS",
+    "OUTCOME_TITLES",
+    "REASONS",
+    "DelayReport",
+    "Outcome",
+    "StepDeadline",
+    "apology_due_by",
+    "close_step",
+    "local_day",
+    "open_step",
+    "outcome",
+    "predicted_late",
+]
 
 Outcome = Literal["ahead", "on", "after"]
 OUTCOME_TITLES: dict[str, str] = {"ahead": "Trước hạn", "on": "Đúng hạn", "after": "Quá hạn"}
@@ -55,8 +69,12 @@ class DelayReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: str = Field(min_length=5, max_length=500, description="why the step will be late, printed on the apology (Mẫu 04)")
-    days: int | None = Field(default=None, ge=1, le=30, description="more working days the step needs; default: its own time limit again")
+    reason: str = Field(
+        min_length=5, max_length=500, description="why the step will be late, printed on the apology (Mẫu 04)"
+    )
+    days: int | None = Field(
+        default=None, ge=1, le=30, description="more working days the step needs; default: its own time limit again"
+    )
 
 
 class StepDeadline(BaseModel):
@@ -102,7 +120,14 @@ def local_day(moment: datetime) -> date:
 
 def open_step(body: str, name: str, days: int, source: str, started_at: datetime, cal: WorkingCalendar) -> StepDeadline:
     """A step received at ``started_at``: its deadline is ``days`` working days after the day that counts."""
-    return StepDeadline(body=body, name=name, days=days, source=source, started_at=started_at, due=cal.add_working_days(started_at, days))
+    return StepDeadline(
+        body=body,
+        name=name,
+        days=days,
+        source=source,
+        started_at=started_at,
+        due=cal.add_working_days(started_at, days),
+    )
 
 
 def outcome(due: date, done: date) -> Outcome:

@@ -3,11 +3,12 @@
 The portal's `portal_code` is the idempotency key; `id` is ours. The stored `Dossier` carries its
 whole history so that the status look-up, the control slip (Mẫu 05) and the audit agree.
 """
+
 from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -19,20 +20,20 @@ from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status, check_transition
 
 __all__ = [
+    "MAX_WORKERS",
     "Applicant",
-    "Worker",
-    "CreateDossier",
     "Attachment",
+    "CreateDossier",
+    "Decision",
+    "DecisionBody",
     "DocumentRef",
-    "SlipKind",
+    "Dossier",
     "HistoryEntry",
     "Notice",
-    "DecisionBody",
-    "Decision",
-    "Dossier",
+    "SlipKind",
     "StepDeadline",
+    "Worker",
     "utcnow",
-    "MAX_WORKERS",
 ]
 
 MAX_WORKERS = 1000
@@ -43,7 +44,7 @@ Digits = Annotated[str, Field(pattern=r"^[0-9]+$")]
 
 
 def _system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 clock = _system_clock
@@ -52,7 +53,7 @@ clock = _system_clock
 
 
 def utcnow() -> datetime:
-    return clock().astimezone(timezone.utc)
+    return clock().astimezone(UTC)
 
 
 def _nfc(value: str) -> str:
@@ -88,7 +89,7 @@ class Worker(_Edge):
     _norm_name = field_validator("full_name")(lambda v: _nfc(v))
 
     @model_validator(mode="after")
-    def _period_in_order(self) -> "Worker":
+    def _period_in_order(self) -> Worker:
         if self.period_to < self.period_from:
             raise ValueError("period_to is before period_from")
         return self
@@ -227,7 +228,7 @@ class Dossier(BaseModel):
         return self.applicant.province_code
 
     @classmethod
-    def new(cls, body: CreateDossier, by: str, at: datetime | None = None) -> "Dossier":
+    def new(cls, body: CreateDossier, by: str, at: datetime | None = None) -> Dossier:
         at = at or utcnow()
         return cls(
             id=uuid.uuid4().hex,
@@ -243,11 +244,13 @@ class Dossier(BaseModel):
         """What of this dossier must never reach a log: its workers' names and dates of birth (as
         ISO and as people write them), and the applicant's contact details."""
         values = [w.full_name for w in self.workers]
-        values += [w.date_of_birth.isoformat() for w in self.workers] + [f"{w.date_of_birth:%d/%m/%Y}" for w in self.workers]
+        values += [w.date_of_birth.isoformat() for w in self.workers] + [
+            f"{w.date_of_birth:%d/%m/%Y}" for w in self.workers
+        ]
         values += [v for v in (self.applicant.phone, self.applicant.email) if v]
         return values
 
-    def advance(self, target: Status, by: str, at: datetime | None = None, note: HistoryNote | None = None) -> "Dossier":
+    def advance(self, target: Status, by: str, at: datetime | None = None, note: HistoryNote | None = None) -> Dossier:
         """A copy moved to `target`, with the step in its history; raises `IllegalTransition`."""
         check_transition(self.status, target)
         at = at or utcnow()

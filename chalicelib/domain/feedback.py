@@ -5,6 +5,7 @@ publish the answer (DOMAIN.md). The deadlines are data with their source (`feedb
 marked unconfirmed where we only believe the numbers. The contact of whoever sent an item is
 personal data: it is kept for the clerk who answers and never shown on a public page.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -19,8 +20,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 
 __all__ = [
-    "Kind", "Channel", "FeedbackStatus", "Deadline", "FeedbackRules", "Feedback", "NewFeedback", "FeedbackAnswer",
-    "rules", "new_code", "due_dates", "MAX_CONTENT", "MAX_CONTACT",
+    "MAX_CONTACT",
+    "MAX_CONTENT",
+    "Channel",
+    "Deadline",
+    "Feedback",
+    "FeedbackAnswer",
+    "FeedbackRules",
+    "FeedbackStatus",
+    "Kind",
+    "NewFeedback",
+    "due_dates",
+    "new_code",
+    "rules",
 ]
 
 Kind = Literal["delay", "conduct", "procedure", "proposal", "other"]

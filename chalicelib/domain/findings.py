@@ -3,13 +3,14 @@
 A correction request (Mẫu 02) lists every finding at once, so the applicant never comes back twice
 for one dossier; the codes are the machine-readable part the portal and the console act on.
 """
+
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Finding", "FindingCode", "FIXABLE", "BLOCKING", "FIELD_LABELS"]
+__all__ = ["BLOCKING", "FIELD_LABELS", "FIXABLE", "Finding", "FindingCode"]
 
 FindingCode = Literal[
     "unknown_unit",

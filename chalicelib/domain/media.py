@@ -3,6 +3,7 @@
 Why here: the intake checks uploads against these, and the OpenAPI document publishes them; both must
 say the same.
 """
+
 from __future__ import annotations
 
 __all__ = ["ATTACHMENT_TYPES", "MAX_INLINE_BYTES", "MAX_UPLOAD_BYTES"]

@@ -4,13 +4,14 @@ Why a type: six places wrote the same dict by hand, and a step name or queue spe
 as a message no handler understood. Each step belongs to one queue; the queues adapter sends only
 a `StepMessage`, and the handlers read only what `StepMessage.from_json` accepts.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-__all__ = ["Step", "Queue", "QUEUE_OF", "StepMessage"]
+__all__ = ["QUEUE_OF", "Queue", "Step", "StepMessage"]
 
 Step = Literal["extract", "check", "confirm", "notify"]
 Queue = Literal["extract", "check", "workflow", "notify"]

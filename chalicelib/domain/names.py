@@ -7,13 +7,14 @@ all of that away; `identity_key` joins it with the date of birth into the key of
 
 Pure functions: no AWS, no I/O.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date
 
-__all__ = ["normalise_name", "identity_key", "iso_date"]
+__all__ = ["identity_key", "iso_date", "normalise_name"]
 
 _YMD = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")

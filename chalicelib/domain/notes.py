@@ -4,13 +4,14 @@ Why: the console, the control slip and the audit read these notes; a note in pro
 string, as the checks once wrote) makes every reader guess. A reader branches on `code` and
 `params`; a person reads `message` (Vietnamese) or `message_en`.
 """
+
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["NoteCode", "HistoryNote", "checked", "forwarded", "decided", "corrected", "in_words"]
+__all__ = ["HistoryNote", "NoteCode", "checked", "corrected", "decided", "forwarded", "in_words"]
 
 NoteCode = Literal["checked", "forwarded", "decided", "corrected", "text"]
 """`text`: a note kept from before notes had codes (its words only)."""
@@ -41,7 +42,12 @@ def checked(findings: int) -> HistoryNote:
 
 def forwarded(authority: str, name: str, how: str) -> HistoryNote:
     """Sent to the deciding authority, and by which channel (its API, or the office's inbox)."""
-    return HistoryNote(code="forwarded", message=f"{name} ({how})", message_en=f"{authority} ({how})", params={"authority": authority, "channel": how})
+    return HistoryNote(
+        code="forwarded",
+        message=f"{name} ({how})",
+        message_en=f"{authority} ({how})",
+        params={"authority": authority, "channel": how},
+    )
 
 
 def decided(result: str, amount: float | None = None, note: str | None = None) -> HistoryNote:
@@ -58,7 +64,8 @@ def decided(result: str, amount: float | None = None, note: str | None = None) -
 def corrected() -> HistoryNote:
     """A corrected submission: the time limit counts again from it."""
     return HistoryNote(
-        code="corrected", message="Hồ sơ đã bổ sung: thời gian giải quyết tính lại từ đầu",
+        code="corrected",
+        message="Hồ sơ đã bổ sung: thời gian giải quyết tính lại từ đầu",
         message_en="Corrected: the time limit counts again from this submission",
     )
 

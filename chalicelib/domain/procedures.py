@@ -10,13 +10,14 @@ authority's. BHXH's own deadline is its step alone. motcua hands a dossier to th
 by `forwarded_to` and hears back once, when it decides; the steps between authorities (district,
 then province) are that authority's part, so its deadline is the sum of the steps after BHXH's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-__all__ = ["Procedure", "PROCEDURES", "Step", "BODIES", "body_name", "procedure", "UnknownProcedure"]
+__all__ = ["BODIES", "PROCEDURES", "Procedure", "Step", "UnknownProcedure", "body_name", "procedure"]
 
 Submitter = Literal["employer", "household", "worker"]
 
@@ -175,10 +176,22 @@ PROCEDURES: dict[str, Procedure] = {
             window_to=_WINDOW[1],
             required_components=("request",),
             steps=(
-                Step("bhxh", "Tiếp nhận, chuyển hồ sơ (không thuộc thẩm quyền của Bảo hiểm xã hội)", 2, _D15, False,
-                     "Quyết định 15/2020/QĐ-TTg Điều 16: hồ sơ nộp tại Ủy ban nhân dân cấp xã, không qua Bảo hiểm xã hội"),
-                Step("province", "Quyết định hỗ trợ", 5, _D15, False,
-                     "Quyết định 15/2020/QĐ-TTg Điều 16: thời hạn của cấp xã, Chi cục Thuế, cấp huyện và cấp tỉnh"),
+                Step(
+                    "bhxh",
+                    "Tiếp nhận, chuyển hồ sơ (không thuộc thẩm quyền của Bảo hiểm xã hội)",
+                    2,
+                    _D15,
+                    False,
+                    "Quyết định 15/2020/QĐ-TTg Điều 16: hồ sơ nộp tại Ủy ban nhân dân cấp xã, không qua Bảo hiểm xã hội",
+                ),
+                Step(
+                    "province",
+                    "Quyết định hỗ trợ",
+                    5,
+                    _D15,
+                    False,
+                    "Quyết định 15/2020/QĐ-TTg Điều 16: thời hạn của cấp xã, Chi cục Thuế, cấp huyện và cấp tỉnh",
+                ),
             ),
             forwarded_to="province",
             registry_check=False,
@@ -191,12 +204,22 @@ PROCEDURES: dict[str, Procedure] = {
             window_to=_WINDOW[1],
             required_components=("request",),
             steps=(
-                Step("bhxh", "Xác nhận tham gia bảo hiểm thất nghiệp và không đủ điều kiện hưởng trợ cấp thất nghiệp", 2,
-                     f"{_D15}; thủ tục mã 228396, Cổng Dịch vụ công quốc gia (tổng 05 ngày làm việc)", False,
-                     "Văn bản nêu thời hạn riêng của bước xác nhận của Bảo hiểm xã hội trong 05 ngày làm việc"),
-                Step("province", "Quyết định hỗ trợ", 3,
-                     f"{_D15}; thủ tục mã 228396, Cổng Dịch vụ công quốc gia (tổng 05 ngày làm việc)", False,
-                     "Văn bản nêu thời hạn riêng của Ủy ban nhân dân cấp tỉnh (Sở Lao động - Thương binh và Xã hội)"),
+                Step(
+                    "bhxh",
+                    "Xác nhận tham gia bảo hiểm thất nghiệp và không đủ điều kiện hưởng trợ cấp thất nghiệp",
+                    2,
+                    f"{_D15}; thủ tục mã 228396, Cổng Dịch vụ công quốc gia (tổng 05 ngày làm việc)",
+                    False,
+                    "Văn bản nêu thời hạn riêng của bước xác nhận của Bảo hiểm xã hội trong 05 ngày làm việc",
+                ),
+                Step(
+                    "province",
+                    "Quyết định hỗ trợ",
+                    3,
+                    f"{_D15}; thủ tục mã 228396, Cổng Dịch vụ công quốc gia (tổng 05 ngày làm việc)",
+                    False,
+                    "Văn bản nêu thời hạn riêng của Ủy ban nhân dân cấp tỉnh (Sở Lao động - Thương binh và Xã hội)",
+                ),
             ),
             forwarded_to="province",
             registry_check=True,
@@ -209,8 +232,13 @@ PROCEDURES: dict[str, Procedure] = {
             window_to=date(2020, 12, 31),
             required_components=("request", "worker_list"),
             steps=(
-                Step("bhxh", "Xem xét, quyết định tạm dừng đóng vào quỹ hưu trí và tử tuất", 5,
-                     f"{_D15}; thủ tục mã 274036 và 234778, Cổng Dịch vụ công quốc gia", True),
+                Step(
+                    "bhxh",
+                    "Xem xét, quyết định tạm dừng đóng vào quỹ hưu trí và tử tuất",
+                    5,
+                    f"{_D15}; thủ tục mã 274036 và 234778, Cổng Dịch vụ công quốc gia",
+                    True,
+                ),
             ),
             forwarded_to=None,
             registry_check=True,

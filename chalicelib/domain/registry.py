@@ -4,16 +4,17 @@ Why here: the checks judge a worker against these, and the loader and the Dynamo
 the values belong to the domain, the items they become in DynamoDB to the adapter
 (`chalicelib.adapters.registry`).
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
 
 from chalicelib.domain.names import identity_key as make_identity_key
 
-__all__ = ["Unit", "Period", "Participant", "month_of", "content_digest"]
+__all__ = ["Participant", "Period", "Unit", "content_digest", "month_of"]
 
 
 def month_of(value: str | date) -> str:

@@ -1,4 +1,5 @@
 """What a slip's QR (its number and check code) comes to, for the public page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,11 +3,12 @@
 An illegal transition raises `IllegalTransition`: a retried message, a double click or a second,
 contradicting decision can never silently overwrite where a dossier stands.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Status", "TITLES", "IllegalTransition", "TRANSITIONS", "FINAL", "can_advance", "check_transition"]
+__all__ = ["FINAL", "TITLES", "TRANSITIONS", "IllegalTransition", "Status", "can_advance", "check_transition"]
 
 
 class Status(StrEnum):

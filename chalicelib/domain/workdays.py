@@ -19,31 +19,33 @@ datetime.date(2020, 2, 3)
 >>> cal.add_working_days(date(2024, 5, 2), 2)    # Thursday 2/5/2024: Friday 3, Saturday 4 (worked)
 datetime.date(2024, 5, 4)
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import holidays
 
 __all__ = [
-    "VIETNAM_TZ",
-    "OFFICE_CLOSES_AT",
-    "MAX_WORKING_DAYS",
     "FIRST_YEAR",
     "LAST_YEAR",
+    "MAX_WORKING_DAYS",
+    "OFFICE_CLOSES_AT",
     "OVERRIDES_FILE",
+    "VIETNAM_TZ",
     "CalendarError",
     "Override",
     "WorkingCalendar",
+    "check_count",
+    "check_day",
+    "load_overrides",
     "parse_dates",
     "parse_overrides",
-    "load_overrides",
-    "check_day",
-    "check_count",
 ]
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -204,21 +206,23 @@ class WorkingCalendar:
         object.__setattr__(self, "_official", holidays.country_holidays("VN"))
 
     @classmethod
-    def official(cls, overrides: Iterable[Override] = ()) -> "WorkingCalendar":
+    def official(cls, overrides: Iterable[Override] = ()) -> WorkingCalendar:
         """The calendar of the `holidays` package with the given overrides."""
         items = tuple(overrides)
         package = holidays.country_holidays("VN")
         for o in items:
             if o.kind == "work" and o.day in package:
                 where = f"line {o.line}: " if o.line else ""
-                raise CalendarError(f"{where}{o.day.isoformat()} is a public holiday ({package.get(o.day)}); it cannot be made a working day")
+                raise CalendarError(
+                    f"{where}{o.day.isoformat()} is a public holiday ({package.get(o.day)}); it cannot be made a working day"
+                )
         return cls(
             extra_days_off=frozenset(o.day for o in items if o.kind == "off"),
             extra_working_days=frozenset(o.day for o in items if o.kind == "work"),
         )
 
     @classmethod
-    def from_file(cls, path: str | Path | None = None) -> "WorkingCalendar":
+    def from_file(cls, path: str | Path | None = None) -> WorkingCalendar:
         """The official calendar with the override file at ``path`` (default `OVERRIDES_FILE`)."""
         return cls.official(load_overrides(path))
 

@@ -7,13 +7,13 @@
 Importing this package is cheap: Pillow, pypdfium2, pypdf, pytesseract and rapidfuzz are imported
 only when a document is read.
 """
+
 from __future__ import annotations
 
 from .errors import ExtractionError
 from .model import ExtractionResult, PageInfo, Problem, Unit, WorkerRow
 
-__all__ = ["extract_document", "ExtractionError", "ExtractionResult", "WorkerRow", "Unit", "PageInfo",
-           "Problem"]
+__all__ = ["ExtractionError", "ExtractionResult", "PageInfo", "Problem", "Unit", "WorkerRow", "extract_document"]
 
 
 def extract_document(data: bytes, content_type: str | None = None, filename: str = "") -> ExtractionResult:

@@ -6,22 +6,40 @@
 việc không hưởng lương"; anything else is `other`. Matching is fuzzy and without diacritics, so
 that OCR slips do not change the answer.
 """
+
 from __future__ import annotations
 
 from .tables import unaccent
 
-__all__ = ["classify", "DOCUMENT_TYPES"]
+__all__ = ["DOCUMENT_TYPES", "classify"]
 
 DOCUMENT_TYPES = ("worker_list", "request_form", "suspension_agreement", "other")
 
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
-    "worker_list": (("danh sach nguoi lao dong", 3.0), ("danh sach lao dong", 2.5),
-                    ("danh sach", 1.0), ("ma so bhxh", 1.0), ("ho va ten", 0.5)),
-    "request_form": (("giay de nghi", 3.0), ("van ban de nghi", 3.0), ("don de nghi", 3.0),
-                     ("de nghi ho tro", 1.5), ("kinh gui", 1.0), ("mau so", 0.5)),
-    "suspension_agreement": (("thoa thuan tam hoan", 3.5), ("van ban thoa thuan", 3.0),
-                             ("ban thoa thuan", 2.5), ("hai ben thoa thuan", 2.0),
-                             ("thoa thuan", 1.0), ("ben a", 0.5), ("ben b", 0.5)),
+    "worker_list": (
+        ("danh sach nguoi lao dong", 3.0),
+        ("danh sach lao dong", 2.5),
+        ("danh sach", 1.0),
+        ("ma so bhxh", 1.0),
+        ("ho va ten", 0.5),
+    ),
+    "request_form": (
+        ("giay de nghi", 3.0),
+        ("van ban de nghi", 3.0),
+        ("don de nghi", 3.0),
+        ("de nghi ho tro", 1.5),
+        ("kinh gui", 1.0),
+        ("mau so", 0.5),
+    ),
+    "suspension_agreement": (
+        ("thoa thuan tam hoan", 3.5),
+        ("van ban thoa thuan", 3.0),
+        ("ban thoa thuan", 2.5),
+        ("hai ben thoa thuan", 2.0),
+        ("thoa thuan", 1.0),
+        ("ben a", 0.5),
+        ("ben b", 0.5),
+    ),
 }
 _THRESHOLD = 2.0
 

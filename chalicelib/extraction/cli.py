@@ -4,16 +4,23 @@
 `error: <code>: <message>`), 1 the path cannot be opened. Also runnable as
 `python -m chalicelib.extraction.cli FILE [--json]`.
 """
+
 from __future__ import annotations
 
 import json
 import mimetypes
 import sys
 
-__all__ = ["run", "main"]
+__all__ = ["main", "run"]
 
-_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-          ".tif": "image/tiff", ".tiff": "image/tiff"}
+_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
 
 
 def _content_type(path: str) -> str | None:
@@ -49,8 +56,9 @@ def run(path: str, as_json: bool) -> int:
 def _summary(out: dict) -> str:
     unit = out["unit"]
     conf = out["confidence"]
-    lines = [f"document type: {out['document_type']} ({out['format']}, {len(out['pages'])} page(s), "
-             f"{out['seconds']:.2f}s)"]
+    lines = [
+        f"document type: {out['document_type']} ({out['format']}, {len(out['pages'])} page(s), {out['seconds']:.2f}s)"
+    ]
     for key, label in (("name", "unit name"), ("unit_code", "unit code"), ("tax_code", "tax code")):
         lines.append(f"{label:>10}: {unit[key] or '-'}  [{conf.get(key, 0):.2f}]")
     for p in out["pages"]:
@@ -60,13 +68,17 @@ def _summary(out: dict) -> str:
         lines.append(f"  page {p['number']}: {p['source']}, {p['seconds']:.2f}s{extra}{err}")
     if out["workers"]:
         lines.append(f"workers ({len(out['workers'])}):")
-        lines.append(f"  {'#':>3}  {'full name':<28} {'SI number':<11} {'born':<10} {'ID number':<12} "
-                     f"{'from':<10} {'to':<10} min conf")
+        lines.append(
+            f"  {'#':>3}  {'full name':<28} {'SI number':<11} {'born':<10} {'ID number':<12} "
+            f"{'from':<10} {'to':<10} min conf"
+        )
         for w in out["workers"]:
             low = min(w["confidence"].values()) if w["confidence"] else 0.0
-            lines.append(f"  {w['row']:>3}  {(w['full_name'] or '-'):<28} {(w['si_number'] or '-'):<11} "
-                         f"{(w['date_of_birth'] or '-'):<10} {(w['id_number'] or '-'):<12} "
-                         f"{(w['period_from'] or '-'):<10} {(w['period_to'] or '-'):<10} {low:.2f}")
+            lines.append(
+                f"  {w['row']:>3}  {(w['full_name'] or '-'):<28} {(w['si_number'] or '-'):<11} "
+                f"{(w['date_of_birth'] or '-'):<10} {(w['id_number'] or '-'):<12} "
+                f"{(w['period_from'] or '-'):<10} {(w['period_to'] or '-'):<10} {low:.2f}"
+            )
     for prob in out["problems"]:
         lines.append(f"problem: {prob['code']} page {prob['page']}: {prob['message']}")
     return "\n".join(lines)

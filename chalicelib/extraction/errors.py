@@ -1,7 +1,8 @@
 """The one exception of the library, and the messages a clerk can forward as they are."""
+
 from __future__ import annotations
 
-__all__ = ["ExtractionError", "MESSAGES", "NOTES", "FIELD_TITLES", "error"]
+__all__ = ["FIELD_TITLES", "MESSAGES", "NOTES", "ExtractionError", "error"]
 
 # code -> (Vietnamese, English)
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -9,26 +10,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_too_large": ("Tệp đính kèm quá lớn để xử lý.", "The attachment is too large to process."),
     "unsupported_format": (
         "Định dạng tệp không được hỗ trợ; chỉ nhận PDF, PNG, JPEG hoặc TIFF.",
-        "Unsupported file format; only PDF, PNG, JPEG or TIFF are accepted."),
+        "Unsupported file format; only PDF, PNG, JPEG or TIFF are accepted.",
+    ),
     "content_type_mismatch": (
         "Nội dung tệp không khớp với loại tệp đã khai báo.",
-        "The file's content does not match its declared content type."),
+        "The file's content does not match its declared content type.",
+    ),
     "encrypted_pdf": (
         "Tệp PDF được đặt mật khẩu, không thể đọc; đề nghị gửi lại tệp không đặt mật khẩu.",
-        "The PDF is password-protected and cannot be read; please send it without a password."),
+        "The PDF is password-protected and cannot be read; please send it without a password.",
+    ),
     "corrupt_file": (
         "Tệp bị hỏng hoặc không đầy đủ, không thể đọc; đề nghị gửi lại tệp.",
-        "The file is corrupt or truncated and cannot be read; please send it again."),
-    "too_many_pages": (
-        "Tệp có quá nhiều trang để xử lý.", "The file has too many pages to process."),
+        "The file is corrupt or truncated and cannot be read; please send it again.",
+    ),
+    "too_many_pages": ("Tệp có quá nhiều trang để xử lý.", "The file has too many pages to process."),
     "page_too_large": (
         "Tệp có trang với kích thước bất thường, không thể xử lý.",
-        "The file has a page of abnormal size and cannot be processed."),
+        "The file has a page of abnormal size and cannot be processed.",
+    ),
     "image_too_large": (
         "Ảnh có độ phân giải quá lớn, không thể xử lý.",
-        "The image's resolution is too large to process."),
-    "unreadable_attachment": (
-        "Không đọc được nội dung tệp đính kèm.", "The attachment's content cannot be read."),
+        "The image's resolution is too large to process.",
+    ),
+    "unreadable_attachment": ("Không đọc được nội dung tệp đính kèm.", "The attachment's content cannot be read."),
 }
 
 
@@ -47,10 +52,12 @@ FIELD_TITLES: dict[str, tuple[str, str]] = {
 NOTES: dict[str, tuple[str, str]] = {
     "column_not_found": (
         "Không tìm thấy cột {columns} trong bảng danh sách.",
-        "No column {columns_en} was found in the list's table."),
+        "No column {columns_en} was found in the list's table.",
+    ),
     "column_unreadable": (
         "Không đọc được nội dung cột {columns} trong bảng danh sách.",
-        "The contents of the column {columns_en} of the list's table could not be read."),
+        "The contents of the column {columns_en} of the list's table could not be read.",
+    ),
 }
 
 

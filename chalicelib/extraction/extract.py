@@ -6,6 +6,7 @@ one single-threaded Tesseract process. At most two pages per worker are rendered
 memory (a 300-dpi A4 page is ~9 MB in grayscale). Nothing personal is logged: only page numbers,
 sources and timings.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,12 @@ def ocr_workers() -> int:
 
 
 PARSERS = {
-    "full_name": F.parse_name, "si_number": F.parse_si_number, "date_of_birth": F.parse_date,
-    "id_number": F.parse_id_number, "period_from": F.parse_date, "period_to": F.parse_date,
+    "full_name": F.parse_name,
+    "si_number": F.parse_si_number,
+    "date_of_birth": F.parse_date,
+    "id_number": F.parse_id_number,
+    "period_from": F.parse_date,
+    "period_to": F.parse_date,
 }
 REREAD_DIGITS_BELOW = settings().reread_conf
 """A digit cell (SI, ID, dates) read with less confidence, or of the wrong shape, is read again."""
@@ -68,12 +73,16 @@ class _PageOut:
         self.header = find_header(self.lines)
         table_rows, self.columns = parse_table(self.lines, self.header, columns)
         self.cells = [dict(row.cells) for row in table_rows]
-        self.rows = [{k: PARSERS[k](row.cells.get(k), row.conf.get(k, 0.0)) for k in PARSERS}
-                     for row in table_rows]
+        self.rows = [{k: PARSERS[k](row.cells.get(k), row.conf.get(k, 0.0)) for k in PARSERS} for row in table_rows]
         if image is not None and table_rows:
             _second_reading(image, dpi or 300, table_rows, self.rows, reader)
-        if keep is not None and image is not None and table_rows and not titled(self.header) \
-                and keep.acquire(blocking=False):
+        if (
+            keep is not None
+            and image is not None
+            and table_rows
+            and not titled(self.header)
+            and keep.acquire(blocking=False)
+        ):
             self.image, self.dpi = image, dpi
 
     def continue_table(self, columns) -> None:
@@ -103,7 +112,7 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
     from .ocr import reread
 
     todo = []
-    for i, (row, fields) in enumerate(zip(table_rows, parsed)):
+    for i, (row, fields) in enumerate(zip(table_rows, parsed, strict=False)):
         for name, fld in fields.items():
             box = row.boxes.get(name)
             if box is None:
@@ -119,7 +128,7 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
         log.warning("second reading failed")
         return
     undecided = []
-    for (i, name, box), (text, conf) in zip(todo, readings):
+    for (i, name, box), (text, conf) in zip(todo, readings, strict=False):
         first, second = parsed[i][name], PARSERS[name](text, conf)
         merged, settled = _merge(first, second)
         parsed[i][name] = merged
@@ -133,13 +142,14 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
     except Exception:  # noqa: BLE001 - the merged readings stand, with their lowered confidence
         log.warning("third reading failed")
         return
-    for (i, name, _, first, second), (text, conf) in zip(undecided, third):
+    for (i, name, _, first, second), (text, conf) in zip(undecided, third, strict=False):
         parsed[i][name] = _vote([first, second, PARSERS[name](text, conf)])
 
 
 def _bad(fld: F.Field) -> bool:
-    return fld.value is None or any(k in fld.note for k in ("expected", "not a date", "impossible", "check digit",
-                                                            "out of range"))
+    return fld.value is None or any(
+        k in fld.note for k in ("expected", "not a date", "impossible", "check digit", "out of range")
+    )
 
 
 def _merge(first: F.Field, second: F.Field) -> tuple[F.Field, bool]:
@@ -223,7 +233,9 @@ read (an `unreadable_attachment` finding asks for a smaller file); what was read
 OVER_BUDGET = "not read: the file takes too long to read"
 
 
-def extract_document(data: bytes, content_type: str | None = None, filename: str = "", budget_seconds: float | None = None) -> ExtractionResult:
+def extract_document(
+    data: bytes, content_type: str | None = None, filename: str = "", budget_seconds: float | None = None
+) -> ExtractionResult:
     """Read one attachment. Raises `ExtractionError` when the whole file cannot be read.
 
     `budget_seconds` (default `BUDGET_SECONDS`): pages not started within it are reported as errors."""
@@ -260,15 +272,23 @@ def extract_document(data: bytes, content_type: str | None = None, filename: str
                     outs.append(fut)
                     del page
             if late is not None:
-                outs += [_PageOut(PageInfo(n, "ocr", error=OVER_BUDGET), [], "") for n in range(late, doc.page_count + 1)]
+                outs += [
+                    _PageOut(PageInfo(n, "ocr", error=OVER_BUDGET), [], "") for n in range(late, doc.page_count + 1)
+                ]
             pages = [o.result() if isinstance(o, Future) else o for o in outs]
     finally:
         doc.close()
     result = _assemble(pages)
     result.format = doc.kind
     result.seconds = time.monotonic() - started
-    log.info("extracted %s: %d pages (%d OCR), %d rows, %.2fs", doc.kind, len(pages),
-             sum(p.info.source == "ocr" for p in pages), len(result.workers), result.seconds)
+    log.info(
+        "extracted %s: %d pages (%d OCR), %d rows, %.2fs",
+        doc.kind,
+        len(pages),
+        sum(p.info.source == "ocr" for p in pages),
+        len(result.workers),
+        result.seconds,
+    )
     return result
 
 
@@ -281,9 +301,14 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
     for p in pages:
         if p.info.error:
             vi, en = MESSAGES["unreadable_attachment"]
-            result.problems.append(Problem("unreadable_attachment", p.info.number,
-                                           f"{vi[:-1]}: không đọc được trang {p.info.number}.",
-                                           f"{en[:-1]}: page {p.info.number} cannot be read ({p.info.error})."))
+            result.problems.append(
+                Problem(
+                    "unreadable_attachment",
+                    p.info.number,
+                    f"{vi[:-1]}: không đọc được trang {p.info.number}.",
+                    f"{en[:-1]}: page {p.info.number} cannot be read ({p.info.error}).",
+                )
+            )
     unit_fields: dict[str, F.Field] = {}
     columns = None
     has_table = False
@@ -306,7 +331,7 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
         p.image = None
         if p.rows and p.columns:
             for col in p.columns:
-                for name in (("period_from", "period_to") if col.name == "period" else (col.name,)):
+                for name in ("period_from", "period_to") if col.name == "period" else (col.name,):
                     if name in WORKER_FIELDS and not result.columns.get(name):
                         result.columns[name] = col.label
         for fields in p.rows:
@@ -314,10 +339,12 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
             w = WorkerRow(row=number, page=p.info.number, **{k: v.value for k, v in fields.items()})
             w.confidence = {k: round(v.confidence, 3) for k, v in fields.items()}
             result.workers.append(w)
-    result.unit = Unit(**{k: (unit_fields[k].value if k in unit_fields else None)
-                          for k in ("unit_code", "tax_code", "name")})
-    result.confidence = {k: (unit_fields[k].confidence if k in unit_fields else 0.0)
-                         for k in ("unit_code", "tax_code", "name")}
+    result.unit = Unit(
+        **{k: (unit_fields[k].value if k in unit_fields else None) for k in ("unit_code", "tax_code", "name")}
+    )
+    result.confidence = {
+        k: (unit_fields[k].confidence if k in unit_fields else 0.0) for k in ("unit_code", "tax_code", "name")
+    }
     result.document_type = classify(result.text, has_worker_table=has_table and bool(result.workers))
     result.notes = _column_notes(result)
     return result
@@ -329,24 +356,36 @@ def _column_notes(result: ExtractionResult) -> list[Problem]:
     if not result.workers:
         return []
     missing = result.missing_columns
-    unread = [f for f in WORKER_FIELDS if f in result.columns
-              and all(getattr(w, f) is None for w in result.workers)]
+    unread = [f for f in WORKER_FIELDS if f in result.columns and all(getattr(w, f) is None for w in result.workers)]
     notes = []
     for code, fields in (("column_not_found", missing), ("column_unreadable", unread)):
         if fields:
             vi, en = NOTES[code]
-            notes.append(Problem(code, None,
-                                 vi.format(columns=", ".join(f"«{FIELD_TITLES[f][0]}»" for f in fields)),
-                                 en.format(columns_en=", ".join(FIELD_TITLES[f][1] for f in fields))))
+            notes.append(
+                Problem(
+                    code,
+                    None,
+                    vi.format(columns=", ".join(f"«{FIELD_TITLES[f][0]}»" for f in fields)),
+                    en.format(columns_en=", ".join(FIELD_TITLES[f][1] for f in fields)),
+                )
+            )
     return notes
 
 
 _UNIT_LABELS = {
     "unit_code": ("ma don vi", "ma dv", "ma so don vi", "ma don vi bhxh", "ma don vi tham gia bhxh"),
     "tax_code": ("ma so thue", "mst", "ma so doanh nghiep", "ma so thue don vi", "ma so thue/ma so doanh nghiep"),
-    "name": ("ten don vi", "don vi", "ten doanh nghiep", "ten co quan, don vi", "ten co quan don vi",
-             "ten to chuc", "ten nguoi su dung lao dong", "ten don vi su dung lao dong",
-             "don vi su dung lao dong"),
+    "name": (
+        "ten don vi",
+        "don vi",
+        "ten doanh nghiep",
+        "ten co quan, don vi",
+        "ten co quan don vi",
+        "ten to chuc",
+        "ten nguoi su dung lao dong",
+        "ten don vi su dung lao dong",
+        "don vi su dung lao dong",
+    ),
 }
 
 

@@ -7,6 +7,7 @@ little; a mapping that could have been something else (B→8 or 3? Z→2 or 7?) 
 still does not have the right shape is returned as read, with a low confidence. Nothing is ever
 invented: no digit is added, dropped or chosen by guessing.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,37 @@ from datetime import date
 from chalicelib.domain.identifiers import tax_code_check_digit as tax_check_digit
 
 __all__ = [
-    "Field", "digits_repair", "parse_si_number", "parse_id_number", "parse_tax_code",
-    "tax_check_digit", "tax_code_valid", "parse_date", "parse_name", "parse_unit_code", "nfc",
+    "Field",
+    "digits_repair",
+    "nfc",
+    "parse_date",
+    "parse_id_number",
+    "parse_name",
+    "parse_si_number",
+    "parse_tax_code",
+    "parse_unit_code",
+    "tax_check_digit",
+    "tax_code_valid",
 ]
 
 
 # Letters Tesseract reads in place of digits. The first map is unambiguous in a digit field.
-_SURE = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "!": "1",
-         "S": "5", "s": "5", "$": "5"}
+_SURE = {
+    "O": "0",
+    "o": "0",
+    "D": "0",
+    "Q": "0",
+    "l": "1",
+    "I": "1",
+    "|": "1",
+    "i": "1",
+    "!": "1",
+    "S": "5",
+    "s": "5",
+    "$": "5",
+}
 # These have more than one plausible digit (B: 8 or 3; Z: 2 or 7; G: 6 or 0; ...): used, but doubtful.
-_DOUBTFUL = {"B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9", "T": "7", "A": "4",
-             "?": "7"}
+_DOUBTFUL = {"B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9", "T": "7", "A": "4", "?": "7"}
 _SEPARATORS = " .,-_'‘’`\u00b7"
 
 SURE_REPAIR = 0.9
@@ -41,7 +62,7 @@ class Field:
     confidence: float
     note: str = ""
 
-    def scaled(self, factor: float) -> "Field":
+    def scaled(self, factor: float) -> Field:
         return Field(self.value, round(max(0.0, min(1.0, self.confidence * factor)), 3), self.note)
 
 
@@ -86,8 +107,11 @@ def _digits_field(raw: str | None, lengths: tuple[int, ...], conf: float) -> Fie
     text, factor, note = digits_repair(raw)
     if text.isdigit() and len(text) in lengths:
         return Field(text, round(conf * factor, 3), note)
-    return Field(text, round(conf * factor * BAD_SHAPE, 3),
-                 (note + "; " if note else "") + f"expected {' or '.join(map(str, lengths))} digits")
+    return Field(
+        text,
+        round(conf * factor * BAD_SHAPE, 3),
+        (note + "; " if note else "") + f"expected {' or '.join(map(str, lengths))} digits",
+    )
 
 
 def parse_si_number(raw: str | None, conf: float = 1.0) -> Field:
@@ -125,8 +149,9 @@ def parse_tax_code(raw: str | None, conf: float = 1.0) -> Field:
         suffix, factor = "-" + b, factor * bf
         note = ", ".join(n for n in (note, bnote) if n)
     if not (text.isdigit() and len(text) == 10):
-        return Field(text + suffix, round(conf * factor * BAD_SHAPE, 3),
-                     (note + "; " if note else "") + "expected 10 digits")
+        return Field(
+            text + suffix, round(conf * factor * BAD_SHAPE, 3), (note + "; " if note else "") + "expected 10 digits"
+        )
     if tax_check_digit(text[:9]) == int(text[9]):
         return Field(text + suffix, round(conf * factor, 3), note)
     # Try the other readings of each doubtful character: accept only a unique valid one.
@@ -136,14 +161,18 @@ def parse_tax_code(raw: str | None, conf: float = 1.0) -> Field:
         if ch in _DOUBTFUL and i < 10:
             alt = alternatives.get(_DOUBTFUL[ch])
             if alt is not None:
-                cand = text[:i] + alt + text[i + 1:]
+                cand = text[:i] + alt + text[i + 1 :]
                 if tax_check_digit(cand[:9]) == int(cand[9]):
                     candidates.add(cand)
     if len(candidates) == 1:
-        return Field(candidates.pop() + suffix, round(conf * factor * 0.8, 3),
-                     (note + "; " if note else "") + "check digit resolved a doubtful letter")
-    return Field(text + suffix, round(conf * factor * BAD_SHAPE, 3),
-                 (note + "; " if note else "") + "check digit does not match")
+        return Field(
+            candidates.pop() + suffix,
+            round(conf * factor * 0.8, 3),
+            (note + "; " if note else "") + "check digit resolved a doubtful letter",
+        )
+    return Field(
+        text + suffix, round(conf * factor * BAD_SHAPE, 3), (note + "; " if note else "") + "check digit does not match"
+    )
 
 
 _DATE_RE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")

@@ -1,9 +1,10 @@
 """What `extract_document` answers: plain dataclasses, JSON-able through `to_dict()`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Unit", "WorkerRow", "PageInfo", "Problem", "ExtractionResult", "WORKER_FIELDS", "UNIT_FIELDS"]
+__all__ = ["UNIT_FIELDS", "WORKER_FIELDS", "ExtractionResult", "PageInfo", "Problem", "Unit", "WorkerRow"]
 
 WORKER_FIELDS = ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to")
 UNIT_FIELDS = ("unit_code", "tax_code", "name")
@@ -49,8 +50,15 @@ class PageInfo:
     error: str | None = None
 
     def to_dict(self) -> dict:
-        return {"number": self.number, "source": self.source, "seconds": round(self.seconds, 3),
-                "rotation": self.rotation, "skew": round(self.skew, 2), "dpi": self.dpi, "error": self.error}
+        return {
+            "number": self.number,
+            "source": self.source,
+            "seconds": round(self.seconds, 3),
+            "rotation": self.rotation,
+            "skew": round(self.skew, 2),
+            "dpi": self.dpi,
+            "error": self.error,
+        }
 
 
 @dataclass

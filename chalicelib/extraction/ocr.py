@@ -9,6 +9,7 @@ OSD (`--psm 0`, on a half-size copy) say how to turn it before a second reading.
 degrees is left to Tesseract, which reads slightly tilted lines well; its angle is measured from the
 word boxes and undone in the coordinates handed to the table layout.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,17 @@ from chalicelib.config import settings
 
 from .tables import Word
 
-__all__ = ["OcrPage", "ocr_image", "osd_rotation", "estimate_skew", "reread", "binarize", "CellReader", "LANG", "OCR_TIMEOUT"]
+__all__ = [
+    "LANG",
+    "OCR_TIMEOUT",
+    "CellReader",
+    "OcrPage",
+    "binarize",
+    "estimate_skew",
+    "ocr_image",
+    "osd_rotation",
+    "reread",
+]
 
 LANG = settings().ocr_lang
 OCR_TIMEOUT = settings().ocr_timeout
@@ -62,8 +73,9 @@ def _tesseract_data(path: str, dpi: int, psm: int = 3, whitelist: str | None = N
     config = f"--dpi {int(dpi)} --psm {psm}"
     if whitelist:
         config += f" -c tessedit_char_whitelist={whitelist}"
-    return pytesseract.image_to_data(path, lang=LANG, config=config,
-                                     output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT)
+    return pytesseract.image_to_data(
+        path, lang=LANG, config=config, output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT
+    )
 
 
 def osd_rotation(img, dpi: int) -> tuple[int, float]:
@@ -74,13 +86,11 @@ def osd_rotation(img, dpi: int) -> tuple[int, float]:
     _env()
     # OSD needs characters of some size: reduce to about 150 dpi, not below
     factor = max(1, int(dpi // 150))
-    small = img.resize((max(1, img.width // factor), max(1, img.height // factor)), Image.BOX) \
-        if factor > 1 else img
+    small = img.resize((max(1, img.width // factor), max(1, img.height // factor)), Image.BOX) if factor > 1 else img
     with tempfile.TemporaryDirectory(prefix="motcua-osd-") as tmp:
         path = _write_pgm(small, tmp, "osd")
         try:
-            out = pytesseract.image_to_osd(path, config=f"--psm 0 --dpi {max(70, dpi // factor)}",
-                                           timeout=OCR_TIMEOUT)
+            out = pytesseract.image_to_osd(path, config=f"--psm 0 --dpi {max(70, dpi // factor)}", timeout=OCR_TIMEOUT)
         except pytesseract.TesseractError:
             return 0, 0.0
     rotate = re.search(r"Rotate:\s*(\d+)", out)
@@ -101,9 +111,17 @@ def _words(data: dict) -> list[Word]:
         if conf < 0:
             continue
         left, top, width, height = (int(data[k][i]) for k in ("left", "top", "width", "height"))
-        words.append(Word(text=text, x0=left, y0=top, x1=left + width, y1=top + height,
-                          conf=conf / 100.0,
-                          line=(int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))))
+        words.append(
+            Word(
+                text=text,
+                x0=left,
+                y0=top,
+                x1=left + width,
+                y1=top + height,
+                conf=conf / 100.0,
+                line=(int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i])),
+            )
+        )
     return words
 
 
@@ -123,8 +141,9 @@ def _text(words: list[Word]) -> str:
 
 def quality(words: list[Word]) -> float:
     """How much of a page reads as text: the number of confident words of two or more letters."""
-    good = sum(1 for w in words if w.conf * 100 >= GOOD_WORD_CONF and len(w.text) >= 2
-               and any(ch.isalnum() for ch in w.text))
+    good = sum(
+        1 for w in words if w.conf * 100 >= GOOD_WORD_CONF and len(w.text) >= 2 and any(ch.isalnum() for ch in w.text)
+    )
     return float(good)
 
 
@@ -156,7 +175,7 @@ def estimate_skew(words: list[Word]) -> float:
         sxx = sum((x - mx) ** 2 for x in xs)
         if sxx <= 0:
             continue
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / sxx
         slopes.append((span, slope))
     if not slopes:
         return 0.0
@@ -220,7 +239,7 @@ def ocr_image(img, dpi: int) -> OcrPage:
         words = _words(_tesseract_data(path, dpi))
         result.runs = 1
         if not _looks_upright(words):
-            rotate, conf = osd_rotation(img, dpi)
+            rotate, _conf = osd_rotation(img, dpi)
             if rotate:
                 turned = _turn(img, rotate)
                 path = _write_pgm(turned, tmp, f"page{rotate}")
@@ -279,8 +298,11 @@ class CellReader:
         self.dpi = int(dpi)
         self._proc = subprocess.Popen(
             ["tesseract", "stdin", "stdout", "-l", LANG, "--dpi", str(self.dpi), "--psm", "6", "tsv"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ, OMP_THREAD_LIMIT="1"),
+        )
 
     def read(self, pgm: bytes) -> dict:
         """`image_to_data`'s dictionary for one image (binary PGM); the process is used up."""
@@ -316,14 +338,20 @@ def _parse_tsv(text: str) -> dict:
     for row in rows[1:]:
         if len(row) < len(head):
             row = row + [""] * (len(head) - len(row))
-        for k, v in zip(head, row):
+        for k, v in zip(head, row, strict=False):
             data[k].append(v)
     return data
 
 
-def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
-           margin: float = 0.25, whitelist: str | None = None,
-           variant: str = "binarized", reader: CellReader | None = None) -> list[tuple[str, float]]:
+def reread(
+    img,
+    boxes: list[tuple[float, float, float, float]],
+    dpi: int,
+    margin: float = 0.25,
+    whitelist: str | None = None,
+    variant: str = "binarized",
+    reader: CellReader | None = None,
+) -> list[tuple[str, float]]:
     """Read again, as single lines, the cells whose first reading is in doubt.
 
     The crops are stacked, one under the other with white space between, into one image, so that
@@ -340,8 +368,12 @@ def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = (y1 - y0) * margin
-        box = (max(0, int(x0 - 2 * pad)), max(0, int(y0 - pad)),
-               min(img.width, int(x1 + 2 * pad)), min(img.height, int(y1 + pad)))
+        box = (
+            max(0, int(x0 - 2 * pad)),
+            max(0, int(y0 - pad)),
+            min(img.width, int(x1 + 2 * pad)),
+            min(img.height, int(y1 + pad)),
+        )
         crop = img.crop(box)
         if variant == "binarized":
             crop = binarize(crop)
@@ -375,5 +407,6 @@ def reread(img, boxes: list[tuple[float, float, float, float]], dpi: int,
             if top - gap / 2 <= cy <= bottom + gap / 2:
                 out[i].append(w)
                 break
-    return [(" ".join(w.text for w in sorted(ws, key=lambda w: w.x0)),
-             min((w.conf for w in ws), default=0.0)) for ws in out]
+    return [
+        (" ".join(w.text for w in sorted(ws, key=lambda w: w.x0)), min((w.conf for w in ws), default=0.0)) for ws in out
+    ]

@@ -8,6 +8,7 @@ without rendering or decoding anything). A page that fails later is reported on 
 PDF structure and rendering: pypdfium2 (tolerant of what scanners write; not thread-safe, so pages
 are rendered one at a time by the caller's thread). Text layer: pypdf, non-strict.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,15 +16,15 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from chalicelib.config import settings
 
 from .errors import ExtractionError, error
 from .tables import Word
 
-__all__ = ["Page", "SourceDocument", "open_document", "sniff", "LIMITS"]
+__all__ = ["LIMITS", "Page", "SourceDocument", "open_document", "sniff"]
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,26 @@ class Limits:
 LIMITS = Limits()
 
 _CONTENT_TYPES = {
-    "application/pdf": "pdf", "application/x-pdf": "pdf",
+    "application/pdf": "pdf",
+    "application/x-pdf": "pdf",
     "image/png": "png",
-    "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/pjpeg": "jpeg",
-    "image/tiff": "tiff", "image/tif": "tiff", "image/x-tiff": "tiff",
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "image/pjpeg": "jpeg",
+    "image/tiff": "tiff",
+    "image/tif": "tiff",
+    "image/x-tiff": "tiff",
 }
 _GENERIC = {"", "application/octet-stream", "binary/octet-stream", "application/binary"}
-_EXTENSIONS = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg",
-               ".tif": "tiff", ".tiff": "tiff"}
+_EXTENSIONS = {
+    ".pdf": "pdf",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".jpe": "jpeg",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+}
 
 
 @dataclass
@@ -69,7 +82,7 @@ def sniff(data: bytes) -> str | None:
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
-    if head.startswith(b"II*\x00") or head.startswith(b"MM\x00*"):
+    if head.startswith((b"II*\x00", b"MM\x00*")):
         return "tiff"
     if b"%PDF-" in head:
         return "pdf"
@@ -118,6 +131,7 @@ def open_document(data: bytes, content_type: str | None = None, filename: str = 
 
 # --- PDF ---------------------------------------------------------------------------------------
 
+
 class _PdfDocument(SourceDocument):
     def __init__(self, data: bytes):
         import pypdfium2 as pdfium
@@ -140,8 +154,7 @@ class _PdfDocument(SourceDocument):
         self._sizes = []
         for i in range(count):
             w, h = self._pdf.get_page_size(i)
-            if not (w > 0 and h > 0) or max(w, h) > LIMITS.max_page_side_pt \
-                    or w * h > LIMITS.max_page_area_pt2:
+            if not (w > 0 and h > 0) or max(w, h) > LIMITS.max_page_side_pt or w * h > LIMITS.max_page_area_pt2:
                 self.close()
                 raise error("page_too_large", f"page {i + 1} is {w:.0f} x {h:.0f} pt")
             self._sizes.append((w, h))
@@ -205,7 +218,7 @@ def _text_layers(data: bytes, count: int) -> list[tuple[str | None, list[Word]]]
             raise error("encrypted_pdf")
         if len(reader.pages) != count:
             return None
-    except Exception as exc:  # noqa: BLE001 - no text layer then: every page is OCR'd
+    except Exception as exc:
         if getattr(exc, "code", None) == "encrypted_pdf":
             raise
         return None
@@ -228,7 +241,7 @@ def _page_text(page) -> tuple[str, list[Word]]:
         if not text or not text.strip():
             return
         # text space -> user space: tm x cm
-        a, b, c, d, e, f = tm
+        a, b, _c, _d, e, f = tm
         A, B, C, D, E, F = cm
         x = e * A + f * C + E
         y = e * B + f * D + F
@@ -249,13 +262,22 @@ def _fragment_words(text: str, x: float, baseline: float, size: float, key: int)
     advance = size * 0.55
     for m in re.finditer(r"\S+", text):
         start = x + m.start() * advance
-        words.append(Word(text=unicodedata.normalize("NFC", m.group()),
-                          x0=start, y0=baseline - size * 0.75, x1=start + len(m.group()) * advance,
-                          y1=baseline + size * 0.2, conf=1.0, line=(key,)))
+        words.append(
+            Word(
+                text=unicodedata.normalize("NFC", m.group()),
+                x0=start,
+                y0=baseline - size * 0.75,
+                x1=start + len(m.group()) * advance,
+                y1=baseline + size * 0.2,
+                conf=1.0,
+                line=(key,),
+            )
+        )
     return words
 
 
 # --- images ------------------------------------------------------------------------------------
+
 
 class _ImageDocument(SourceDocument):
     def __init__(self, data: bytes, kind: str):
@@ -317,8 +339,9 @@ class _ImageDocument(SourceDocument):
                 from PIL import Image
 
                 scale = LIMITS.ocr_dpi / dpi
-                image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
-                                     Image.LANCZOS)
+                image = image.resize(
+                    (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS
+                )
                 dpi = LIMITS.ocr_dpi
             yield Page(number, "ocr", image=image, dpi=dpi)
 
@@ -348,6 +371,6 @@ def _image_dpi(img) -> int:
     except (TypeError, ValueError, IndexError):
         value = 0.0
     if 100 <= value <= 1200:
-        return int(round(value))
+        return round(value)
     estimate = max(img.size) / 11.69
     return int(min(1200, max(LIMITS.min_dpi, estimate)))

@@ -16,15 +16,31 @@ top-left coordinate system of any unit. The steps:
 5. each line below the header is cut into cells by those columns; a line that only continues the
    name cell of the line above is joined to it.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Word", "Line", "Column", "TableRow", "group_lines", "split_segments", "find_header",
-           "parse_table", "unaccent", "straighten", "cell_kind", "titled", "align_columns", "COLUMN_TITLES"]
+__all__ = [
+    "COLUMN_TITLES",
+    "Column",
+    "Line",
+    "TableRow",
+    "Word",
+    "align_columns",
+    "cell_kind",
+    "find_header",
+    "group_lines",
+    "parse_table",
+    "split_segments",
+    "straighten",
+    "titled",
+    "unaccent",
+]
 
 
 @dataclass
@@ -98,29 +114,106 @@ class TableRow:
 
 COLUMN_TITLES: dict[str, tuple[str, ...]] = {
     "stt": ("stt", "so tt", "tt", "so thu tu"),
-    "full_name": ("ho va ten", "ho ten", "ho va ten nguoi lao dong", "ten nguoi lao dong", "ho, ten",
-                  "ho va ten nld", "ho ten nguoi lao dong", "ho, chu dem va ten", "ho chu dem va ten",
-                  "ho, chu dem, ten"),
-    "si_number": ("ma so bhxh", "ma so bao hiem xa hoi", "so so bhxh", "ma bhxh", "so bhxh", "ma so bhxh/so so",
-                  "ma so bhxh so so", "ma so bhxh (so so)", "so so bao hiem xa hoi", "ma so so bhxh"),
-    "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "ngay, thang, nam sinh", "ngay/thang/nam sinh",
-                      "ngay thang sinh", "nam sinh"),
-    "id_number": ("so cccd/cmnd", "so cmnd/cccd", "so cccd", "so cmnd", "cccd/cmnd", "cmnd/cccd",
-                  "so dinh danh", "so can cuoc cong dan", "so cmnd/ho chieu", "so cccd/cmnd/ho chieu",
-                  "so dinh danh ca nhan", "so cmnd/the can cuoc", "so cmt/cccd", "so cmt"),
+    "full_name": (
+        "ho va ten",
+        "ho ten",
+        "ho va ten nguoi lao dong",
+        "ten nguoi lao dong",
+        "ho, ten",
+        "ho va ten nld",
+        "ho ten nguoi lao dong",
+        "ho, chu dem va ten",
+        "ho chu dem va ten",
+        "ho, chu dem, ten",
+    ),
+    "si_number": (
+        "ma so bhxh",
+        "ma so bao hiem xa hoi",
+        "so so bhxh",
+        "ma bhxh",
+        "so bhxh",
+        "ma so bhxh/so so",
+        "ma so bhxh so so",
+        "ma so bhxh (so so)",
+        "so so bao hiem xa hoi",
+        "ma so so bhxh",
+    ),
+    "date_of_birth": (
+        "ngay sinh",
+        "ngay thang nam sinh",
+        "ngay, thang, nam sinh",
+        "ngay/thang/nam sinh",
+        "ngay thang sinh",
+        "nam sinh",
+    ),
+    "id_number": (
+        "so cccd/cmnd",
+        "so cmnd/cccd",
+        "so cccd",
+        "so cmnd",
+        "cccd/cmnd",
+        "cmnd/cccd",
+        "so dinh danh",
+        "so can cuoc cong dan",
+        "so cmnd/ho chieu",
+        "so cccd/cmnd/ho chieu",
+        "so dinh danh ca nhan",
+        "so cmnd/the can cuoc",
+        "so cmt/cccd",
+        "so cmt",
+    ),
     # a parent cell over "Từ ngày | Đến ngày", or one column holding "dd/mm/yyyy - dd/mm/yyyy"; before
     # the two below, so that a tie ("thoi gian" starts both) goes to the parent, which decides nothing
-    "period": ("thoi gian tam hoan", "thoi gian nghi khong luong", "thoi gian nghi viec khong huong luong",
-               "thoi gian tam hoan hdld", "thoi gian tam hoan hop dong lao dong", "tam hoan hdld",
-               "thoi gian tam hoan thuc hien hdld", "thoi gian nghi", "thoi han tam hoan"),
-    "period_from": ("tu ngay", "ngay bat dau", "thoi gian tu", "thoi gian bat dau tam hoan", "thoi gian bat dau",
-                    "ngay bat dau tam hoan", "bat dau tam hoan", "ngay bat dau nghi", "tam hoan tu", "tam hoan tu ngay",
-                    "nghi tu ngay", "nghi khong luong tu", "nghi khong luong tu ngay", "thoi gian tam hoan tu",
-                    "thoi gian tam hoan tu ngay", "bat dau tu", "bat dau", "tu"),
-    "period_to": ("den ngay", "ngay ket thuc", "thoi gian den", "thoi gian ket thuc tam hoan", "thoi gian ket thuc",
-                  "ngay ket thuc tam hoan", "ket thuc tam hoan", "ngay ket thuc nghi", "tam hoan den", "tam hoan den ngay",
-                  "nghi den ngay", "nghi khong luong den", "nghi khong luong den ngay", "thoi gian tam hoan den",
-                  "thoi gian tam hoan den ngay", "ket thuc", "den"),
+    "period": (
+        "thoi gian tam hoan",
+        "thoi gian nghi khong luong",
+        "thoi gian nghi viec khong huong luong",
+        "thoi gian tam hoan hdld",
+        "thoi gian tam hoan hop dong lao dong",
+        "tam hoan hdld",
+        "thoi gian tam hoan thuc hien hdld",
+        "thoi gian nghi",
+        "thoi han tam hoan",
+    ),
+    "period_from": (
+        "tu ngay",
+        "ngay bat dau",
+        "thoi gian tu",
+        "thoi gian bat dau tam hoan",
+        "thoi gian bat dau",
+        "ngay bat dau tam hoan",
+        "bat dau tam hoan",
+        "ngay bat dau nghi",
+        "tam hoan tu",
+        "tam hoan tu ngay",
+        "nghi tu ngay",
+        "nghi khong luong tu",
+        "nghi khong luong tu ngay",
+        "thoi gian tam hoan tu",
+        "thoi gian tam hoan tu ngay",
+        "bat dau tu",
+        "bat dau",
+        "tu",
+    ),
+    "period_to": (
+        "den ngay",
+        "ngay ket thuc",
+        "thoi gian den",
+        "thoi gian ket thuc tam hoan",
+        "thoi gian ket thuc",
+        "ngay ket thuc tam hoan",
+        "ket thuc tam hoan",
+        "ngay ket thuc nghi",
+        "tam hoan den",
+        "tam hoan den ngay",
+        "nghi den ngay",
+        "nghi khong luong den",
+        "nghi khong luong den ngay",
+        "thoi gian tam hoan den",
+        "thoi gian tam hoan den ngay",
+        "ket thuc",
+        "den",
+    ),
 }
 """The wording of the column titles in the official forms (the lists annexed to Decision 15/2020/QĐ-TTg
 and Decision 23/2021/QĐ-TTg, the lists exported by BHXH's declaration software) and the variants
@@ -176,7 +269,7 @@ def split_segments(line: Line, gap_factor: float = 1.5) -> list[list[Word]]:
     """Cut a line where the gap between two words is wide (text in separate places of the page)."""
     gap = line.height * gap_factor
     segments: list[list[Word]] = [[line.words[0]]]
-    for prev, w in zip(line.words, line.words[1:]):
+    for prev, w in zip(line.words, line.words[1:], strict=False):
         if w.x0 - prev.x1 > gap:
             segments.append([w])
         else:
@@ -205,7 +298,7 @@ def _match_line(line: Line, found: dict, rows: list[int] | None = None) -> tuple
             k = i + n - 1
             if n > 1 and rows[k] == rows[k - 1] and words[k].x0 - words[k - 1].x1 > gap:
                 break
-            text = " ".join(normal[i:i + n]).strip()
+            text = " ".join(normal[i : i + n]).strip()
             if not text:
                 continue
             candidates.extend((score, n, name, i) for name, score in _title_scores(text).items())
@@ -217,8 +310,12 @@ def _match_line(line: Line, found: dict, rows: list[int] | None = None) -> tuple
         if name in out or span & used:
             continue
         used |= span
-        out[name] = (score, min(w.x0 for w in words[i:i + n]), max(w.x1 for w in words[i:i + n]),
-                     " ".join(w.text for w in words[i:i + n]))
+        out[name] = (
+            score,
+            min(w.x0 for w in words[i : i + n]),
+            max(w.x1 for w in words[i : i + n]),
+            " ".join(w.text for w in words[i : i + n]),
+        )
     return out, used
 
 
@@ -246,8 +343,7 @@ def _title_scores(text: str) -> dict[str, float]:
     compact = text.replace(" ", "")
     found = process.extract(text, _TITLE_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE, limit=None)
     if len(compact) >= 6:  # "Kếtthúc", "Bắtđầu": Tesseract drops the space between the words of a bold title
-        found += process.extract(compact, _COMPACT_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE,
-                                 limit=None)
+        found += process.extract(compact, _COMPACT_TEXTS, scorer=fuzz.ratio, score_cutoff=MIN_TITLE_SCORE, limit=None)
     for _, score, index in found:
         name, title = _TITLES[index]
         if len(title) <= 5 and score < 90:
@@ -256,7 +352,7 @@ def _title_scores(text: str) -> dict[str, float]:
     if " " in text:
         for name, title in _BY_FIRST_WORD.get(text.split()[0], ()):
             if len(text) >= 0.6 * len(title) and len(text) < len(title):
-                score = fuzz.ratio(text, title[:len(text)], score_cutoff=MIN_TITLE_SCORE)
+                score = fuzz.ratio(text, title[: len(text)], score_cutoff=MIN_TITLE_SCORE)
                 if score:  # a start only: an exact title of its own ("thoi gian tam hoan") beats it
                     best[name] = max(best.get(name, 0.0), score - 1.0)
     if "period_from" in best and "period_to" in best and abs(best["period_from"] - best["period_to"]) < AMBIGUOUS:
@@ -373,13 +469,14 @@ def _table_start(lines: list[Line], data: list[int]) -> int:
     số 15/2020/QĐ-TTg ngày 24/4/2020", "Mã đơn vị: ... Mã số thuế: ...") looks like a row on its own, but
     no row below lines up with it; taken as the first row, it would make the heading's text part of the
     table and run its columns together. The first such line when no two line up."""
-    for i, j in zip(data, data[1:]):
+    for i, j in itertools.pairwise(data):
         if j - i > 3:
             continue
         h = max(lines[i].height, lines[j].height, 1e-6)
         below = [w.cx for w in lines[j].words if _digits(w.text) >= 4]
-        aligned = sum(1 for w in lines[i].words if _digits(w.text) >= 4
-                      and any(abs(w.cx - x) <= 1.5 * h for x in below))
+        aligned = sum(
+            1 for w in lines[i].words if _digits(w.text) >= 4 and any(abs(w.cx - x) <= 1.5 * h for x in below)
+        )
         if aligned >= 2:
             return i
     return data[0]
@@ -508,15 +605,15 @@ _SPLITTABLE = ("si", "id", "date", "range", "stt")
 def _thin_gaps(spans: list[tuple[float, float]], seg: list[float], allowed: int) -> list[tuple[float, float]]:
     """Stretches inside `seg` that at most `allowed` of the word boxes `spans` cover (Tesseract now and
     then gives a word a box twice its width, across the gap to the next column), widest first."""
-    lo, hi = int(math.floor(seg[0])), int(math.ceil(seg[1]))
+    lo, hi = math.floor(seg[0]), math.ceil(seg[1])
     if hi - lo < 3 or hi - lo > 20000:
         return []
     cover = [0] * (hi - lo + 1)
     for x0, x1 in spans:
-        for x in range(max(lo, int(math.ceil(x0))), min(hi, int(math.floor(x1))) + 1):
+        for x in range(max(lo, math.ceil(x0)), min(hi, math.floor(x1)) + 1):
             cover[x - lo] += 1
     out, start = [], None
-    for k, c in enumerate(cover + [allowed + 1]):
+    for k, c in enumerate([*cover, allowed + 1]):
         if c <= allowed and start is None:
             start = k
         elif c > allowed and start is not None:
@@ -589,9 +686,11 @@ def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str,
             continue
         others = per_seg.get(i, [])
         x0, x1, text = titles[name][1], titles[name][2], titles[name][3]
-        if others and not all(_parted(spans, segs[i], (x0, x1), (o[1], o[2]), height)
-                              or (share >= 0.8 and _within(segs[i], o[1], o[2]) and (o[2] <= x0 or x1 <= o[1]))
-                              for o in others):
+        if others and not all(
+            _parted(spans, segs[i], (x0, x1), (o[1], o[2]), height)
+            or (share >= 0.8 and _within(segs[i], o[1], o[2]) and (o[2] <= x0 or x1 <= o[1]))
+            for o in others
+        ):
             continue  # two titles over one run of data, not apart: the one more over it keeps it
         per_seg.setdefault(i, []).append((name, x0, x1, text))
         placed.add(name)
@@ -603,10 +702,10 @@ def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str,
             continue
         inside = [sp for sp in spans if s0 <= sp[0] and sp[1] <= s1]
         bounds = [s0]
-        for a, b in zip(heads, heads[1:]):
+        for a, b in itertools.pairwise(heads):
             bounds.append(_best_cut(inside, ((a[1] + a[2]) / 2, a[1], a[2]), ((b[1] + b[2]) / 2, b[1], b[2])))
         bounds.append(s1)
-        out += [(lo, hi, name, text) for (name, _, _, text), lo, hi in zip(heads, bounds, bounds[1:])]
+        out += [(lo, hi, name, text) for (name, _, _, text), lo, hi in zip(heads, bounds, bounds[1:], strict=False)]
     if parent is not None:  # "Thời gian tạm hoãn" over two unread sub-titles: its data columns, in order
         x0, x1, text = parent
         under = [k for k, (lo, hi, name, _) in enumerate(out) if name.startswith("_") and min(hi, x1) - max(lo, x0) > 0]
@@ -615,7 +714,7 @@ def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str,
             lo, hi, _, _ = out[under[0]]
             out[under[0]] = (lo, hi, "period", text)
         else:
-            for k, name in zip(under, free):
+            for k, name in zip(under, free, strict=False):
                 lo, hi, _, _ = out[k]
                 out[k] = (lo, hi, name, text)
     return out
@@ -626,8 +725,9 @@ def _within(seg: list[float], x0: float, x1: float) -> bool:
     return min(x1, seg[1]) - max(x0, seg[0]) >= 0.8 * max(x1 - x0, 1e-6)
 
 
-def _parted(spans: list[tuple[float, float]], seg: list[float], a: tuple[float, float], b: tuple[float, float],
-            height: float) -> bool:
+def _parted(
+    spans: list[tuple[float, float]], seg: list[float], a: tuple[float, float], b: tuple[float, float], height: float
+) -> bool:
     """Whether the data under one column run has a gap (a third of a line height) between the centres
     of titles `a` and `b`: the two titles then head two columns the data run merely bridges."""
     lo, hi = sorted(((a[0] + a[1]) / 2, (b[0] + b[1]) / 2))
@@ -672,8 +772,14 @@ def cell_kind(text: str) -> str | None:
 
 
 _KIND_FIELDS = {"si": "si_number", "id": "id_number", "name": "full_name"}
-_EXPECTED = {"si_number": "si", "id_number": "id", "date_of_birth": "date", "period_from": "date",
-             "period_to": "date", "period": "range"}
+_EXPECTED = {
+    "si_number": "si",
+    "id_number": "id",
+    "date_of_birth": "date",
+    "period_from": "date",
+    "period_to": "date",
+    "period": "range",
+}
 _SPECIFIC = ("si", "id", "date", "range")
 BIRTH_BEFORE = 2010
 """A column of dates most of which fall before this year holds dates of birth (workers are 15 or
@@ -728,8 +834,13 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
                 taken.add("date_of_birth")
                 dated.remove(i)
                 break
-    if dated and "period_from" not in taken and "period_to" not in taken and len(dated) == 1 \
-            and kinds[dated[0]][0] == "range":
+    if (
+        dated
+        and "period_from" not in taken
+        and "period_to" not in taken
+        and len(dated) == 1
+        and kinds[dated[0]][0] == "range"
+    ):
         columns[dated[0]].name = "period"
         dated = []
     # a period is recent, wherever its columns stand (before the name on some forms): a column of old dates
@@ -794,8 +905,9 @@ def _period_order(data: list[Line], columns: list[Column], pf: Column, pt: Colum
     return 1 if before > after else -1
 
 
-def _join_alternatives(cols: list[tuple[float, float, str, str]],
-                       data: list[Line]) -> list[tuple[float, float, str, str]]:
+def _join_alternatives(
+    cols: list[tuple[float, float, str, str]], data: list[Line]
+) -> list[tuple[float, float, str, str]]:
     """Two neighbouring date columns of which each row fills one, never both, are one field: the forms
     that split "Ngày tháng năm sinh" into "Nam | Nữ" write a worker's date of birth under the column of
     his or her gender. They are joined into one column (whichever is filled is the value), named by the
@@ -810,7 +922,7 @@ def _join_alternatives(cols: list[tuple[float, float, str, str]],
             continue
         name = "date_of_birth" if named else a[2]
         text = a[3] if a[2] == name else b[3]
-        out[k:k + 2] = [(a[0], b[1], name, text)]
+        out[k : k + 2] = [(a[0], b[1], name, text)]
     return out
 
 
@@ -859,17 +971,18 @@ def _is_list(columns: list[Column]) -> bool:
     return bool(names & {"si_number", "id_number"}) and bool(names & {"full_name", "date_of_birth"})
 
 
-def parse_table(lines: list[Line], header: tuple[int, dict] | None,
-                columns: list[Column] | None = None) -> tuple[list[TableRow], list[Column]]:
+def parse_table(
+    lines: list[Line], header: tuple[int, dict] | None, columns: list[Column] | None = None
+) -> tuple[list[TableRow], list[Column]]:
     """Rows of the worker table below `header`; on a continuation page, `columns` (those of the page
     before, brought onto this page's columns by `align_columns`) rather than its own."""
     if columns is not None:
-        body = lines[header[0] + 1:] if header is not None else lines
+        body = lines[header[0] + 1 :] if header is not None else lines
         straighten(body)
         columns = align_columns(columns, [line for line in body if _looks_like_data(line)])
     elif header is not None:
         start, titles = header
-        body = lines[start + 1:]
+        body = lines[start + 1 :]
         straighten(body)
         data = [line for line in body if _looks_like_data(line)]
         columns = _type_columns(_labelled(titles, data), data)
@@ -891,8 +1004,14 @@ def parse_table(lines: list[Line], header: tuple[int, dict] | None,
         if not data:
             continue
         only_name = set(data) == {"full_name"}
-        if only_name and rows and "full_name" in rows[-1].cells and pitch is not None \
-                and line.y - rows[-1].y < 1.6 * pitch and not _digits(rows[-1].cells.get("full_name", "")):
+        if (
+            only_name
+            and rows
+            and "full_name" in rows[-1].cells
+            and pitch is not None
+            and line.y - rows[-1].y < 1.6 * pitch
+            and not _digits(rows[-1].cells.get("full_name", ""))
+        ):
             # a long name wrapped in its cell: continue the row above
             prev = rows[-1]
             prev.cells["full_name"] += " " + " ".join(w.text for w in data["full_name"])
@@ -903,8 +1022,12 @@ def parse_table(lines: list[Line], header: tuple[int, dict] | None,
         for name, ws in cells.items():
             row.cells[name] = " ".join(w.text for w in ws)
             row.conf[name] = min(w.conf for w in ws)
-            row.boxes[name] = (min(w.x0 for w in ws), min(w.y0 for w in ws),
-                               max(w.x1 for w in ws), max(w.y1 for w in ws))
+            row.boxes[name] = (
+                min(w.x0 for w in ws),
+                min(w.y0 for w in ws),
+                max(w.x1 for w in ws),
+                max(w.y1 for w in ws),
+            )
         if not _is_worker_row(row):
             if rows and len(data) == 1 and not only_name:
                 break  # a lone line of text below the table (signatures, notes): the table is over
@@ -962,6 +1085,7 @@ def _close_edges(columns: list[Column], segs: list[list[float]], h: float) -> li
     """The outermost columns reach to the page's edges; a run of data this page has beyond the run of
     the outermost column (row numbers the page before's reading lost) becomes a column of its own, not
     read, rather than words glued to that column's cells."""
+
     def holds(seg: list[float], x: float) -> bool:
         return seg[0] - h <= x <= seg[1] + h
 
@@ -969,13 +1093,19 @@ def _close_edges(columns: list[Column], segs: list[list[float]], h: float) -> li
     own = next((k for k, sg in enumerate(segs) if holds(sg, first.title_cx)), None)
     if own is not None and own > 0:
         cut = (segs[own - 1][1] + segs[own][0]) / 2
-        columns = [Column(f"_{len(columns)}", -math.inf, cut, (segs[0][0] + segs[own - 1][1]) / 2)] + \
-            [Column(first.name, cut, first.x1, first.title_cx, label=first.label)] + columns[1:]
+        columns = [
+            Column(f"_{len(columns)}", -math.inf, cut, (segs[0][0] + segs[own - 1][1]) / 2),
+            Column(first.name, cut, first.x1, first.title_cx, label=first.label),
+            *columns[1:],
+        ]
     own = next((k for k, sg in enumerate(segs) if holds(sg, last.title_cx)), None)
     if own is not None and own < len(segs) - 1:
         cut = (segs[own][1] + segs[own + 1][0]) / 2
-        columns = columns[:-1] + [Column(last.name, last.x0, cut, last.title_cx, label=last.label),
-                                  Column(f"_{len(columns)}", cut, math.inf, (segs[own + 1][0] + segs[-1][1]) / 2)]
+        columns = [
+            *columns[:-1],
+            Column(last.name, last.x0, cut, last.title_cx, label=last.label),
+            Column(f"_{len(columns)}", cut, math.inf, (segs[own + 1][0] + segs[-1][1]) / 2),
+        ]
     return columns
 
 

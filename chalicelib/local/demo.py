@@ -10,14 +10,16 @@ old 9-digit CMND) agreeing with their date of birth; about 80 % participating th
 8 % who stopped before April 2020, about 10 % who moved from one unit to another (two rows), and a
 few who stopped in mid-2020.
 """
+
 from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.identifiers import CCCD_PROVINCES, tax_code_check_digit
 
@@ -25,20 +27,51 @@ if TYPE_CHECKING:  # pragma: no cover
     from chalicelib.services.registry_load import LoadReport
 
 __all__ = [
-    "UNITS_COLUMNS", "PARTICIPANTS_COLUMNS", "DemoUnit", "DemoRow", "demo_units", "demo_rows",
-    "si_number_of", "write_demo_registry", "seed_demo",
+    "PARTICIPANTS_COLUMNS",
+    "UNITS_COLUMNS",
+    "DemoRow",
+    "DemoUnit",
+    "demo_rows",
+    "demo_units",
+    "seed_demo",
+    "si_number_of",
+    "write_demo_registry",
 ]
 
 UNITS_COLUMNS = ("unit_code", "unit_name", "tax_code", "province_code")
 PARTICIPANTS_COLUMNS = (
-    "si_number", "full_name", "date_of_birth", "id_number", "unit_code", "participation_from", "participation_to",
+    "si_number",
+    "full_name",
+    "date_of_birth",
+    "id_number",
+    "unit_code",
+    "participation_from",
+    "participation_to",
 )
 
 # Family names with their rough share of the population.
 _FAMILY = [
-    ("Nguyễn", 38), ("Trần", 11), ("Lê", 9.5), ("Phạm", 7), ("Hoàng", 3), ("Huỳnh", 2), ("Phan", 4.5),
-    ("Vũ", 2.5), ("Võ", 1.5), ("Đặng", 2.1), ("Bùi", 2), ("Đỗ", 1.4), ("Hồ", 1.3), ("Ngô", 1.3),
-    ("Dương", 1), ("Lý", 0.5), ("Đinh", 0.8), ("Đào", 0.6), ("Trịnh", 0.5), ("Mai", 0.4), ("Lương", 0.4),
+    ("Nguyễn", 38),
+    ("Trần", 11),
+    ("Lê", 9.5),
+    ("Phạm", 7),
+    ("Hoàng", 3),
+    ("Huỳnh", 2),
+    ("Phan", 4.5),
+    ("Vũ", 2.5),
+    ("Võ", 1.5),
+    ("Đặng", 2.1),
+    ("Bùi", 2),
+    ("Đỗ", 1.4),
+    ("Hồ", 1.3),
+    ("Ngô", 1.3),
+    ("Dương", 1),
+    ("Lý", 0.5),
+    ("Đinh", 0.8),
+    ("Đào", 0.6),
+    ("Trịnh", 0.5),
+    ("Mai", 0.4),
+    ("Lương", 0.4),
 ]
 _FAMILY_NAMES = [n for n, _ in _FAMILY]
 _FAMILY_WEIGHTS = [w for _, w in _FAMILY]
@@ -47,22 +80,138 @@ _MIDDLE = {
     "female": ["Thị", "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Kim", "Bích", "Thùy", "Hồng"],
 }
 _GIVEN = {
-    "male": ["An", "Bình", "Cường", "Dũng", "Đạt", "Hùng", "Hải", "Hiếu", "Hoàng", "Huy", "Khánh", "Khoa",
-             "Long", "Lợi", "Mạnh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quý", "Sơn", "Tài", "Thắng",
-             "Thành", "Thịnh", "Toàn", "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Vũ", "Đông", "Hưng"],
-    "female": ["Anh", "Ánh", "Chi", "Diệp", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Huệ",
-               "Hương", "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phượng",
-               "Quyên", "Thảo", "Thủy", "Trang", "Tuyết", "Uyên", "Vân", "Xuân", "Yến", "Ngọc"],
+    "male": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Hùng",
+        "Hải",
+        "Hiếu",
+        "Hoàng",
+        "Huy",
+        "Khánh",
+        "Khoa",
+        "Long",
+        "Lợi",
+        "Mạnh",
+        "Nam",
+        "Nghĩa",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Quý",
+        "Sơn",
+        "Tài",
+        "Thắng",
+        "Thành",
+        "Thịnh",
+        "Toàn",
+        "Trung",
+        "Tuấn",
+        "Tùng",
+        "Việt",
+        "Vinh",
+        "Vũ",
+        "Đông",
+        "Hưng",
+    ],
+    "female": [
+        "Anh",
+        "Ánh",
+        "Chi",
+        "Diệp",
+        "Dung",
+        "Giang",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hiền",
+        "Hoa",
+        "Huệ",
+        "Hương",
+        "Lan",
+        "Liên",
+        "Linh",
+        "Loan",
+        "Mai",
+        "My",
+        "Nga",
+        "Ngân",
+        "Nhung",
+        "Oanh",
+        "Phượng",
+        "Quyên",
+        "Thảo",
+        "Thủy",
+        "Trang",
+        "Tuyết",
+        "Uyên",
+        "Vân",
+        "Xuân",
+        "Yến",
+        "Ngọc",
+    ],
 }
-_UNIT_KINDS = ["Công ty TNHH", "Công ty TNHH", "Công ty Cổ phần", "Công ty Cổ phần", "Doanh nghiệp tư nhân",
-               "Hợp tác xã", "Công ty TNHH MTV"]
-_UNIT_TRADES = ["May mặc", "Dệt may", "Giày da", "Cơ khí", "Xây dựng", "Thương mại và Dịch vụ", "Vận tải",
-                "Du lịch", "Thực phẩm", "Điện tử", "Nhựa", "Gỗ", "Thủy sản", "Logistics", "Khách sạn",
-                "Bao bì", "Thép", "Dược phẩm", "In ấn", "Xuất nhập khẩu"]
-_UNIT_NAMES = ["Hoàng Long", "Phú Thịnh", "An Phát", "Minh Anh", "Thành Công", "Đại Việt", "Sao Mai",
-               "Hưng Thịnh", "Bình Minh", "Trường Sơn", "Hải Âu", "Phương Đông", "Tân Cảng", "Việt Nhật",
-               "Hồng Hà", "Kim Long", "Đông Á", "Nam Việt", "Thái Bình Dương", "Lạch Tray", "Cát Bi",
-               "Đồ Sơn", "Bạch Đằng", "Quang Trung", "Ánh Dương"]
+_UNIT_KINDS = [
+    "Công ty TNHH",
+    "Công ty TNHH",
+    "Công ty Cổ phần",
+    "Công ty Cổ phần",
+    "Doanh nghiệp tư nhân",
+    "Hợp tác xã",
+    "Công ty TNHH MTV",
+]
+_UNIT_TRADES = [
+    "May mặc",
+    "Dệt may",
+    "Giày da",
+    "Cơ khí",
+    "Xây dựng",
+    "Thương mại và Dịch vụ",
+    "Vận tải",
+    "Du lịch",
+    "Thực phẩm",
+    "Điện tử",
+    "Nhựa",
+    "Gỗ",
+    "Thủy sản",
+    "Logistics",
+    "Khách sạn",
+    "Bao bì",
+    "Thép",
+    "Dược phẩm",
+    "In ấn",
+    "Xuất nhập khẩu",
+]
+_UNIT_NAMES = [
+    "Hoàng Long",
+    "Phú Thịnh",
+    "An Phát",
+    "Minh Anh",
+    "Thành Công",
+    "Đại Việt",
+    "Sao Mai",
+    "Hưng Thịnh",
+    "Bình Minh",
+    "Trường Sơn",
+    "Hải Âu",
+    "Phương Đông",
+    "Tân Cảng",
+    "Việt Nhật",
+    "Hồng Hà",
+    "Kim Long",
+    "Đông Á",
+    "Nam Việt",
+    "Thái Bình Dương",
+    "Lạch Tray",
+    "Cát Bi",
+    "Đồ Sơn",
+    "Bạch Đằng",
+    "Quang Trung",
+    "Ánh Dương",
+]
 _UNIT_PREFIXES = ["TA", "TB", "TC", "TD", "TE", "TH", "TK", "TM", "TN", "TP", "TQ", "TS", "TT", "TV", "TX", "YN"]
 _OTHER_PROVINCES = ["001", "079", "022", "030", "034", "048"]
 _MIGRANT_PROVINCES = ["034", "036", "030", "033", "038", "022", "001"]
@@ -93,8 +242,15 @@ class DemoRow:
     participation_to: str
 
     def row(self) -> tuple[str, ...]:
-        return (self.si_number, self.full_name, self.date_of_birth, self.id_number, self.unit_code,
-                self.participation_from, self.participation_to)
+        return (
+            self.si_number,
+            self.full_name,
+            self.date_of_birth,
+            self.id_number,
+            self.unit_code,
+            self.participation_from,
+            self.participation_to,
+        )
 
 
 def _tax_code(rng: random.Random, province_code: str) -> str:
@@ -178,8 +334,9 @@ def demo_rows(
         unit = units[unit_index]
         fate = rng.random()
         if fate < 0.08 and start < "2019-06":  # stopped before April 2020
-            yield DemoRow(si, name, born.isoformat(), id_number, unit.unit_code, start,
-                          _month(2019, rng.randint(6, 15)))
+            yield DemoRow(
+                si, name, born.isoformat(), id_number, unit.unit_code, start, _month(2019, rng.randint(6, 15))
+            )
         elif fate < 0.18 and start < "2019-01" and len(units) > 1:  # moved to another unit
             moved = _month(int(start[:4]) + rng.randint(1, 2020 - int(start[:4])), rng.randint(1, 12))
             moved = min(moved, "2020-02")
@@ -203,7 +360,11 @@ def write_demo_registry(
     participants_path = directory / "participants.csv"
     for path, header, rows in (
         (units_path, UNITS_COLUMNS, (u.row() for u in unit_list)),
-        (participants_path, PARTICIPANTS_COLUMNS, (r.row() for r in demo_rows(participants, unit_list, seed, province_code))),
+        (
+            participants_path,
+            PARTICIPANTS_COLUMNS,
+            (r.row() for r in demo_rows(participants, unit_list, seed, province_code)),
+        ),
     ):
         partial = path.with_suffix(".csv.part")
         with open(partial, "w", encoding="utf-8", newline="") as out:
@@ -214,8 +375,14 @@ def write_demo_registry(
     return units_path, participants_path
 
 
-def seed_demo(state_dir: Path, units: int = 12, participants: int = 1500, seed: int = 2020,
-              province_code: str = "031", progress: bool = False) -> "LoadReport":
+def seed_demo(
+    state_dir: Path,
+    units: int = 12,
+    participants: int = 1500,
+    seed: int = 2020,
+    province_code: str = "031",
+    progress: bool = False,
+) -> LoadReport:
     """Write the demo registry into `state_dir` and load it, unless this emulator already holds it.
 
     "Already holds it" is decided by the first, middle and last demo workers and the first unit being
@@ -236,9 +403,17 @@ def seed_demo(state_dir: Path, units: int = 12, participants: int = 1500, seed: 
     known_units = reg.units([unit_list[0].unit_code], consistent=True) if unit_list else {}
     if (
         len(found) == len(stamps)
-        and all(found[si].full_name == row.full_name and found[si].date_of_birth == row.date_of_birth for si, row in stamps.items())
-        and (not unit_list or known_units.get(unit_list[0].unit_code) is not None
-             and known_units[unit_list[0].unit_code].unit_name == unit_list[0].unit_name)
+        and all(
+            found[si].full_name == row.full_name and found[si].date_of_birth == row.date_of_birth
+            for si, row in stamps.items()
+        )
+        and (
+            not unit_list
+            or (
+                known_units.get(unit_list[0].unit_code) is not None
+                and known_units[unit_list[0].unit_code].unit_name == unit_list[0].unit_name
+            )
+        )
     ):
         return LoadReport(already_loaded=True)
     return load_registry(units_path, participants_path, progress=progress)

@@ -7,16 +7,18 @@ CA, so `make run` makes one ("CA chữ ký số doanh nghiệp (local)"), adds i
 tax code as Vietnamese CAs write it (``UID=MST:<tax code>``), so the check that the signer is the
 applicant holds locally exactly as it does in production.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -83,13 +85,17 @@ def _ca(directory: Path) -> tuple[object, object]:
     if key_path.exists() and cert_path.exists():
         key = serialization.load_pem_private_key(key_path.read_bytes(), None)
         return key, x509.load_pem_x509_certificate(cert_path.read_bytes())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = _name(CA_NAME)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .sign(key, hashes.SHA256())
@@ -136,15 +142,18 @@ def ensure_demo_employer(directory: Path, tax_code: str | None = None, *, name: 
             issued = x509.load_pem_x509_certificate(found.cert.read_bytes())
             if _issued_by(issued, ca):
                 return found
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         anonymous = "Công ty TNHH Demo Một Cửa (chữ ký số thử nghiệm)"
         common = name or (f"Đơn vị MST {tax_code} (chữ ký số thử nghiệm)" if tax_code else anonymous)
         cert = (
             x509.CertificateBuilder()
-            .subject_name(_name(common, tax_code)).issuer_name(ca.subject)  # type: ignore[attr-defined]
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+            .subject_name(_name(common, tax_code))
+            .issuer_name(ca.subject)  # type: ignore[attr-defined]
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
             .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
@@ -173,6 +182,8 @@ def sign_as_employer(pdf: bytes, employer: DemoEmployer) -> bytes:
     from pyhanko.sign import fields, signers
 
     signer = signers.SimpleSigner.load(str(employer.key), str(employer.cert), ca_chain_files=(str(employer.ca),))
-    meta = signers.PdfSignatureMetadata(field_name="EmployerSignature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
+    meta = signers.PdfSignatureMetadata(
+        field_name="EmployerSignature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+    )
     out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), meta, signer=signer)
     return out.getvalue()

@@ -36,6 +36,7 @@ acknowledged write survives Ctrl-C, SIGTERM and `kill -9`.
 
 Run as `python -m chalicelib.local.emulator --port N [--state DIR]` (`motcua serve` and the tests do).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,13 +51,20 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 __all__ = [
-    "SerialisedDynamoDB", "FaultSwitch", "FAULTS_PATH", "refuse_writes", "duplicate_messages", "fault_status",
-    "check_then_write_transactions", "main",
+    "FAULTS_PATH",
+    "FaultSwitch",
+    "SerialisedDynamoDB",
+    "check_then_write_transactions",
+    "duplicate_messages",
+    "fault_status",
+    "main",
+    "refuse_writes",
 ]
 
 FAULTS_PATH = "/_motcua/faults"
@@ -68,7 +76,9 @@ _WRITES: dict[str, frozenset[str]] = {
 }
 """Per JSON-protocol service, the operations that write. S3 writes are its PUT, POST and DELETE."""
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request")
-_QUERY_SCOPE = re.compile(r"X-Amz-Credential=[^/&]+(?:/|%2F)\d{8}(?:/|%2F)[^/&%]+(?:/|%2F)([a-z0-9-]+)(?:/|%2F)aws4_request", re.I)
+_QUERY_SCOPE = re.compile(
+    r"X-Amz-Credential=[^/&]+(?:/|%2F)\d{8}(?:/|%2F)[^/&%]+(?:/|%2F)([a-z0-9-]+)(?:/|%2F)aws4_request", re.I
+)
 
 
 def _service(environ: dict[str, Any]) -> str | None:
@@ -99,7 +109,10 @@ def _refusal(service: str) -> tuple[str, list[tuple[str, str]], bytes]:
     if service == "s3":
         body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>ServiceUnavailable</Code><Message>{message}</Message></Error>".encode()
         return "503 Service Unavailable", [("Content-Type", "application/xml")], body
-    kind = {"dynamodb": "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", "sqs": "com.amazonaws.sqs#ServiceUnavailable"}[service]
+    kind = {
+        "dynamodb": "com.amazonaws.dynamodb.v20120810#ServiceUnavailable",
+        "sqs": "com.amazonaws.sqs#ServiceUnavailable",
+    }[service]
     headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "ServiceUnavailable;Receiver")]
     return "503 Service Unavailable", headers, json.dumps({"__type": kind, "message": message}).encode()
 
@@ -185,7 +198,9 @@ class FaultSwitch:
                 self._order(request.get_data())
             except (ValueError, TypeError, AttributeError) as error:
                 body = json.dumps({"error": str(error)}).encode()
-                start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                start_response(
+                    "400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+                )
                 return [body]
         elif request.method != "GET":
             status = "405 Method Not Allowed"
@@ -240,7 +255,9 @@ class FaultSwitch:
 def refuse_writes(endpoint: str, seconds: float, services: Iterable[str] = ("dynamodb", "s3", "sqs")) -> dict[str, Any]:
     """Make the emulator at `endpoint` refuse writes for `seconds` (0 ends a window early)."""
     body = json.dumps({"refuse_writes_seconds": seconds, "services": list(services)}).encode()
-    request = urllib.request.Request(endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as reply:
         return json.loads(reply.read())
 
@@ -248,7 +265,9 @@ def refuse_writes(endpoint: str, seconds: float, services: Iterable[str] = ("dyn
 def duplicate_messages(endpoint: str, queues: Iterable[str]) -> dict[str, Any]:
     """Make the emulator at `endpoint` deliver every message sent to `queues` twice (none: stop)."""
     body = json.dumps({"duplicate_queues": list(queues)}).encode()
-    request = urllib.request.Request(endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        endpoint.rstrip("/") + FAULTS_PATH, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as reply:
         return json.loads(reply.read())
 
@@ -312,8 +331,14 @@ def check_then_write_transactions() -> None:
             seen.add(marker)
             current = self.get_item(op["TableName"], key)
             condition = op.get("ConditionExpression")
-            if condition is not None and not get_filter_expression(condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")).expr(current):
-                old = current.to_json()["Attributes"] if current and op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" else None
+            if condition is not None and not get_filter_expression(
+                condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            ).expr(current):
+                old = (
+                    current.to_json()["Attributes"]
+                    if current and op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+                    else None
+                )
                 errors.append(("ConditionalCheckFailed", "The conditional request failed", old))
                 failed = True
             else:
@@ -330,7 +355,13 @@ def check_then_write_transactions() -> None:
                 elif op_type == "Delete":
                     self.delete_item(op["TableName"], key)
                 elif op_type == "Update":
-                    self.update_item(op["TableName"], key, update_expression=op["UpdateExpression"], expression_attribute_names=names, expression_attribute_values=values)
+                    self.update_item(
+                        op["TableName"],
+                        key,
+                        update_expression=op["UpdateExpression"],
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 applied.append((op["TableName"], key, before))
         except Exception:
             for table_name, key, before in reversed(applied):  # undo, item by item
@@ -350,8 +381,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="motcua-emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--state", type=Path, help="keep the state in this directory (snapshot and journal); none: in memory")
-    parser.add_argument("--compact-after", type=int, default=2_000, help="items written after which a new snapshot is written")
+    parser.add_argument(
+        "--state", type=Path, help="keep the state in this directory (snapshot and journal); none: in memory"
+    )
+    parser.add_argument(
+        "--compact-after", type=int, default=2_000, help="items written after which a new snapshot is written"
+    )
     args = parser.parse_args(argv)
     check_then_write_transactions()
     app: Callable[..., Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
@@ -359,11 +394,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.state is not None:
         from chalicelib.local.persistence import Persistence
 
-        persistence = Persistence(app, args.state, compact_after=args.compact_after, fsync=os.environ.get("MOTCUA_STATE_FSYNC") == "1")
+        persistence = Persistence(
+            app, args.state, compact_after=args.compact_after, fsync=os.environ.get("MOTCUA_STATE_FSYNC") == "1"
+        )
         report = persistence.start()
         (args.state / "loaded.json").write_text(json.dumps(asdict(report)))
-        print(f"state: {report.counts} from {args.state} in {report.seconds:.2f} s "
-              f"({report.journal_records} journal records replayed, {report.torn_bytes} torn bytes dropped)", flush=True)
+        print(
+            f"state: {report.counts} from {args.state} in {report.seconds:.2f} s "
+            f"({report.journal_records} journal records replayed, {report.torn_bytes} torn bytes dropped)",
+            flush=True,
+        )
         app = persistence
 
     stopping = threading.Event()
@@ -378,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
+
     class NoDelayHandler(MotoRequestHandler):
         """Headers and body leave in two writes; without TCP_NODELAY, Nagle's algorithm holds the
         body until the client's delayed ACK (about 40 ms on Linux): seen here as ~30 ms per call."""
@@ -387,11 +428,7 @@ def main(argv: list[str] | None = None) -> None:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     run_simple(
-        args.host,
-        args.port,
-        FaultSwitch(SerialisedDynamoDB(app)),
-        threaded=True,
-        request_handler=NoDelayHandler,
+        args.host, args.port, FaultSwitch(SerialisedDynamoDB(app)), threaded=True, request_handler=NoDelayHandler
     )
 
 

@@ -33,6 +33,7 @@ listens; then a new snapshot is written in the background once 2 000 items were 
 last one (so a start after a kill replays about a second of writes at most), and at every Ctrl-C or
 SIGTERM. See docs/decisions.md for the measurements.
 """
+
 from __future__ import annotations
 
 import copyreg
@@ -46,12 +47,13 @@ import sys
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-__all__ = ["StateStore", "Persistence", "LoadReport", "SNAPSHOT", "SERVICES", "state_counts"]
+__all__ = ["SERVICES", "SNAPSHOT", "LoadReport", "Persistence", "StateStore", "state_counts"]
 
 SNAPSHOT = "snapshot.pickle"
 SERVICES = ("dynamodb", "s3", "sqs", "kms", "cloudformation", "iam", "sts", "events", "logs", "cloudwatch")
@@ -59,14 +61,34 @@ SERVICES = ("dynamodb", "s3", "sqs", "kms", "cloudformation", "iam", "sts", "eve
 through CloudFormation; the local stage makes the signing key through KMS."""
 _HEADER = struct.Struct(">II")
 _DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
-_SQS_DATA = frozenset({
-    "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
-    "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
-})
+_SQS_DATA = frozenset(
+    {
+        "SendMessage",
+        "SendMessageBatch",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "DeleteMessageBatch",
+        "ChangeMessageVisibility",
+        "ChangeMessageVisibilityBatch",
+    }
+)
 """SQS operations whose effect on the queues is journaled by the model hooks (or not needed)."""
 _READ_PREFIXES = (
-    "Get", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet", "Sign", "Verify", "Encrypt",
-    "Decrypt", "Generate", "Validate", "ReEncrypt", "Estimate",
+    "Get",
+    "List",
+    "Describe",
+    "Query",
+    "Scan",
+    "BatchGet",
+    "TransactGet",
+    "Sign",
+    "Verify",
+    "Encrypt",
+    "Decrypt",
+    "Generate",
+    "Validate",
+    "ReEncrypt",
+    "Estimate",
 )
 
 
@@ -74,7 +96,9 @@ def _register_reducers() -> None:
     """Locks become new locks and private keys their DER bytes, so moto's backends pickle."""
     lock_types = {type(threading.Lock()), type(threading.RLock())}
     for lock_type in lock_types:
-        copyreg.pickle(lock_type, lambda lock: (threading.RLock, ()) if "RLock" in type(lock).__name__ else (threading.Lock, ()))
+        copyreg.pickle(
+            lock_type, lambda lock: (threading.RLock, ()) if "RLock" in type(lock).__name__ else (threading.Lock, ())
+        )
     copyreg.pickle(threading.Condition, lambda _: (threading.Condition, ()))
     try:  # a DynamoDB item's attributes: loaded without re-checking the size on every key
         from moto.dynamodb.models.dynamo_type import LimitedSizeDict
@@ -89,7 +113,11 @@ def _register_reducers() -> None:
         return
 
     def private_key(key: Any) -> tuple[Callable[..., Any], tuple[bytes]]:
-        return _load_private_key, (key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),)
+        return _load_private_key, (
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
 
     for module_name, class_name in (("rsa", "RSAPrivateKey"), ("ec", "ECPrivateKey"), ("ed25519", "Ed25519PrivateKey")):
         key_type = getattr(getattr(openssl, module_name, None), class_name, None)
@@ -205,7 +233,7 @@ def read_journal(path: Path) -> tuple[list[Any], int]:
     records, offset = [], 0
     while offset + _HEADER.size <= len(data):
         length, crc = _HEADER.unpack_from(data, offset)
-        payload = data[offset + _HEADER.size: offset + _HEADER.size + length]
+        payload = data[offset + _HEADER.size : offset + _HEADER.size + length]
         if len(payload) < length or zlib.crc32(payload) != crc:
             break
         try:
@@ -289,7 +317,10 @@ class StateStore:
         started = time.perf_counter()
         generation = self.generation + 1
         with _no_gc():
-            data = pickle.dumps({"generation": generation, "backends": backends, "written_at": time.time()}, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(
+                {"generation": generation, "backends": backends, "written_at": time.time()},
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         tmp = self.directory / (SNAPSHOT + ".tmp")
         with open(tmp, "wb") as handle:
             handle.write(data)
@@ -325,8 +356,11 @@ def classify(service: str | None, environ: dict[str, Any], body: bytes) -> str |
     if environ.get("PATH_INFO", "").startswith("/moto-api"):
         return None
     if service == "s3":
-        return "journal" if method in ("PUT", "POST", "DELETE") and environ.get("PATH_INFO", "/").strip("/").count("/") >= 1 else (
-            "snapshot" if method in ("PUT", "POST", "DELETE") else None)
+        return (
+            "journal"
+            if method in ("PUT", "POST", "DELETE") and environ.get("PATH_INFO", "/").strip("/").count("/") >= 1
+            else ("snapshot" if method in ("PUT", "POST", "DELETE") else None)
+        )
     if service is None and method in ("GET", "HEAD"):
         return None
     operation = _operation(environ, body)
@@ -339,7 +373,16 @@ def classify(service: str | None, environ: dict[str, Any], body: bytes) -> str |
     return None if operation.startswith(_READ_PREFIXES) else "snapshot"
 
 
-_KEPT = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
+_KEPT = (
+    "REQUEST_METHOD",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+)
 
 
 def _request_record(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
@@ -349,10 +392,18 @@ def _request_record(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
 def _environ(record: dict[str, Any]) -> dict[str, Any]:
     body = record["body"]
     environ = {k: v for k, v in record.items() if k != "body"}
-    environ.update({
-        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http", "wsgi.version": (1, 0),
-        "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False, "CONTENT_LENGTH": str(len(body)),
-    })
+    environ.update(
+        {
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(body)),
+        }
+    )
     return environ
 
 
@@ -391,14 +442,18 @@ def state_counts(backends: dict[str, Any]) -> dict[str, int]:
                 if suffix not in tables:
                     continue
                 if table.range_key_attr is not None or suffix not in ("dossiers", "slips"):
-                    tables[suffix] += sum(len(v) if table.range_key_attr is not None else 1 for v in table.items.values())
+                    tables[suffix] += sum(
+                        len(v) if table.range_key_attr is not None else 1 for v in table.items.values()
+                    )
                     continue
                 keys = [str(getattr(key, "value", key)) for key in table.items]  # hash-only: one item per key
                 if suffix == "dossiers":
                     tables[suffix] += sum(1 for key in keys if not key.startswith("portal#"))
                 else:
                     tables[suffix] += sum(1 for key in keys if key.startswith("slip#"))
-                    counts["slip_counters"] = counts.get("slip_counters", 0) + sum(1 for key in keys if key.startswith("counter#"))
+                    counts["slip_counters"] = counts.get("slip_counters", 0) + sum(
+                        1 for key in keys if key.startswith("counter#")
+                    )
     counts.update(tables)
     attachments = 0
     for account in backends["s3"].values():
@@ -430,7 +485,9 @@ class Persistence:
         about this many (about a second here).
     """
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], directory: Path, compact_after: int = 2_000, fsync: bool = False) -> None:
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], directory: Path, compact_after: int = 2_000, fsync: bool = False
+    ) -> None:
         self.app = app
         self.store = StateStore(directory, fsync=fsync)
         self.world = WorldLock()
@@ -484,7 +541,9 @@ class Persistence:
                 s3_models.random = _GivenUuids(real, given)  # type: ignore[assignment]
             try:
                 environ = _environ(request)
-                list(self._service_app(environ)(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+                list(
+                    self._service_app(environ)(environ, lambda status, headers, exc_info=None: statuses.append(status))
+                )
             finally:
                 if given:
                     s3_models.random = real  # type: ignore[assignment]
@@ -544,8 +603,12 @@ class Persistence:
                 backend.delete_item(body["TableName"], body["Key"])
             elif operation == "UpdateItem":
                 backend.update_item(
-                    body["TableName"], body["Key"], (body.get("UpdateExpression") or "").strip(),
-                    body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues"), attribute_updates=body.get("AttributeUpdates"),
+                    body["TableName"],
+                    body["Key"],
+                    (body.get("UpdateExpression") or "").strip(),
+                    body.get("ExpressionAttributeNames"),
+                    body.get("ExpressionAttributeValues"),
+                    attribute_updates=body.get("AttributeUpdates"),
                 )
             elif operation == "BatchWriteItem":
                 for table, requests in body["RequestItems"].items():
@@ -596,7 +659,9 @@ class Persistence:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("CONTENT_LENGTH"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             stream = environ["wsgi.input"]
-            body = stream.read(length) if length > 0 else (stream.read() if environ.get("wsgi.input_terminated") else b"")
+            body = (
+                stream.read(length) if length > 0 else (stream.read() if environ.get("wsgi.input_terminated") else b"")
+            )
             environ["wsgi.input"] = io.BytesIO(body)
         kind = classify(service, environ, body)
         if kind == "snapshot":
@@ -608,10 +673,26 @@ class Persistence:
             record = _request_record(environ, body)
             if service == "s3":
                 with self._s3_writes:  # two writes to one key: the journal's order is the bucket's
-                    return self._answer(environ, start_response, lambda headers: self.store.append(("http", record, _version_ids(headers))), with_headers=True)
-            return self._answer(environ, start_response, lambda headers: self.store.append(("http", record, []), _weight(body)), with_headers=True)
+                    return self._answer(
+                        environ,
+                        start_response,
+                        lambda headers: self.store.append(("http", record, _version_ids(headers))),
+                        with_headers=True,
+                    )
+            return self._answer(
+                environ,
+                start_response,
+                lambda headers: self.store.append(("http", record, []), _weight(body)),
+                with_headers=True,
+            )
 
-    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any], keep: Callable[..., Any], with_headers: bool = False) -> list[bytes]:
+    def _answer(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        keep: Callable[..., Any],
+        with_headers: bool = False,
+    ) -> list[bytes]:
         """Run the request; when it succeeded, keep it (`keep`), and only then answer."""
         answered: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -640,7 +721,10 @@ class Persistence:
             records = self.store.records
             seconds = self.store.snapshot(self._backends)
         size = (self.store.directory / SNAPSHOT).stat().st_size
-        print(f"state: snapshot of {size / 1e6:.1f} MB written in {seconds:.2f} s ({records} journal records folded in)", flush=True)
+        print(
+            f"state: snapshot of {size / 1e6:.1f} MB written in {seconds:.2f} s ({records} journal records folded in)",
+            flush=True,
+        )
         return seconds
 
     def close(self) -> None:

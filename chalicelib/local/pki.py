@@ -15,6 +15,7 @@ A second call reuses everything. The emulator keeps its state in memory: when th
 recreated after a restart, the signing certificate no longer matches its public key and is
 re-issued by the same CA.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,7 @@ from cryptography.x509.oid import NameOID
 
 from chalicelib.adapters.kms import kms_client
 
-__all__ = ["Identity", "ensure_signing_identity", "PkiError"]
+__all__ = ["Identity", "PkiError", "ensure_signing_identity"]
 
 CA_NAME = "motcua local CA (không dùng ngoài máy phát triển)"
 SIGNER_NAME = "Bảo hiểm xã hội Việt Nam - motcua (local)"
@@ -85,11 +86,7 @@ def ensure_signing_identity(state_dir: Path, kms_key_alias: str) -> Identity:
         _write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     nssdb = _ensure_nssdb(state_dir / "nssdb", state_dir / "ca.pem", ca_cert)
     return Identity(
-        key_id=key_id,
-        key_alias=kms_key_alias,
-        ca_pem=state_dir / "ca.pem",
-        signing_cert_pem=cert_path,
-        nssdb=nssdb,
+        key_id=key_id, key_alias=kms_key_alias, ca_pem=state_dir / "ca.pem", signing_cert_pem=cert_path, nssdb=nssdb
     )
 
 
@@ -100,9 +97,7 @@ def _ensure_kms_key(alias: str) -> tuple[str, bytes]:
             key_id = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
         except kms.exceptions.NotFoundException:
             key_id = kms.create_key(
-                KeySpec="RSA_2048",
-                KeyUsage="SIGN_VERIFY",
-                Description="motcua: signs the one-stop slips (local stage)",
+                KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description="motcua: signs the one-stop slips (local stage)"
             )["KeyMetadata"]["KeyId"]
             kms.create_alias(AliasName=alias, TargetKeyId=key_id)
         public_der = kms.get_public_key(KeyId=key_id)["PublicKey"]
@@ -119,11 +114,13 @@ def _ensure_ca(state_dir: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         if cert.not_valid_after_utc > _now() + dt.timedelta(days=30):
             return key, cert  # type: ignore[return-value]
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "motcua"),
-        x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "motcua"),
+            x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME),
+        ]
+    )
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
@@ -136,9 +133,15 @@ def _ensure_ca(state_dir: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -160,14 +163,11 @@ def _cert_is_current(path: Path, public_der: bytes, ca_cert: x509.Certificate) -
         cert = x509.load_pem_x509_certificate(path.read_bytes())
     except ValueError:
         return False
-    same_key = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    ) == public_der
-    return (
-        same_key
-        and cert.issuer == ca_cert.subject
-        and cert.not_valid_after_utc > _now() + dt.timedelta(days=30)
+    same_key = (
+        cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        == public_der
     )
+    return same_key and cert.issuer == ca_cert.subject and cert.not_valid_after_utc > _now() + dt.timedelta(days=30)
 
 
 def _issue_signing_cert(public_der: bytes, ca_key, ca_cert: x509.Certificate) -> x509.Certificate:
@@ -175,11 +175,15 @@ def _issue_signing_cert(public_der: bytes, ca_key, ca_cert: x509.Certificate) ->
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     return (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bảo hiểm xã hội Việt Nam"),
-            x509.NameAttribute(NameOID.COMMON_NAME, SIGNER_NAME),
-        ]))
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bảo hiểm xã hội Việt Nam"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, SIGNER_NAME),
+                ]
+            )
+        )
         .issuer_name(ca_cert.subject)
         .public_key(public_key)  # type: ignore[arg-type]
         .serial_number(x509.random_serial_number())
@@ -188,9 +192,15 @@ def _issue_signing_cert(public_der: bytes, ca_key, ca_cert: x509.Certificate) ->
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -229,4 +239,4 @@ def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

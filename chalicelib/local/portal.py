@@ -2,6 +2,7 @@
 
 The local server (`chalicelib.local.serve`) answers it; the app and the Lambda package know nothing of it.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -22,12 +23,16 @@ def receive(body: bytes, signature_header: str) -> dict[str, Any]:
 
     # compare_digest refuses str with non-ASCII characters (a TypeError, so a 500): compare bytes
     if not hmac.compare_digest(signature(body).encode(), (signature_header or "").encode("utf-8", "surrogateescape")):
-        raise InvalidInput("bad_signature", "Chữ ký của thông báo không đúng.", "The notification's signature does not match.")
+        raise InvalidInput(
+            "bad_signature", "Chữ ký của thông báo không đúng.", "The notification's signature does not match."
+        )
     event = parse_json(body)
     try:
         key = f"{PREFIX}{event['dossier_id']}/{int(event['seq']):06d}.json"
     except (TypeError, KeyError, ValueError):
-        raise InvalidInput("bad_event", "Thông báo thiếu mã hồ sơ hoặc số thứ tự.", "The event needs dossier_id and an integer seq.") from None
+        raise InvalidInput(
+            "bad_event", "Thông báo thiếu mã hồ sơ hoặc số thứ tự.", "The event needs dossier_id and an integer seq."
+        ) from None
     originals().put(key, body, "application/json")
     return {"received": event["seq"]}
 

@@ -17,6 +17,7 @@ receive nearer the DLQ, for the visibility timeout). Seconds-long polls made tha
 enough under repeated kills to push a message into a DLQ. The price: with two idle workers, their
 empty receives cost the emulator about 5 % of a core (measured; 1 % with five-second polls).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,15 +26,17 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.queues import queue_url
 from chalicelib.logs import logger
 
-__all__ = ["LambdaContext", "sqs_event", "Runner"]
+__all__ = ["LambdaContext", "Runner", "sqs_event"]
 
 
 @dataclass
@@ -50,11 +53,10 @@ class LambdaContext:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
 
 
-
 def _scheduled_event(rule: str) -> dict[str, Any]:
     """An EventBridge scheduled event as Lambda receives it: Chalice's `CloudWatchEvent` reads every
     one of these keys (without `version` it raised KeyError, and the local sweep never ran)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     return {
         "version": "0",
@@ -62,7 +64,7 @@ def _scheduled_event(rule: str) -> dict[str, Any]:
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": "123456789012",
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-1"),
         "resources": [f"arn:aws:events:local:123456789012:rule/{rule}"],
         "detail": {},
@@ -140,7 +142,9 @@ class Runner:
         heartbeat = threading.Thread(target=self._keep_hidden, args=(url, messages, done_event), daemon=True)
         heartbeat.start()
         try:
-            result = self._handler(trigger.handler_string)(sqs_event(messages, arn, self._sqs.meta.region_name), LambdaContext(trigger.name))
+            result = self._handler(trigger.handler_string)(
+                sqs_event(messages, arn, self._sqs.meta.region_name), LambdaContext(trigger.name)
+            )
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - as in Lambda, an exception fails the whole batch
             logger().exception("handler raised; the whole batch comes back", extra={"queue": trigger.queue})
@@ -156,14 +160,18 @@ class Runner:
         for m in messages:
             if m["MessageId"] in failed:
                 count = int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
-                self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.backoff(count))
+                self._sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.backoff(count)
+                )
         return len(messages)
 
     def _keep_hidden(self, url: str, messages: list[dict[str, Any]], done: threading.Event) -> None:
         while not done.wait(self.visibility / 3):
             for m in messages:
                 try:
-                    self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.visibility)
+                    self._sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.visibility
+                    )
                 except Exception:  # noqa: BLE001 - best effort; at worst the message is seen twice
                     pass
 
@@ -194,7 +202,10 @@ class Runner:
 
     def run(self) -> None:
         self._warm()
-        threads = [threading.Thread(target=self._poll_forever, args=(t,), name=f"poll-{t.name}", daemon=True) for t in self.triggers()]
+        threads = [
+            threading.Thread(target=self._poll_forever, args=(t,), name=f"poll-{t.name}", daemon=True)
+            for t in self.triggers()
+        ]
         if self.schedules:
             threads.append(threading.Thread(target=self._schedule_forever, name="schedules", daemon=True))
         for thread in threads:

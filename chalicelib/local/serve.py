@@ -4,6 +4,7 @@ The API is Chalice's own local server (the same route code as in Lambda) with on
 larger than API Gateway would take is refused with 413 before it is read. Workers are separate
 processes running `motcua worker`; one that dies is started again, as Lambda would.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.local.stack import PROJECT_DIR, aws_state_dir, deploy_stack, local_environment, start_emulator
 
-__all__ = ["MAX_REQUEST_BYTES", "prepare", "make_server", "serve", "loaded_summary", "resume_in_flight", "STACK_FILE"]
+__all__ = ["MAX_REQUEST_BYTES", "STACK_FILE", "loaded_summary", "make_server", "prepare", "resume_in_flight", "serve"]
 
 STACK_FILE = "stack.json"
 """In the state directory while `make run` is up: its ports, so `motcua` finds the stack from anywhere."""
@@ -52,7 +53,9 @@ def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
     except TrustAnchorsError as error:
         hint = "Fix or unset MOTCUA_TRUST_ANCHORS (the local demo CA is trusted anyway)."
         raise SystemExit(f"motcua: {error}. {hint}") from error
-    emulator = start_emulator(emulator_port, log_file=state_dir / "emulator.log", state=aws_state_dir(state_dir) if persist else None)
+    emulator = start_emulator(
+        emulator_port, log_file=state_dir / "emulator.log", state=aws_state_dir(state_dir) if persist else None
+    )
     environment = local_environment(emulator.endpoint, state_dir)
     os.environ.update(environment)
     settings.cache_clear()  # read again, from the stage's environment
@@ -79,11 +82,18 @@ def loaded_summary(state_dir: Path) -> str:
     except ValueError:
         pass
     parts = [
-        f"{_grouped(c.get('dossiers', 0))} hồ sơ", f"{_grouped(c.get('attachments', 0))} giấy tờ", f"{_grouped(c.get('slips', 0))} phiếu",
-        f"{_grouped(c.get('audit', 0))} audit entries", f"{_grouped(c.get('units', 0) + c.get('participants', 0))} registry rows",
-        f"{_grouped(c.get('claims', 0))} claims", f"{_grouped(c.get('slip_counters', 0))} slip counters", f"{_grouped(c.get('messages', 0))} queued messages",
+        f"{_grouped(c.get('dossiers', 0))} hồ sơ",
+        f"{_grouped(c.get('attachments', 0))} giấy tờ",
+        f"{_grouped(c.get('slips', 0))} phiếu",
+        f"{_grouped(c.get('audit', 0))} audit entries",
+        f"{_grouped(c.get('units', 0) + c.get('participants', 0))} registry rows",
+        f"{_grouped(c.get('claims', 0))} claims",
+        f"{_grouped(c.get('slip_counters', 0))} slip counters",
+        f"{_grouped(c.get('messages', 0))} queued messages",
     ]
-    how = f"{report.get('journal_records', 0)} journal records replayed" + ("" if report.get("clean_stop", True) else "; the last run was killed")
+    how = f"{report.get('journal_records', 0)} journal records replayed" + (
+        "" if report.get("clean_stop", True) else "; the last run was killed"
+    )
     return f"Loaded {', '.join(parts)} from {where} in {report.get('seconds', 0):.1f} s ({how}; moto imported in {report.get('import_seconds', 0):.1f} s)."
 
 
@@ -139,7 +149,12 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_REQUEST_BYTES:
-                self._send_error(413, "body_too_large", "Yêu cầu quá lớn (tối đa 10 MB).", "The request body is over 10 MB or has no valid length.")
+                self._send_error(
+                    413,
+                    "body_too_large",
+                    "Yêu cầu quá lớn (tối đa 10 MB).",
+                    "The request body is over 10 MB or has no valid length.",
+                )
                 return
             if self.path.split("?", 1)[0] == PORTAL_CALLBACK_PATH:
                 self._portal_callback(length)
@@ -153,7 +168,13 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
             from chalicelib.local import portal
 
             if self.command != "POST":
-                self._send_error(405, "method_not_allowed", "Phương thức HTTP không được hỗ trợ.", f"The method {self.command} is not supported.", {"Allow": "POST"})
+                self._send_error(
+                    405,
+                    "method_not_allowed",
+                    "Phương thức HTTP không được hỗ trợ.",
+                    f"The method {self.command} is not supported.",
+                    {"Allow": "POST"},
+                )
                 return
             body = self.rfile.read(length) if length else b""
             try:
@@ -178,9 +199,17 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 allowed = sorted(routes[RouteMatcher(list(routes)).match_route(self.path).route])
             except ValueError:
                 allowed = []
-            self._send_error(405, "method_not_allowed", "Phương thức HTTP không được hỗ trợ.", f"The method {self.command} is not supported.", {"Allow": ", ".join(allowed)})
+            self._send_error(
+                405,
+                "method_not_allowed",
+                "Phương thức HTTP không được hỗ trợ.",
+                f"The method {self.command} is not supported.",
+                {"Allow": ", ".join(allowed)},
+            )
 
-        def _send_error(self, status: int, code: str, message: str, message_en: str, headers: dict[str, str] | None = None) -> None:
+        def _send_error(
+            self, status: int, code: str, message: str, message_en: str, headers: dict[str, str] | None = None
+        ) -> None:
             from chalicelib.api.contracts import error_json
 
             self._send_json(status, error_json(code, message, message_en), headers)
@@ -206,7 +235,11 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
 
         def _send_http_response(self, code: int, headers: Any, body: Any) -> None:
             # Chalice's own answer to a known path with another method: the API's error shape
-            if code == 405 and isinstance(body, (bytes, str)) and "MethodNotAllowedError" in (body.decode() if isinstance(body, bytes) else body):
+            if (
+                code == 405
+                and isinstance(body, (bytes, str))
+                and "MethodNotAllowedError" in (body.decode() if isinstance(body, bytes) else body)
+            ):
                 self._method_not_allowed()
                 return
             super()._send_http_response(code, headers, body)
@@ -216,7 +249,7 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 return self._method_not_allowed
             raise AttributeError(name)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: Any) -> None:
             if os.environ.get("MOTCUA_ACCESS_LOG"):
                 super().log_message(format, *args)
 
@@ -254,7 +287,9 @@ class WorkerPool:
 
     def _start(self, index: int) -> subprocess.Popen:
         args = [sys.executable, "-m", "chalicelib.cli", "worker"] + ([] if index == 0 else ["--no-schedules"])
-        return subprocess.Popen(args, cwd=PROJECT_DIR, env=self._environment(), stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            args, cwd=PROJECT_DIR, env=self._environment(), stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT
+        )
 
     def start(self) -> None:
         self.processes = [self._start(i) for i in range(self.count)]
@@ -314,7 +349,11 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist:
     phases = {"emulator, stack and keys": time.monotonic() - started}
     from chalicelib.local.demo import seed_demo
 
-    loaded = loaded_summary(state_dir) if persist else "The emulator keeps its data in memory (--in-memory): stopping it loses everything."
+    loaded = (
+        loaded_summary(state_dir)
+        if persist
+        else "The emulator keeps its data in memory (--in-memory): stopping it loses everything."
+    )
     seeded = seed_demo(state_dir)
     resumed = resume_in_flight(state_dir)
     phases["registry check"] = time.monotonic() - started - sum(phases.values())
@@ -328,14 +367,20 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist:
         thread.start()
         _wait_healthy(port)
         phases["API up"] = time.monotonic() - started - sum(phases.values())
-        (state_dir / STACK_FILE).write_text(json.dumps({"api_port": port, "emulator_port": emulator_port, "pid": os.getpid()}))
+        (state_dir / STACK_FILE).write_text(
+            json.dumps({"api_port": port, "emulator_port": emulator_port, "pid": os.getpid()})
+        )
         print(loaded + (f" {resumed} submitted dossier(s) sent on again." if resumed else ""), flush=True)
         print(
             f"motcua is ready in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in phases.items())}): API http://127.0.0.1:{port}  "
             f"(emulator {emulator.endpoint}, {workers} worker process(es), logs in {state_dir})\n"
             f"Demo registry: {state_dir / 'units.csv'} and {state_dir / 'participants.csv'} "
             f"({'already loaded' if seeded.already_loaded else f'{seeded.loaded} rows loaded'}).\n"
-            + (f"Data is kept in {aws_state_dir(state_dir)} across Ctrl-C and kill -9; `motcua reset` starts empty." if persist else "Data is kept in memory only."),
+            + (
+                f"Data is kept in {aws_state_dir(state_dir)} across Ctrl-C and kill -9; `motcua reset` starts empty."
+                if persist
+                else "Data is kept in memory only."
+            ),
             flush=True,
         )
         while not stop.wait(0.5):

@@ -5,6 +5,7 @@ as it is, so the tables, buckets and queues the tests use are the ones productio
 signing key is the exception: moto's CloudFormation makes a key that answers `DescribeKey` with a
 500, so the local stage creates it through the KMS API (see `infra/README.md`).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PROJECT_DIR", "TEMPLATE", "Emulator", "local_environment", "start_emulator", "deploy_stack", "free_port", "aws_state_dir"]
+__all__ = [
+    "PROJECT_DIR",
+    "TEMPLATE",
+    "Emulator",
+    "aws_state_dir",
+    "deploy_stack",
+    "free_port",
+    "local_environment",
+    "start_emulator",
+]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE = PROJECT_DIR / "infra" / "resources.json"
@@ -85,7 +95,9 @@ def _answers(endpoint: str) -> bool:
         return False
 
 
-def start_emulator(port: int, log_file: Path | None = None, timeout: float = 120.0, state: Path | None = None) -> Emulator:
+def start_emulator(
+    port: int, log_file: Path | None = None, timeout: float = 120.0, state: Path | None = None
+) -> Emulator:
     """Start moto's server on 127.0.0.1:`port`, or reuse the one already answering there.
 
     `state`: the directory its data is kept in (`persistence.py`); None keeps it in memory. The
@@ -95,10 +107,19 @@ def start_emulator(port: int, log_file: Path | None = None, timeout: float = 120
         return Emulator(endpoint, None)
     with socket.socket() as sock:
         if sock.connect_ex(("127.0.0.1", port)) == 0:
-            raise RuntimeError(f"port {port} is taken by something that is not the AWS emulator; set MOTCUA_EMULATOR_PORT")
+            raise RuntimeError(
+                f"port {port} is taken by something that is not the AWS emulator; set MOTCUA_EMULATOR_PORT"
+            )
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.local.emulator", "--port", str(port), *(["--state", str(state)] if state else [])],
+        [
+            sys.executable,
+            "-m",
+            "chalicelib.local.emulator",
+            "--port",
+            str(port),
+            *(["--state", str(state)] if state else []),
+        ],
         stdout=out,
         stderr=subprocess.STDOUT,
         cwd=PROJECT_DIR,
@@ -134,7 +155,11 @@ def deploy_stack(stage: str = "local") -> dict[str, str]:
         stacks = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"]
     elif _template_of(cfn) != json.loads(TEMPLATE.read_text()):
         # kept state from before a change of infra/ (a new table): the stack follows the template
-        cfn.update_stack(StackName=STACK_NAME, TemplateBody=TEMPLATE.read_text(), Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}])
+        cfn.update_stack(
+            StackName=STACK_NAME,
+            TemplateBody=TEMPLATE.read_text(),
+            Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
+        )
         cfn.get_waiter("stack_update_complete").wait(StackName=STACK_NAME, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         stacks = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"]
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}

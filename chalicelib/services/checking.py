@@ -5,6 +5,7 @@ writes the findings, the due date and the slip (receipt, correction request or r
 save. Safe to run again at any point: slips are issued once per event, claims are the dossier's
 own on a second try, and the outcome is saved only once (the state machine refuses a second).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,9 +30,13 @@ from chalicelib.domain.states import Status
 from chalicelib.services import deadlines, documents
 from chalicelib.services.extracting import load_extractions
 
-__all__ = ["Review", "review", "findings_of", "conclude"]
+__all__ = ["Review", "conclude", "findings_of", "review"]
 
-OUTCOME_SLIPS: dict[Status, SlipKind] = {Status.ACCEPTED: "receipt", Status.NEEDS_CORRECTION: "correction_request", Status.REJECTED: "refusal"}
+OUTCOME_SLIPS: dict[Status, SlipKind] = {
+    Status.ACCEPTED: "receipt",
+    Status.NEEDS_CORRECTION: "correction_request",
+    Status.REJECTED: "refusal",
+}
 
 
 def _trust_anchors() -> bytes:
@@ -56,8 +61,13 @@ def _signature(dossier: Dossier, name: str, label: str = "") -> SignatureVerdict
     own_id = dossier.workers[0].id_number if not dossier.applicant.tax_code and len(dossier.workers) == 1 else None
     try:
         return judge_signatures(
-            data, dossier.applicant, _trust_anchors(),
-            attachment=name, label=label, id_number=own_id, policy=revocation_policy(),
+            data,
+            dossier.applicant,
+            _trust_anchors(),
+            attachment=name,
+            label=label,
+            id_number=own_id,
+            policy=revocation_policy(),
         )
     except VerificationError:
         return unsigned(name, label)
@@ -77,9 +87,13 @@ class Review:
     (an OCR slip, not the applicant's error) and notes for the clerk (a column not found)."""
 
 
-def _recognise(dossier: Dossier, extractions: dict[str, dict[str, Any]], verdicts: dict[str, SignatureVerdict]) -> dict[str, tuple[str, ...]]:
+def _recognise(
+    dossier: Dossier, extractions: dict[str, dict[str, Any]], verdicts: dict[str, SignatureVerdict]
+) -> dict[str, tuple[str, ...]]:
     return {
-        name: infer_components(name, attachment.declared, extractions.get(name, {}).get("document_type"), verdicts[name].signed)
+        name: infer_components(
+            name, attachment.declared, extractions.get(name, {}).get("document_type"), verdicts[name].signed
+        )
         for name, attachment in sorted(dossier.attachments.items())
     }
 
@@ -116,9 +130,14 @@ def review(dossier: Dossier) -> Review:
         if "worker_list" not in components.get(name, ()):
             continue
         if result.get("workers"):
-            compared = compare_scan(dossier.workers, result["workers"], name, registry=people, found_columns=result.get("columns"))
+            compared = compare_scan(
+                dossier.workers, result["workers"], name, registry=people, found_columns=result.get("columns")
+            )
             findings += compared.findings
-            readings[name] = {"reconciled": [r.to_dict() for r in compared.reconciled], "notes": [n.to_dict() for n in compared.notes]}
+            readings[name] = {
+                "reconciled": [r.to_dict() for r in compared.reconciled],
+                "notes": [n.to_dict() for n in compared.notes],
+            }
         elif dossier.workers and result.get("document_type") != "unreadable":
             findings.append(_no_table(name, components[name]))
     if people is not None:
@@ -185,11 +204,13 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
     update: dict[str, Any] = {"findings": findings}
     if found is not None:
         update["attachments"] = {
-            name: a.model_copy(update={
-                "components": list(found.components.get(name, ())),
-                "signature": found.signatures.get(name),
-                "reading": found.readings.get(name),
-            })
+            name: a.model_copy(
+                update={
+                    "components": list(found.components.get(name, ())),
+                    "signature": found.signatures.get(name),
+                    "reading": found.readings.get(name),
+                }
+            )
             for name, a in dossier.attachments.items()
         }
     if outcome == Status.ACCEPTED and dossier.received_at:
@@ -202,7 +223,9 @@ def conclude(dossier: Dossier, findings: list[Finding], round_: int, found: Revi
         extra["reasons"] = list(dict.fromkeys(f.message for f in findings))
     slip = documents.issue(concluded, OUTCOME_SLIPS[outcome], f"{outcome.value}#{round_}", **extra)
     documents_now = [*concluded.documents, slip] if slip not in concluded.documents else concluded.documents
-    result = concluded.model_copy(update={"documents": documents_now}).advance(outcome, by="system:check", note=notes.checked(len(findings)))
+    result = concluded.model_copy(update={"documents": documents_now}).advance(
+        outcome, by="system:check", note=notes.checked(len(findings))
+    )
     if outcome == Status.ACCEPTED:  # the control slip (Mẫu 05) opens at reception
         result = documents.with_control_slip(result, f"accepted#{round_}")
     return result

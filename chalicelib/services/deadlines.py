@@ -5,6 +5,7 @@
 loaded once and validated; the app loads it at its cold start, so a bad line stops the function
 with the line named instead of counting a wrong date.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,7 +18,21 @@ from chalicelib.domain.offices import office
 from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.workdays import CalendarError, WorkingCalendar, check_count
 
-__all__ = ["calendar", "add", "between", "describe", "parse_day", "parse_count", "CalendarError", "DEFAULT_REASONS", "REASONS", "at_acceptance", "handed_to_authority", "finished", "new_dates"]
+__all__ = [
+    "DEFAULT_REASONS",
+    "REASONS",
+    "CalendarError",
+    "add",
+    "at_acceptance",
+    "between",
+    "calendar",
+    "describe",
+    "finished",
+    "handed_to_authority",
+    "new_dates",
+    "parse_count",
+    "parse_day",
+]
 
 _WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
@@ -55,7 +70,13 @@ def parse_count(text: str) -> int:
 def describe(day: date) -> str:
     """``2024-05-04 (Thứ Bảy, ngày làm việc)``: the date as the CLI prints it."""
     cal = calendar()
-    kind = "ngày làm việc" if cal.is_working_day(day) else f"nghỉ: {cal.holiday_name(day)}" if cal.holiday_name(day) else "nghỉ"
+    kind = (
+        "ngày làm việc"
+        if cal.is_working_day(day)
+        else f"nghỉ: {cal.holiday_name(day)}"
+        if cal.holiday_name(day)
+        else "nghỉ"
+    )
     return f"{day.isoformat()} ({_WEEKDAYS[day.weekday()]}, {kind})"
 
 
@@ -71,6 +92,7 @@ def between(a: str, b: str) -> int:
 
 # --- each body's step of a dossier ------------------------------------------------------------
 
+
 def at_acceptance(dossier: Dossier) -> dict[str, object]:
     """The clock's dates for a dossier accepted now: BHXH's step from its (last) submission, BHXH's
     own deadline, and the appointment, the sum of every step."""
@@ -78,7 +100,9 @@ def at_acceptance(dossier: Dossier) -> dict[str, object]:
     start = dossier.received_at
     assert start is not None, "an accepted dossier has its reception time"
     first = rules.steps[0]
-    step = open_step("bhxh", body_name("bhxh", office(dossier.office).province), first.days, first.source, start, calendar())
+    step = open_step(
+        "bhxh", body_name("bhxh", office(dossier.office).province), first.days, first.source, start, calendar()
+    )
     return {
         "steps": [step],
         "bhxh_due_date": step.due,
@@ -93,7 +117,16 @@ def handed_to_authority(dossier: Dossier, authority: str, at: datetime) -> Dossi
     steps = [close_step(s, at) for s in dossier.steps]
     if not any(s.body == authority for s in steps):
         source = "; ".join(dict.fromkeys(s.source for s in rules.steps[1:]))
-        steps.append(open_step(authority, body_name(authority, office(dossier.office).province), rules.authority_days, source, at, calendar()))
+        steps.append(
+            open_step(
+                authority,
+                body_name(authority, office(dossier.office).province),
+                rules.authority_days,
+                source,
+                at,
+                calendar(),
+            )
+        )
     return dossier.model_copy(update={"steps": steps})
 
 
@@ -111,5 +144,3 @@ def new_dates(dossier: Dossier, step: StepDeadline, extra_days: int | None) -> t
     appointment = calendar().add_working_days(moved, later)
     current = dossier.due_date or appointment
     return moved, max(appointment, current)
-
-

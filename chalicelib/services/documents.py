@@ -5,6 +5,7 @@ from the register (`slipbook`), rendered and signed through KMS (`chalicelib.doc
 once in the slips bucket, recorded by hash for `POST /v1/verify`. Issuing the same slip again for
 the same event (a retried message) gives back the same slip, never a second number.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,18 @@ from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
-__all__ = ["slips_origin", "calendar", "with_control_slip", "signer", "issue", "download_url", "document_link", "verify", "signing_chain", "trust_roots"]
+__all__ = [
+    "calendar",
+    "document_link",
+    "download_url",
+    "issue",
+    "signer",
+    "signing_chain",
+    "slips_origin",
+    "trust_roots",
+    "verify",
+    "with_control_slip",
+]
 
 RESULT_PLACE = "Trực tuyến qua Cổng Dịch vụ công quốc gia"
 
@@ -70,7 +82,9 @@ def signer() -> Any:
     """The process's one slip signer (its chain read and its KMS public key fetched once)."""
     from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
 
-    return SlipSigner.from_key(KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=settings().tsa_url or None)
+    return SlipSigner.from_key(
+        KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=settings().tsa_url or None
+    )
 
 
 def _agency(dossier: Dossier) -> Any:
@@ -105,7 +119,12 @@ def _late_agency(dossier: Dossier, body: str) -> Any:
     if body == "bhxh":
         return _agency(dossier)
     where = office(dossier.office)
-    return Agency(name=body_name(body, where.province), province=PROVINCES.get(dossier.office[-2:], where.province), office_code=dossier.office, parent="")
+    return Agency(
+        name=body_name(body, where.province),
+        province=PROVINCES.get(dossier.office[-2:], where.province),
+        office_code=dossier.office,
+        parent="",
+    )
 
 
 def with_control_slip(dossier: Dossier, event: str) -> Dossier:
@@ -127,7 +146,13 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
     from chalicelib.documents import slips
 
     rules = procedure(dossier.procedure)
-    common: dict[str, Any] = dict(number=number, portal_code=dossier.portal_code, agency=_agency(dossier), issued_at=issued_at, procedure_title=rules.title)
+    common: dict[str, Any] = dict(
+        number=number,
+        portal_code=dossier.portal_code,
+        agency=_agency(dossier),
+        issued_at=issued_at,
+        procedure_title=rules.title,
+    )
     if kind == "receipt":
         assert dossier.received_at and dossier.due_date, "a receipt needs the reception and due dates"
         local = dossier.received_at.astimezone(VIETNAM_TZ)
@@ -147,9 +172,19 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
             **common,
         )
     if kind == "correction_request":
-        return slips.CorrectionRequestSlip(applicant=_applicant(dossier), findings=tuple(slips.Finding(code=f.code, message=f.message, field=f.field, row=f.row, suggestion=f.suggestion) for f in dossier.findings), contact_name="Bộ phận tiếp nhận và trả kết quả", **common)
+        return slips.CorrectionRequestSlip(
+            applicant=_applicant(dossier),
+            findings=tuple(
+                slips.Finding(code=f.code, message=f.message, field=f.field, row=f.row, suggestion=f.suggestion)
+                for f in dossier.findings
+            ),
+            contact_name="Bộ phận tiếp nhận và trả kết quả",
+            **common,
+        )
     if kind == "refusal":
-        return slips.RefusalSlip(applicant=_applicant(dossier), reasons=extra["reasons"], received_at=dossier.received_at, **common)
+        return slips.RefusalSlip(
+            applicant=_applicant(dossier), reasons=extra["reasons"], received_at=dossier.received_at, **common
+        )
     if kind == "apology":
         late = _late_agency(dossier, extra["body"])
         assert dossier.received_at, "an apology is for a dossier received"
@@ -201,15 +236,39 @@ def issue(dossier: Dossier, kind: SlipKind, event: str, **extra: Any) -> Documen
     number = f"{seq:06d}/{year}/{KIND_CODES[kind]}-{dossier.office}"
     stored = None if fresh else slipbook().find(number)  # a number taken just now has no slip yet
     if stored is not None:  # made before a crash kept the dossier from recording it
-        return DocumentRef(kind=kind, number=number, issued_at=datetime.fromisoformat(stored.issued_at), key=stored.s3_key, sha256=stored.sha256, event=event)
+        return DocumentRef(
+            kind=kind,
+            number=number,
+            issued_at=datetime.fromisoformat(stored.issued_at),
+            key=stored.s3_key,
+            sha256=stored.sha256,
+            event=event,
+        )
     from chalicelib.documents import render_slip
 
     check = slip_check_code()
-    pdf = signer().sign(render_slip(_build(kind, dossier, number, seq, issued_at, extra), public_base_url=settings().public_base_url, check=check))
+    pdf = signer().sign(
+        render_slip(
+            _build(kind, dossier, number, seq, issued_at, extra),
+            public_base_url=settings().public_base_url,
+            check=check,
+        )
+    )
     digest = hashlib.sha256(pdf).hexdigest()
     key = f"slips/{dossier.office}/{year}/{KIND_CODES[kind]}/{seq:06d}.pdf"
     slips_bucket().put(key, pdf, "application/pdf", {"sha256": digest, "dossier-id": dossier.id})
-    slipbook().record(SlipRecord(number=number, kind=kind, dossier_id=dossier.id, portal_code=dossier.portal_code, sha256=digest, s3_key=key, issued_at=issued_at.isoformat(), check=check))
+    slipbook().record(
+        SlipRecord(
+            number=number,
+            kind=kind,
+            dossier_id=dossier.id,
+            portal_code=dossier.portal_code,
+            sha256=digest,
+            s3_key=key,
+            issued_at=issued_at.isoformat(),
+            check=check,
+        )
+    )
     return DocumentRef(kind=kind, number=number, issued_at=issued_at, key=key, sha256=digest, event=event)
 
 
@@ -218,7 +277,9 @@ LINK_SECONDS = 300
 
 def _latest(dossier: Dossier, kind: str) -> DocumentRef:
     if kind not in KIND_CODES:
-        raise InvalidInput("unknown_document_kind", "Loại giấy tờ không hợp lệ.", f"kind must be one of {', '.join(KIND_CODES)}.")
+        raise InvalidInput(
+            "unknown_document_kind", "Loại giấy tờ không hợp lệ.", f"kind must be one of {', '.join(KIND_CODES)}."
+        )
     found = [d for d in dossier.documents if d.kind == kind]
     if not found:
         raise NotFound("document")
@@ -231,7 +292,9 @@ def _filename(dossier: Dossier, kind: str) -> str:
 
 def download_url(dossier: Dossier, kind: str) -> str:
     """A presigned URL, valid for minutes, of the latest slip of `kind`."""
-    return slips_bucket().presigned_get(_latest(dossier, kind).key, expires=LINK_SECONDS, filename=_filename(dossier, kind))
+    return slips_bucket().presigned_get(
+        _latest(dossier, kind).key, expires=LINK_SECONDS, filename=_filename(dossier, kind)
+    )
 
 
 def document_link(dossier: Dossier, kind: str) -> dict[str, Any]:
@@ -242,7 +305,9 @@ def document_link(dossier: Dossier, kind: str) -> dict[str, Any]:
         "kind": kind,
         "number": latest.number,
         "url": bucket.presigned_get(latest.key, expires=LINK_SECONDS, filename=_filename(dossier, kind)),
-        "preview_url": bucket.presigned_get(latest.key, expires=LINK_SECONDS, filename=_filename(dossier, kind), inline=True),
+        "preview_url": bucket.presigned_get(
+            latest.key, expires=LINK_SECONDS, filename=_filename(dossier, kind), inline=True
+        ),
         "expires_in": LINK_SECONDS,
     }
 

@@ -5,6 +5,7 @@ OCR'd and how long each took, or why it could not be read) is stored once as JSO
 dossier's prefix, named by the attachment's content hash: a re-run reads it instead of OCR'ing
 again, and a replaced file is read afresh.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.domain.dossier import Attachment, Dossier
 from chalicelib.logs import logger
 
-__all__ = ["extract_attachments", "load_extractions", "stored_extraction", "extraction_key"]
+__all__ = ["extract_attachments", "extraction_key", "load_extractions", "stored_extraction"]
 
 
 def extraction_key(dossier_id: str, attachment: Attachment) -> str:
@@ -31,7 +32,14 @@ def _read(dossier: Dossier, attachment: Attachment) -> dict[str, Any]:
         return {
             "document_type": "unreadable",
             "error": {"code": error.code, "message": error.message_vi, "message_en": error.message_en},
-            "problems": [{"code": "unreadable_attachment", "page": None, "message": error.message_vi, "message_en": error.message_en}],
+            "problems": [
+                {
+                    "code": "unreadable_attachment",
+                    "page": None,
+                    "message": error.message_vi,
+                    "message_en": error.message_en,
+                }
+            ],
             "pages": [],
             "text": "",
             "workers": [],

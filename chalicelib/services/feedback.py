@@ -5,6 +5,7 @@ cannot probe which codes exist); a bot that fills the hidden field gets the same
 is stored; one address may send a few items in a while, then 429. In AWS the gateway's throttling
 and a WAF rate rule stand in front (docs/decisions.md); the count here is per running function.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from chalicelib.logs import logger
 from chalicelib.services import documents
 
-__all__ = ["submit", "of_office", "answer", "public", "import_file", "counts", "PER_ADDRESS", "NO_OFFICE"]
+__all__ = ["NO_OFFICE", "PER_ADDRESS", "answer", "counts", "import_file", "of_office", "public", "submit"]
 
 PER_ADDRESS = (5, 600.0)
 """At most 5 items from one address in 10 minutes."""
@@ -47,19 +48,32 @@ def _throttle(address: str | None) -> None:
         while times and now - times[0] > window:
             times.popleft()
         if len(times) >= limit:
-            raise TooManyRequests("too_many_feedback", "Đã gửi quá nhiều phản ánh; xin thử lại sau ít phút.", "Too many feedback items from this address; try again in a few minutes.")
+            raise TooManyRequests(
+                "too_many_feedback",
+                "Đã gửi quá nhiều phản ánh; xin thử lại sau ít phút.",
+                "Too many feedback items from this address; try again in a few minutes.",
+            )
         times.append(now)
 
 
 def _parse(body: Any) -> NewFeedback:
     if not isinstance(body, dict):
-        raise InvalidInput("invalid_body", "Cần một đối tượng JSON {portal_code, kind, content, contact}.", "Expected a JSON object {portal_code, kind, content, contact}.")
+        raise InvalidInput(
+            "invalid_body",
+            "Cần một đối tượng JSON {portal_code, kind, content, contact}.",
+            "Expected a JSON object {portal_code, kind, content, contact}.",
+        )
     try:
         return NewFeedback.model_validate(body)
     except ValidationError as error:
         from chalicelib.services.intake import validation_details
 
-        raise InvalidInput("invalid_feedback", "Phản ánh chưa hợp lệ (mã hồ sơ, nội dung tối đa 2 000 ký tự).", "The feedback is not valid.", validation_details(error)) from None
+        raise InvalidInput(
+            "invalid_feedback",
+            "Phản ánh chưa hợp lệ (mã hồ sơ, nội dung tối đa 2 000 ký tự).",
+            "The feedback is not valid.",
+            validation_details(error),
+        ) from None
 
 
 def submit(body: Any, channel: Channel, address: str | None = None, received_at: datetime | None = None) -> Feedback:
@@ -74,8 +88,16 @@ def submit(body: Any, channel: Channel, address: str | None = None, received_at:
     at = received_at or utcnow()
     accept_due, answer_due = due_dates(documents.calendar(), at)
     item = Feedback(
-        code=new_code(office if office != NO_OFFICE else "000", at), portal_code=wanted.portal_code, office=office, kind=wanted.kind,
-        content=wanted.content, contact=wanted.contact, channel=channel, received_at=at, accept_due=accept_due, answer_due=answer_due,
+        code=new_code(office if office != NO_OFFICE else "000", at),
+        portal_code=wanted.portal_code,
+        office=office,
+        kind=wanted.kind,
+        content=wanted.content,
+        contact=wanted.contact,
+        channel=channel,
+        received_at=at,
+        accept_due=accept_due,
+        answer_due=answer_due,
     )
     if wanted.website:
         logger().info("feedback honeypot filled", extra={"channel": channel})
@@ -103,13 +125,20 @@ def counts(office: str) -> dict[str, int]:
 def answer(code: str, body: Any, by: str, office: str | None) -> Feedback:
     """The clerk's answer, once; `office` None for an admin (any office)."""
     if not isinstance(body, dict):
-        raise InvalidInput("invalid_body", "Cần một đối tượng JSON {answer, publish}.", "Expected a JSON object {answer, publish}.")
+        raise InvalidInput(
+            "invalid_body", "Cần một đối tượng JSON {answer, publish}.", "Expected a JSON object {answer, publish}."
+        )
     try:
         given = FeedbackAnswer.model_validate(body)
     except ValidationError as error:
         from chalicelib.services.intake import validation_details
 
-        raise InvalidInput("invalid_answer", "Câu trả lời chưa hợp lệ (tối đa 2 000 ký tự).", "The answer is not valid.", validation_details(error)) from None
+        raise InvalidInput(
+            "invalid_answer",
+            "Câu trả lời chưa hợp lệ (tối đa 2 000 ký tự).",
+            "The answer is not valid.",
+            validation_details(error),
+        ) from None
     item = feedback_store().get(code)
     if office is not None and item.office != office:
         raise NotFound("feedback")  # another office's item does not exist for this clerk
@@ -117,11 +146,21 @@ def answer(code: str, body: Any, by: str, office: str | None) -> Feedback:
         if item.answer == given.answer:
             return item
         raise Conflict("feedback_answered", "Phản ánh này đã được trả lời.", "This feedback was answered already.")
-    done = item.model_copy(update={"status": "answered", "answer": given.answer, "published": given.publish, "answered_at": utcnow(), "answered_by": by})
+    done = item.model_copy(
+        update={
+            "status": "answered",
+            "answer": given.answer,
+            "published": given.publish,
+            "answered_at": utcnow(),
+            "answered_by": by,
+        }
+    )
     try:
         feedback_store().replace(done, status_was=item.status)
     except ConcurrentUpdate:
-        raise Conflict("feedback_answered", "Phản ánh này vừa được trả lời.", "This feedback was just answered.") from None
+        raise Conflict(
+            "feedback_answered", "Phản ánh này vừa được trả lời.", "This feedback was just answered."
+        ) from None
     return done
 
 

@@ -4,13 +4,15 @@ Create a dossier (idempotent on the portal code), attach its files, submit it. N
 lost on a crash: a dossier is saved before its first message is sent, and a dossier whose message
 never left is found and sent again by the sweep (`requeue_stuck`).
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -27,14 +29,7 @@ from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge
 from chalicelib.logs import logger
 from chalicelib.services.saving import save
 
-__all__ = [
-    "create_dossier",
-    "put_attachment",
-    "upload_ticket",
-    "submit",
-    "requeue_stuck",
-    "validation_details",
-]
+__all__ = ["create_dossier", "put_attachment", "requeue_stuck", "submit", "upload_ticket", "validation_details"]
 
 _NAME = re.compile(r"^[^\W_][\w .,()+\-]{0,99}$")
 """The portal's file names as portals write them ("Danh sách NLĐ (T4).pdf"): letters of any script,
@@ -64,12 +59,16 @@ def create_dossier(body: Any, by: str) -> tuple[Dossier, bool]:
     except ValidationError as error:
         raise InvalidInput(
             "invalid_body",
-            "Dữ liệu hồ sơ không hợp lệ: " + "; ".join(f"{d['field']}: {d['problem']}" for d in validation_details(error)[:5]),
+            "Dữ liệu hồ sơ không hợp lệ: "
+            + "; ".join(f"{d['field']}: {d['problem']}" for d in validation_details(error)[:5]),
             "The dossier body is not valid.",
             validation_details(error),
         ) from None
     dossier, created = store().create(Dossier.new(request, by=by))
-    logger().info("dossier created" if created else "dossier already known", extra={"dossier_id": dossier.id, "portal_code": dossier.portal_code})
+    logger().info(
+        "dossier created" if created else "dossier already known",
+        extra={"dossier_id": dossier.id, "portal_code": dossier.portal_code},
+    )
     return dossier, created
 
 
@@ -110,9 +109,7 @@ def _check_content(media: str, data: bytes) -> None:
         raise InvalidInput("empty_attachment", "Tệp đính kèm rỗng.", "The attachment is empty.")
     if not data.startswith(ATTACHMENT_TYPES[media]):
         raise UnsupportedMedia(
-            "content_mismatch",
-            f"Nội dung tệp không phải là {media}.",
-            f"The file's content is not {media}.",
+            "content_mismatch", f"Nội dung tệp không phải là {media}.", f"The file's content is not {media}."
         )
 
 
@@ -145,7 +142,9 @@ def _declared(dossier: Dossier, components: str | None) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def put_attachment(dossier_id: str, name: str, content_type: str | None, data: bytes, component: str | None = None) -> Dossier:
+def put_attachment(
+    dossier_id: str, name: str, content_type: str | None, data: bytes, component: str | None = None
+) -> Dossier:
     """Store one file of a draft (or a dossier being corrected); `component`: what the portal says
     it is (comma-separated codes of `chalicelib.domain.components`), optional."""
     name = _check_name(name)
@@ -163,7 +162,13 @@ def put_attachment(dossier_id: str, name: str, content_type: str | None, data: b
     digest = hashlib.sha256(data).hexdigest()
     version = originals().put(attachment_key(dossier_id, name), data, media, {"sha256": digest})
     attachment = Attachment(
-        name=name, content_type=media, size=len(data), sha256=digest, uploaded_at=utcnow(), version_id=version, declared=declared
+        name=name,
+        content_type=media,
+        size=len(data),
+        sha256=digest,
+        uploaded_at=utcnow(),
+        version_id=version,
+        declared=declared,
     )
 
     def attach(dossier: Dossier) -> Dossier:
@@ -177,7 +182,9 @@ def upload_ticket(dossier_id: str, body: Any) -> dict[str, Any]:
     """A presigned PUT for a large file; submit picks the file up from S3."""
     if not isinstance(body, dict):
         raise InvalidInput(
-            "invalid_body", "Cần một đối tượng JSON {name, content_type, size[, component]}.", "Expected a JSON object {name, content_type, size[, component]}."
+            "invalid_body",
+            "Cần một đối tượng JSON {name, content_type, size[, component]}.",
+            "Expected a JSON object {name, content_type, size[, component]}.",
         )
     name, size = body.get("name"), body.get("size")
     name = _check_name(name if isinstance(name, str) else "")
@@ -203,7 +210,7 @@ def _collect_uploads(dossier: Dossier) -> Dossier:
     prefix = attachment_key(dossier.id, "")
     found = dict(dossier.attachments)
     for key in originals().keys(prefix):
-        name = key[len(prefix):]
+        name = key[len(prefix) :]
         head = originals().head(key)
         if head is None or (name in found and found[name].version_id == head.version_id):
             continue

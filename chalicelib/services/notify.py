@@ -6,6 +6,7 @@ a change and its notification. Entries go out in order, oldest first, each carry
 number so the portal can drop a repeat; a portal that is down fails the step, which comes back
 later, and the sweep re-queues any dossier with unsent entries: the pipeline never waits for it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,7 @@ from chalicelib.domain.messages import StepMessage
 from chalicelib.logs import logger
 from chalicelib.services.pipeline import load_for_step
 
-__all__ = ["notify_step", "catch_up", "signature", "payload"]
+__all__ = ["catch_up", "notify_step", "payload", "signature"]
 
 
 def signature(body: bytes) -> str:
@@ -46,7 +47,7 @@ def payload(dossier: Dossier, entry: AuditEntry) -> bytes:
     if kind == "status":
         body["to"] = rest
     else:
-        body["document"] = dict(zip(("kind", "number"), rest.split(":", 1)))
+        body["document"] = dict(zip(("kind", "number"), rest.split(":", 1), strict=False))
     return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 
 
@@ -66,12 +67,19 @@ def notify_step(message: StepMessage) -> None:
     try:
         for entry in unsent:
             body = payload(dossier, entry)
-            reply = requests.post(url, data=body, headers={"Content-Type": "application/json; charset=utf-8", "X-Motcua-Signature": signature(body)}, timeout=(3, 10))
+            reply = requests.post(
+                url,
+                data=body,
+                headers={"Content-Type": "application/json; charset=utf-8", "X-Motcua-Signature": signature(body)},
+                timeout=(3, 10),
+            )
             if reply.status_code >= 300:
                 raise RuntimeError(f"the portal answered {reply.status_code}")  # in order: stop here, come back later
             sent.append(entry)
     finally:
-        audit_log().mark_sent(sent)  # one write for all; lost with a crash, they are sent again (the portal drops repeats by seq)
+        audit_log().mark_sent(
+            sent
+        )  # one write for all; lost with a crash, they are sent again (the portal drops repeats by seq)
     logger().info("portal notified", extra={"dossier_id": dossier.id, "entries": len(sent)})
 
 

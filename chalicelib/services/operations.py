@@ -1,8 +1,10 @@
 """What an operator runs by hand: audit verification and the dead-letter queues."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client
@@ -10,12 +12,16 @@ from chalicelib.adapters.queues import QUEUES, dlq_name, queue_name, queue_url
 from chalicelib.adapters.store import store
 from chalicelib.domain.audit import verify_chain
 
-__all__ = ["verify_audit", "dlq_contents", "replay_dlq"]
+__all__ = ["dlq_contents", "replay_dlq", "verify_audit"]
 
 
 def _all_dossier_ids() -> Iterator[str]:
     """Every dossier id (a table scan: an operator's command, never a request path)."""
-    pages = client("dynamodb").get_paginator("scan").paginate(TableName=store().table, ProjectionExpression="id", FilterExpression="attribute_exists(body)")
+    pages = (
+        client("dynamodb")
+        .get_paginator("scan")
+        .paginate(TableName=store().table, ProjectionExpression="id", FilterExpression="attribute_exists(body)")
+    )
     for page in pages:
         yield from (item["id"]["S"] for item in page.get("Items", []))
 
@@ -36,8 +42,18 @@ def dlq_contents(queue: str | None = None, peek: int = 10) -> dict[str, dict[str
     report: dict[str, dict[str, Any]] = {}
     for name in [queue] if queue else QUEUES:
         url = queue_url(dlq_name(name))
-        count = int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"])
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(peek, 10), VisibilityTimeout=0, WaitTimeSeconds=0).get("Messages", []) if count else []
+        count = int(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                "ApproximateNumberOfMessages"
+            ]
+        )
+        messages = (
+            sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=min(peek, 10), VisibilityTimeout=0, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if count
+            else []
+        )
         report[name] = {"count": count, "messages": [m["Body"] for m in messages]}
     return report
 
@@ -50,7 +66,9 @@ def replay_dlq(queue: str | None = None) -> dict[str, int]:
         source, dead = queue_url(queue_name(name)), queue_url(dlq_name(name))
         count = 0
         while True:
-            messages = sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=60).get("Messages", [])
+            messages = sqs.receive_message(
+                QueueUrl=dead, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=60
+            ).get("Messages", [])
             if not messages:
                 break
             for m in messages:

@@ -6,6 +6,7 @@ message exists. A step that crashes at any line can run again and reach the same
 because the dossier is saved before the next message is sent and a redelivered message whose
 work is already saved just sends the next one again.
 """
+
 from __future__ import annotations
 
 from chalicelib.adapters import queues
@@ -19,7 +20,7 @@ from chalicelib.services.checking import conclude, review
 from chalicelib.services.extracting import extract_attachments
 from chalicelib.services.saving import save
 
-__all__ = ["StepMessage", "load_for_step", "extract_step", "check_step"]
+__all__ = ["StepMessage", "check_step", "extract_step", "load_for_step"]
 
 
 def load_for_step(message: StepMessage) -> Dossier | None:
@@ -63,7 +64,11 @@ def check_step(message: StepMessage) -> None:
             dossier = store().get(message.dossier_id)
         logger().info(
             "checked",
-            extra={"dossier_id": dossier.id, "status": dossier.status.value, "finding_codes": sorted({f.code for f in dossier.findings})},
+            extra={
+                "dossier_id": dossier.id,
+                "status": dossier.status.value,
+                "finding_codes": sorted({f.code for f in dossier.findings}),
+            },
         )
     if dossier.status == Status.ACCEPTED:
         queues.send(StepMessage(dossier.id, "confirm", message.round))

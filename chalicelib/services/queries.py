@@ -1,4 +1,5 @@
 """Reading dossiers: one by id or portal code, an office's worklist and figures, the stores' health."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,7 +16,8 @@ from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import NotFound
 from chalicelib.logs import hide_from_now
 
-__all__ = ["dossier", "by_portal_code", "worklist", "worker_lists", "health", "stats"]
+__all__ = ["by_portal_code", "dossier", "health", "stats", "worker_lists", "worklist"]
+
 
 def dossier(dossier_id: str) -> Dossier:
     found = store().get(dossier_id)
@@ -40,7 +42,14 @@ def worklist(
     forwarded_to: str | None = None,
 ) -> tuple[list[Dossier], str | None]:
     return store().list_office(
-        office, status=status, overdue=overdue, limit=limit, cursor=cursor, procedure=procedure, search=search, forwarded_to=forwarded_to,
+        office,
+        status=status,
+        overdue=overdue,
+        limit=limit,
+        cursor=cursor,
+        procedure=procedure,
+        search=search,
+        forwarded_to=forwarded_to,
     )
 
 
@@ -57,11 +66,15 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
     for name, attachment in sorted(d.attachments.items()):
         result = stored_extraction(d, attachment)
         # what the check step took it for; before the check, what the upload and the reading say
-        taken_for = attachment.components or infer_components(name, attachment.declared, (result or {}).get("document_type"), False)
+        taken_for = attachment.components or infer_components(
+            name, attachment.declared, (result or {}).get("document_type"), False
+        )
         if "worker_list" not in taken_for:
             continue
         if result is None or result.get("document_type") == "unreadable":
-            lists.append({"attachment": name, "state": "not_read" if result is None else "unreadable", "rows": [], "extra": []})
+            lists.append(
+                {"attachment": name, "state": "not_read" if result is None else "unreadable", "rows": [], "extra": []}
+            )
             continue
         pairs, extra = pair_rows(d.workers, result.get("workers", []))
         reading = attachment.reading or {}
@@ -75,14 +88,21 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
                     "typed": {f: _field(getattr(worker, f)) for f in FIELDS},
                     "scanned": {f: _field(row.get(f)) for f in FIELDS} if row else None,
                     "differs": [f for f in differences(worker, row) if (index, f) not in settled] if row else [],
-                    "uncertain": [f for f in FIELDS if row and row.get(f) is not None and confidence.get(f, 1.0) < MIN_CONFIDENCE],
+                    "uncertain": [
+                        f for f in FIELDS if row and row.get(f) is not None and confidence.get(f, 1.0) < MIN_CONFIDENCE
+                    ],
                 }
             )
-        lists.append({
-            "attachment": name, "state": "read", "rows": rows,
-            "extra": [{f: _field(r.get(f)) for f in ("row", *FIELDS)} for r in extra],
-            "reconciled": reading.get("reconciled", []), "notes": reading.get("notes", []),
-        })
+        lists.append(
+            {
+                "attachment": name,
+                "state": "read",
+                "rows": rows,
+                "extra": [{f: _field(r.get(f)) for f in ("row", *FIELDS)} for r in extra],
+                "reconciled": reading.get("reconciled", []),
+                "notes": reading.get("notes", []),
+            }
+        )
     return {"lists": lists}
 
 
@@ -115,7 +135,10 @@ def stats(office: str, as_of: date | None = None) -> dict[str, Any]:
                 year, week, _ = step.started_at.astimezone(VIETNAM_TZ).isocalendar()
                 body = "bhxh" if step.body == "bhxh" else step.body
                 names.setdefault(body, step.name)
-                row = rows.setdefault((d.procedure, body, f"{year}-W{week:02d}"), {"received": 0, "on_time": 0, "late": 0, "open": 0, "apologies": 0, "escalated": 0})
+                row = rows.setdefault(
+                    (d.procedure, body, f"{year}-W{week:02d}"),
+                    {"received": 0, "on_time": 0, "late": 0, "open": 0, "apologies": 0, "escalated": 0},
+                )
                 row["received"] += 1
                 if step.outcome in ("ahead", "on"):
                     row["on_time"] += 1
@@ -136,12 +159,16 @@ def stats(office: str, as_of: date | None = None) -> dict[str, Any]:
         "bodies": names,
         "rows": [
             {"procedure": p, "body": b, "week": w, **counts}
-            for (p, b, w), counts in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1] != "bhxh", kv[0][1]))
+            for (p, b, w), counts in sorted(
+                rows.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1] != "bhxh", kv[0][1])
+            )
         ],
     }
 
 
-def public_standing(portal_code: str, slip_number: str | None, check: str | None) -> tuple[Dossier | None, SlipCheck | None]:
+def public_standing(
+    portal_code: str, slip_number: str | None, check: str | None
+) -> tuple[Dossier | None, SlipCheck | None]:
     """The dossier behind a QR, or None, and what the QR's slip number and code come to."""
     from chalicelib.services.documents import genuine_slip
 
@@ -156,4 +183,6 @@ def public_standing(portal_code: str, slip_number: str | None, check: str | None
         return dossier, SlipCheck(number=slip_number)
     issued = datetime.fromisoformat(record.issued_at)
     later = [x.number for x in dossier.documents if x.kind == record.kind and x.issued_at > issued]
-    return dossier, SlipCheck(number=record.number, kind=record.kind, issued_at=issued, superseded_by=later[-1] if later else None)
+    return dossier, SlipCheck(
+        number=record.number, kind=record.kind, issued_at=issued, superseded_by=later[-1] if later else None
+    )

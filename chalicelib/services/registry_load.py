@@ -23,6 +23,7 @@ wins, as a later file would.
 No personal data is logged: rejections carry line numbers and reasons; only the terminal report of
 `main` shows the offending values (the operator's own file).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -31,10 +32,11 @@ import re
 import sys
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.adapters.registry import Registry, RegistryUnavailable, registry
 from chalicelib.domain.identifiers import (
@@ -50,13 +52,28 @@ from chalicelib.domain.names import iso_date
 from chalicelib.domain.registry import Participant, Period, Unit, content_digest
 
 __all__ = [
-    "UNITS_COLUMNS", "PARTICIPANTS_COLUMNS", "CHUNK", "KEEP_REJECTIONS", "Counts", "Rejection", "LoadReport",
-    "UnreadableFile", "load_registry", "format_report", "main",
+    "CHUNK",
+    "KEEP_REJECTIONS",
+    "PARTICIPANTS_COLUMNS",
+    "UNITS_COLUMNS",
+    "Counts",
+    "LoadReport",
+    "Rejection",
+    "UnreadableFile",
+    "format_report",
+    "load_registry",
+    "main",
 ]
 
 UNITS_COLUMNS = ("unit_code", "unit_name", "tax_code", "province_code")
 PARTICIPANTS_COLUMNS = (
-    "si_number", "full_name", "date_of_birth", "id_number", "unit_code", "participation_from", "participation_to",
+    "si_number",
+    "full_name",
+    "date_of_birth",
+    "id_number",
+    "unit_code",
+    "participation_from",
+    "participation_to",
 )
 CHUNK = 2000
 """Rows read, checked, merged and written together (20 BatchGetItem and up to 80 BatchWriteItem calls)."""
@@ -94,7 +111,9 @@ class Rejection:
     reason_en: str
 
     def describe(self, with_value: bool = True) -> str:
-        what = f"{self.field} {self.value!r}: " if with_value and self.field else (f"{self.field}: " if self.field else "")
+        what = (
+            f"{self.field} {self.value!r}: " if with_value and self.field else (f"{self.field}: " if self.field else "")
+        )
         return f"{self.file} dòng/line {self.line}: {what}{self.reason_vi} / {self.reason_en}"
 
 
@@ -150,13 +169,23 @@ class _Load:
     def reject(self, counts: Counts, file: str, line: int, error: _Reject) -> None:
         counts.rejected += 1
         if len(self.report.rejections) < KEEP_REJECTIONS:
-            self.report.rejections.append(Rejection(file, line, error.column, error.value, error.reason_vi, error.reason_en))
+            self.report.rejections.append(
+                Rejection(file, line, error.column, error.value, error.reason_vi, error.reason_en)
+            )
 
     def bar(self, total: int, desc: str) -> Any:
         from tqdm import tqdm
 
-        return tqdm(total=total, desc=desc, unit=" rows", unit_scale=True, file=sys.stderr,
-                    disable=not self.progress, dynamic_ncols=True, leave=True)
+        return tqdm(
+            total=total,
+            desc=desc,
+            unit=" rows",
+            unit_scale=True,
+            file=sys.stderr,
+            disable=not self.progress,
+            dynamic_ncols=True,
+            leave=True,
+        )
 
 
 # -- reading files -----------------------------------------------------------------------------------
@@ -184,9 +213,15 @@ def _survey(path: Path, expected: tuple[str, ...]) -> tuple[int, Rejection | Non
                 last = block[-1:]
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise UnreadableFile(path, "Tệp không phải UTF-8 (ký tự cuối bị cắt dở).", "The file is not UTF-8 (truncated character at the end).") from None
+        raise UnreadableFile(
+            path,
+            "Tệp không phải UTF-8 (ký tự cuối bị cắt dở).",
+            "The file is not UTF-8 (truncated character at the end).",
+        ) from None
     except OSError as error:
-        raise UnreadableFile(path, f"Không đọc được tệp: {error.strerror or error}.", f"Cannot read the file: {error.strerror or error}.") from None
+        raise UnreadableFile(
+            path, f"Không đọc được tệp: {error.strerror or error}.", f"Cannot read the file: {error.strerror or error}."
+        ) from None
     if last != b"\n":
         lines += 1
     header = next(csv.reader([first_line.decode("utf-8-sig").rstrip("\r")]), [])
@@ -195,14 +230,31 @@ def _survey(path: Path, expected: tuple[str, ...]) -> tuple[int, Rejection | Non
         missing = [c for c in expected if c not in names]
         extra = [c for c in names if c not in expected]
         duplicated = sorted({c for c in names if names.count(c) > 1})
-        detail_vi = "; ".join(filter(None, [
-            f"thiếu {', '.join(missing)}" if missing else "", f"thừa {', '.join(extra)}" if extra else "",
-            f"trùng {', '.join(duplicated)}" if duplicated else ""]))
-        detail_en = "; ".join(filter(None, [
-            f"missing {', '.join(missing)}" if missing else "", f"unexpected {', '.join(extra)}" if extra else "",
-            f"repeated {', '.join(duplicated)}" if duplicated else ""]))
+        detail_vi = "; ".join(
+            filter(
+                None,
+                [
+                    f"thiếu {', '.join(missing)}" if missing else "",
+                    f"thừa {', '.join(extra)}" if extra else "",
+                    f"trùng {', '.join(duplicated)}" if duplicated else "",
+                ],
+            )
+        )
+        detail_en = "; ".join(
+            filter(
+                None,
+                [
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unexpected {', '.join(extra)}" if extra else "",
+                    f"repeated {', '.join(duplicated)}" if duplicated else "",
+                ],
+            )
+        )
         return lines, Rejection(
-            path.name, 1, "header", ",".join(header),
+            path.name,
+            1,
+            "header",
+            ",".join(header),
             f"Dòng tiêu đề phải có đúng các cột {','.join(expected)} ({detail_vi or 'tệp rỗng'}); tệp không được nạp.",
             f"The header must have exactly the columns {','.join(expected)} ({detail_en or 'empty file'}); the file was not loaded.",
         )
@@ -222,7 +274,7 @@ def _rows(path: Path, expected: tuple[str, ...]) -> Iterator[tuple[int, dict[str
             if len(fields) != len(header):
                 yield start, None, len(fields)
             else:
-                yield start, {h: v.strip() for h, v in zip(header, fields)}, len(fields)
+                yield start, {h: v.strip() for h, v in zip(header, fields, strict=False)}, len(fields)
 
 
 def _chunked(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -245,7 +297,12 @@ def _si_number(value: str) -> str:
     if not is_valid_si_number(value):
         hint_vi = " (có thể bảng tính đã bỏ số 0 ở đầu)" if len(value) == 9 and value.isdigit() else ""
         hint_en = " (a spreadsheet may have dropped a leading zero)" if hint_vi else ""
-        raise _Reject("si_number", value, f"Mã số BHXH phải gồm đúng 10 chữ số{hint_vi}.", f"The SI number must be exactly 10 digits{hint_en}.")
+        raise _Reject(
+            "si_number",
+            value,
+            f"Mã số BHXH phải gồm đúng 10 chữ số{hint_vi}.",
+            f"The SI number must be exactly 10 digits{hint_en}.",
+        )
     return value
 
 
@@ -254,7 +311,12 @@ def _full_name(value: str) -> str:
     if not name:
         raise _Reject("full_name", value, "Thiếu họ tên.", "The full name is empty.")
     if _NAME_FORBIDDEN.search(name) or len(name) > 100:
-        raise _Reject("full_name", value, "Họ tên chứa chữ số hoặc ký tự không hợp lệ.", "The full name holds digits or characters a name cannot have.")
+        raise _Reject(
+            "full_name",
+            value,
+            "Họ tên chứa chữ số hoặc ký tự không hợp lệ.",
+            "The full name holds digits or characters a name cannot have.",
+        )
     return name
 
 
@@ -262,11 +324,19 @@ def _date_of_birth(value: str) -> str:
     try:
         iso = iso_date(value)
     except ValueError:
-        raise _Reject("date_of_birth", value, "Ngày sinh không hợp lệ (cần YYYY-MM-DD hoặc dd/mm/yyyy).",
-                      "The date of birth is not a valid date (YYYY-MM-DD or dd/mm/yyyy).") from None
+        raise _Reject(
+            "date_of_birth",
+            value,
+            "Ngày sinh không hợp lệ (cần YYYY-MM-DD hoặc dd/mm/yyyy).",
+            "The date of birth is not a valid date (YYYY-MM-DD or dd/mm/yyyy).",
+        ) from None
     if not "1900-01-01" <= iso <= date.today().isoformat():
-        raise _Reject("date_of_birth", value, "Ngày sinh nằm ngoài khoảng hợp lý (từ 1900 đến hôm nay).",
-                      "The date of birth is out of range (1900 to today).")
+        raise _Reject(
+            "date_of_birth",
+            value,
+            "Ngày sinh nằm ngoài khoảng hợp lý (từ 1900 đến hôm nay).",
+            "The date of birth is out of range (1900 to today).",
+        )
     return iso
 
 
@@ -274,24 +344,39 @@ def _id_number(value: str, date_of_birth: str) -> str | None:
     if not value:
         return None
     if not is_valid_id_number(value):
-        raise _Reject("id_number", value, "Số CCCD/CMND không hợp lệ (CCCD 12 chữ số, CMND 9 chữ số).",
-                      "The ID number is not valid (CCCD: 12 digits; CMND: 9 digits).")
+        raise _Reject(
+            "id_number",
+            value,
+            "Số CCCD/CMND không hợp lệ (CCCD 12 chữ số, CMND 9 chữ số).",
+            "The ID number is not valid (CCCD: 12 digits; CMND: 9 digits).",
+        )
     if is_valid_cccd(value) and not cccd_matches_birth(value, date_of_birth):
-        raise _Reject("id_number", value, "Số CCCD không khớp với năm sinh (chữ số thứ 4 đến 6).",
-                      "The CCCD does not agree with the year of birth (its 4th to 6th digits).")
+        raise _Reject(
+            "id_number",
+            value,
+            "Số CCCD không khớp với năm sinh (chữ số thứ 4 đến 6).",
+            "The CCCD does not agree with the year of birth (its 4th to 6th digits).",
+        )
     return value
 
 
 def _unit_code(value: str, column: str = "unit_code") -> str:
     code = value.upper()
     if not is_valid_unit_code(code):
-        raise _Reject(column, value, "Mã đơn vị không đúng định dạng (ví dụ TA1234A).", "The unit code has not the shape of one (e.g. TA1234A).")
+        raise _Reject(
+            column,
+            value,
+            "Mã đơn vị không đúng định dạng (ví dụ TA1234A).",
+            "The unit code has not the shape of one (e.g. TA1234A).",
+        )
     return code
 
 
 def _month(value: str, column: str) -> str:
     if not _MONTH.fullmatch(value) or value < "1960-01":
-        raise _Reject(column, value, "Tháng không hợp lệ (cần YYYY-MM, từ 1960).", "The month is not valid (YYYY-MM, from 1960).")
+        raise _Reject(
+            column, value, "Tháng không hợp lệ (cần YYYY-MM, từ 1960).", "The month is not valid (YYYY-MM, from 1960)."
+        )
     return value
 
 
@@ -302,10 +387,19 @@ def _parse_unit(row: dict[str, str]) -> Unit:
     if not name:
         raise _Reject("unit_name", row["unit_name"], "Thiếu tên đơn vị.", "The unit name is empty.")
     if not is_valid_tax_code(row["tax_code"]):
-        raise _Reject("tax_code", row["tax_code"], "Mã số thuế không hợp lệ (10 chữ số, chữ số cuối là số kiểm tra; chi nhánh thêm -XXX).",
-                      "The tax code is not valid (10 digits, the last a check digit; a branch adds -XXX).")
+        raise _Reject(
+            "tax_code",
+            row["tax_code"],
+            "Mã số thuế không hợp lệ (10 chữ số, chữ số cuối là số kiểm tra; chi nhánh thêm -XXX).",
+            "The tax code is not valid (10 digits, the last a check digit; a branch adds -XXX).",
+        )
     if not is_valid_province_code(row["province_code"]):
-        raise _Reject("province_code", row["province_code"], "Mã tỉnh phải gồm 3 chữ số (ví dụ 031).", "The province code must be 3 digits (e.g. 031).")
+        raise _Reject(
+            "province_code",
+            row["province_code"],
+            "Mã tỉnh phải gồm 3 chữ số (ví dụ 031).",
+            "The province code must be 3 digits (e.g. 031).",
+        )
     return Unit(code, name, row["tax_code"], row["province_code"])
 
 
@@ -319,14 +413,22 @@ def _load_units(load: _Load, path: Path, total: int) -> None:
                 counts.rows += 1
                 try:
                     if row is None:
-                        raise _Reject("", "", f"Dòng có {width} cột, cần {len(UNITS_COLUMNS)} (tên có dấu phẩy phải đặt trong ngoặc kép).",
-                                      f"The row has {width} fields, {len(UNITS_COLUMNS)} expected (a name with a comma must be in double quotes).")
+                        raise _Reject(
+                            "",
+                            "",
+                            f"Dòng có {width} cột, cần {len(UNITS_COLUMNS)} (tên có dấu phẩy phải đặt trong ngoặc kép).",
+                            f"The row has {width} fields, {len(UNITS_COLUMNS)} expected (a name with a comma must be in double quotes).",
+                        )
                     unit = _parse_unit(row)
                     if unit.unit_code in seen:
                         first_line, first = seen[unit.unit_code]
                         if first != unit:
-                            raise _Reject("unit_code", unit.unit_code, f"Mã đơn vị đã có ở dòng {first_line} với thông tin khác.",
-                                          f"The unit code is already on line {first_line} with other details.")
+                            raise _Reject(
+                                "unit_code",
+                                unit.unit_code,
+                                f"Mã đơn vị đã có ở dòng {first_line} với thông tin khác.",
+                                f"The unit code is already on line {first_line} with other details.",
+                            )
                         counts.skipped += 1
                         continue
                 except _Reject as error:
@@ -366,17 +468,27 @@ def _parse_participant(row: dict[str, str]) -> tuple[str, str, str, str | None, 
     start = _month(row["participation_from"], "participation_from")
     end = _month(row["participation_to"], "participation_to") if row["participation_to"] else None
     if end is not None and end < start:
-        raise _Reject("participation_to", row["participation_to"], "Tháng kết thúc trước tháng bắt đầu tham gia.",
-                      "The last month is before the first month of participation.")
+        raise _Reject(
+            "participation_to",
+            row["participation_to"],
+            "Tháng kết thúc trước tháng bắt đầu tham gia.",
+            "The last month is before the first month of participation.",
+        )
     if start < born[:7]:
-        raise _Reject("participation_from", row["participation_from"], "Tháng bắt đầu tham gia trước ngày sinh.",
-                      "Participation starts before the date of birth.")
+        raise _Reject(
+            "participation_from",
+            row["participation_from"],
+            "Tháng bắt đầu tham gia trước ngày sinh.",
+            "Participation starts before the date of birth.",
+        )
     return si, name, born, id_number, unit, start, end
 
 
 def _participant(si: str, person: _Person, periods: dict[tuple[str, str], str | None]) -> Participant:
     ordered = tuple(Period(u, f, t) for (u, f), t in sorted(periods.items(), key=lambda kv: (kv[0][1], kv[0][0])))
-    return Participant(si, person.full_name, person.date_of_birth, person.id_number, Participant.latest_unit(ordered), ordered)
+    return Participant(
+        si, person.full_name, person.date_of_birth, person.id_number, Participant.latest_unit(ordered), ordered
+    )
 
 
 def _check_units(load: _Load, codes: set[str]) -> None:
@@ -397,8 +509,12 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                 counts.rows += 1
                 try:
                     if row is None:
-                        raise _Reject("", "", f"Dòng có {width} cột, cần {len(PARTICIPANTS_COLUMNS)}.",
-                                      f"The row has {width} fields, {len(PARTICIPANTS_COLUMNS)} expected.")
+                        raise _Reject(
+                            "",
+                            "",
+                            f"Dòng có {width} cột, cần {len(PARTICIPANTS_COLUMNS)}.",
+                            f"The row has {width} fields, {len(PARTICIPANTS_COLUMNS)} expected.",
+                        )
                     parsed.append((line, _parse_participant(row)))
                 except _Reject as error:
                     load.reject(counts, path.name, line, error)
@@ -408,20 +524,34 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
             for line, (si, name, born, id_number, unit, start, end) in parsed:
                 try:
                     if unit in load.units_unknown:
-                        raise _Reject("unit_code", unit, "Mã đơn vị không có trong tệp đơn vị hay trong cơ sở dữ liệu.",
-                                      "The unit code is neither in the units file nor in the registry.")
+                        raise _Reject(
+                            "unit_code",
+                            unit,
+                            "Mã đơn vị không có trong tệp đơn vị hay trong cơ sở dữ liệu.",
+                            "The unit code is neither in the units file nor in the registry.",
+                        )
                     person = people.get(si)
                     if person is None:
-                        people[si] = _Person(line, name, born, id_number, {(unit, start): (end, line)}, [(line, (unit, start))])
+                        people[si] = _Person(
+                            line, name, born, id_number, {(unit, start): (end, line)}, [(line, (unit, start))]
+                        )
                         continue
                     if (person.full_name, person.date_of_birth, person.id_number) != (name, born, id_number):
-                        raise _Reject("si_number", si, f"Cùng mã số BHXH với dòng {person.line} nhưng khác họ tên, ngày sinh hoặc số giấy tờ.",
-                                      f"Same SI number as line {person.line} but another name, date of birth or ID number.")
+                        raise _Reject(
+                            "si_number",
+                            si,
+                            f"Cùng mã số BHXH với dòng {person.line} nhưng khác họ tên, ngày sinh hoặc số giấy tờ.",
+                            f"Same SI number as line {person.line} but another name, date of birth or ID number.",
+                        )
                     key = (unit, start)
                     if key in person.periods:
                         if person.periods[key][0] != end:
-                            raise _Reject("participation_to", end or "", f"Cùng giai đoạn với dòng {person.periods[key][1]} nhưng khác tháng kết thúc.",
-                                          f"Same period as line {person.periods[key][1]} but another last month.")
+                            raise _Reject(
+                                "participation_to",
+                                end or "",
+                                f"Cùng giai đoạn với dòng {person.periods[key][1]} nhưng khác tháng kết thúc.",
+                                f"Same period as line {person.periods[key][1]} but another last month.",
+                            )
                         counts.skipped += 1  # the very same row twice
                         continue
                     person.periods[key] = (end, line)
@@ -430,7 +560,10 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                     load.reject(counts, path.name, line, error)
 
             # What the chunk says of each person; an item whose digest matches holds exactly that.
-            described = {si: _participant(si, person, {key: end for key, (end, _) in person.periods.items()}) for si, person in people.items()}
+            described = {
+                si: _participant(si, person, {key: end for key, (end, _) in person.periods.items()})
+                for si, person in people.items()
+            }
             digests = load.reg.digests(people, consistent=True)
             unchanged = {si for si, digest in digests.items() if digest == content_digest(described[si])}
             differing = [si for si in digests if si not in unchanged]
@@ -442,7 +575,10 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                     continue
                 before = stored.get(si)
                 same_person = before is not None and (before.full_name, before.date_of_birth, before.id_number) == (
-                    person.full_name, person.date_of_birth, person.id_number)
+                    person.full_name,
+                    person.date_of_birth,
+                    person.id_number,
+                )
                 periods = {(p.unit_code, p.from_month): p.to_month for p in before.periods} if before else {}
                 for _, key in person.rows:
                     if same_person and key in periods and periods[key] == person.periods[key][0]:
@@ -459,7 +595,9 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
 
 
 # -- the use case --------------------------------------------------------------------------------------
-def load_registry(units_csv: Path | None, participants_csv: Path | None, progress: bool = True, reg: Registry | None = None) -> LoadReport:
+def load_registry(
+    units_csv: Path | None, participants_csv: Path | None, progress: bool = True, reg: Registry | None = None
+) -> LoadReport:
     """Load the units file, then the participants file, into the registry tables of this stage.
 
     Raises `UnreadableFile` (before writing anything) when a file cannot be read or is not UTF-8.
@@ -470,7 +608,10 @@ def load_registry(units_csv: Path | None, participants_csv: Path | None, progres
     calls_before = reg.calls
     load = _Load(reg, progress)
     surveys: dict[str, tuple[Path, int]] = {}
-    for kind, path, expected in (("units", units_csv, UNITS_COLUMNS), ("participants", participants_csv, PARTICIPANTS_COLUMNS)):
+    for kind, path, expected in (
+        ("units", units_csv, UNITS_COLUMNS),
+        ("participants", participants_csv, PARTICIPANTS_COLUMNS),
+    ):
         if path is None:
             continue
         path = Path(path)
@@ -478,7 +619,12 @@ def load_registry(units_csv: Path | None, participants_csv: Path | None, progres
             raise UnreadableFile(path, "Không có tệp này.", "No such file.")
         rows, bad_header = _survey(path, expected)
         if bad_header:
-            load.reject(getattr(load.report, kind), path.name, 1, _Reject(bad_header.field, bad_header.value, bad_header.reason_vi, bad_header.reason_en))
+            load.reject(
+                getattr(load.report, kind),
+                path.name,
+                1,
+                _Reject(bad_header.field, bad_header.value, bad_header.reason_vi, bad_header.reason_en),
+            )
         surveys[kind] = (path, rows)
     if not load.report.rejected:
         if "units" in surveys:
@@ -492,8 +638,10 @@ def load_registry(units_csv: Path | None, participants_csv: Path | None, progres
 
 def format_report(report: LoadReport, shown: int = SHOW_REJECTIONS) -> str:
     def line(label: str, c: Counts) -> str:
-        return (f"  {label:<34} {c.rows:>9,} dòng/rows: {c.loaded:,} nạp/loaded, {c.skipped:,} đã có/skipped (unchanged), "
-                f"{c.rejected:,} từ chối/rejected; {c.written:,} bản ghi ghi/items written")
+        return (
+            f"  {label:<34} {c.rows:>9,} dòng/rows: {c.loaded:,} nạp/loaded, {c.skipped:,} đã có/skipped (unchanged), "
+            f"{c.rejected:,} từ chối/rejected; {c.written:,} bản ghi ghi/items written"
+        )
 
     if report.already_loaded:
         return "Sổ đăng ký mẫu đã có sẵn, không nạp lại. / The demo registry is already loaded; nothing to do."
@@ -526,7 +674,10 @@ def main(units: Path | None, participants: Path | None, quiet: bool = False) -> 
         print(f"{error.path}: {error.reason_vi} / {error.reason_en}", file=sys.stderr)
         return 2
     except (BotoCoreError, ClientError, RegistryUnavailable) as error:
-        print(f"Không ghi được vào sổ đăng ký / Cannot reach the registry tables: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"Không ghi được vào sổ đăng ký / Cannot reach the registry tables: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
         return 3
     print(format_report(report))
     return 1 if report.rejected else 0

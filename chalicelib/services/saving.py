@@ -3,6 +3,7 @@
 Why here and not in the store: the store only writes (a dossier and its audit entries, in one
 transaction); telling the portal is workflow, and a service decides it.
 """
+
 from __future__ import annotations
 
 from chalicelib.adapters import queues
@@ -12,7 +13,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.messages import StepMessage
 from chalicelib.logs import logger
 
-__all__ = ["save", "announce"]
+__all__ = ["announce", "save"]
 
 
 def save(dossier: Dossier) -> Dossier:

@@ -8,6 +8,7 @@ polls, so a batch is measured as it would run on warm containers, and the handle
 import pyHanko's modules concurrently. Everything here fills the same per-process caches the
 handlers fill on first use: nothing is done twice, nothing changes behaviour.
 """
+
 from __future__ import annotations
 
 import importlib

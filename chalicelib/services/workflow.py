@@ -11,10 +11,12 @@ deadline) gets the apology (Mẫu 04) in the name of that body, with its reason 
 appointment. The appointment moves once per dossier: a second lateness is flagged for the office's
 leader (`escalation`, in the worklist and the figures), never a second apology.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -35,7 +37,15 @@ from chalicelib.services import deadlines, documents
 from chalicelib.services.pipeline import load_for_step
 from chalicelib.services.saving import save
 
-__all__ = ["workflow_step", "record_decision", "mark_returned", "resend_correction_request", "sweep_deadlines", "report_delay", "DelayReport"]
+__all__ = [
+    "DelayReport",
+    "mark_returned",
+    "record_decision",
+    "report_delay",
+    "resend_correction_request",
+    "sweep_deadlines",
+    "workflow_step",
+]
 
 SYSTEM = "system:workflow"
 OPEN = (Status.ACCEPTED, Status.CONFIRMED, Status.FORWARDED)
@@ -84,7 +94,9 @@ def workflow_step(message: StepMessage) -> None:
         def forward(d: Dossier) -> Dossier | None:
             if d.status not in (Status.CONFIRMED, Status.ACCEPTED):
                 return None
-            moved = d.model_copy(update={"forwarded_to": authority}).advance(Status.FORWARDED, by=SYSTEM, at=at, note=to)
+            moved = d.model_copy(update={"forwarded_to": authority}).advance(
+                Status.FORWARDED, by=SYSTEM, at=at, note=to
+            )
             moved = deadlines.handed_to_authority(moved, authority, at)
             return documents.with_control_slip(moved, "forwarded")
 
@@ -98,7 +110,12 @@ def _parse_decision(body: Any) -> DecisionBody:
     except ValidationError as error:
         from chalicelib.services.intake import validation_details
 
-        raise InvalidInput("invalid_body", "Kết quả giải quyết không hợp lệ (result: approved hoặc denied).", "The decision is not valid.", validation_details(error)) from None
+        raise InvalidInput(
+            "invalid_body",
+            "Kết quả giải quyết không hợp lệ (result: approved hoặc denied).",
+            "The decision is not valid.",
+            validation_details(error),
+        ) from None
 
 
 def record_decision(dossier_id: str, body: Any, by: str, for_authority: bool = False) -> Dossier:
@@ -111,17 +128,28 @@ def record_decision(dossier_id: str, body: Any, by: str, for_authority: bool = F
         if d.decision is not None:
             if d.decision.same_as(wanted):
                 return None
-            raise Conflict("decision_conflict", "Hồ sơ đã có kết quả giải quyết khác.", "A different decision was already recorded.")
+            raise Conflict(
+                "decision_conflict",
+                "Hồ sơ đã có kết quả giải quyết khác.",
+                "A different decision was already recorded.",
+            )
         if for_authority and not clerk_may_decide(d, frozenset(settings().authority_urls)):
             name = AUTHORITY_NAMES.get(d.forwarded_to or "", d.forwarded_to or "")
             raise Conflict(
-                "decided_online", f"{name} có hệ thống trực tuyến riêng: kết quả được nhận qua hệ thống đó.",
+                "decided_online",
+                f"{name} có hệ thống trực tuyến riêng: kết quả được nhận qua hệ thống đó.",
                 f"{d.forwarded_to} answers through its own online system; a clerk does not record its decision.",
             )
         if not awaiting_decision(d):
-            raise Conflict("not_awaiting_decision", f"Hồ sơ đang ở trạng thái «{d.status}», chưa thể ghi kết quả.", f"The dossier is {d.status}; it awaits no decision.")
+            raise Conflict(
+                "not_awaiting_decision",
+                f"Hồ sơ đang ở trạng thái «{d.status}», chưa thể ghi kết quả.",
+                f"The dossier is {d.status}; it awaits no decision.",
+            )
         decision = Decision(**wanted.model_dump(), by=by, at=utcnow())
-        moved = d.model_copy(update={"decision": decision}).advance(Status.DECIDED, by=by, at=decision.at, note=notes.decided(wanted.result, wanted.amount, wanted.note))
+        moved = d.model_copy(update={"decision": decision}).advance(
+            Status.DECIDED, by=by, at=decision.at, note=notes.decided(wanted.result, wanted.amount, wanted.note)
+        )
         return documents.with_control_slip(deadlines.finished(moved, decision.at), "decided")
 
     return _save(dossier_id, decide)
@@ -173,7 +201,11 @@ def _late_step(dossier: Dossier, today: date) -> StepDeadline | None:
         if predicted_late(step, today, cal):
             if dossier.original_due_date is None or dossier.escalation is None:
                 return step
-        elif step.moved_to is not None and dossier.escalation is None and today >= cal.previous_working_day(step.moved_to):
+        elif (
+            step.moved_to is not None
+            and dossier.escalation is None
+            and today >= cal.previous_working_day(step.moved_to)
+        ):
             return step
     return None
 
@@ -197,19 +229,56 @@ def _apologise(dossier_id: str, today: date, current: Dossier | None = None) -> 
         moved, appointment = deadlines.new_dates(d, step, step.delay_days)
         reason = step.delay_reason or deadlines.DEFAULT_REASONS["bhxh" if step.body == "bhxh" else "authority"]
         if appointment == d.due_date:  # the applicant still gets the result on the day promised: no apology owed
-            steps = [s.model_copy(update={"moved_to": moved, "delay_reason": reason, "delay_reason_by": s.delay_reason_by or "system:default"}) if s is step else s for s in d.steps]
-            return documents.with_control_slip(d.model_copy(update={"steps": steps}), f"moved#{step.body}#{moved.isoformat()}")
+            steps = [
+                s.model_copy(
+                    update={
+                        "moved_to": moved,
+                        "delay_reason": reason,
+                        "delay_reason_by": s.delay_reason_by or "system:default",
+                    }
+                )
+                if s is step
+                else s
+                for s in d.steps
+            ]
+            return documents.with_control_slip(
+                d.model_copy(update={"steps": steps}), f"moved#{step.body}#{moved.isoformat()}"
+            )
         rules = procedure(d.procedure)
         task = next((s.task for s in rules.steps if s.body == step.body), "")
-        slip = documents.issue(d, "apology", f"late#{step.body}", body=step.body, original_due=d.due_date, new_due=appointment, reason=reason, step=task.lower())
+        slip = documents.issue(
+            d,
+            "apology",
+            f"late#{step.body}",
+            body=step.body,
+            original_due=d.due_date,
+            new_due=appointment,
+            reason=reason,
+            step=task.lower(),
+        )
         steps = [
-            s.model_copy(update={"moved_to": moved, "apology": slip.number, "delay_reason": reason, "delay_reason_by": s.delay_reason_by or "system:default"})
+            s.model_copy(
+                update={
+                    "moved_to": moved,
+                    "apology": slip.number,
+                    "delay_reason": reason,
+                    "delay_reason_by": s.delay_reason_by or "system:default",
+                }
+            )
             if s is step
             else s
             for s in d.steps
         ]
         documents_now = d.documents if slip in d.documents else [*d.documents, slip]
-        updated = d.model_copy(update={"overdue": True, "original_due_date": d.due_date, "due_date": appointment, "steps": steps, "documents": documents_now})
+        updated = d.model_copy(
+            update={
+                "overdue": True,
+                "original_due_date": d.due_date,
+                "due_date": appointment,
+                "steps": steps,
+                "documents": documents_now,
+            }
+        )
         return documents.with_control_slip(updated, f"apology#{step.body}")
 
     return _save(dossier_id, change, current=current)
@@ -224,20 +293,38 @@ def report_delay(dossier_id: str, body: Any, by: str, role: str, as_of: date | N
     except ValidationError as error:
         from chalicelib.services.intake import validation_details
 
-        raise InvalidInput("invalid_body", "Cần nêu lý do chậm (reason, 5–500 ký tự) và số ngày làm việc cần thêm (days, 1–30).", "Give reason (5-500 chars) and optionally days (1-30).", validation_details(error)) from None
+        raise InvalidInput(
+            "invalid_body",
+            "Cần nêu lý do chậm (reason, 5–500 ký tự) và số ngày làm việc cần thêm (days, 1–30).",
+            "Give reason (5-500 chars) and optionally days (1-30).",
+            validation_details(error),
+        ) from None
 
     def record(d: Dossier) -> Dossier | None:
         open_steps = [s for s in d.steps if s.is_open] if d.status in OPEN else []
         if not open_steps:
-            raise Conflict("no_open_step", f"Hồ sơ đang ở trạng thái «{d.status}», không có bước nào đang giải quyết.", f"The dossier is {d.status}; no step is open.")
+            raise Conflict(
+                "no_open_step",
+                f"Hồ sơ đang ở trạng thái «{d.status}», không có bước nào đang giải quyết.",
+                f"The dossier is {d.status}; no step is open.",
+            )
         step = open_steps[-1]
         if role == "authority" and step.body == "bhxh":
-            raise Conflict("not_your_step", "Hồ sơ đang ở bước của cơ quan bảo hiểm xã hội.", "The open step is BHXH's, not the authority's.")
+            raise Conflict(
+                "not_your_step",
+                "Hồ sơ đang ở bước của cơ quan bảo hiểm xã hội.",
+                "The open step is BHXH's, not the authority's.",
+            )
         if step.delay_reason == wanted.reason and step.delay_days == wanted.days:
             return None
         if step.moved_to is not None:  # the apology is out: the reason is kept for the record only
             return None
-        steps = [s.model_copy(update={"delay_reason": wanted.reason, "delay_reason_by": by, "delay_days": wanted.days}) if s is step else s for s in d.steps]
+        steps = [
+            s.model_copy(update={"delay_reason": wanted.reason, "delay_reason_by": by, "delay_days": wanted.days})
+            if s is step
+            else s
+            for s in d.steps
+        ]
         return d.model_copy(update={"steps": steps})
 
     dossier = _save(dossier_id, record)

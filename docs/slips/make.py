@@ -10,6 +10,7 @@ correction, then the province late, apologising once): the script runs that test
 port and stopped), so it needs nothing running. Writes ``<kind>.png`` (first page, 60 dpi) and
 ``<kind>-2.png`` for a second page (the confirmation, a control slip that runs over).
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,9 @@ SCENARIO = ("receipt", "control_slip", "apology")
 
 
 def rasterise(pdf: Path, kind: str, work: Path, pages: int) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", str(pages), str(pdf), str(work / kind)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", str(pages), str(pdf), str(work / kind)], check=True
+    )
     for stale in HERE.glob(f"{kind}-*.png"):
         stale.unlink()
     for page in range(1, pages + 1):
@@ -54,8 +57,13 @@ def scenario() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "MOTCUA_SCENARIO_OUT": tmp, "MOTCUA_PUBLIC_BASE_URL": "https://motcua.example.vn"}
         test = "tests/functional/test_deadlines.py::test_a_dossier_corrected_once_then_delayed_by_the_authority"
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test], cwd=HERE.parents[1], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+            cwd=HERE.parents[1],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         for kind in SCENARIO:
             rasterise(Path(tmp) / f"{kind}.pdf", kind, Path(tmp), 2)
 

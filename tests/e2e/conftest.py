@@ -1,4 +1,5 @@
 """The whole local stack, started as `make run` starts it (`motcua serve`), on free ports."""
+
 from __future__ import annotations
 
 import os
@@ -6,8 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -25,9 +26,17 @@ class Stack:
 
     def token(self, role: str, office: str | None = None, authority: str = "province") -> dict[str, str]:
         """An authority is the province's People's Committee unless `authority` names another body."""
-        args = [str(Path(sys.executable).with_name("motcua")), "token", "--role", role] + (["--office", office] if office else [])
+        args = [str(Path(sys.executable).with_name("motcua")), "token", "--role", role] + (
+            ["--office", office] if office else []
+        )
         args += ["--authority", authority] if role == "authority" else []
-        token = subprocess.run(args, env={**os.environ, "MOTCUA_STATE_DIR": str(self.state_dir)}, capture_output=True, text=True, check=True).stdout.strip()
+        token = subprocess.run(
+            args,
+            env={**os.environ, "MOTCUA_STATE_DIR": str(self.state_dir)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return {"Authorization": f"Bearer {token}"}
 
 
@@ -38,9 +47,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     output = state_dir / "serve.out"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
     emulator_port = free_port()
-    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(emulator_port), MOTCUA_STATE_DIR=str(state_dir), MOTCUA_WORKERS="2", MOTCUA_RUNNER_VISIBILITY="6")
+    env.update(
+        PORT=str(port),
+        MOTCUA_EMULATOR_PORT=str(emulator_port),
+        MOTCUA_STATE_DIR=str(state_dir),
+        MOTCUA_WORKERS="2",
+        MOTCUA_RUNNER_VISIBILITY="6",
+    )
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("motcua")), "serve"], cwd=PROJECT_DIR, env=env, stdout=open(output, "wb"), stderr=subprocess.STDOUT
+        [str(Path(sys.executable).with_name("motcua")), "serve"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=open(output, "wb"),
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -1,5 +1,6 @@
 """The portal's side of an end-to-end test: dossiers of the demo registry's workers, sent to a
 running stack over HTTP as the national portal sends them."""
+
 from __future__ import annotations
 
 import csv
@@ -40,38 +41,74 @@ class DemoPortal:
         self._next = 0
 
     def workers(self, count: int) -> list[dict[str, str]]:
-        chosen, self._next = self.people[self._next: self._next + count], self._next + count
+        chosen, self._next = self.people[self._next : self._next + count], self._next + count
         return [
-            {k: v for k, v in {"full_name": p["full_name"], "si_number": p["si_number"], "date_of_birth": p["date_of_birth"], "id_number": p["id_number"],
-                               "period_from": "2020-04-01", "period_to": "2020-05-31"}.items() if v}
+            {
+                k: v
+                for k, v in {
+                    "full_name": p["full_name"],
+                    "si_number": p["si_number"],
+                    "date_of_birth": p["date_of_birth"],
+                    "id_number": p["id_number"],
+                    "period_from": "2020-04-01",
+                    "period_to": "2020-05-31",
+                }.items()
+                if v
+            }
             for p in chosen
         ]
 
-    def submit(self, workers: list[dict[str, str]], with_list: bool = True, listed: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    def submit(
+        self, workers: list[dict[str, str]], with_list: bool = True, listed: list[dict[str, str]] | None = None
+    ) -> dict[str, Any]:
         """Create, attach the signed request (and the signed list of workers: `listed`, if the
         employer signed something else than the portal typed), submit."""
         u = self.unit
         body = {
             "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:6].upper()}",
             "procedure": "suspension_support",
-            "applicant": {"unit_code": u["unit_code"], "tax_code": u["tax_code"], "name": u["unit_name"], "province_code": u["province_code"]},
+            "applicant": {
+                "unit_code": u["unit_code"],
+                "tax_code": u["tax_code"],
+                "name": u["unit_name"],
+                "province_code": u["province_code"],
+            },
             "workers": workers,
         }
         base = self.stack.base
         dossier = requests.post(f"{base}/v1/dossiers", json=body, headers=self.headers, timeout=30).json()
-        files = {"request.pdf": sign_as_employer(pdf_bytes("De nghi ho tro nguoi lao dong tam hoan hop dong"), self.employer)}
+        files = {
+            "request.pdf": sign_as_employer(pdf_bytes("De nghi ho tro nguoi lao dong tam hoan hop dong"), self.employer)
+        }
         if with_list:
-            files["worker_list.pdf"] = render_pdf(Document(u["unit_code"], u["tax_code"], u["unit_name"], [ScanWorker(**{"id_number": "", **w}) for w in listed or workers]))
+            files["worker_list.pdf"] = render_pdf(
+                Document(
+                    u["unit_code"],
+                    u["tax_code"],
+                    u["unit_name"],
+                    [ScanWorker(**{"id_number": "", **w}) for w in listed or workers],
+                )
+            )
         for name, data in files.items():
-            reply = requests.put(f"{base}/v1/dossiers/{dossier['id']}/attachments/{name}", data=data, headers={**self.headers, "Content-Type": "application/pdf"}, timeout=30)
+            reply = requests.put(
+                f"{base}/v1/dossiers/{dossier['id']}/attachments/{name}",
+                data=data,
+                headers={**self.headers, "Content-Type": "application/pdf"},
+                timeout=30,
+            )
             assert reply.status_code == 200, reply.text
-        assert requests.post(f"{base}/v1/dossiers/{dossier['id']}/submit", headers=self.headers, timeout=30).status_code == 202
+        assert (
+            requests.post(f"{base}/v1/dossiers/{dossier['id']}/submit", headers=self.headers, timeout=30).status_code
+            == 202
+        )
         return dossier
 
     def wait_for(self, dossier_id: str, statuses: set[str], seconds: float = 120) -> dict[str, Any]:
         deadline = time.monotonic() + seconds
         while True:
-            dossier = requests.get(f"{self.stack.base}/v1/dossiers/{dossier_id}", headers=self.headers, timeout=30).json()
+            dossier = requests.get(
+                f"{self.stack.base}/v1/dossiers/{dossier_id}", headers=self.headers, timeout=30
+            ).json()
             if dossier["status"] in statuses or time.monotonic() > deadline:
                 assert dossier["status"] in statuses, (dossier["status"], dossier["findings"])
                 return dossier

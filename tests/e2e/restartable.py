@@ -4,6 +4,7 @@ the same state directory and ports, as a developer's `make run` would be after a
 It has the attributes of the e2e `Stack` (`base`, `state_dir`, `process`, `output`, `emulator_port`,
 `token`), so the portal helpers and the fault-run audit (`tests/fuzz/faultrun.py`) work on it.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,13 @@ class RestartableStack:
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
-        env.update(PORT=str(self.port), MOTCUA_EMULATOR_PORT=str(self.emulator_port), MOTCUA_STATE_DIR=str(self.state_dir),
-                   MOTCUA_WORKERS=str(self.workers), MOTCUA_RUNNER_VISIBILITY=str(self.visibility))
+        env.update(
+            PORT=str(self.port),
+            MOTCUA_EMULATOR_PORT=str(self.emulator_port),
+            MOTCUA_STATE_DIR=str(self.state_dir),
+            MOTCUA_WORKERS=str(self.workers),
+            MOTCUA_RUNNER_VISIBILITY=str(self.visibility),
+        )
         return env
 
     def start(self, timeout: float = 120) -> float:
@@ -49,12 +55,19 @@ class RestartableStack:
         before = self.output.read_bytes().count(marker) if self.output.exists() else 0
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [MOTCUA, "serve"], cwd=PROJECT_DIR, env=self._env(), stdout=open(self.output, "ab"), stderr=subprocess.STDOUT, start_new_session=True
+            [MOTCUA, "serve"],
+            cwd=PROJECT_DIR,
+            env=self._env(),
+            stdout=open(self.output, "ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         while self.output.read_bytes().count(marker) <= before:
             if self.process.poll() is not None or time.monotonic() - started > timeout:
                 self.kill()
-                raise RuntimeError("motcua serve did not become ready:\n" + self.output.read_text(errors="replace")[-3000:])
+                raise RuntimeError(
+                    "motcua serve did not become ready:\n" + self.output.read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.2)
         self.starts += 1
         self.up.set()

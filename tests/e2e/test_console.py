@@ -4,15 +4,17 @@ signed receipt, decide as the authority, hand the result back, resend a correcti
 
 `MOTCUA_CONSOLE_SCREENSHOTS=docs/console` saves the README's pictures on the way.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -41,7 +43,12 @@ def dossiers(stack: Any) -> dict[str, dict[str, Any]]:
     # the stack's emulator, not whatever the functional tests' session pointed this process at
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
     env.update(MOTCUA_STATE_DIR=str(stack.state_dir), MOTCUA_EMULATOR_PORT=str(stack.emulator_port))
-    subprocess.run([str(Path(sys.executable).with_name("motcua")), "sweep", "--as-of", as_of], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("motcua")), "sweep", "--as-of", as_of],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     good = portal.submit(portal.workers(2))
     typed = portal.workers(2)
     signed = [typed[0], {**typed[1], "date_of_birth": "1970-01-01"}]  # the signed list disagrees on one birth date
@@ -59,11 +66,20 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         pytest.fail("chromium and chromium-driver are missing: `make test` installs them (scripts/bootstrap.sh)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000", "--lang=vi-VN", "--force-device-scale-factor=1"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1440,1000",
+        "--lang=vi-VN",
+        "--force-device-scale-factor=1",
+    ):
         options.add_argument(argument)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.downloads = downloads
@@ -75,7 +91,9 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 def wait(driver: Any, condition: Callable[[Any], Any], seconds: float = 20) -> Any:
     try:
-        return WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+        return WebDriverWait(
+            driver, seconds, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(condition)
     except TimeoutException:
         notice = driver.find_element(By.ID, "notice").text
         raise AssertionError(f"the console did not get there; its notice says: {notice!r}") from None
@@ -91,7 +109,9 @@ def screenshot(driver: Any, name: str, whole_page: bool = False) -> None:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
     if whole_page:
-        driver.set_window_size(1440, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 140))
+        driver.set_window_size(
+            1440, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 140)
+        )
     driver.save_screenshot(str(Path(folder) / name))
     driver.set_window_size(1440, 1000)
 
@@ -106,7 +126,9 @@ def sign_in(browser: Any, stack: Any, role: str, office: str = "031") -> None:
     wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
 
 
-def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
+def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(
+    stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any
+) -> None:
     forwarded, incomplete, late = dossiers["forwarded"], dossiers["needs_correction"], dossiers["overdue"]
     assert late["overdue"] and not forwarded["overdue"]
     # GIVEN the console, signed in with a clerk's token pasted into the form
@@ -115,7 +137,10 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     browser.find_element(By.ID, "token-input").send_keys(token(stack, "clerk"))
     browser.find_element(By.CSS_SELECTOR, "#signin-token button[type=submit]").click()
     # THEN the office's worklist shows the dossiers, the late one marked, and the on-time chart
-    wait(browser, lambda d: {forwarded["portal_code"], incomplete["portal_code"], late["portal_code"]} <= set(portal_codes(d)))
+    wait(
+        browser,
+        lambda d: {forwarded["portal_code"], incomplete["portal_code"], late["portal_code"]} <= set(portal_codes(d)),
+    )
     assert "BHXH tỉnh 031" in browser.find_element(By.ID, "who-label").text
     marked = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#rows tr.overdue")]
     assert len(marked) == 1 and late["portal_code"] in marked[0] and "Quá hạn" in marked[0]
@@ -127,7 +152,7 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     browser.find_element(By.ID, "f-overdue").click()
     # WHEN the clerk filters by status
     Select(browser.find_element(By.ID, "f-status")).select_by_value("needs_correction")
-    wait(browser, lambda d: portal_codes(d) and set(portal_codes(d)) == {incomplete["portal_code"]} or None)
+    wait(browser, lambda d: (portal_codes(d) and set(portal_codes(d)) == {incomplete["portal_code"]}) or None)
     row = browser.find_element(By.CSS_SELECTOR, "#rows tr")
     assert "Cần bổ sung" in row.text
     # AND then, with "/" from the keyboard, searches by a portal code
@@ -145,7 +170,10 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#d-lists tbody tr")) == 2)
     assert browser.find_elements(By.CSS_SELECTOR, "#d-lists td.differs") == []
     assert forwarded["workers"][0]["si_number"] in browser.find_element(By.ID, "d-lists").text
-    kinds = [b.get_attribute("data-kind") for b in browser.find_elements(By.CSS_SELECTOR, "#d-documents button[data-action=download]")]
+    kinds = [
+        b.get_attribute("data-kind")
+        for b in browser.find_elements(By.CSS_SELECTOR, "#d-documents button[data-action=download]")
+    ]
     assert kinds == ["receipt", "control_slip", "confirmation"]  # each kind once: its latest slip
     screenshot(browser, "dossier.png", whole_page=True)
     # WHEN they download the receipt
@@ -154,12 +182,16 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     wait(browser, lambda d: not list(d.downloads.glob("*.crdownload")))
     # THEN the file is the signed receipt the system issued, byte for byte
     assert pdf.name == f"receipt-{forwarded['portal_code']}.pdf"
-    verdict = requests.post(f"{stack.base}/v1/verify", data=pdf.read_bytes(), headers={"Content-Type": "application/pdf"}, timeout=30).json()
+    verdict = requests.post(
+        f"{stack.base}/v1/verify", data=pdf.read_bytes(), headers={"Content-Type": "application/pdf"}, timeout=30
+    ).json()
     assert verdict["valid"] and verdict["issued_by_system"], verdict
     assert verdict["document"]["kind"] == "receipt" and verdict["document"]["portal_code"] == forwarded["portal_code"]
     # AND the preview opens the same slip in the page, without downloading it again
-    browser.execute_script("const f = document.getElementById('preview'); f.dataset.loaded = '';"
-                           "f.addEventListener('load', () => { f.dataset.loaded = f.src; });")
+    browser.execute_script(
+        "const f = document.getElementById('preview'); f.dataset.loaded = '';"
+        "f.addEventListener('load', () => { f.dataset.loaded = f.src; });"
+    )
     browser.find_element(By.CSS_SELECTOR, "#d-documents button[data-action=preview][data-kind=receipt]").click()
     # the frame has loaded the slip (a file sent as a download never loads in a frame)
     wait(browser, lambda d: d.find_element(By.ID, "preview").get_attribute("data-loaded").startswith("http"))
@@ -171,7 +203,9 @@ def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(s
     wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
 
 
-def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
+def test_the_authority_decides_and_the_clerk_hands_the_result_back(
+    stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any
+) -> None:
     forwarded = dossiers["forwarded"]
     # GIVEN the authority, signed in by a link carrying its token in the fragment
     browser.get(f"{stack.base}/console/#token={token(stack, 'authority')}")
@@ -190,7 +224,9 @@ def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, d
     # THEN the dossier is decided, as the API says too
     wait(browser, lambda d: d.find_element(By.ID, "d-status").text == "Đã có kết quả")
     assert "3.600.000 đồng" in browser.find_element(By.ID, "d-summary").text
-    decided = requests.get(f"{stack.base}/v1/dossiers/{forwarded['id']}", headers=stack.token("clerk", "031"), timeout=30).json()
+    decided = requests.get(
+        f"{stack.base}/v1/dossiers/{forwarded['id']}", headers=stack.token("clerk", "031"), timeout=30
+    ).json()
     assert decided["decision"]["result"] == "approved" and decided["decision"]["amount"] == 3600000
     assert decided["decision"]["by"].startswith("authority/province:031:")
     # WHEN a clerk opens it and marks the result handed back
@@ -204,7 +240,9 @@ def test_the_authority_decides_and_the_clerk_hands_the_result_back(stack: Any, d
     assert "Đã trả kết quả" in browser.find_element(By.ID, "d-history").text
 
 
-def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any) -> None:
+def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(
+    stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any
+) -> None:
     incomplete = dossiers["needs_correction"]
     sign_in(browser, stack, "clerk")
     browser.get(f"{stack.base}/console/#/ho-so/{incomplete['id']}")
@@ -236,4 +274,9 @@ def test_expired_or_garbage_tokens_send_the_clerk_back_to_sign_in(stack: Any, br
     # a well-formed token the server refuses (signed with another key)
     forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwicm9sZSI6ImNsZXJrIiwib2ZmaWNlIjoiMDMxIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJl"
     browser.get(f"{stack.base}/console/#token={forged}")
-    wait(browser, lambda d: d.find_element(By.ID, "signin").is_displayed() and "đăng nhập lại" in d.find_element(By.ID, "notice").text)
+    wait(
+        browser,
+        lambda d: (
+            d.find_element(By.ID, "signin").is_displayed() and "đăng nhập lại" in d.find_element(By.ID, "notice").text
+        ),
+    )

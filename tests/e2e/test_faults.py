@@ -3,6 +3,7 @@ the emulator refusing every write for a few seconds, messages delivered twice, a
 claimed by two dossiers at once. Every dossier still reaches its end, with one receipt and one
 confirmation, and no worker-month is claimed twice. The short form of `bench/faults.py`; the
 scenario and its audit are `tests/fuzz/faultrun.py`."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """The local stack as a newcomer gets it from `make run`, driven over real HTTP."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,12 @@ def test_two_racing_creates_with_one_portal_code_make_one_dossier(stack: Any) ->
 def test_submit_reaches_the_workers_which_move_the_dossier_on(stack: Any, http: requests.Session) -> None:
     portal = stack.token("portal")
     dossier = http.post(f"{stack.base}/v1/dossiers", json=dossier_body(), headers=portal, timeout=30).json()
-    put = http.put(f"{stack.base}/v1/dossiers/{dossier['id']}/attachments/worker_list.png", data=png_bytes(), headers={**portal, "Content-Type": "image/png"}, timeout=30)
+    put = http.put(
+        f"{stack.base}/v1/dossiers/{dossier['id']}/attachments/worker_list.png",
+        data=png_bytes(),
+        headers={**portal, "Content-Type": "image/png"},
+        timeout=30,
+    )
     assert put.status_code == 200
     assert http.post(f"{stack.base}/v1/dossiers/{dossier['id']}/submit", headers=portal, timeout=30).status_code == 202
     deadline = time.monotonic() + 60
@@ -60,7 +66,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(stack: Any) -> None:
         while chunk := sock.recv(4096):  # the server closes the connection after its answer
             chunks.append(chunk)
         reply = b"".join(chunks).decode()
-    assert reply.startswith("HTTP/1.1 413") or reply.startswith("HTTP/1.0 413")
+    assert reply.startswith(("HTTP/1.1 413", "HTTP/1.0 413"))
     assert "body_too_large" in reply
 
 
@@ -79,13 +85,23 @@ def test_every_documented_operation_is_served(stack: Any, http: requests.Session
     """The other direction of the contract: each path and method of `/v1/openapi.json`, called over
     HTTP with its parameters filled in, reaches a route (no "no such route", no 405)."""
     spec = http.get(f"{stack.base}/v1/openapi.json", timeout=30).json()
-    filled = {"code": "PA-031-2026-NOSUCH23", "dossier_id": "00000000-0000-4000-8000-000000000000", "portal_code": "G22.99-000000-000000", "kind": "receipt", "name": "config.json"}
+    filled = {
+        "code": "PA-031-2026-NOSUCH23",
+        "dossier_id": "00000000-0000-4000-8000-000000000000",
+        "portal_code": "G22.99-000000-000000",
+        "kind": "receipt",
+        "name": "config.json",
+    }
     admin = stack.token("admin")
     for path, operations in spec["paths"].items():
         for method in operations:
             url = stack.base + path.format(**filled)
             reply = http.request(method.upper(), url, headers=admin, allow_redirects=False, timeout=30)
-            no_route = reply.status_code == 404 and reply.headers.get("Content-Type", "").startswith("application/json") and reply.json()["error"]["code"] == "not_found"
+            no_route = (
+                reply.status_code == 404
+                and reply.headers.get("Content-Type", "").startswith("application/json")
+                and reply.json()["error"]["code"] == "not_found"
+            )
             assert not no_route and reply.status_code != 405, (method, path, reply.status_code, reply.text[:200])
 
 

@@ -4,6 +4,7 @@ at any moment, and started again on the same state directory loses nothing it ac
 Each test starts its own stack on its own state directory and ports (`restartable.py`), so the
 session's shared stack, and a developer's `make run`, are never touched.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,10 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -37,7 +39,9 @@ def restartable(tmp_path: Path) -> Iterator[RestartableStack]:
 
 def _slip(stack: RestartableStack, dossier_id: str, kind: str) -> bytes:
     """The signed PDF, as a clerk downloads it (302 to a presigned URL of the slips bucket)."""
-    reply = requests.get(f"{stack.base}/v1/dossiers/{dossier_id}/documents/{kind}", headers=stack.token("portal"), timeout=60)
+    reply = requests.get(
+        f"{stack.base}/v1/dossiers/{dossier_id}/documents/{kind}", headers=stack.token("portal"), timeout=60
+    )
     assert reply.status_code == 200 and reply.content.startswith(b"%PDF-"), (reply.status_code, reply.text[:200])
     return reply.content
 
@@ -101,7 +105,9 @@ def _until_acknowledged(stack: RestartableStack, send: Any, deadline: float) -> 
     raise AssertionError("the stack did not come back")
 
 
-def _portal_client(stack: RestartableStack, plans: list[Acknowledged], files: dict[str, bytes], deadline: float, errors: list[str]) -> None:
+def _portal_client(
+    stack: RestartableStack, plans: list[Acknowledged], files: dict[str, bytes], deadline: float, errors: list[str]
+) -> None:
     """Create, upload and submit each dossier, retrying every step that a kill interrupted."""
     try:
         state = stack.state_dir
@@ -109,29 +115,69 @@ def _portal_client(stack: RestartableStack, plans: list[Acknowledged], files: di
         unit_code, people = max(by_unit.items(), key=lambda kv: len(kv[1]))
         import csv
 
-        unit = next(u for u in csv.DictReader(open(state / "units.csv", encoding="utf-8")) if u["unit_code"] == unit_code)
+        unit = next(
+            u for u in csv.DictReader(open(state / "units.csv", encoding="utf-8")) if u["unit_code"] == unit_code
+        )
         portal = stack.token("portal")
         for i, plan in enumerate(plans):
-            chosen = people[2 * i: 2 * i + 2]
+            chosen = people[2 * i : 2 * i + 2]
             plan.si_numbers = tuple(p["si_number"] for p in chosen)
             body = {
                 "portal_code": plan.portal_code,
                 "procedure": PROCEDURE,
-                "applicant": {"unit_code": unit_code, "tax_code": unit["tax_code"], "name": unit["unit_name"], "province_code": unit["province_code"]},
-                "workers": [{k: v for k, v in {"full_name": p["full_name"], "si_number": p["si_number"], "date_of_birth": p["date_of_birth"],
-                                               "id_number": p["id_number"], "period_from": "2020-04-01", "period_to": "2020-05-31"}.items() if v} for p in chosen],
+                "applicant": {
+                    "unit_code": unit_code,
+                    "tax_code": unit["tax_code"],
+                    "name": unit["unit_name"],
+                    "province_code": unit["province_code"],
+                },
+                "workers": [
+                    {
+                        k: v
+                        for k, v in {
+                            "full_name": p["full_name"],
+                            "si_number": p["si_number"],
+                            "date_of_birth": p["date_of_birth"],
+                            "id_number": p["id_number"],
+                            "period_from": "2020-04-01",
+                            "period_to": "2020-05-31",
+                        }.items()
+                        if v
+                    }
+                    for p in chosen
+                ],
             }
-            created = _until_acknowledged(stack, lambda: requests.post(f"{stack.base}/v1/dossiers", json=body, headers=portal, timeout=30), deadline)
+            created = _until_acknowledged(
+                stack,
+                lambda body=body: requests.post(f"{stack.base}/v1/dossiers", json=body, headers=portal, timeout=30),
+                deadline,
+            )
             assert created.status_code in (200, 201), created.text[:300]
             plan.id = created.json()["id"]
             for name, data in _files_for(chosen, unit, files).items():
-                put = _until_acknowledged(stack, lambda: requests.put(
-                    f"{stack.base}/v1/dossiers/{plan.id}/attachments/{name}", data=data, headers={**portal, "Content-Type": "application/pdf"}, timeout=30), deadline)
+                put = _until_acknowledged(
+                    stack,
+                    lambda plan=plan, name=name, data=data: requests.put(
+                        f"{stack.base}/v1/dossiers/{plan.id}/attachments/{name}",
+                        data=data,
+                        headers={**portal, "Content-Type": "application/pdf"},
+                        timeout=30,
+                    ),
+                    deadline,
+                )
                 assert put.status_code == 200, put.text[:300]
                 plan.attachments[name] = hashlib.sha256(data).hexdigest()
-            submitted = _until_acknowledged(stack, lambda: requests.post(f"{stack.base}/v1/dossiers/{plan.id}/submit", headers=portal, timeout=30), deadline)
+            submitted = _until_acknowledged(
+                stack,
+                lambda plan=plan: requests.post(
+                    f"{stack.base}/v1/dossiers/{plan.id}/submit", headers=portal, timeout=30
+                ),
+                deadline,
+            )
             # 409 already_submitted: the submit that a kill cut off had been saved (the retry is told so)
-            assert submitted.status_code == 202 or (submitted.status_code == 409 and submitted.json()["error"]["code"] == "already_submitted"), submitted.text[:300]
+            assert submitted.status_code == 202 or (
+                submitted.status_code == 409 and submitted.json()["error"]["code"] == "already_submitted"
+            ), submitted.text[:300]
             plan.submitted = True
     except Exception as error:  # noqa: BLE001 - reported by the test's thread
         errors.append(f"{type(error).__name__}: {error}")
@@ -144,13 +190,17 @@ def _statuses(stack: RestartableStack, plans: list[Acknowledged]) -> dict[str, s
         if plan.id is None:
             continue
         try:
-            found[plan.id] = requests.get(f"{stack.base}/v1/dossiers/{plan.id}", headers=stack.token("portal"), timeout=30).json()["status"]
+            found[plan.id] = requests.get(
+                f"{stack.base}/v1/dossiers/{plan.id}", headers=stack.token("portal"), timeout=30
+            ).json()["status"]
         except (requests.RequestException, ValueError, KeyError):
             pass
     return found
 
 
-def _progress_after(stack: RestartableStack, plans: list[Acknowledged], seen: dict[str, str], deadline: float) -> dict[str, str]:
+def _progress_after(
+    stack: RestartableStack, plans: list[Acknowledged], seen: dict[str, str], deadline: float
+) -> dict[str, str]:
     """Poll until a dossier's status differs from `seen` (or every submitted one is done)."""
     while time.monotonic() < deadline:
         now = _statuses(stack, plans)
@@ -164,12 +214,26 @@ def _files_for(chosen: list[dict[str, str]], unit: dict[str, str], files: dict[s
     from tests.scans.generate import Document, render_pdf
     from tests.scans.generate import Worker as ScanWorker
 
-    workers = [ScanWorker(full_name=p["full_name"], si_number=p["si_number"], date_of_birth=p["date_of_birth"], id_number=p["id_number"] or "",
-                          period_from="2020-04-01", period_to="2020-05-31") for p in chosen]
-    return {"request.pdf": files["request.pdf"], "worker_list.pdf": render_pdf(Document(unit["unit_code"], unit["tax_code"], unit["unit_name"], workers))}
+    workers = [
+        ScanWorker(
+            full_name=p["full_name"],
+            si_number=p["si_number"],
+            date_of_birth=p["date_of_birth"],
+            id_number=p["id_number"] or "",
+            period_from="2020-04-01",
+            period_to="2020-05-31",
+        )
+        for p in chosen
+    ]
+    return {
+        "request.pdf": files["request.pdf"],
+        "worker_list.pdf": render_pdf(Document(unit["unit_code"], unit["tax_code"], unit["unit_name"], workers)),
+    }
 
 
-def test_nothing_acknowledged_is_lost_when_the_whole_stack_is_killed_again_and_again(restartable: RestartableStack) -> None:
+def test_nothing_acknowledged_is_lost_when_the_whole_stack_is_killed_again_and_again(
+    restartable: RestartableStack,
+) -> None:
     # GIVEN a stack, and a portal sending five dossiers (create, two signed attachments, submit),
     # retrying every request that a kill cut off, as the national portal does
     from chalicelib.local.employer import ensure_demo_employer, sign_as_employer
@@ -180,7 +244,9 @@ def test_nothing_acknowledged_is_lost_when_the_whole_stack_is_killed_again_and_a
     unit_code = max(by_unit.items(), key=lambda kv: len(kv[1]))[0]
     import csv
 
-    unit = next(u for u in csv.DictReader(open(stack.state_dir / "units.csv", encoding="utf-8")) if u["unit_code"] == unit_code)
+    unit = next(
+        u for u in csv.DictReader(open(stack.state_dir / "units.csv", encoding="utf-8")) if u["unit_code"] == unit_code
+    )
     employer = ensure_demo_employer(stack.state_dir, unit["tax_code"], name=unit["unit_name"])
     files = {"request.pdf": sign_as_employer(pdf_bytes("De nghi ho tro nguoi lao dong"), employer)}
     plans = [Acknowledged(portal_code=f"G22.99-200512-{uuid.uuid4().hex[:10]}", si_numbers=()) for _ in range(5)]
@@ -210,12 +276,18 @@ def test_nothing_acknowledged_is_lost_when_the_whole_stack_is_killed_again_and_a
         assert plan.id is not None and plan.submitted, plan
         view = requests.get(f"{stack.base}/v1/dossiers/{plan.id}", headers=portal, timeout=60).json()
         assert view["portal_code"] == plan.portal_code
-        assert {a["name"]: a["sha256"] for a in view["attachments"] if a["name"] in plan.attachments} == plan.attachments
+        assert {
+            a["name"]: a["sha256"] for a in view["attachments"] if a["name"] in plan.attachments
+        } == plan.attachments
 
     # AND the pipeline finishes them all by itself (polled until done or the deadline)
     statuses: dict[str, str] = {}
     while time.monotonic() < deadline:
-        statuses = {p.id: requests.get(f"{stack.base}/v1/dossiers/{p.id}", headers=portal, timeout=60).json()["status"] for p in plans if p.id}
+        statuses = {
+            p.id: requests.get(f"{stack.base}/v1/dossiers/{p.id}", headers=portal, timeout=60).json()["status"]
+            for p in plans
+            if p.id
+        }
         if all(s in FINAL for s in statuses.values()):
             break
         time.sleep(1.0)

@@ -5,13 +5,15 @@ check on every one of these pages (no serious or critical violation).
 
 `MOTCUA_PUBLIC_SCREENSHOTS=docs/public` saves the pictures docs/ shows.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,7 +38,9 @@ def receipt(stack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
     portal = DemoPortal(stack, unit_rank=3)
     dossier = portal.submit(portal.workers(2))
     done = portal.wait_for(dossier["id"], {"forwarded"})
-    pdf = requests.get(f"{stack.base}/v1/dossiers/{dossier['id']}/documents/receipt", headers=stack.token("portal"), timeout=30).content
+    pdf = requests.get(
+        f"{stack.base}/v1/dossiers/{dossier['id']}/documents/receipt", headers=stack.token("portal"), timeout=30
+    ).content
     assert pdf.startswith(b"%PDF")
     folder = tmp_path_factory.mktemp("qr")
     return {"dossier": done, "pdf": pdf, "qr": qr_of(pdf, folder), "folder": folder, "workers": portal.workers(2)}
@@ -48,7 +52,13 @@ def browser() -> Iterator[Any]:
         pytest.fail("chromium and chromium-driver are missing: `make test` installs them (scripts/bootstrap.sh)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=vi-VN", "--force-device-scale-factor=1"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--lang=vi-VN",
+        "--force-device-scale-factor=1",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     try:
@@ -62,7 +72,9 @@ def screenshot(driver: Any, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         width = driver.get_window_size()["width"]
-        driver.set_window_size(width, min(2400, driver.execute_script("return document.documentElement.scrollHeight") + 140))
+        driver.set_window_size(
+            width, min(2400, driver.execute_script("return document.documentElement.scrollHeight") + 140)
+        )
         driver.save_screenshot(str(Path(folder) / name))
 
 
@@ -71,7 +83,9 @@ def serious_violations(driver: Any) -> list[str]:
     if not AXE.exists():
         pytest.fail("axe-core is missing: `make test` installs it (scripts/bootstrap.sh, tests/e2e/axe)")
     driver.execute_script(AXE.read_text(encoding="utf-8"))
-    result = driver.execute_async_script("const done = arguments[arguments.length - 1]; axe.run().then((r) => done(JSON.stringify(r.violations)));")
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1]; axe.run().then((r) => done(JSON.stringify(r.violations)));"
+    )
     return [f"{v['id']}: {v['help']}" for v in json.loads(result) if v["impact"] in ("serious", "critical")]
 
 
@@ -81,7 +95,9 @@ def at(stack: Any, address: str) -> str:
     return f"{stack.base}{parts.path}?{parts.query}"
 
 
-def test_a_phone_that_scans_the_receipts_qr_sees_where_the_dossier_stands_and_that_the_slip_is_genuine(stack: Any, receipt: dict[str, Any], browser: Any) -> None:
+def test_a_phone_that_scans_the_receipts_qr_sees_where_the_dossier_stands_and_that_the_slip_is_genuine(
+    stack: Any, receipt: dict[str, Any], browser: Any
+) -> None:
     dossier = receipt["dossier"]
     assert urlsplit(receipt["qr"]).netloc == urlsplit(stack.base).netloc  # the QR leads to this server
     for (width, height), name in ((PHONE, "lookup-phone.png"), (DESKTOP, "lookup-desktop.png")):
@@ -90,7 +106,11 @@ def test_a_phone_that_scans_the_receipts_qr_sees_where_the_dossier_stands_and_th
         browser.get(at(stack, receipt["qr"]))
         text = browser.find_element(By.TAG_NAME, "main").text
         # THEN it reads, in words, where the dossier stands, and that this slip is the system's
-        assert "Đã chuyển cơ quan giải quyết" in text and "Phiếu do hệ thống cấp" in text and dossier["portal_code"] in text
+        assert (
+            "Đã chuyển cơ quan giải quyết" in text
+            and "Phiếu do hệ thống cấp" in text
+            and dossier["portal_code"] in text
+        )
         assert dossier["documents"][0]["number"] in text
         # AND nothing is wider than the window (no sideways scrolling on a phone)
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width
@@ -101,7 +121,9 @@ def test_a_phone_that_scans_the_receipts_qr_sees_where_the_dossier_stands_and_th
         screenshot(browser, name)
 
 
-def test_the_check_form_tells_a_genuine_a_tampered_and_a_foreign_pdf_apart(stack: Any, receipt: dict[str, Any], browser: Any) -> None:
+def test_the_check_form_tells_a_genuine_a_tampered_and_a_foreign_pdf_apart(
+    stack: Any, receipt: dict[str, Any], browser: Any
+) -> None:
     genuine = receipt["pdf"]
     folder: Path = receipt["folder"]
     files = {
@@ -109,7 +131,11 @@ def test_the_check_form_tells_a_genuine_a_tampered_and_a_foreign_pdf_apart(stack
         "tampered": genuine[:300] + bytes([genuine[300] ^ 0x01]) + genuine[301:],
         "foreign": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
     }
-    expected = {"genuine": "Phiếu thật, còn nguyên vẹn", "tampered": "Không phải phiếu do hệ thống cấp", "foreign": "Không phải phiếu do hệ thống cấp"}
+    expected = {
+        "genuine": "Phiếu thật, còn nguyên vẹn",
+        "tampered": "Không phải phiếu do hệ thống cấp",
+        "foreign": "Không phải phiếu do hệ thống cấp",
+    }
     browser.set_window_size(*PHONE)
     for name, data in files.items():
         path = folder / f"{name}.pdf"
@@ -126,7 +152,9 @@ def test_the_check_form_tells_a_genuine_a_tampered_and_a_foreign_pdf_apart(stack
         screenshot(browser, f"verify-{name}.png")
 
 
-def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_is_public(stack: Any, receipt: dict[str, Any], browser: Any) -> None:
+def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_is_public(
+    stack: Any, receipt: dict[str, Any], browser: Any
+) -> None:
     dossier = receipt["dossier"]
     # GIVEN a worker on a phone, on the page the receipt's QR opens, who sends feedback
     browser.set_window_size(*PHONE)
@@ -144,13 +172,19 @@ def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_i
     browser.set_window_size(*DESKTOP)
     clerk = stack.token("clerk", dossier["office"])["Authorization"].split(" ", 1)[1]
     browser.get(f"{stack.base}/console/#token={clerk}")
-    row = WebDriverWait(browser, 30).until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']")), None))
+    row = WebDriverWait(browser, 30).until(
+        lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']")), None)
+    )
     assert "0912 345 678" in row.text and "Đã quá ngày hẹn" in row.text
     browser.execute_script("arguments[0].scrollIntoView()", row)
     screenshot(browser, "feedback-queue.png")
-    row.find_element(By.TAG_NAME, "textarea").send_keys("Hồ sơ đã được UBND giải quyết; mời ông/bà nhận kết quả tại bộ phận một cửa.")
+    row.find_element(By.TAG_NAME, "textarea").send_keys(
+        "Hồ sơ đã được UBND giải quyết; mời ông/bà nhận kết quả tại bộ phận một cửa."
+    )
     row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 30).until(lambda d: "đã công khai" in d.find_element(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']").text)
+    WebDriverWait(browser, 30).until(
+        lambda d: "đã công khai" in d.find_element(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']").text
+    )
     # THEN the worker, following the item's code, reads the answer, and never the contact
     browser.set_window_size(*PHONE)
     browser.get(f"{stack.base}/v1/feedback/{code}")

@@ -1,8 +1,10 @@
 """The auth matrix: every route × every role × own/other office (API.md: 401, 403 as written)."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -18,8 +20,16 @@ CALLERS: dict[str, tuple[str, str | None] | None] = {
     "authority_other": ("authority", OTHER),
     "admin": ("admin", None),
 }
-PUBLIC: dict[str, int | None] = {caller: None for caller in CALLERS}
-PORTAL_ONLY = {"anonymous": 401, "portal": None, "clerk_own": 403, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None}
+PUBLIC: dict[str, int | None] = dict.fromkeys(CALLERS)
+PORTAL_ONLY = {
+    "anonymous": 401,
+    "portal": None,
+    "clerk_own": 403,
+    "clerk_other": 403,
+    "authority_own": 403,
+    "authority_other": 403,
+    "admin": None,
+}
 
 # route -> (method, path template, body, content type, expected status per caller; None = the route's success code)
 ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
@@ -29,65 +39,193 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     "lookup": ("GET", "/v1/lookup/{code}", None, "", PUBLIC, 200),
     "create": ("POST", "/v1/dossiers", "new", "application/json", PORTAL_ONLY, 201),
     "attach": ("PUT", "/v1/dossiers/{id}/attachments/list.png", "png", "image/png", PORTAL_ONLY, 200),
-    "upload_ticket": ("POST", "/v1/dossiers/{id}/uploads", {"name": "big.pdf", "content_type": "application/pdf", "size": 9000000}, "application/json", PORTAL_ONLY, 201),
+    "upload_ticket": (
+        "POST",
+        "/v1/dossiers/{id}/uploads",
+        {"name": "big.pdf", "content_type": "application/pdf", "size": 9000000},
+        "application/json",
+        PORTAL_ONLY,
+        201,
+    ),
     "submit": ("POST", "/v1/dossiers/{id}/submit", None, "", PORTAL_ONLY, 202),
     "read": (
-        "GET", "/v1/dossiers/{id}", None, "",
+        "GET",
+        "/v1/dossiers/{id}",
+        None,
+        "",
         # an authority reads only what is forwarded to its own body (this draft is not: tests/functional/test_authorities.py)
-        {"anonymous": 401, "portal": 200, "clerk_own": 200, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": 200},
+        {
+            "anonymous": 401,
+            "portal": 200,
+            "clerk_own": 200,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": 200,
+        },
         200,
     ),
     "worklist": (  # an authority's inbox is its own office's list
-        "GET", "/v1/dossiers?office=" + OWN, None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 200, "authority_other": 200, "admin": 200},
+        "GET",
+        "/v1/dossiers?office=" + OWN,
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": 200,
+            "clerk_other": 200,
+            "authority_own": 200,
+            "authority_other": 200,
+            "admin": 200,
+        },
         200,
     ),
     "stats": (
-        "GET", "/v1/stats?office=" + OWN, None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 403, "authority_other": 403, "admin": 200},
+        "GET",
+        "/v1/stats?office=" + OWN,
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": 200,
+            "clerk_other": 200,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": 200,
+        },
         200,
     ),
     "document": (  # reached: the new dossier has no receipt yet (404)
-        "GET", "/v1/dossiers/{id}/documents/receipt", None, "",
-        {"anonymous": 401, "portal": None, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        "GET",
+        "/v1/dossiers/{id}/documents/receipt",
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": None,
+            "clerk_own": None,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": None,
+        },
         404,
     ),
     "worker_lists": (
-        "GET", "/v1/dossiers/{id}/worker-lists", None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": 200},
+        "GET",
+        "/v1/dossiers/{id}/worker-lists",
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": 200,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": 200,
+        },
         200,
     ),
     "resend": (  # reached: a draft awaits no correction (409)
-        "POST", "/v1/dossiers/{id}/correction-request/resend", None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        "POST",
+        "/v1/dossiers/{id}/correction-request/resend",
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": None,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": None,
+        },
         409,
     ),
     "console": ("GET", "/console/", None, "", PUBLIC, 200),
     "decision": (  # reached: a draft awaits no decision (409)
-        "POST", "/v1/dossiers/{id}/decision", {"result": "approved"}, "application/json",
-        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        "POST",
+        "/v1/dossiers/{id}/decision",
+        {"result": "approved"},
+        "application/json",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": None,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": None,
+        },
         409,
     ),
     "feedback_list": (
-        "GET", "/v1/feedback?office=" + OWN, None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": 200, "clerk_other": 200, "authority_own": 403, "authority_other": 403, "admin": 200},
+        "GET",
+        "/v1/feedback?office=" + OWN,
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": 200,
+            "clerk_other": 200,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": 200,
+        },
         200,
     ),
     "feedback_answer": (  # reached: no such item (404), for a clerk of any office as for an admin
-        "POST", "/v1/feedback/PA-031-2026-NOSUCH23/answer", {"answer": "x"}, "application/json",
-        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": None, "authority_own": 403, "authority_other": 403, "admin": None},
+        "POST",
+        "/v1/feedback/PA-031-2026-NOSUCH23/answer",
+        {"answer": "x"},
+        "application/json",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": None,
+            "clerk_other": None,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": None,
+        },
         404,
     ),
     "feedback_item": ("GET", "/v1/feedback/PA-031-2026-NOSUCH23", None, "", PUBLIC, 404),
     "public_file": ("GET", "/public/public.css", None, "", PUBLIC, 200),
     "delay": (  # reached: a draft has no step open (409)
-        "POST", "/v1/dossiers/{id}/delay", {"reason": "Hệ thống gặp sự cố kỹ thuật."}, "application/json",
-        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        "POST",
+        "/v1/dossiers/{id}/delay",
+        {"reason": "Hệ thống gặp sự cố kỹ thuật."},
+        "application/json",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": None,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": None,
+        },
         409,
     ),
     "return": (  # reached: a draft has no result to hand back (409)
-        "POST", "/v1/dossiers/{id}/return", None, "",
-        {"anonymous": 401, "portal": 403, "clerk_own": None, "clerk_other": 403, "authority_own": 403, "authority_other": 403, "admin": None},
+        "POST",
+        "/v1/dossiers/{id}/return",
+        None,
+        "",
+        {
+            "anonymous": 401,
+            "portal": 403,
+            "clerk_own": None,
+            "clerk_other": 403,
+            "authority_own": 403,
+            "authority_other": 403,
+            "admin": None,
+        },
         409,
     ),
 }
@@ -107,14 +245,18 @@ def test_access(api: Any, token: Callable[..., dict[str, str]], route: str, call
     method, template, body, content_type, expected, success = ROUTES[route]
     # GIVEN a dossier of office 031, created by the portal
     created = dossier_body(applicant={**dossier_body()["applicant"], "province_code": OWN})
-    dossier = api.http.post("/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(created)).json_body
+    dossier = api.http.post(
+        "/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(created)
+    ).json_body
     identity = CALLERS[caller]
     headers = token(*identity) if identity else {}
     if content_type:
         headers["Content-Type"] = content_type
     payload = _payload(body)
     # WHEN the caller calls the route
-    reply = getattr(api.http, method.lower())(template.format(id=dossier["id"], code=created["portal_code"]), headers=headers, body=payload)
+    reply = getattr(api.http, method.lower())(
+        template.format(id=dossier["id"], code=created["portal_code"]), headers=headers, body=payload
+    )
     # THEN the answer is the one the contract gives that caller
     want = expected[caller] or success
     assert reply.status_code == want, reply.body[:300]

@@ -1,6 +1,7 @@
 """Authorities are principals of their own kind: each sees and decides only what is forwarded to its
 own body, a clerk records a decision only for a body with no online channel, and the decision is
 whole in the audit log."""
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,22 @@ def forwarded(world: Fixture) -> dict[str, Any]:
 
 def test_an_authority_sees_and_decides_only_what_is_forwarded_to_its_own_body(world: Fixture) -> None:
     dossier = forwarded(world)  # to the province's People's Committee
-    province, bank = world.token("authority", "031", authority="province"), world.token("authority", "031", authority="social_policy_bank")
+    province, bank = (
+        world.token("authority", "031", authority="province"),
+        world.token("authority", "031", authority="social_policy_bank"),
+    )
     # THEN the Social Policy Bank of the same office neither sees it, nor finds it in its inbox, nor decides it
     assert world.api.http.get(f"/v1/dossiers/{dossier['id']}", headers=bank).status_code == 403
     assert dossier["id"] not in [i["id"] for i in world.api.http.get("/v1/dossiers", headers=bank).json_body["items"]]
-    refused = world.api.http.post(f"/v1/dossiers/{dossier['id']}/decision", headers={**bank, **JSON}, body='{"result": "approved"}')
+    refused = world.api.http.post(
+        f"/v1/dossiers/{dossier['id']}/decision", headers={**bank, **JSON}, body='{"result": "approved"}'
+    )
     assert refused.status_code == 403
     # AND the province does, and its decision is whole in the audit entry (result, amount, note)
     assert dossier["id"] in [i["id"] for i in world.api.http.get("/v1/dossiers", headers=province).json_body["items"]]
     decided = world.api.http.post(
-        f"/v1/dossiers/{dossier['id']}/decision", headers={**province, **JSON},
+        f"/v1/dossiers/{dossier['id']}/decision",
+        headers={**province, **JSON},
         body=json.dumps({"result": "approved", "amount": 3710000, "note": "Quyết định 1234/QĐ-UBND"}),
     )
     assert decided.status_code == 200 and decided.json_body["status"] == "decided"
@@ -45,7 +52,9 @@ def test_an_authority_sees_and_decides_only_what_is_forwarded_to_its_own_body(wo
     assert entry.by.startswith("authority/province:031:")
 
 
-def test_a_clerk_records_a_decision_only_for_a_body_without_an_online_channel(world: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_clerk_records_a_decision_only_for_a_body_without_an_online_channel(
+    world: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clerk = {**world.token("clerk", "031"), **JSON}
     # GIVEN a forwarded dossier whose authority answers through its own online system
     dossier = forwarded(world)
@@ -55,10 +64,17 @@ def test_a_clerk_records_a_decision_only_for_a_body_without_an_online_channel(wo
     # THEN the clerk is not offered the decision, and is refused it with the reason
     seen = world.api.http.get(f"/v1/dossiers/{dossier['id']}", headers=clerk).json_body
     assert "decide" not in seen["actions"]
-    refused = world.api.http.post(f"/v1/dossiers/{dossier['id']}/decision", headers=clerk, body='{"result": "approved"}')
+    refused = world.api.http.post(
+        f"/v1/dossiers/{dossier['id']}/decision", headers=clerk, body='{"result": "approved"}'
+    )
     assert refused.status_code == 409 and refused.json_body["error"]["code"] == "decided_online"
     # AND where the body has no online channel, the clerk records it on its behalf
     monkeypatch.delenv("MOTCUA_AUTHORITY_URLS")
     settings.cache_clear()
     assert "decide" in world.api.http.get(f"/v1/dossiers/{dossier['id']}", headers=clerk).json_body["actions"]
-    assert world.api.http.post(f"/v1/dossiers/{dossier['id']}/decision", headers=clerk, body='{"result": "denied"}').status_code == 200
+    assert (
+        world.api.http.post(
+            f"/v1/dossiers/{dossier['id']}/decision", headers=clerk, body='{"result": "denied"}'
+        ).status_code
+        == 200
+    )

@@ -1,4 +1,5 @@
 """Every finding code, found on arrival against a real registry in the emulator, all at once."""
+
 from __future__ import annotations
 
 import random
@@ -23,7 +24,10 @@ def test_a_clean_dossier_is_accepted_with_a_receipt_and_a_due_date(world: Fixtur
     dossier = world.run(world.submit([world.worker(0), world.worker(1)]))
     assert dossier["findings"] == []
     assert dossier["status"] == "accepted"
-    assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip"]  # the control slip opens at reception
+    assert [d["kind"] for d in dossier["documents"]] == [
+        "receipt",
+        "control_slip",
+    ]  # the control slip opens at reception
     assert dossier["due_date"] > dossier["bhxh_due_date"] > dossier["received_at"][:10]
 
 
@@ -58,7 +62,12 @@ def test_every_problem_is_reported_at_once_with_suggestions(world: Fixture) -> N
 
 
 def test_unit_problems(world: Fixture) -> None:
-    wrong_tax = {"unit_code": world.unit.unit_code, "tax_code": "0100109106", "name": world.unit.unit_name, "province_code": "031"}
+    wrong_tax = {
+        "unit_code": world.unit.unit_code,
+        "tax_code": "0100109106",
+        "name": world.unit.unit_name,
+        "province_code": "031",
+    }
     dossier = world.run(world.submit([world.worker(0)], applicant=wrong_tax))
     tax = next(f for f in dossier["findings"] if f["code"] == "unit_tax_mismatch")
     assert tax["suggestion"] == world.unit.tax_code
@@ -79,9 +88,16 @@ def test_the_scanned_list_must_match_the_typed_one(world: Fixture) -> None:
 def test_attachments_missing_unreadable_and_unsigned(world: Fixture, tmp_path: Path) -> None:
     stranger = ensure_demo_employer(tmp_path / "stranger", world.unit.tax_code, name="Kẻ giả mạo")  # a CA nobody trusts
     dossier = world.run(world.submit([world.worker(0)], attachments={"request.pdf": pdf_bytes("khong ky")}))
-    assert {("signature_missing", "attachments"), ("missing_attachment", "attachments")} <= {(f["code"], f["field"]) for f in dossier["findings"]}
+    assert {("signature_missing", "attachments"), ("missing_attachment", "attachments")} <= {
+        (f["code"], f["field"]) for f in dossier["findings"]
+    }
     corrupt = b"%PDF-1.7\n" + bytes(range(256)) * 8
-    dossier = world.run(world.submit([world.worker(1)], attachments={"request.pdf": sign_as_employer(pdf_bytes(), stranger), "worker_list.pdf": corrupt}))
+    dossier = world.run(
+        world.submit(
+            [world.worker(1)],
+            attachments={"request.pdf": sign_as_employer(pdf_bytes(), stranger), "worker_list.pdf": corrupt},
+        )
+    )
     found = {f["code"]: f for f in dossier["findings"]}
     assert "signature_invalid" in found and "không được tin cậy" in found["signature_invalid"]["message"]
     assert "unreadable_attachment" in found and "worker_list.pdf" in found["unreadable_attachment"]["message"]
@@ -91,9 +107,13 @@ def test_attachments_missing_unreadable_and_unsigned(world: Fixture, tmp_path: P
 def test_a_worker_claimed_in_another_dossier_is_a_duplicate_naming_it(world: Fixture) -> None:
     first = world.run(world.submit([world.worker(0)]))
     assert first["status"] == "accepted", first["findings"]
-    second = world.run(world.submit([world.worker(0, period_from="2020-05-01", period_to="2020-06-30"), world.worker(1)]))
+    second = world.run(
+        world.submit([world.worker(0, period_from="2020-05-01", period_to="2020-06-30"), world.worker(1)])
+    )
     duplicate = [f for f in second["findings"] if f["code"] == "duplicate_claim"]
-    assert [(f["row"], first["portal_code"] in f["message"], "05/2020" in f["message"]) for f in duplicate] == [(1, True, True)]
+    assert [(f["row"], first["portal_code"] in f["message"], "05/2020" in f["message"]) for f in duplicate] == [
+        (1, True, True)
+    ]
     assert second["status"] == "needs_correction"
 
 
@@ -125,22 +145,69 @@ def test_running_the_check_twice_changes_nothing(world: Fixture) -> None:
 
 def test_a_500_worker_dossier(world: Fixture) -> None:
     base = random.randrange(10**9, 9 * 10**9)
-    family, middle, given = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"), ("Văn", "Thị", "Minh", "Hữu", "Ngọc"), ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Lan", "Nam", "Phúc", "Quân", "Sơn", "Thảo", "Uyên", "Vinh", "Xuân", "Yến", "Đức", "Hùng", "Tâm")
+    family, middle, given = (
+        ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"),
+        ("Văn", "Thị", "Minh", "Hữu", "Ngọc"),
+        (
+            "An",
+            "Bình",
+            "Chi",
+            "Dũng",
+            "Giang",
+            "Hà",
+            "Khánh",
+            "Lan",
+            "Nam",
+            "Phúc",
+            "Quân",
+            "Sơn",
+            "Thảo",
+            "Uyên",
+            "Vinh",
+            "Xuân",
+            "Yến",
+            "Đức",
+            "Hùng",
+            "Tâm",
+        ),
+    )
     people = [
-        Participant(f"{base + i:010d}", f"{family[i % 5]} {middle[i // 5 % 5]} {given[i // 25]}", "1980-01-01", None, world.unit.unit_code, (Period(world.unit.unit_code, "2019-01", None),))
+        Participant(
+            f"{base + i:010d}",
+            f"{family[i % 5]} {middle[i // 5 % 5]} {given[i // 25]}",
+            "1980-01-01",
+            None,
+            world.unit.unit_code,
+            (Period(world.unit.unit_code, "2019-01", None),),
+        )
         for i in range(500)
     ]
     registry().put_participants(people)
-    workers = [{"full_name": p.full_name, "si_number": p.si_number, "date_of_birth": p.date_of_birth, "period_from": "2020-04-01", "period_to": "2020-04-30"} for p in people]
+    workers = [
+        {
+            "full_name": p.full_name,
+            "si_number": p.si_number,
+            "date_of_birth": p.date_of_birth,
+            "period_from": "2020-04-01",
+            "period_to": "2020-04-30",
+        }
+        for p in people
+    ]
     workers[321]["si_number"] = f"{base + 777:010d}"  # one unknown
     # the list as the employer's software exports it (text layer), signed with the rest
-    listed = text_list_pdf(workers, {"name": world.unit.unit_name, "unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code})
-    dossier_id = world.submit(workers, attachments={"request.pdf": sign_as_employer(pdf_bytes(), world.employer), "worker_list.pdf": listed})
+    listed = text_list_pdf(
+        workers, {"name": world.unit.unit_name, "unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code}
+    )
+    dossier_id = world.submit(
+        workers, attachments={"request.pdf": sign_as_employer(pdf_bytes(), world.employer), "worker_list.pdf": listed}
+    )
     dossier = world.run(dossier_id)
     assert codes(dossier) == [("unknown_si_number", "si_number", 322)]
 
 
-def _checked_with_reading(world: Fixture, worker: dict[str, str], id_number: str, confidence: float) -> tuple[str, str, dict[str, Any]]:
+def _checked_with_reading(
+    world: Fixture, worker: dict[str, str], id_number: str, confidence: float
+) -> tuple[str, str, dict[str, Any]]:
     """Run a clean dossier through the steps with its list's first CCCD read as `id_number`, at
     `confidence` (what the extract step stored is changed between the two steps): (id, list name, view)."""
     import json as _json
@@ -166,19 +233,25 @@ def test_an_ocr_slip_the_registry_settles_is_recorded_not_sent_back(world: Fixtu
     worker = world.worker(0)
     typed = worker["id_number"]
     position = typed.index("3")
-    misread = typed[:position] + "5" + typed[position + 1:]
+    misread = typed[:position] + "5" + typed[position + 1 :]
     # WHEN the check step runs
     dossier_id, name, view = _checked_with_reading(world, worker, misread, 0.7)
     # THEN the typed value, which the registry holds, stands: accepted, the reading recorded as reconciled
     assert (view["status"], view["findings"]) == ("accepted", [])
     reading = next(a["reading"] for a in view["attachments"] if a["name"] == name)
-    assert [(r["row"], r["field"], r["scanned"], r["typed"]) for r in reading["reconciled"]] == [(1, "id_number", misread, typed)]
+    assert [(r["row"], r["field"], r["scanned"], r["typed"]) for r in reading["reconciled"]] == [
+        (1, "id_number", misread, typed)
+    ]
     # AND the clerk's side-by-side view does not mark it as a difference
-    lists = world.api.http.get(f"/v1/dossiers/{dossier_id}/worker-lists", headers=world.token("clerk", "031")).json_body["lists"]
+    lists = world.api.http.get(
+        f"/v1/dossiers/{dossier_id}/worker-lists", headers=world.token("clerk", "031")
+    ).json_body["lists"]
     assert lists[0]["rows"][0]["differs"] == [] and lists[0]["reconciled"] == reading["reconciled"]
 
 
-def test_the_same_misread_read_with_confidence_is_a_difference_with_the_registrys_value_as_the_fix(world: Fixture) -> None:
+def test_the_same_misread_read_with_confidence_is_a_difference_with_the_registrys_value_as_the_fix(
+    world: Fixture,
+) -> None:
     # GIVEN the list's CCCD read, confidently, as another number
     worker = world.worker(1)
     typed = worker["id_number"]

@@ -5,6 +5,7 @@ the component it declares, else the content, decides; one signed list is the emp
 its list (seed 000: the portal forwards the employer's signed data). Whatever is missing is named as
 the employer knows it, never by a file prefix or an internal field.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,7 +24,9 @@ INTERNAL_WORDS = ("worker_list", "attachments", "tệp có tên bắt đầu", "
 
 
 def _signed_list(world: Fixture, workers: list[dict[str, str]]) -> bytes:
-    listed = Document(world.unit.unit_code, world.unit.tax_code, world.unit.unit_name, [ScanWorker(**w) for w in workers])
+    listed = Document(
+        world.unit.unit_code, world.unit.tax_code, world.unit.unit_name, [ScanWorker(**w) for w in workers]
+    )
     return sign_as_employer(render_pdf(listed), world.employer)
 
 
@@ -38,14 +41,21 @@ def _slip_text(world: Fixture, dossier: dict[str, Any], kind: str) -> str:
 
 def test_a_signed_list_alone_with_the_portals_file_name_is_the_request_and_the_list(world: Fixture) -> None:
     # GIVEN a dossier whose only attachment is the employer's signed list, named as a portal names it
-    for name, workers in (("DanhSachNguoiLaoDong.pdf", [world.worker(0), world.worker(1)]), ("request.pdf", [world.worker(4), world.worker(5)])):
+    for name, workers in (
+        ("DanhSachNguoiLaoDong.pdf", [world.worker(0), world.worker(1)]),
+        ("request.pdf", [world.worker(4), world.worker(5)]),
+    ):
         dossier = world.run(world.submit(workers, attachments={name: _signed_list(world, workers)}))
         # THEN it is accepted, the file taken for both components
         assert (dossier["status"], dossier["findings"]) == ("accepted", []), (name, dossier["findings"])
         kept = store().get(dossier["id"]).attachments[name]
         assert kept.components == ["worker_list", "request"]
         # AND its record says who signed, that it is the applicant, and whether revocation was checked
-        assert kept.signature is not None and kept.signature["valid"] and kept.signature["revocation"] in ("unavailable", "not_checked")
+        assert (
+            kept.signature is not None
+            and kept.signature["valid"]
+            and kept.signature["revocation"] in ("unavailable", "not_checked")
+        )
         assert [s["tax_codes"] for s in kept.signature["signers"]] == [[world.unit.tax_code]]
         # AND the receipt lists what was received in the employer's words
         receipt = _slip_text(world, dossier, "receipt")
@@ -58,15 +68,31 @@ def test_files_named_by_numbers_are_known_by_the_component_the_portal_declares(w
     body = {
         "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
         "procedure": "suspension_support",
-        "applicant": {"unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code, "name": world.unit.unit_name, "province_code": "031"},
+        "applicant": {
+            "unit_code": world.unit.unit_code,
+            "tax_code": world.unit.tax_code,
+            "name": world.unit.unit_name,
+            "province_code": "031",
+        },
         "workers": workers,
     }
     portal = world.token("portal")
-    created = world.api.http.post("/v1/dossiers", headers={**portal, "Content-Type": "application/json"}, body=json.dumps(body)).json_body
-    listed = Document(world.unit.unit_code, world.unit.tax_code, world.unit.unit_name, [ScanWorker(**w) for w in workers])
-    files = {"1.pdf": ("request", sign_as_employer(pdf_bytes("Cong van so 12"), world.employer)), "2.pdf": ("worker_list", render_pdf(listed))}
+    created = world.api.http.post(
+        "/v1/dossiers", headers={**portal, "Content-Type": "application/json"}, body=json.dumps(body)
+    ).json_body
+    listed = Document(
+        world.unit.unit_code, world.unit.tax_code, world.unit.unit_name, [ScanWorker(**w) for w in workers]
+    )
+    files = {
+        "1.pdf": ("request", sign_as_employer(pdf_bytes("Cong van so 12"), world.employer)),
+        "2.pdf": ("worker_list", render_pdf(listed)),
+    }
     for name, (component, data) in files.items():
-        reply = world.api.http.put(f"/v1/dossiers/{created['id']}/attachments/{name}?component={component}", headers={**portal, "Content-Type": "application/pdf"}, body=data)
+        reply = world.api.http.put(
+            f"/v1/dossiers/{created['id']}/attachments/{name}?component={component}",
+            headers={**portal, "Content-Type": "application/pdf"},
+            body=data,
+        )
         assert reply.status_code == 200, reply.json_body
     assert world.api.http.post(f"/v1/dossiers/{created['id']}/submit", headers=portal).status_code == 202
     # THEN the dossier is accepted: the declared components count, whatever the names and contents say
@@ -79,11 +105,22 @@ def test_a_component_the_procedure_does_not_know_is_refused_at_upload_in_both_la
     body = {
         "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
         "procedure": "suspension_support",
-        "applicant": {"unit_code": world.unit.unit_code, "tax_code": world.unit.tax_code, "name": world.unit.unit_name, "province_code": "031"},
+        "applicant": {
+            "unit_code": world.unit.unit_code,
+            "tax_code": world.unit.tax_code,
+            "name": world.unit.unit_name,
+            "province_code": "031",
+        },
         "workers": [world.worker(0)],
     }
-    created = world.api.http.post("/v1/dossiers", headers={**portal, "Content-Type": "application/json"}, body=json.dumps(body)).json_body
-    reply = world.api.http.put(f"/v1/dossiers/{created['id']}/attachments/x.pdf?component=passport", headers={**portal, "Content-Type": "application/pdf"}, body=pdf_bytes())
+    created = world.api.http.post(
+        "/v1/dossiers", headers={**portal, "Content-Type": "application/json"}, body=json.dumps(body)
+    ).json_body
+    reply = world.api.http.put(
+        f"/v1/dossiers/{created['id']}/attachments/x.pdf?component=passport",
+        headers={**portal, "Content-Type": "application/pdf"},
+        body=pdf_bytes(),
+    )
     assert reply.status_code == 422  # InvalidInput, as every body the API cannot take
     error = reply.json_body["error"]
     assert error["code"] == "unknown_component"
@@ -111,7 +148,9 @@ def test_a_missing_list_is_named_as_the_employer_knows_it_on_the_finding_and_the
 def test_a_list_with_no_table_of_workers_is_a_finding_not_silence(world: Fixture) -> None:
     # GIVEN a file declared as the list, in which there is no table of workers
     request = sign_as_employer(pdf_bytes("Van ban de nghi ho tro nguoi lao dong tam hoan hop dong"), world.employer)
-    dossier = world.run(world.submit([world.worker(0)], attachments={"request.pdf": request, "danh_sach.pdf": pdf_bytes("Danh sach")}))
+    dossier = world.run(
+        world.submit([world.worker(0)], attachments={"request.pdf": request, "danh_sach.pdf": pdf_bytes("Danh sach")})
+    )
     # THEN the applicant is told the list could not be found in it, naming the file and the component
     found = [f for f in dossier["findings"] if f["code"] == "unreadable_attachment"]
     assert len(found) == 1, dossier["findings"]

@@ -1,6 +1,7 @@
 """What the clerk console asks of the API (and any other client may): worklist search and
 filters, the typed list beside the signed one, slip links, resending a correction request, and the
 console's own files with their security headers."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,8 +30,13 @@ def test_the_worklist_finds_a_dossier_by_portal_code_or_unit_code_and_filters_by
     # WHEN they search by the unit code, with and without the procedure filter
     by_unit = {d["id"] for d in worklist(world, f"q={world.unit.unit_code}&limit=200").json_body["items"]}
     assert {first["id"], second["id"]} <= by_unit
-    assert by_unit == {d["id"] for d in worklist(world, f"q={world.unit.unit_code.lower()}&limit=200").json_body["items"]}
-    assert by_unit == {d["id"] for d in worklist(world, f"q={world.unit.unit_code}&procedure=suspension_support&limit=200").json_body["items"]}
+    assert by_unit == {
+        d["id"] for d in worklist(world, f"q={world.unit.unit_code.lower()}&limit=200").json_body["items"]
+    }
+    assert by_unit == {
+        d["id"]
+        for d in worklist(world, f"q={world.unit.unit_code}&procedure=suspension_support&limit=200").json_body["items"]
+    }
     assert worklist(world, f"q={world.unit.unit_code}&procedure=pension_pause").json_body["items"] == []
     # AND an unknown procedure is a clear 422, not an empty list
     wrong = worklist(world, "procedure=holiday_bonus")
@@ -45,7 +51,9 @@ def test_the_typed_list_is_shown_beside_the_signed_list_with_differences_marked(
     clerk = world.token("clerk", "031")
     # WHEN the clerk looks before the extract step has read the list
     early = world.api.http.get(f"/v1/dossiers/{dossier_id}/worker-lists", headers=clerk).json_body
-    assert early["lists"] == [{"attachment": "worker_list.pdf", "state": "not_read", "rows": [], "extra": [], "reconciled": [], "notes": []}]
+    assert early["lists"] == [
+        {"attachment": "worker_list.pdf", "state": "not_read", "rows": [], "extra": [], "reconciled": [], "notes": []}
+    ]
     # AND after the pipeline ran
     world.run(dossier_id)
     lists = world.api.http.get(f"/v1/dossiers/{dossier_id}/worker-lists", headers=clerk).json_body["lists"]
@@ -61,16 +69,23 @@ def test_a_page_gets_a_download_link_and_a_preview_link_of_a_slip(world: Fixture
     dossier = world.run(world.submit([world.worker(0)]))
     assert dossier["status"] == "accepted"
     # WHEN a page asks for the receipt as JSON (it cannot read a cross-origin redirect)
-    reply = world.api.http.get(f"/v1/dossiers/{dossier['id']}/documents/receipt", headers={**world.token("clerk", "031"), "Accept": "application/json"})
+    reply = world.api.http.get(
+        f"/v1/dossiers/{dossier['id']}/documents/receipt",
+        headers={**world.token("clerk", "031"), "Accept": "application/json"},
+    )
     # THEN it gets two short-lived links to the same signed PDF: one downloads, one opens in place
     assert reply.status_code == 200, reply.body
     link = reply.json_body
-    assert link["kind"] == "receipt" and link["number"] == dossier["documents"][0]["number"] and link["expires_in"] == 300
+    assert (
+        link["kind"] == "receipt" and link["number"] == dossier["documents"][0]["number"] and link["expires_in"] == 300
+    )
     download, preview = requests.get(link["url"], timeout=10), requests.get(link["preview_url"], timeout=10)
     assert download.content == preview.content and download.content.startswith(b"%PDF")
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert preview.headers["Content-Disposition"].startswith("inline;")
-    assert "X-Amz-Expires" in parse_qs(urlsplit(link["url"]).query) or "Expires" in parse_qs(urlsplit(link["url"]).query)
+    assert "X-Amz-Expires" in parse_qs(urlsplit(link["url"]).query) or "Expires" in parse_qs(
+        urlsplit(link["url"]).query
+    )
     # AND without that Accept header the answer is still the redirect the portal follows
     redirect = world.api.http.get(f"/v1/dossiers/{dossier['id']}/documents/receipt", headers=world.token("portal"))
     assert redirect.status_code == 302
@@ -112,7 +127,10 @@ def test_the_console_is_served_with_its_security_headers_and_nothing_else_is(api
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["Referrer-Policy"] == "no-referrer"
     script = api.http.get("/console/console.js")
-    assert script.headers["Content-Type"].startswith("text/javascript") and "frame-src 'none'" in script.headers["Content-Security-Policy"]
+    assert (
+        script.headers["Content-Type"].startswith("text/javascript")
+        and "frame-src 'none'" in script.headers["Content-Security-Policy"]
+    )
     # the page's relative links need the trailing slash
     bare = api.http.get("/console")
     assert bare.status_code == 301 and bare.headers["Location"] == "console/"
@@ -136,13 +154,27 @@ def test_the_dossier_names_the_actions_each_caller_may_take_and_the_api_takes_ex
     workflow.workflow_step(pipeline.StepMessage(forwarded, "confirm"))
     waiting = world.run(world.submit([world.worker(1)], attachments={}))["id"]
     # THEN each caller is offered what it may do now, and nothing else
-    assert [actions(forwarded, r) for r in ("portal", "clerk", "authority")] == [[], ["decide", "report_delay"], ["decide", "report_delay"]]
+    assert [actions(forwarded, r) for r in ("portal", "clerk", "authority")] == [
+        [],
+        ["decide", "report_delay"],
+        ["decide", "report_delay"],
+    ]
     assert [actions(waiting, r) for r in ("portal", "clerk")] == [[], ["resend_correction_request"]]
-    assert world.api.http.get(f"/v1/dossiers/{waiting}", headers=world.token("authority", "031")).status_code == 403  # not forwarded to it
+    assert (
+        world.api.http.get(f"/v1/dossiers/{waiting}", headers=world.token("authority", "031")).status_code == 403
+    )  # not forwarded to it
     # WHEN the authority takes the action it is offered, the API takes it, and the clerk is offered the next one
-    decided = world.api.http.post(f"/v1/dossiers/{forwarded}/decision", headers={**world.token("authority", "031"), "Content-Type": "application/json"}, body='{"result": "approved"}')
+    decided = world.api.http.post(
+        f"/v1/dossiers/{forwarded}/decision",
+        headers={**world.token("authority", "031"), "Content-Type": "application/json"},
+        body='{"result": "approved"}',
+    )
     assert decided.status_code == 200 and decided.json_body["actions"] == []
     assert actions(forwarded, "clerk") == ["return"]
     # AND an action it is not offered is refused with a reason
-    again = world.api.http.post(f"/v1/dossiers/{waiting}/decision", headers={**world.token("clerk", "031"), "Content-Type": "application/json"}, body='{"result": "approved"}')
+    again = world.api.http.post(
+        f"/v1/dossiers/{waiting}/decision",
+        headers={**world.token("clerk", "031"), "Content-Type": "application/json"},
+        body='{"result": "approved"}',
+    )
     assert again.status_code == 409 and again.json_body["error"]["code"] == "not_awaiting_decision"

@@ -1,11 +1,13 @@
 """Slips as the portal and clerks get them: numbered, stored once, downloaded, verified by anyone."""
+
 from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import requests
@@ -21,13 +23,21 @@ Headers = Callable[..., dict[str, str]]
 
 def new_dossier(api: Any, token: Headers, office: str) -> Dossier:
     body = dossier_body(applicant={**dossier_body()["applicant"], "province_code": office})
-    created = api.http.post("/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(body)).json_body
+    created = api.http.post(
+        "/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(body)
+    ).json_body
     api.http.post(f"/v1/dossiers/{created['id']}/submit", headers=token("portal"))
     dossier = store().get(created["id"])
     return store().save(dossier.model_copy(update={"due_date": date(2020, 5, 19)}))
 
 
-FINDING = Finding(code="unknown_si_number", field="si_number", row=1, message="Mã số BHXH không có trong cơ sở dữ liệu.", suggestion="0123456780")
+FINDING = Finding(
+    code="unknown_si_number",
+    field="si_number",
+    row=1,
+    message="Mã số BHXH không có trong cơ sở dữ liệu.",
+    suggestion="0123456780",
+)
 
 
 def with_slip(dossier: Dossier, kind: str, event: str = "test", **extra: Any) -> Dossier:
@@ -40,7 +50,9 @@ def office() -> str:
     return fresh_office()
 
 
-def test_a_slip_is_numbered_once_per_event_and_without_gaps(api: Any, token: Headers, office: str, signing_identity: Any) -> None:
+def test_a_slip_is_numbered_once_per_event_and_without_gaps(
+    api: Any, token: Headers, office: str, signing_identity: Any
+) -> None:
     dossier = new_dossier(api, token, office)
     first = documents.issue(dossier, "receipt", "accepted#1")
     again = documents.issue(dossier, "receipt", "accepted#1")  # a retried message
@@ -51,7 +63,9 @@ def test_a_slip_is_numbered_once_per_event_and_without_gaps(api: Any, token: Hea
     assert second.number == f"000002/{year}/TNHS-{office}"
 
 
-def test_concurrent_slips_of_one_office_get_distinct_consecutive_numbers(api: Any, token: Headers, signing_identity: Any) -> None:
+def test_concurrent_slips_of_one_office_get_distinct_consecutive_numbers(
+    api: Any, token: Headers, signing_identity: Any
+) -> None:
     office = fresh_office()
     dossiers = [new_dossier(api, token, office).model_copy(update={"findings": [FINDING]}) for _ in range(6)]
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -59,7 +73,9 @@ def test_concurrent_slips_of_one_office_get_distinct_consecutive_numbers(api: An
     assert sorted(int(r.number.split("/")[0]) for r in refs) == [1, 2, 3, 4, 5, 6]
 
 
-def test_download_redirects_to_the_signed_pdf_which_pdfsig_trusts(api: Any, token: Headers, office: str, signing_identity: Any, tmp_path: Any) -> None:
+def test_download_redirects_to_the_signed_pdf_which_pdfsig_trusts(
+    api: Any, token: Headers, office: str, signing_identity: Any, tmp_path: Any
+) -> None:
     dossier = new_dossier(api, token, office)
     dossier = with_slip(dossier.model_copy(update={"findings": [FINDING]}), "correction_request")
     reply = api.http.get(f"/v1/dossiers/{dossier.id}/documents/correction_request", headers=token("clerk", office))
@@ -67,21 +83,31 @@ def test_download_redirects_to_the_signed_pdf_which_pdfsig_trusts(api: Any, toke
     pdf = requests.get(reply.headers["Location"], timeout=30).content
     path = tmp_path / "slip.pdf"
     path.write_bytes(pdf)
-    checked = subprocess.run(["pdfsig", "-nssdir", str(signing_identity.nssdb), str(path)], capture_output=True, text=True)
+    checked = subprocess.run(
+        ["pdfsig", "-nssdir", str(signing_identity.nssdb), str(path)], capture_output=True, text=True
+    )
     assert "Signature is Valid" in checked.stdout and "Certificate is Trusted" in checked.stdout
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text and dossier.portal_code in text
 
 
-def test_download_is_for_the_portal_and_the_dossier_office_only(api: Any, token: Headers, office: str, signing_identity: Any) -> None:
+def test_download_is_for_the_portal_and_the_dossier_office_only(
+    api: Any, token: Headers, office: str, signing_identity: Any
+) -> None:
     dossier = with_slip(new_dossier(api, token, office), "refusal", reasons=["Đơn vị đã giải thể."])
     path = f"/v1/dossiers/{dossier.id}/documents/refusal"
     assert api.http.get(path, headers=token("portal")).status_code == 302
     assert api.http.get(path, headers=token("clerk", "999" if office != "999" else "998")).status_code == 403
     assert api.http.get(path, headers=token("authority", office)).status_code == 403
     assert api.http.get(path).status_code == 401
-    assert api.http.get(f"/v1/dossiers/{dossier.id}/documents/receipt", headers=token("portal")).json_body["error"]["code"] == "document_not_found"
-    assert api.http.get(f"/v1/dossiers/{dossier.id}/documents/lottery", headers=token("portal")).json_body["error"]["code"] == "unknown_document_kind"
+    assert (
+        api.http.get(f"/v1/dossiers/{dossier.id}/documents/receipt", headers=token("portal")).json_body["error"]["code"]
+        == "document_not_found"
+    )
+    assert (
+        api.http.get(f"/v1/dossiers/{dossier.id}/documents/lottery", headers=token("portal")).json_body["error"]["code"]
+        == "unknown_document_kind"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +115,9 @@ def issued(api: Any, signing_identity: Any) -> tuple[Dossier, bytes]:
     from chalicelib.api.auth import issue_local_token
 
     def token(role: str, office: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_local_token(role, office, authority='province' if role == 'authority' else None)}"}
+        return {
+            "Authorization": f"Bearer {issue_local_token(role, office, authority='province' if role == 'authority' else None)}"
+        }
 
     dossier = new_dossier(api, token, "031")
     dossier = with_slip(dossier, "receipt")
@@ -107,19 +135,25 @@ def test_verify_recognises_a_slip_the_system_issued(api: Any, issued: tuple[Doss
     dossier, pdf = issued
     answer = verify(api, pdf).json_body
     assert answer["valid"] is True and answer["issued_by_system"] is True
-    assert answer["document"] == {"kind": "receipt", "number": dossier.documents[-1].number, "portal_code": dossier.portal_code}
+    assert answer["document"] == {
+        "kind": "receipt",
+        "number": dossier.documents[-1].number,
+        "portal_code": dossier.portal_code,
+    }
 
 
 def test_verify_catches_one_changed_byte(api: Any, issued: tuple[Dossier, bytes]) -> None:
     _, pdf = issued
     at = pdf.index(b"/Contents") - 400  # inside the signed content, before the signature
-    altered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1:]
+    altered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
     answer = verify(api, altered)
     assert answer.status_code == 200
     assert answer.json_body["valid"] is False and answer.json_body["issued_by_system"] is False
 
 
-def test_a_slip_signed_with_our_key_but_never_issued_is_not_issued_by_the_system(api: Any, issued: tuple[Dossier, bytes]) -> None:
+def test_a_slip_signed_with_our_key_but_never_issued_is_not_issued_by_the_system(
+    api: Any, issued: tuple[Dossier, bytes]
+) -> None:
     from chalicelib.documents import render_slip
     from chalicelib.documents.examples import example_slip
 

@@ -1,11 +1,13 @@
 """Feedback on a dossier (phản ánh, kiến nghị): sent by anyone, kept for the dossier's office,
 answered by its clerk, visible by its code without the sender's contact."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +16,10 @@ from chalicelib.services import feedback
 from tests.functional.world import Fixture
 
 JSON = {"Content-Type": "application/json"}
-PAGE = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "Content-Type": "application/x-www-form-urlencoded"}
+PAGE = {
+    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+    "Content-Type": "application/x-www-form-urlencoded",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +37,26 @@ def send(world: Fixture, body: dict[str, Any], headers: dict[str, str] | None = 
 def test_feedback_sent_by_anyone_reaches_the_offices_clerk_who_answers_it_for_all_to_see(world: Fixture) -> None:
     dossier = world.run(world.submit([world.worker(0)]))
     # GIVEN a worker who sends feedback about the dossier, with a phone number for the answer
-    sent = send(world, {"portal_code": dossier["portal_code"], "kind": "delay", "content": "Hồ sơ chậm quá hạn hẹn.", "contact": "0912345678"})
+    sent = send(
+        world,
+        {
+            "portal_code": dossier["portal_code"],
+            "kind": "delay",
+            "content": "Hồ sơ chậm quá hạn hẹn.",
+            "contact": "0912345678",
+        },
+    )
     assert sent.status_code == 201, sent.body
     code = sent.json_body["code"]
     assert code.startswith("PA-031-") and sent.json_body["status"] == "received"
     # THEN anyone can follow it by its code, never seeing the contact
     seen = world.api.http.get(f"/v1/feedback/{code}").json_body
-    assert seen["status"] == "received" and seen["answer"] is None and "contact" not in seen and "0912345678" not in json.dumps(seen)
+    assert (
+        seen["status"] == "received"
+        and seen["answer"] is None
+        and "contact" not in seen
+        and "0912345678" not in json.dumps(seen)
+    )
     # AND the office's clerk sees it, with the contact and its due dates; another office's clerk does not
     mine = world.api.http.get("/v1/feedback", headers=world.token("clerk", "031")).json_body
     item = next(i for i in mine["items"] if i["code"] == code)
@@ -46,13 +64,24 @@ def test_feedback_sent_by_anyone_reaches_the_offices_clerk_who_answers_it_for_al
     assert mine["counts"]["open"] >= 1
     theirs = world.api.http.get("/v1/feedback", headers=world.token("clerk", "001")).json_body
     assert code not in [i["code"] for i in theirs["items"]]
-    assert world.api.http.post(f"/v1/feedback/{code}/answer", headers={**JSON, **world.token("clerk", "001")}, body='{"answer": "x"}').status_code == 404
+    assert (
+        world.api.http.post(
+            f"/v1/feedback/{code}/answer", headers={**JSON, **world.token("clerk", "001")}, body='{"answer": "x"}'
+        ).status_code
+        == 404
+    )
     # WHEN the clerk answers it and publishes the answer
-    answered = world.api.http.post(f"/v1/feedback/{code}/answer", headers={**JSON, **world.token("clerk", "031")}, body=json.dumps({"answer": "Hồ sơ đã được chuyển UBND ngày 05/05.", "publish": True}))
+    answered = world.api.http.post(
+        f"/v1/feedback/{code}/answer",
+        headers={**JSON, **world.token("clerk", "031")},
+        body=json.dumps({"answer": "Hồ sơ đã được chuyển UBND ngày 05/05.", "publish": True}),
+    )
     assert answered.status_code == 200 and answered.json_body["status"] == "answered"
     # THEN the public page of the item shows the answer; a second, different answer is refused
     assert world.api.http.get(f"/v1/feedback/{code}").json_body["answer"] == "Hồ sơ đã được chuyển UBND ngày 05/05."
-    again = world.api.http.post(f"/v1/feedback/{code}/answer", headers={**JSON, **world.token("clerk", "031")}, body='{"answer": "khác"}')
+    again = world.api.http.post(
+        f"/v1/feedback/{code}/answer", headers={**JSON, **world.token("clerk", "031")}, body='{"answer": "khác"}'
+    )
     assert again.status_code == 409 and again.json_body["error"]["code"] == "feedback_answered"
 
 
@@ -81,7 +110,9 @@ def test_abuse_does_not_hurt_a_bot_a_flood_markup_and_bad_bodies(world: Fixture)
     assert send(world, {"portal_code": dossier["portal_code"], "content": "x", "kind": "bribe"}).status_code == 422
     assert world.api.http.post("/v1/feedback", headers=JSON, body="{not json").status_code == 400
     # one address sending more than a person would is told to wait
-    statuses = [send(world, {"portal_code": dossier["portal_code"], "content": f"lần {i}"}).status_code for i in range(6)]
+    statuses = [
+        send(world, {"portal_code": dossier["portal_code"], "content": f"lần {i}"}).status_code for i in range(6)
+    ]
     assert statuses.count(429) >= 1 and statuses[0] == 201
     limited = send(world, {"portal_code": dossier["portal_code"], "content": "nữa"})
     assert limited.status_code == 429 and limited.json_body["error"]["code"] == "too_many_feedback"
@@ -91,19 +122,38 @@ def test_the_public_pages_form_sends_feedback_and_says_where_to_follow_it(world:
     dossier = world.run(world.submit([world.worker(0)]))
     lookup = world.api.http.get(f"/v1/lookup/{dossier['portal_code']}", headers={"Accept": "text/html"}).body.decode()
     assert 'action="../../v1/feedback"' in lookup and 'name="website"' in lookup
-    form = urlencode({"portal_code": dossier["portal_code"], "kind": "conduct", "content": "Cán bộ hướng dẫn chưa rõ.", "contact": "a@b.vn", "website": ""})
+    form = urlencode(
+        {
+            "portal_code": dossier["portal_code"],
+            "kind": "conduct",
+            "content": "Cán bộ hướng dẫn chưa rõ.",
+            "contact": "a@b.vn",
+            "website": "",
+        }
+    )
     reply = world.api.http.post("/v1/feedback", headers=PAGE, body=form)
     html = reply.body.decode()
     assert reply.status_code == 201 and "Đã nhận phản ánh" in html and "PA-031-" in html
-    empty = world.api.http.post("/v1/feedback", headers=PAGE, body=urlencode({"portal_code": dossier["portal_code"], "content": ""}))
+    empty = world.api.http.post(
+        "/v1/feedback", headers=PAGE, body=urlencode({"portal_code": dossier["portal_code"], "content": ""})
+    )
     assert empty.status_code == 422 and "Chưa gửi được phản ánh" in empty.body.decode()
 
 
-def test_feedback_from_other_channels_is_imported_and_late_items_show_in_the_figures(world: Fixture, tmp_path: Path) -> None:
+def test_feedback_from_other_channels_is_imported_and_late_items_show_in_the_figures(
+    world: Fixture, tmp_path: Path
+) -> None:
     dossier = world.run(world.submit([world.worker(0)]))
     old = (datetime.now() - timedelta(days=60)).replace(microsecond=0).isoformat()
     lines = [
-        json.dumps({"portal_code": dossier["portal_code"], "kind": "delay", "content": "Thư gửi qua bưu điện.", "received_at": old}),
+        json.dumps(
+            {
+                "portal_code": dossier["portal_code"],
+                "kind": "delay",
+                "content": "Thư gửi qua bưu điện.",
+                "received_at": old,
+            }
+        ),
         "not json",
         json.dumps({"portal_code": dossier["portal_code"], "content": ""}),
     ]
@@ -117,6 +167,8 @@ def test_feedback_from_other_channels_is_imported_and_late_items_show_in_the_fig
     stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
     assert stats["feedback"]["overdue"] >= 1
     # AND a clerk who enters feedback received by phone is recorded as that channel
-    entered = send(world, {"portal_code": dossier["portal_code"], "content": "Gọi điện hỏi."}, world.token("clerk", "031"))
+    entered = send(
+        world, {"portal_code": dossier["portal_code"], "content": "Gọi điện hỏi."}, world.token("clerk", "031")
+    )
     listed = world.api.http.get("/v1/feedback", headers=world.token("clerk", "031")).json_body["items"]
     assert next(i for i in listed if i["code"] == entered.json_body["code"])["channel"] == "clerk"

@@ -1,8 +1,10 @@
 """The portal's side of the contract, through Chalice's test client against the local emulator."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
@@ -30,7 +32,9 @@ def draft(api: Any, portal: dict[str, str]) -> dict[str, Any]:
     return reply.json_body
 
 
-def test_create_answers_201_then_200_with_the_same_dossier_for_the_same_portal_code(api: Any, portal: dict[str, str]) -> None:
+def test_create_answers_201_then_200_with_the_same_dossier_for_the_same_portal_code(
+    api: Any, portal: dict[str, str]
+) -> None:
     body = dossier_body()
     first = post_json(api, "/v1/dossiers", body, portal)
     again = post_json(api, "/v1/dossiers", body, portal)
@@ -52,7 +56,9 @@ def test_create_answers_201_then_200_with_the_same_dossier_for_the_same_portal_c
         (json.dumps({**dossier_body(), "workers": "all of them"}), 422, "invalid_body"),
     ],
 )
-def test_bad_create_bodies_get_a_clear_4xx_and_store_nothing(api: Any, portal: dict[str, str], raw: str, status: int, code: str) -> None:
+def test_bad_create_bodies_get_a_clear_4xx_and_store_nothing(
+    api: Any, portal: dict[str, str], raw: str, status: int, code: str
+) -> None:
     reply = post_json(api, "/v1/dossiers", raw, portal)
     assert reply.status_code == status
     assert reply.json_body["error"]["code"] == code
@@ -71,9 +77,17 @@ def test_a_wrong_field_is_named_in_the_error(api: Any, portal: dict[str, str]) -
 
 def test_attachments_upload_and_show_in_the_dossier(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
     pdf = pdf_bytes()
-    reply = api.http.put(f"/v1/dossiers/{draft['id']}/attachments/request.pdf", headers={**portal, "Content-Type": "application/pdf"}, body=pdf)
+    reply = api.http.put(
+        f"/v1/dossiers/{draft['id']}/attachments/request.pdf",
+        headers={**portal, "Content-Type": "application/pdf"},
+        body=pdf,
+    )
     assert reply.status_code == 200
-    png = api.http.put(f"/v1/dossiers/{draft['id']}/attachments/worker_list.png", headers={**portal, "Content-Type": "image/png"}, body=png_bytes())
+    png = api.http.put(
+        f"/v1/dossiers/{draft['id']}/attachments/worker_list.png",
+        headers={**portal, "Content-Type": "image/png"},
+        body=png_bytes(),
+    )
     attachments = {a["name"]: a for a in png.json_body["attachments"]}
     assert set(attachments) == {"request.pdf", "worker_list.png"}
     assert attachments["request.pdf"]["size"] == len(pdf)
@@ -93,9 +107,18 @@ def test_attachments_upload_and_show_in_the_dossier(api: Any, portal: dict[str, 
     ],
 )
 def test_bad_attachments_are_refused_clearly(
-    api: Any, portal: dict[str, str], draft: dict[str, Any], name: str, content_type: str, body: bytes, status: int, code: str | None
+    api: Any,
+    portal: dict[str, str],
+    draft: dict[str, Any],
+    name: str,
+    content_type: str,
+    body: bytes,
+    status: int,
+    code: str | None,
 ) -> None:
-    reply = api.http.put(f"/v1/dossiers/{draft['id']}/attachments/{name}", headers={**portal, "Content-Type": content_type}, body=body)
+    reply = api.http.put(
+        f"/v1/dossiers/{draft['id']}/attachments/{name}", headers={**portal, "Content-Type": content_type}, body=body
+    )
     assert reply.status_code == status
     if code:
         assert reply.json_body["error"]["code"] == code
@@ -105,29 +128,44 @@ def test_bad_attachments_are_refused_clearly(
 def test_unknown_dossier_is_404_everywhere(api: Any, portal: dict[str, str]) -> None:
     assert api.http.get("/v1/dossiers/nope", headers=portal).status_code == 404
     assert api.http.post("/v1/dossiers/nope/submit", headers=portal).status_code == 404
-    reply = api.http.put("/v1/dossiers/nope/attachments/a.png", headers={**portal, "Content-Type": "image/png"}, body=png_bytes())
+    reply = api.http.put(
+        "/v1/dossiers/nope/attachments/a.png", headers={**portal, "Content-Type": "image/png"}, body=png_bytes()
+    )
     assert (reply.status_code, reply.json_body["error"]["code"]) == (404, "dossier_not_found")
 
 
-def test_submit_answers_202_once_then_409_and_freezes_attachments(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+def test_submit_answers_202_once_then_409_and_freezes_attachments(
+    api: Any, portal: dict[str, str], draft: dict[str, Any]
+) -> None:
     path = f"/v1/dossiers/{draft['id']}"
-    api.http.put(f"{path}/attachments/request.pdf", headers={**portal, "Content-Type": "application/pdf"}, body=pdf_bytes())
+    api.http.put(
+        f"{path}/attachments/request.pdf", headers={**portal, "Content-Type": "application/pdf"}, body=pdf_bytes()
+    )
     first = api.http.post(f"{path}/submit", headers=portal)
     assert first.status_code == 202
     assert first.json_body["status"] == "submitted" and first.json_body["received_at"]
     second = api.http.post(f"{path}/submit", headers=portal)
     assert (second.status_code, second.json_body["error"]["code"]) == (409, "already_submitted")
-    late = api.http.put(f"{path}/attachments/more.png", headers={**portal, "Content-Type": "image/png"}, body=png_bytes())
+    late = api.http.put(
+        f"{path}/attachments/more.png", headers={**portal, "Content-Type": "image/png"}, body=png_bytes()
+    )
     assert (late.status_code, late.json_body["error"]["code"]) == (409, "not_editable")
     after = api.http.get(path, headers=portal).json_body
     assert [a["name"] for a in after["attachments"]] == ["request.pdf"]
     assert [h["status"] for h in after["history"]][:2] == ["draft", "submitted"]
 
 
-def test_a_large_file_goes_through_a_presigned_url_and_is_picked_up_on_submit(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+def test_a_large_file_goes_through_a_presigned_url_and_is_picked_up_on_submit(
+    api: Any, portal: dict[str, str], draft: dict[str, Any]
+) -> None:
     # GIVEN a ticket for a 7 MB scan
     scan = b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024)
-    ticket = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", {"name": "worker_list.pdf", "content_type": "application/pdf", "size": len(scan)}, portal)
+    ticket = post_json(
+        api,
+        f"/v1/dossiers/{draft['id']}/uploads",
+        {"name": "worker_list.pdf", "content_type": "application/pdf", "size": len(scan)},
+        portal,
+    )
     assert ticket.status_code == 201
     # WHEN the portal PUTs the file to S3 and submits
     uploaded = requests.put(ticket.json_body["url"], data=scan, headers=ticket.json_body["headers"], timeout=30)
@@ -139,8 +177,18 @@ def test_a_large_file_goes_through_a_presigned_url_and_is_picked_up_on_submit(ap
 
 def test_upload_ticket_checks_what_it_is_given(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
     path = f"/v1/dossiers/{draft['id']}/uploads"
-    assert post_json(api, path, {"name": "a.exe", "content_type": "application/x-msdownload", "size": 10}, portal).status_code == 415
-    assert post_json(api, path, {"name": "a.pdf", "content_type": "application/pdf", "size": 10**12}, portal).json_body["error"]["code"] == "invalid_size"
+    assert (
+        post_json(
+            api, path, {"name": "a.exe", "content_type": "application/x-msdownload", "size": 10}, portal
+        ).status_code
+        == 415
+    )
+    assert (
+        post_json(api, path, {"name": "a.pdf", "content_type": "application/pdf", "size": 10**12}, portal).json_body[
+            "error"
+        ]["code"]
+        == "invalid_size"
+    )
     assert post_json(api, path, "[]", portal).status_code == 422
 
 
@@ -167,36 +215,56 @@ def test_health_and_openapi(api: Any) -> None:
     assert routes == documented, routes ^ documented
     create = spec["components"]["schemas"]["CreateDossier"]
     assert set(create["required"]) == {"portal_code", "procedure", "applicant"}
-    assert spec["paths"]["/v1/dossiers"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/CreateDossier"}
+    assert spec["paths"]["/v1/dossiers"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CreateDossier"
+    }
     # what a reader of the dossier gets documented is what the console uses: the actions it may take
     assert "actions" in spec["components"]["schemas"]["DossierView"]["properties"]
 
 
-def test_a_presigned_upload_keeps_the_component_the_portal_declared(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+def test_a_presigned_upload_keeps_the_component_the_portal_declared(
+    api: Any, portal: dict[str, str], draft: dict[str, Any]
+) -> None:
     # GIVEN a ticket for a large file declared as the list of workers, under a name that says nothing
     scan = b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024)
     body = {"name": "00017.pdf", "content_type": "application/pdf", "size": len(scan), "component": "worker_list"}
     ticket = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
     assert ticket.status_code == 201 and ticket.json_body["headers"]["x-amz-meta-component"] == "worker_list"
     # WHEN the portal PUTs it with the headers the ticket names, and submits
-    assert requests.put(ticket.json_body["url"], data=scan, headers=ticket.json_body["headers"], timeout=30).status_code == 200
+    assert (
+        requests.put(ticket.json_body["url"], data=scan, headers=ticket.json_body["headers"], timeout=30).status_code
+        == 200
+    )
     submitted = api.http.post(f"/v1/dossiers/{draft['id']}/submit", headers=portal).json_body
     # THEN the file carries the declared component
     assert {a["name"]: a["declared"] for a in submitted["attachments"]} == {"00017.pdf": ["worker_list"]}
 
 
-def test_a_ticket_for_a_component_the_procedure_does_not_know_is_refused(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
-    body = {"name": "a.pdf", "content_type": "application/pdf", "size": 10, "component": "worker_list,birth_certificate"}
+def test_a_ticket_for_a_component_the_procedure_does_not_know_is_refused(
+    api: Any, portal: dict[str, str], draft: dict[str, Any]
+) -> None:
+    body = {
+        "name": "a.pdf",
+        "content_type": "application/pdf",
+        "size": 10,
+        "component": "worker_list,birth_certificate",
+    }
     reply = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
     assert (reply.status_code, reply.json_body["error"]["code"]) == (422, "unknown_component")
 
 
-def test_the_names_portals_give_files_are_taken_as_they_are(api: Any, portal: dict[str, str], draft: dict[str, Any]) -> None:
+def test_the_names_portals_give_files_are_taken_as_they_are(
+    api: Any, portal: dict[str, str], draft: dict[str, Any]
+) -> None:
     # a portal's names: spaces, Vietnamese letters, parentheses (URL-encoded in the path)
     from urllib.parse import quote
 
     for name in ("danh sach NLD.pdf", "Danh sách người lao động (T4).pdf", "Đơn đề nghị.pdf"):
-        reply = api.http.put(f"/v1/dossiers/{draft['id']}/attachments/{quote(name)}", headers={**portal, "Content-Type": "application/pdf"}, body=b"%PDF-1.4\n%%EOF")
+        reply = api.http.put(
+            f"/v1/dossiers/{draft['id']}/attachments/{quote(name)}",
+            headers={**portal, "Content-Type": "application/pdf"},
+            body=b"%PDF-1.4\n%%EOF",
+        )
         assert reply.status_code == 200, (name, reply.json_body)
     names = {a["name"] for a in api.http.get(f"/v1/dossiers/{draft['id']}", headers=portal).json_body["attachments"]}
     assert {"danh sach NLD.pdf", "Danh sách người lao động (T4).pdf", "Đơn đề nghị.pdf"} <= names

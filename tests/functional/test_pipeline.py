@@ -1,8 +1,10 @@
 """The pipeline's plumbing: submit → extract queue → handler → next queue, with DLQs."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -35,18 +37,25 @@ def drain(queue: str, raw: bool = False) -> list[Any]:
 
 
 def submit(api: Any, token: Callable[..., dict[str, str]]) -> str:
-    dossier = api.http.post("/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(dossier_body())).json_body
+    dossier = api.http.post(
+        "/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(dossier_body())
+    ).json_body
     assert api.http.post(f"/v1/dossiers/{dossier['id']}/submit", headers=token("portal")).status_code == 202
     return dossier["id"]
 
 
-def test_a_submitted_dossier_flows_through_the_extract_step_once_even_if_delivered_twice(api: Any, token: Callable[..., dict[str, str]], runner: Any) -> None:
+def test_a_submitted_dossier_flows_through_the_extract_step_once_even_if_delivered_twice(
+    api: Any, token: Callable[..., dict[str, str]], runner: Any
+) -> None:
     drain(queue_name("extract")), drain(queue_name("check"))
     # GIVEN a submitted dossier, whose message is on the extract queue
     dossier_id = submit(api, token)
     # WHEN the runner calls the extract handler, and the same message is delivered a second time
     assert runner.poll_once(trigger(runner, "extract")) == 1
-    client("sqs").send_message(QueueUrl=queue_url(queue_name("extract")), MessageBody=json.dumps({"dossier_id": dossier_id, "step": "extract", "round": 1}))
+    client("sqs").send_message(
+        QueueUrl=queue_url(queue_name("extract")),
+        MessageBody=json.dumps({"dossier_id": dossier_id, "step": "extract", "round": 1}),
+    )
     assert runner.poll_once(trigger(runner, "extract")) == 1
     # THEN the dossier moved to processing once, and the check queue holds its message
     dossier = api.http.get(f"/v1/dossiers/{dossier_id}", headers=token("portal")).json_body
@@ -67,21 +76,31 @@ def test_a_message_that_keeps_failing_lands_in_the_dlq_after_five_receives(runne
     assert drain(queue_name("extract")) == []
 
 
-def test_the_lambda_event_reports_only_failed_records(api: Any, token: Callable[..., dict[str, str]], local_stack: dict[str, str]) -> None:
+def test_the_lambda_event_reports_only_failed_records(
+    api: Any, token: Callable[..., dict[str, str]], local_stack: dict[str, str]
+) -> None:
     import app as app_module
     from chalicelib.local.runner import LambdaContext, sqs_event
 
     dossier_id = submit(api, token)
     drain(queue_name("extract"))
     messages = [
-        {"MessageId": "good-1", "ReceiptHandle": "r1", "Body": json.dumps({"dossier_id": dossier_id, "step": "extract"})},
+        {
+            "MessageId": "good-1",
+            "ReceiptHandle": "r1",
+            "Body": json.dumps({"dossier_id": dossier_id, "step": "extract"}),
+        },
         {"MessageId": "bad-2", "ReceiptHandle": "r2", "Body": "{}"},
     ]
-    result = app_module.extract(sqs_event(messages, "arn:aws:sqs:ap-southeast-1:123456789012:q", "ap-southeast-1"), LambdaContext("extract"))
+    result = app_module.extract(
+        sqs_event(messages, "arn:aws:sqs:ap-southeast-1:123456789012:q", "ap-southeast-1"), LambdaContext("extract")
+    )
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad-2"}]}
 
 
-def test_a_dossier_whose_message_was_lost_is_sent_again_and_flagged_for_the_clerk(api: Any, token: Callable[..., dict[str, str]], runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dossier_whose_message_was_lost_is_sent_again_and_flagged_for_the_clerk(
+    api: Any, token: Callable[..., dict[str, str]], runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import timedelta
 
     from chalicelib.services import intake

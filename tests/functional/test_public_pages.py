@@ -1,6 +1,7 @@
 """The public pages a worker opens from a slip's QR on a phone: where the dossier stands, whether the
 slip is genuine, and a form that checks a PDF. The QR is decoded from the rendered slip (zbar), not
 assumed; the pages carry no personal data."""
+
 from __future__ import annotations
 
 import uuid
@@ -17,7 +18,10 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 
 
 def receipt_pdf(world: Fixture, dossier: dict[str, Any]) -> bytes:
-    link = world.api.http.get(f"/v1/dossiers/{dossier['id']}/documents/receipt", headers={**world.token("clerk", "031"), "Accept": "application/json"}).json_body
+    link = world.api.http.get(
+        f"/v1/dossiers/{dossier['id']}/documents/receipt",
+        headers={**world.token("clerk", "031"), "Accept": "application/json"},
+    ).json_body
     return requests.get(link["url"], timeout=10).content
 
 
@@ -28,11 +32,19 @@ def page(world: Fixture, address: str) -> Any:
 
 def multipart(pdf: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"phieu.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode() + pdf + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="phieu.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+        ).encode()
+        + pdf
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def test_the_qr_of_a_receipt_opens_a_page_that_says_where_the_dossier_stands_and_that_the_slip_is_genuine(world: Fixture, tmp_path: Path) -> None:
+def test_the_qr_of_a_receipt_opens_a_page_that_says_where_the_dossier_stands_and_that_the_slip_is_genuine(
+    world: Fixture, tmp_path: Path
+) -> None:
     # GIVEN an accepted dossier and its signed receipt
     dossier = world.run(world.submit([world.worker(0)]))
     assert dossier["status"] == "accepted"
@@ -50,7 +62,13 @@ def test_the_qr_of_a_receipt_opens_a_page_that_says_where_the_dossier_stands_and
     assert dossier["portal_code"] in html and "Ngày hẹn trả kết quả" in html
     # AND no personal data at all: no names, SI numbers, ID numbers or birth dates of anyone in the dossier
     worker = world.worker(0)
-    for secret in (worker["full_name"], worker["si_number"], worker["id_number"], worker["date_of_birth"], "-".join(reversed(worker["date_of_birth"].split("-")))):
+    for secret in (
+        worker["full_name"],
+        worker["si_number"],
+        worker["id_number"],
+        worker["date_of_birth"],
+        "-".join(reversed(worker["date_of_birth"].split("-"))),
+    ):
         assert secret not in html
     assert world.unit.tax_code not in html
     # AND a code changed by one character is not taken for the slip's
@@ -73,7 +91,11 @@ def test_the_pages_form_checks_a_genuine_a_tampered_and_a_foreign_pdf_in_words(w
     genuine = receipt_pdf(world, dossier)
     tampered = genuine[:200] + bytes([genuine[200] ^ 0x01]) + genuine[201:]  # one signed byte changed
     answers = {}
-    for name, pdf in (("genuine", genuine), ("tampered", tampered), ("foreign", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF")):
+    for name, pdf in (
+        ("genuine", genuine),
+        ("tampered", tampered),
+        ("foreign", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"),
+    ):
         body, content_type = multipart(pdf)
         reply = world.api.http.post("/v1/verify", headers={**BROWSER, "Content-Type": content_type}, body=body)
         answers[name] = (reply.status_code, reply.body.decode())

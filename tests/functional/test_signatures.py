@@ -2,11 +2,13 @@
 
 Certificates come from another CA than the local demo's (`tests/other_ca.py`), which the operator
 trusts by a directory named in `MOTCUA_TRUST_ANCHORS`, the demo CA added as the local stage does."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from cryptography.x509.oid import NameOID
@@ -61,27 +63,33 @@ CASES: dict[str, tuple[Case, str, tuple[str, ...]]] = {
     ),
     "no_tax_code": (
         lambda ca, tax: sign(REQUEST, ca.issue([(NameOID.COMMON_NAME, "Công ty TNHH Không Mã")])),
-        "signature_not_applicant", ("không ghi mã số thuế", "mã số thuế {tax}"),
+        "signature_not_applicant",
+        ("không ghi mã số thuế", "mã số thuế {tax}"),
     ),
     "expired": (
         lambda ca, tax: sign(REQUEST, ca.issue(company(tax), not_before=NOW - DAY * 800, not_after=NOW - DAY * 400)),
-        "signature_invalid", ("đã hết hiệu lực từ", "trước thời điểm ký"),
+        "signature_invalid",
+        ("đã hết hiệu lực từ", "trước thời điểm ký"),
     ),
     "not_yet_valid": (
         lambda ca, tax: sign(REQUEST, ca.issue(company(tax), not_before=NOW + DAY * 30, not_after=NOW + DAY * 400)),
-        "signature_invalid", ("chỉ có hiệu lực từ", "sau thời điểm ký"),
+        "signature_invalid",
+        ("chỉ có hiệu lực từ", "sau thời điểm ký"),
     ),
     "unknown_root": (
         lambda ca, tax: sign(REQUEST, OtherCA("CA Lạ").issue(company(tax))),
-        "signature_invalid", ("Chứng thư số của người ký không được tin cậy", "«CA Lạ»"),
+        "signature_invalid",
+        ("Chứng thư số của người ký không được tin cậy", "«CA Lạ»"),
     ),
     "self_signed": (
         lambda ca, tax: sign(REQUEST, self_signed(company(tax, "Công ty Tự Ký"))),
-        "signature_invalid", ("không được tin cậy", "tự cấp", "Công ty Tự Ký"),
+        "signature_invalid",
+        ("không được tin cậy", "tự cấp", "Công ty Tự Ký"),
     ),
     "two_foreign_signatures": (
         lambda ca, tax: sign(sign(REQUEST, ca.issue(company(OTHER_UNIT))), ca.issue(company("0100109106")), "Sig2"),
-        "signature_not_applicant", (OTHER_UNIT, "mã số thuế {tax}"),
+        "signature_not_applicant",
+        (OTHER_UNIT, "mã số thuế {tax}"),
     ),
 }
 

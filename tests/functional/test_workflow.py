@@ -1,11 +1,13 @@
 """From acceptance to the end: confirmation, forwarding, decision, return, deadlines, audit."""
+
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -61,17 +63,26 @@ def test_a_dossier_goes_from_accepted_to_returned(world: Fixture) -> None:
     # AND the clerk hands the result back: closed, with the control slip of every hand-over
     returned = world.api.http.post(f"/v1/dossiers/{dossier_id}/return", headers=world.token("clerk", "031"))
     assert returned.status_code == 200 and returned.json_body["status"] == "returned"
-    assert [d["kind"] for d in returned.json_body["documents"]] == ["receipt", "control_slip", "confirmation", "control_slip", "control_slip", "control_slip"]
+    assert [d["kind"] for d in returned.json_body["documents"]] == [
+        "receipt",
+        "control_slip",
+        "confirmation",
+        "control_slip",
+        "control_slip",
+        "control_slip",
+    ]
     assert verify_audit(dossier_id) == {}
 
 
-def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(world: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
+    world: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     received: list[str] = []
     bodies: list[dict[str, Any]] = []
     failures = {"left": 5}
 
     class Authority(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if failures["left"] > 0:
                 failures["left"] -= 1
@@ -88,7 +99,9 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(w
 
     server = HTTPServer(("127.0.0.1", 0), Authority)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("MOTCUA_AUTHORITY_URLS", json.dumps({"province": f"http://127.0.0.1:{server.server_port}/inbox"}))
+    monkeypatch.setenv(
+        "MOTCUA_AUTHORITY_URLS", json.dumps({"province": f"http://127.0.0.1:{server.server_port}/inbox"})
+    )
     monkeypatch.setenv("MOTCUA_AUTHORITY_BACKOFF", "0")
     settings.cache_clear()
     authorities.endpoints.cache_clear()
@@ -104,7 +117,12 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(w
     forwarded = view(world, dossier_id)
     assert forwarded["status"] == "forwarded"
     # the authority is told its own deadline: the district's 3 days and the province's 2, from today
-    assert bodies[0]["deadline"] == {"body": "province", "days": 5, "due": forwarded["steps"][1]["due"], "source": forwarded["steps"][1]["source"]}
+    assert bodies[0]["deadline"] == {
+        "body": "province",
+        "days": 5,
+        "due": forwarded["steps"][1]["due"],
+        "source": forwarded["steps"][1]["source"],
+    }
 
 
 @pytest.fixture
@@ -113,7 +131,9 @@ def late(world: Fixture) -> Iterator[str]:
     dossier_id = accepted(world)
     dossier = store().get(dossier_id)
     step = dossier.steps[0].model_copy(update={"due": date(2020, 5, 14)})
-    store().save(dossier.model_copy(update={"due_date": date(2020, 5, 19), "bhxh_due_date": date(2020, 5, 14), "steps": [step]}))
+    store().save(
+        dossier.model_copy(update={"due_date": date(2020, 5, 19), "bhxh_due_date": date(2020, 5, 14), "steps": [step]})
+    )
     yield dossier_id
 
 
@@ -124,12 +144,21 @@ def test_the_sweep_apologises_once_with_a_new_date_for_a_late_dossier(world: Fix
     assert dossier["overdue"] is True
     # BHXH's step gets its 3 days again after 14/5 (Tue 19/5); the province then has its 5: Tue 26/5
     assert dossier["steps"][0]["moved_to"] == "2020-05-19"
-    assert dossier["due_date"] == documents.calendar().add_working_days(date(2020, 5, 19), 5).isoformat() == "2020-05-26"
+    assert (
+        dossier["due_date"] == documents.calendar().add_working_days(date(2020, 5, 19), 5).isoformat() == "2020-05-26"
+    )
     assert dossier["original_due_date"] == "2020-05-19"
     assert [d["kind"] for d in dossier["documents"]] == ["receipt", "control_slip", "apology", "control_slip"]
     workflow.sweep_deadlines(as_of + timedelta(days=1))
-    assert [d["kind"] for d in view(world, late)["documents"]] == ["receipt", "control_slip", "apology", "control_slip"]  # once per dossier
-    overdue = world.api.http.get("/v1/dossiers?overdue=true&limit=200", headers=world.token("clerk", "031")).json_body["items"]
+    assert [d["kind"] for d in view(world, late)["documents"]] == [
+        "receipt",
+        "control_slip",
+        "apology",
+        "control_slip",
+    ]  # once per dossier
+    overdue = world.api.http.get("/v1/dossiers?overdue=true&limit=200", headers=world.token("clerk", "031")).json_body[
+        "items"
+    ]
     assert late in [item["id"] for item in overdue]
 
 
@@ -146,7 +175,12 @@ def test_audit_verify_finds_an_altered_and_a_removed_entry(world: Fixture) -> No
     assert verify_audit(dossier_id) == {}
     entries = audit_log().entries(dossier_id)
     db, table = client("dynamodb"), audit_log().table
-    db.update_item(TableName=table, Key={"dossier_id": {"S": dossier_id}, "seq": {"N": "2"}}, UpdateExpression="SET what = :w", ExpressionAttributeValues={":w": {"S": "status:accepted"}})
+    db.update_item(
+        TableName=table,
+        Key={"dossier_id": {"S": dossier_id}, "seq": {"N": "2"}},
+        UpdateExpression="SET what = :w",
+        ExpressionAttributeValues={":w": {"S": "status:accepted"}},
+    )
     assert any("entry 2 was altered" in p for p in verify_audit(dossier_id)[dossier_id])
     db.delete_item(TableName=table, Key={"dossier_id": {"S": dossier_id}, "seq": {"N": str(entries[-1].seq)}})
     assert any("ends at entry" in p for p in verify_audit(dossier_id)[dossier_id])
@@ -157,7 +191,9 @@ def test_stats_count_each_step_against_its_own_deadline_per_body_and_week(world:
     stats = world.api.http.get("/v1/stats", headers=world.token("clerk", "031")).json_body
     assert stats["office"] == "031"
     rows = [r for r in stats["rows"] if r["procedure"] == "suspension_support" and r["body"] == "bhxh"]
-    assert sum(r["late"] for r in rows) >= 1 and all(r["received"] == r["late"] + r["on_time"] + r["open"] for r in stats["rows"])
+    assert sum(r["late"] for r in rows) >= 1 and all(
+        r["received"] == r["late"] + r["on_time"] + r["open"] for r in stats["rows"]
+    )
     assert world.api.http.get("/v1/stats", headers=world.token("portal")).status_code == 403
 
 

@@ -10,6 +10,7 @@ also reach the code behind the 404.
 Failures are collected, not raised at the first one: hypothesis would otherwise spend the budget
 shrinking one example, and a report of every distinct failure is more use than one minimal case.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ from chalicelib.local.stack import PROJECT_DIR
 from tests.fuzz.stack import StackLike
 from tests.helpers import dossier_body
 
-__all__ = ["ROLES", "ApiRun", "fuzz_api", "coverage_phase"]
+__all__ = ["ROLES", "ApiRun", "coverage_phase", "fuzz_api"]
 
 ROLES: dict[str, tuple[str, str | None] | None] = {
     "portal": ("portal", None),
@@ -53,7 +54,9 @@ class ApiRun:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        lines = [f"{self.cases} cases, statuses {dict(sorted(self.statuses.items()))}, {len(self.server_errors)} 5xx, {self.unsent} unsent"]
+        lines = [
+            f"{self.cases} cases, statuses {dict(sorted(self.statuses.items()))}, {len(self.server_errors)} 5xx, {self.unsent} unsent"
+        ]
         lines += [f"- {key}: {message}" for key, message in sorted(self.failures.items())[:25]]
         return "\n".join(lines)
 
@@ -78,7 +81,15 @@ def _headers(stack: StackLike, role: str) -> dict[str, str]:
     return {} if spec is None else stack.token(*spec)
 
 
-def _one_case(stack: StackLike, run: ApiRun, session: requests.Session, real: list[tuple[str, str]], key: str, headers: dict[str, str], skipped_check: Any) -> Any:
+def _one_case(
+    stack: StackLike,
+    run: ApiRun,
+    session: requests.Session,
+    real: list[tuple[str, str]],
+    key: str,
+    headers: dict[str, str],
+    skipped_check: Any,
+) -> Any:
     """The body of one hypothesis test: send the case, count it, run the checks, record failures."""
     counter = [0]
 
@@ -101,13 +112,23 @@ def _one_case(stack: StackLike, run: ApiRun, session: requests.Session, real: li
         run.cases += 1
         run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
         if response.status_code >= 500:
-            run.server_errors.append(f"{key}: {case.method} {case.formatted_path} -> {response.status_code} {response.text[:200]}")
+            run.server_errors.append(
+                f"{key}: {case.method} {case.formatted_path} -> {response.status_code} {response.text[:200]}"
+            )
         try:
-            case.validate_response(response, excluded_checks=[skipped_check], headers=sent, transport_kwargs={"base_url": stack.base, "session": session, "timeout": 60})
+            case.validate_response(
+                response,
+                excluded_checks=[skipped_check],
+                headers=sent,
+                transport_kwargs={"base_url": stack.base, "session": session, "timeout": 60},
+            )
         except BaseExceptionGroup as group:
             for failure in group.exceptions:
                 title = getattr(failure, "title", type(failure).__name__)
-                run.failures.setdefault(f"{key} [{title}]", f"{case.method} {case.formatted_path} -> {response.status_code}: {str(failure)[:300]}")
+                run.failures.setdefault(
+                    f"{key} [{title}]",
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {str(failure)[:300]}",
+                )
 
     return one
 
@@ -141,9 +162,23 @@ def fuzz_api(
         for role in roles if secured else ("anonymous",):
             headers = _headers(stack, role)
             for mode in modes:
-                test = _one_case(stack, run, session, real, f"{operation.label} as {role} ({mode})", headers, positive_data_acceptance)
+                test = _one_case(
+                    stack,
+                    run,
+                    session,
+                    real,
+                    f"{operation.label} as {role} ({mode})",
+                    headers,
+                    positive_data_acceptance,
+                )
                 strategy = operation.as_strategy(generation_mode=GenerationMode(mode))
-                settled = settings(max_examples=max_examples, database=None, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+                settled = settings(
+                    max_examples=max_examples,
+                    database=None,
+                    deadline=None,
+                    phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
                 try:
                     fixed_seed(seed)(settled(given(strategy)(test)))()
                 except Unsatisfiable:
@@ -152,7 +187,13 @@ def fuzz_api(
     return run
 
 
-def coverage_phase(stack: StackLike, roles: tuple[str, ...] = ("clerk", "anonymous"), seed: int = 0, max_examples: int = 2, phases: str = "examples,coverage") -> ApiRun:
+def coverage_phase(
+    stack: StackLike,
+    roles: tuple[str, ...] = ("clerk", "anonymous"),
+    seed: int = 0,
+    max_examples: int = 2,
+    phases: str = "examples,coverage",
+) -> ApiRun:
     """Schemathesis' own runner (`st run`), whose coverage phase the strategies above do not have:
     boundary values of every parameter, each required part missing, methods the document does not
     list. One run per role; the counts come from its JSON report."""
@@ -162,8 +203,28 @@ def coverage_phase(stack: StackLike, roles: tuple[str, ...] = ("clerk", "anonymo
     for role in roles:
         with tempfile.TemporaryDirectory(prefix="motcua-st-") as tmp:
             report = Path(tmp) / "report.json"
-            args = [str(Path(sys.executable).with_name("st")), "run", f"{stack.base}/v1/openapi.json", "--phases", phases, "-n", str(max_examples), "--seed", str(seed),
-                    "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--no-color", "--request-timeout", "60", "--report", "json", "--report-json-path", str(report)]
+            args = [
+                str(Path(sys.executable).with_name("st")),
+                "run",
+                f"{stack.base}/v1/openapi.json",
+                "--phases",
+                phases,
+                "-n",
+                str(max_examples),
+                "--seed",
+                str(seed),
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+                "--no-color",
+                "--request-timeout",
+                "60",
+                "--report",
+                "json",
+                "--report-json-path",
+                str(report),
+            ]
             token = _headers(stack, role).get("Authorization")
             if token:
                 args += ["-H", f"Authorization: {token}"]
@@ -176,7 +237,9 @@ def coverage_phase(stack: StackLike, roles: tuple[str, ...] = ("clerk", "anonymo
         for failure in result["failures"]:
             if failure["code"] == "ST101":  # Server error
                 run.server_errors += [f"coverage as {role}: {operation}" for operation in failure["operations"]]
-            run.failures[f"coverage as {role} [{failure['code']} {failure['title']}]"] = ", ".join(failure["operations"][:6])
+            run.failures[f"coverage as {role} [{failure['code']} {failure['title']}]"] = ", ".join(
+                failure["operations"][:6]
+            )
         run.unsent += len(result["errors"])
     run.seconds = round(time.monotonic() - started, 1)
     return run

@@ -1,7 +1,8 @@
 """One local stack (`motcua serve` on free ports) for the hostile-input tests of this package."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

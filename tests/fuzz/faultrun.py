@@ -12,6 +12,7 @@ each in the slip register); each worker-month is claimed once, by the dossier th
 contested pair ended with one winner and one `duplicate_claim`. `lost` and `duplicates` count what
 broke these rules (both must be 0).
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,7 +31,7 @@ from chalicelib.local.emulator import duplicate_messages, fault_status, refuse_w
 from tests.fuzz.stack import StackLike, aws_client, dead_letters, replay_dead_letters, worker_pids, worker_restarts
 from tests.helpers import pdf_bytes
 
-__all__ = ["FaultRun", "eligible_workers", "prepare_dossiers", "run_faults", "audit"]
+__all__ = ["FaultRun", "audit", "eligible_workers", "prepare_dossiers", "run_faults"]
 
 PROCEDURE = "suspension_support"
 MONTHS = ("2020-04", "2020-05")
@@ -103,23 +104,45 @@ def prepare_dossiers(stack: StackLike, count: int, contested: bool = True) -> li
     portal = stack.token("portal")
     planned = []
     for i in range(count):
-        chosen = people[2 * i: 2 * i + 2]
+        chosen = people[2 * i : 2 * i + 2]
         if contested and count > 1 and i == count - 1:
             chosen = [people[0], people[2 * i]]
         workers = [
-            {"full_name": p["full_name"], "si_number": p["si_number"], "date_of_birth": p["date_of_birth"], "id_number": p["id_number"] or None, "period_from": "2020-04-01", "period_to": "2020-05-31"}
+            {
+                "full_name": p["full_name"],
+                "si_number": p["si_number"],
+                "date_of_birth": p["date_of_birth"],
+                "id_number": p["id_number"] or None,
+                "period_from": "2020-04-01",
+                "period_to": "2020-05-31",
+            }
             for p in chosen
         ]
         body = {
             "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:10]}",
             "procedure": PROCEDURE,
-            "applicant": {"unit_code": unit_code, "tax_code": unit["tax_code"], "name": unit["unit_name"], "province_code": unit["province_code"]},
+            "applicant": {
+                "unit_code": unit_code,
+                "tax_code": unit["tax_code"],
+                "name": unit["unit_name"],
+                "province_code": unit["province_code"],
+            },
             "workers": [{k: v for k, v in w.items() if v is not None} for w in workers],
         }
         dossier = requests.post(f"{stack.base}/v1/dossiers", json=body, headers=portal, timeout=60).json()
-        listed = Document(unit_code, unit["tax_code"], unit["unit_name"], [ScanWorker(**{**w, "id_number": w["id_number"] or ""}) for w in workers])
+        listed = Document(
+            unit_code,
+            unit["tax_code"],
+            unit["unit_name"],
+            [ScanWorker(**{**w, "id_number": w["id_number"] or ""}) for w in workers],
+        )
         for name, data in (("request.pdf", request), ("worker_list.pdf", render_pdf(listed))):
-            reply = requests.put(f"{stack.base}/v1/dossiers/{dossier['id']}/attachments/{name}", data=data, headers={**portal, "Content-Type": "application/pdf"}, timeout=60)
+            reply = requests.put(
+                f"{stack.base}/v1/dossiers/{dossier['id']}/attachments/{name}",
+                data=data,
+                headers={**portal, "Content-Type": "application/pdf"},
+                timeout=60,
+            )
             reply.raise_for_status()
         planned.append(Planned(dossier["id"], tuple(w["si_number"] for w in workers)))
     return planned
@@ -160,8 +183,15 @@ def run_faults(
 
 
 def _hurt(
-    stack: StackLike, ids: list[str], run: FaultRun, rng: random.Random, refuse_seconds: float, refusal_windows: int,
-    min_kills: int, max_kills: int, deadline_seconds: float,
+    stack: StackLike,
+    ids: list[str],
+    run: FaultRun,
+    rng: random.Random,
+    refuse_seconds: float,
+    refusal_windows: int,
+    min_kills: int,
+    max_kills: int,
+    deadline_seconds: float,
 ) -> None:
     """Submit the batch, then kill workers and open refusal windows until every dossier has settled."""
     portal = stack.token("portal")
@@ -176,7 +206,9 @@ def _hurt(
         statuses = {}
         for dossier_id in ids:
             try:
-                statuses[dossier_id] = requests.get(f"{stack.base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60).json()["status"]
+                statuses[dossier_id] = requests.get(
+                    f"{stack.base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60
+                ).json()["status"]
             except (requests.RequestException, ValueError, KeyError):
                 statuses[dossier_id] = "unknown"
         # a window opens as soon as the pipeline is at work (the first one while most of the batch is
@@ -212,7 +244,9 @@ def audit(stack: StackLike, planned: list[Planned], run: FaultRun) -> None:
     portal = stack.token("portal")
     views = {p.id: requests.get(f"{stack.base}/v1/dossiers/{p.id}", headers=portal, timeout=60) for p in planned}
     claims = [c for c in _scan(stack, "claims") if c.get("dossier_id") in views]
-    slips = [s for s in _scan(stack, "slips") if str(s.get("key", "")).startswith("slip#") and s.get("dossier_id") in views]
+    slips = [
+        s for s in _scan(stack, "slips") if str(s.get("key", "")).startswith("slip#") and s.get("dossier_id") in views
+    ]
     held: dict[str, set[str]] = {}
     for claim in claims:
         held.setdefault(claim["dossier_id"], set()).add(claim["claim_key"])
@@ -266,7 +300,9 @@ def audit(stack: StackLike, planned: list[Planned], run: FaultRun) -> None:
                     run.duplicates += 1
                     run.problems.append(f"{p.id}: lost the contest yet holds a contested claim")
         else:
-            run.problems.append(f"{p.id}: ended {status} with findings {sorted({f['code'] for f in dossier['findings']})}")
+            run.problems.append(
+                f"{p.id}: ended {status} with findings {sorted({f['code'] for f in dossier['findings']})}"
+            )
             run.lost += 1
     for si, holders in owners.items():  # a contested worker's month is held by one dossier at most
         for month in MONTHS:
@@ -276,7 +312,14 @@ def audit(stack: StackLike, planned: list[Planned], run: FaultRun) -> None:
                 run.problems.append(f"contested claim held {count} times")
                 run.duplicates += max(0, count - 1)
                 run.lost += count == 0
-    winners = [p.id for p in planned if len(p.si_numbers) and any(len(owners[si]) > 1 for si in p.si_numbers) and views[p.id].status_code == 200 and views[p.id].json()["status"] == "forwarded"]
+    winners = [
+        p.id
+        for p in planned
+        if len(p.si_numbers)
+        and any(len(owners[si]) > 1 for si in p.si_numbers)
+        and views[p.id].status_code == 200
+        and views[p.id].json()["status"] == "forwarded"
+    ]
     if any(len(h) > 1 for h in owners.values()) and len(winners) != 1:
         run.problems.append(f"the contested pair has {len(winners)} winners")
         run.duplicates += max(0, len(winners) - 1)

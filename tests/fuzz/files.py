@@ -8,6 +8,7 @@ its decompression-bomb guard, the TIFF directory chain, Tesseract on a degenerat
 conclude: True means the dossier must come back with an `unreadable_attachment` finding naming the
 file; False means the file may well be read (a valid image of an odd kind) and only has to settle.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-__all__ = ["HostileFile", "MAGIC", "hostile_file", "one_of_each", "draw_files", "KINDS"]
+__all__ = ["KINDS", "MAGIC", "HostileFile", "draw_files", "hostile_file", "one_of_each"]
 
 MAGIC: dict[str, bytes] = {
     "application/pdf": b"%PDF-1.4\n",
@@ -46,10 +47,15 @@ class HostileFile:
 
 def _names(content_type: str) -> st.SearchStrategy[str]:
     prefixes = ["worker_list", "request", "annex"] if content_type == "application/pdf" else ["worker_list", "annex"]
-    return st.builds(lambda p, i: f"{p}{i}.{_EXTENSION[content_type]}", st.sampled_from(prefixes), st.sampled_from(["", "_1", "-scan"]))
+    return st.builds(
+        lambda p, i: f"{p}{i}.{_EXTENSION[content_type]}",
+        st.sampled_from(prefixes),
+        st.sampled_from(["", "_1", "-scan"]),
+    )
 
 
 # -- valid small documents (then broken) ----------------------------------------------------------
+
 
 def _pdf(text: str = "Danh sach nguoi lao dong", pages: int = 1) -> bytes:
     from reportlab.pdfgen import canvas
@@ -75,7 +81,11 @@ def _image(fmt: str, mode: str, width: int, height: int, **save: object) -> byte
 
 
 _IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/tiff": "TIFF"}
-_MODES = {"image/png": ["1", "L", "LA", "P", "RGB", "RGBA", "I;16"], "image/jpeg": ["L", "RGB", "CMYK"], "image/tiff": ["1", "L", "RGB", "RGBA", "CMYK", "I;16"]}
+_MODES = {
+    "image/png": ["1", "L", "LA", "P", "RGB", "RGBA", "I;16"],
+    "image/jpeg": ["L", "RGB", "CMYK"],
+    "image/tiff": ["1", "L", "RGB", "RGBA", "CMYK", "I;16"],
+}
 
 
 @st.composite
@@ -95,6 +105,7 @@ def _valid_image(draw: st.DrawFn, content_type: str | None = None) -> tuple[str,
 
 # -- the families -------------------------------------------------------------------------------
 
+
 @st.composite
 def truncated_pdf(draw: st.DrawFn) -> HostileFile:
     """A real PDF cut short: no `%%EOF`, its cross-reference table gone."""
@@ -110,7 +121,13 @@ def truncated_image(draw: st.DrawFn) -> HostileFile:
     if len(data) < 64:
         data = _image(_IMAGE_FORMATS[content_type], "L", 200, 200)
     keep = draw(st.floats(0.05, 0.6))
-    return HostileFile("truncated_image", draw(_names(content_type)), content_type, data[: max(len(MAGIC[content_type]), int(len(data) * keep))], unreadable=True)
+    return HostileFile(
+        "truncated_image",
+        draw(_names(content_type)),
+        content_type,
+        data[: max(len(MAGIC[content_type]), int(len(data) * keep))],
+        unreadable=True,
+    )
 
 
 @st.composite
@@ -130,24 +147,51 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def _png_header(width: int, height: int, color_type: int = 0, idat: bytes = b"") -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return MAGIC["image/png"] + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat or zlib.compress(b"\x00" * 64)) + _png_chunk(b"IEND", b"")
+    return (
+        MAGIC["image/png"]
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat or zlib.compress(b"\x00" * 64))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _jpeg_header(width: int, height: int) -> bytes:
     sof = struct.pack(">HBHHB", 11, 8, height, width, 1) + bytes([1, 0x11, 0])
     dqt = struct.pack(">HB", 67, 0) + bytes(range(1, 65))
-    return b"\xff\xd8" + b"\xff\xdb" + dqt + b"\xff\xc0" + sof + b"\xff\xda" + struct.pack(">HB", 8, 1) + bytes([1, 0, 0, 63, 0]) + b"\x00" * 32 + b"\xff\xd9"
+    return (
+        b"\xff\xd8"
+        + b"\xff\xdb"
+        + dqt
+        + b"\xff\xc0"
+        + sof
+        + b"\xff\xda"
+        + struct.pack(">HB", 8, 1)
+        + bytes([1, 0, 0, 63, 0])
+        + b"\x00" * 32
+        + b"\xff\xd9"
+    )
 
 
 def _tiff(width: int, height: int, next_ifd: int = 0, strip: bytes = b"\xff" * 16) -> bytes:
     """A little-endian grayscale TIFF whose one IFD declares `width` x `height` (and `next_ifd`)."""
-    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1), (273, 4, 1, 0), (278, 4, 1, height), (279, 4, 1, len(strip))]
+    entries = [
+        (256, 4, 1, width),
+        (257, 4, 1, height),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (273, 4, 1, 0),
+        (278, 4, 1, height),
+        (279, 4, 1, len(strip)),
+    ]
     ifd_size = 2 + 12 * len(entries) + 4
     strip_at = 8 + ifd_size
     body = struct.pack("<H", len(entries))
     for tag, typ, count, value in entries:
         value = strip_at if tag == 273 else value
-        body += struct.pack("<HHI", tag, typ, count) + (struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value))
+        body += struct.pack("<HHI", tag, typ, count) + (
+            struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value)
+        )
     body += struct.pack("<I", next_ifd)
     return b"II*\x00" + struct.pack("<I", 8) + body + strip
 
@@ -159,7 +203,11 @@ def huge_dimensions(draw: st.DrawFn) -> HostileFile:
     limit = 65535 if content_type == "image/jpeg" else 2**31 - 1
     width = draw(st.one_of(st.integers(20_000, limit), st.sampled_from([limit, 0])))
     height = draw(st.one_of(st.integers(20_000, limit), st.sampled_from([limit, 1])))
-    data = {"image/png": lambda: _png_header(width, height, draw(st.sampled_from([0, 2, 6]))), "image/jpeg": lambda: _jpeg_header(width, height), "image/tiff": lambda: _tiff(width, height)}[content_type]()
+    data = {
+        "image/png": lambda: _png_header(width, height, draw(st.sampled_from([0, 2, 6]))),
+        "image/jpeg": lambda: _jpeg_header(width, height),
+        "image/tiff": lambda: _tiff(width, height),
+    }[content_type]()
     return HostileFile("huge_dimensions", draw(_names(content_type)), content_type, data, unreadable=True)
 
 
@@ -184,7 +232,9 @@ def _hand_pdf(media_box: str, count: str = "1", extra: str = "") -> bytes:
         offsets.append(len(out))
         out += f"{number} 0 obj\n{body}\nendobj\n".encode()
     xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode() + b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode() + b"".join(
+        f"{o:010d} 00000 n \n".encode() for o in offsets
+    )
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
 
@@ -199,7 +249,10 @@ def odd_pdf(draw: st.DrawFn) -> HostileFile:
     elif variant == "empty_box":
         data, unreadable = _hand_pdf(draw(st.sampled_from(["[0 0 0 0]", "[0 0 -10 -10]", "[]", "[0 0 a b]"]))), False
     elif variant == "lying_count":
-        data, unreadable = _hand_pdf("[0 0 595 842]", count=draw(st.sampled_from(["100000", "-1", "0", "2147483648"]))), False
+        data, unreadable = (
+            _hand_pdf("[0 0 595 842]", count=draw(st.sampled_from(["100000", "-1", "0", "2147483648"]))),
+            False,
+        )
     elif variant == "deep_nesting":
         depth = draw(st.integers(200, 5000))
         data, unreadable = _hand_pdf("[0 0 595 842]", extra="/Nested " + "[" * depth + "]" * depth + " "), False
@@ -211,7 +264,9 @@ def odd_pdf(draw: st.DrawFn) -> HostileFile:
         buffer = io.BytesIO()
         writer.write(buffer)
         data, unreadable = buffer.getvalue(), True
-    return HostileFile(f"odd_pdf:{variant}", draw(_names("application/pdf")), "application/pdf", data, unreadable=unreadable)
+    return HostileFile(
+        f"odd_pdf:{variant}", draw(_names("application/pdf")), "application/pdf", data, unreadable=unreadable
+    )
 
 
 @st.composite
@@ -225,7 +280,9 @@ def odd_image(draw: st.DrawFn) -> HostileFile:
 def wrong_type(draw: st.DrawFn) -> HostileFile:
     """A real file declared as another type: the upload must refuse it (415), not store it."""
     actual = draw(st.sampled_from(list(MAGIC)))
-    declared = draw(st.sampled_from([t for t in MAGIC if t != actual] + ["text/plain", "application/octet-stream", "image/gif"]))
+    declared = draw(
+        st.sampled_from([t for t in MAGIC if t != actual] + ["text/plain", "application/octet-stream", "image/gif"])
+    )
     data = _pdf() if actual == "application/pdf" else draw(_valid_image(actual))[1]
     return HostileFile("wrong_type", draw(_names(actual)), declared, data, unreadable=False, accepted_at_upload=False)
 
@@ -260,7 +317,13 @@ def draw_files(rounds: int, seed: int) -> list[HostileFile]:
     files: list[HostileFile] = []
 
     @fixed_seed(seed)
-    @settings(max_examples=rounds, database=None, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=rounds,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(one_of_each())
     def collect(batch: list[HostileFile]) -> None:
         files.extend(batch)

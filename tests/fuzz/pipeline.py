@@ -6,6 +6,7 @@ is refused with a 4xx, every submitted dossier settles (no hang, nothing lost), 
 be read comes back as an `unreadable_attachment` finding naming it. Over the run: no worker process
 died (`motcua serve` restarts one and says so), no step raised, nothing went to a dead-letter queue.
 """
+
 from __future__ import annotations
 
 import time
@@ -88,7 +89,12 @@ def send_through(stack: StackLike, files: list[HostileFile], settle_seconds: flo
             run.wrong.append(f"{hostile!r}: create answered {created.status_code if created is not None else None}")
             continue
         dossier_id = created.json()["id"]
-        put = client.call("PUT", f"/v1/dossiers/{dossier_id}/attachments/{hostile.name}", data=hostile.data, headers={**portal, "Content-Type": hostile.content_type})
+        put = client.call(
+            "PUT",
+            f"/v1/dossiers/{dossier_id}/attachments/{hostile.name}",
+            data=hostile.data,
+            headers={**portal, "Content-Type": hostile.content_type},
+        )
         if put is not None and put.status_code < 500:
             if hostile.accepted_at_upload and put.status_code != 200:
                 run.wrong.append(f"{hostile!r}: upload answered {put.status_code} {put.text[:120]}")
@@ -116,8 +122,14 @@ def send_through(stack: StackLike, files: list[HostileFile], settle_seconds: flo
             continue
         run.outcomes[dossier["status"]] = run.outcomes.get(dossier["status"], 0) + 1
         codes = [(f["code"], f["message"]) for f in dossier["findings"]]
-        if hostile.accepted_at_upload and hostile.unreadable and not any(code == "unreadable_attachment" and hostile.name in message for code, message in codes):
-            run.wrong.append(f"{hostile!r}: no unreadable_attachment finding (status {dossier['status']}, findings {sorted({c for c, _ in codes})})")
+        if (
+            hostile.accepted_at_upload
+            and hostile.unreadable
+            and not any(code == "unreadable_attachment" and hostile.name in message for code, message in codes)
+        ):
+            run.wrong.append(
+                f"{hostile!r}: no unreadable_attachment finding (status {dossier['status']}, findings {sorted({c for c, _ in codes})})"
+            )
         if not hostile.accepted_at_upload and not any(code == "missing_attachment" for code, _ in codes):
             run.wrong.append(f"{hostile!r}: refused at upload, yet no missing_attachment finding")
     run.worker_crashes = len(worker_restarts(stack)) - restarts_before

@@ -4,6 +4,7 @@ The e2e fixture (`tests/e2e/conftest.py`) starts one the same way; the objects h
 attributes (`base`, `state_dir`, `process`, `output`, `emulator_port`, `token`) so the scenarios in
 this package run on either.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,14 +14,25 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from chalicelib.local.stack import PROJECT_DIR, free_port
 
-__all__ = ["StackLike", "LocalStack", "running_stack", "worker_pids", "worker_restarts", "aws_client", "dead_letters", "queue_depths", "replay_dead_letters"]
+__all__ = [
+    "LocalStack",
+    "StackLike",
+    "aws_client",
+    "dead_letters",
+    "queue_depths",
+    "replay_dead_letters",
+    "running_stack",
+    "worker_pids",
+    "worker_restarts",
+]
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
 REGION = "ap-southeast-1"
@@ -64,7 +76,9 @@ class LocalStack:
 
 
 @contextmanager
-def running_stack(workers: int = 2, visibility: int = 6, state_dir: Path | None = None, ready_timeout: float = 90) -> Iterator[LocalStack]:
+def running_stack(
+    workers: int = 2, visibility: int = 6, state_dir: Path | None = None, ready_timeout: float = 90
+) -> Iterator[LocalStack]:
     """Start `motcua serve` (emulator, API, `workers` queue workers) on free ports; stop it after.
 
     `visibility`: seconds a message a killed worker held stays hidden (the runner's
@@ -74,9 +88,17 @@ def running_stack(workers: int = 2, visibility: int = 6, state_dir: Path | None 
     state.mkdir(parents=True, exist_ok=True)
     port, emulator_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTCUA_"))}
-    env.update(PORT=str(port), MOTCUA_EMULATOR_PORT=str(emulator_port), MOTCUA_STATE_DIR=str(state), MOTCUA_WORKERS=str(workers), MOTCUA_RUNNER_VISIBILITY=str(visibility))
+    env.update(
+        PORT=str(port),
+        MOTCUA_EMULATOR_PORT=str(emulator_port),
+        MOTCUA_STATE_DIR=str(state),
+        MOTCUA_WORKERS=str(workers),
+        MOTCUA_RUNNER_VISIBILITY=str(visibility),
+    )
     output = state / "serve.out"
-    process = subprocess.Popen([MOTCUA, "serve"], cwd=PROJECT_DIR, env=env, stdout=open(output, "wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [MOTCUA, "serve"], cwd=PROJECT_DIR, env=env, stdout=open(output, "wb"), stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + ready_timeout
     try:
         while b"motcua is ready" not in output.read_bytes():
@@ -118,13 +140,17 @@ def worker_restarts(stack: StackLike) -> list[int]:
     return [int(code) for code in _RESTART.findall(stack.output.read_bytes())]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _client(service: str, endpoint: str) -> Any:
     import boto3
     from botocore.config import Config
 
     return boto3.client(
-        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing",
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
         config=Config(retries={"mode": "standard", "max_attempts": 6}),
     )
 
@@ -141,8 +167,12 @@ def queue_depths(stack: StackLike, suffix: str = "") -> dict[str, int]:
     for url in sqs.list_queues(QueueNamePrefix="motcua-local-").get("QueueUrls", []):
         name = url.rsplit("/", 1)[1]
         if name.endswith(suffix):
-            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-            depths[name] = int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"]
+            depths[name] = int(attributes["ApproximateNumberOfMessages"]) + int(
+                attributes["ApproximateNumberOfMessagesNotVisible"]
+            )
     return depths
 
 

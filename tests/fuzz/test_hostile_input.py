@@ -2,6 +2,7 @@
 role, hostile bytes where the API parses JSON, cursors and headers, and hypothesis-made attachments
 through the whole pipeline. The short form of `bench/fuzz.py`: a fixed seed and a few examples
 each, so that it is reproducible and quick."""
+
 from __future__ import annotations
 
 import pytest

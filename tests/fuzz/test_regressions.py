@@ -1,11 +1,13 @@
 """The 5xx (and the silently lost value) that hostile input found, each pinned by the request that
 found it. Through Chalice's test client on the real app and the session's emulator, like the
 functional tests: fast, and the same route code as behind `motcua serve`."""
+
 from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -21,18 +23,26 @@ def _cursor(key: Any) -> str:
 
 
 @pytest.mark.parametrize("path", ["/v1/dossiers", "/v1/dossiers/{id}/uploads", "/v1/dossiers/{id}/decision"])
-def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(api: Any, token: Callable[..., dict[str, str]], path: str) -> None:
+def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(
+    api: Any, token: Callable[..., dict[str, str]], path: str
+) -> None:
     # GIVEN a dossier, and a body of 100 000 opening brackets (json.loads raised RecursionError: a 500)
     portal = token("portal")
     dossier_id = api.http.post("/v1/dossiers", headers=portal, body=json.dumps(dossier_body())).json_body["id"]
-    caller = token("clerk", "031") if path.endswith("decision") else portal  # the office's clerk may reach a draft's decision
+    caller = (
+        token("clerk", "031") if path.endswith("decision") else portal
+    )  # the office's clerk may reach a draft's decision
     # WHEN it is posted
-    reply = api.http.post(path.format(id=dossier_id), headers={**caller, "Content-Type": "application/json"}, body="[" * 100_000)
+    reply = api.http.post(
+        path.format(id=dossier_id), headers={**caller, "Content-Type": "application/json"}, body="[" * 100_000
+    )
     # THEN it is refused as malformed JSON
     assert (reply.status_code, reply.json_body["error"]["code"]) == (400, "malformed_json")
 
 
-def test_a_forged_worklist_cursor_is_a_422_and_a_real_one_still_pages(api: Any, token: Callable[..., dict[str, str]]) -> None:
+def test_a_forged_worklist_cursor_is_a_422_and_a_real_one_still_pages(
+    api: Any, token: Callable[..., dict[str, str]]
+) -> None:
     # GIVEN two dossiers of office 031 and a clerk's real cursor after the first
     portal, clerk = token("portal"), token("clerk", "031")
     for _ in range(2):
@@ -54,7 +64,7 @@ def test_a_forged_worklist_cursor_is_a_422_and_a_real_one_still_pages(api: Any, 
         reply = api.http.get(f"/v1/dossiers?limit=1&next={cursor}", headers=clerk)
         answers[name] = (reply.status_code, (reply.json_body.get("error") or {}).get("code"))
     # THEN each is the client's error, and the real cursor still reads the next page
-    assert answers == {name: (422, "invalid_cursor") for name in forged}
+    assert answers == dict.fromkeys(forged, (422, "invalid_cursor"))
     assert api.http.get(f"/v1/dossiers?limit=1&next={real}", headers=clerk).status_code == 200
 
 
@@ -103,7 +113,9 @@ def test_a_file_that_takes_longer_than_its_budget_reports_the_pages_it_did_not_r
     assert [p.code for p in result.problems] == ["unreadable_attachment"] * 5
 
 
-def test_a_signature_check_that_cannot_load_its_library_fails_instead_of_calling_the_file_unsigned(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_signature_check_that_cannot_load_its_library_fails_instead_of_calling_the_file_unsigned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Under load a worker got _DeadlockError importing pyHanko lazily inside verify_pdf's try block,
     # which turned it into "damaged": a signed request was reported as `signature_missing`. An import
     # that fails must fail the step (retried), never become a verdict on the applicant's file.

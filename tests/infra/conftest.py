@@ -1,4 +1,5 @@
 """The packaged stage, built once per session (and not at all when its inputs did not change)."""
+
 from __future__ import annotations
 
 import importlib.util

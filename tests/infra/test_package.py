@@ -1,5 +1,6 @@
 """The packaged stage (`scripts/package.py`, stage dev): valid CloudFormation, SQS triggers that report
 partial batch failures, visibility timeouts, and a zip Lambda's python3.11 runtime can load."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,9 @@ def test_cfn_lint_passes(package_dir: Path) -> None:
         return  # this very template passed already
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "cfn-lint"), "--format", "parseable", str(sam)],
-        capture_output=True, text=True, timeout=240,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     errors = [line for line in result.stdout.splitlines() if re.search(r":E\d{4}:", line)]
     assert not errors and result.returncode in (0, 4, 8, 12), result.stdout + result.stderr
@@ -52,9 +55,11 @@ def test_every_sqs_trigger_reports_batch_item_failures(sam: dict[str, Any]) -> N
 
 
 def test_visibility_timeout_is_six_times_the_consumer_timeout(sam: dict[str, Any]) -> None:
-    for logical, name, props in sqs_events(sam):
+    for logical, _name, props in sqs_events(sam):
         queue = sam["Resources"][props["Queue"]["Fn::GetAtt"][0]]
-        timeout = functions(sam)[logical]["Properties"].get("Timeout", sam.get("Globals", {}).get("Function", {}).get("Timeout", 3))
+        timeout = functions(sam)[logical]["Properties"].get(
+            "Timeout", sam.get("Globals", {}).get("Function", {}).get("Timeout", 3)
+        )
         assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout, (
             f"{props['Queue']['Fn::GetAtt'][0]}: VisibilityTimeout {queue['Properties']['VisibilityTimeout']} < 6 x {logical}'s {timeout} s"
         )
@@ -67,12 +72,16 @@ def test_configured_consumers_that_are_not_written_yet_fit_their_queues(merged: 
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     queues = {
         r["Properties"]["QueueName"]["Fn::Sub"].split("${Stage}-", 1)[1]: r["Properties"]
-        for r in merged["Resources"].values() if r.get("Type") == "AWS::SQS::Queue"
+        for r in merged["Resources"].values()
+        if r.get("Type") == "AWS::SQS::Queue"
     }
     for stage in ("dev", "prod"):
         for function, settings in config["stages"][stage]["lambda_functions"].items():
             if function in queues:
-                assert queues[function].get("VisibilityTimeout", 30) >= 6 * settings["lambda_timeout"], (stage, function)
+                assert queues[function].get("VisibilityTimeout", 30) >= 6 * settings["lambda_timeout"], (
+                    stage,
+                    function,
+                )
 
 
 def test_the_ocr_worker_runs_from_its_image_with_reserved_concurrency(sam: dict[str, Any]) -> None:
@@ -118,7 +127,8 @@ def test_every_queue_has_its_alarms(sam: dict[str, Any]) -> None:
     resources = sam["Resources"]
     watched = {
         (r["Properties"]["MetricName"], r["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0])
-        for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Namespace") == "AWS/SQS"
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Namespace") == "AWS/SQS"
     }
     for logical, resource in resources.items():
         if resource["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in resource["Properties"]:
@@ -152,8 +162,15 @@ def _wheel_ok(tags: list[str]) -> bool:
 
 def test_no_binary_built_on_this_host(deployment_zip: zipfile.ZipFile) -> None:
     names = deployment_zip.namelist()
-    wheels = {n.split("/", 1)[0]: [line.split(":", 1)[1].strip() for line in deployment_zip.read(n).decode().splitlines() if line.startswith("Tag:")]
-              for n in names if re.fullmatch(r"[^/]+\.dist-info/WHEEL", n)}
+    wheels = {
+        n.split("/", 1)[0]: [
+            line.split(":", 1)[1].strip()
+            for line in deployment_zip.read(n).decode().splitlines()
+            if line.startswith("Tag:")
+        ]
+        for n in names
+        if re.fullmatch(r"[^/]+\.dist-info/WHEEL", n)
+    }
     owner: dict[str, str] = {}
     for n in names:
         if re.fullmatch(r"[^/]+\.dist-info/RECORD", n):
@@ -180,17 +197,31 @@ def test_zip_fits_lambda(deployment_zip: zipfile.ZipFile, package_dir: Path) -> 
     assert zipped < MAX_ZIPPED_BYTES, f"{zipped / 1e6:.1f} MB zipped"
     assert unzipped < MAX_UNZIPPED_BYTES, f"{unzipped / 1e6:.1f} MB unzipped"
     names = set(deployment_zip.namelist())
-    assert {"app.py", "chalicelib/config.py", "templates/fonts/DejaVuSans.ttf", "templates/console/index.html", "templates/console/console.js"} <= names
+    assert {
+        "app.py",
+        "chalicelib/config.py",
+        "templates/fonts/DejaVuSans.ttf",
+        "templates/console/index.html",
+        "templates/console/console.js",
+    } <= names
 
 
 def test_answers_api_gateway_gives_itself_have_the_apis_error_shape(sam: dict[str, Any]) -> None:
     """No route, no or a bad token, throttling: API Gateway answers before any function runs."""
-    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in sam["Resources"].values() if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in sam["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::GatewayResponse"
+    }
     assert {"UNAUTHORIZED", "MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
     for kind, props in responses.items():
         assert props["RestApiId"] == {"Ref": "RestAPI"}
         # what API Gateway puts in: $context.error.messageString is already a quoted JSON string
-        body = json.loads(props["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '"Missing Authentication Token"'))
+        body = json.loads(
+            props["ResponseTemplates"]["application/json"].replace(
+                "$context.error.messageString", '"Missing Authentication Token"'
+            )
+        )
         assert set(body["error"]) == {"code", "message", "message_en"}, kind
         assert body["error"]["message"] != body["error"]["message_en"], kind
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
@@ -199,35 +230,57 @@ def test_answers_api_gateway_gives_itself_have_the_apis_error_shape(sam: dict[st
 def test_the_console_signs_in_through_the_stacks_own_cognito_login(sam: dict[str, Any]) -> None:
     resources = sam["Resources"]
     client = resources["UserPoolClient"]["Properties"]
-    assert client["AllowedOAuthFlows"] == ["implicit"] and client["CallbackURLs"] == [{"Fn::Sub": "${PublicBaseUrl}/console/"}]
+    assert client["AllowedOAuthFlows"] == ["implicit"] and client["CallbackURLs"] == [
+        {"Fn::Sub": "${PublicBaseUrl}/console/"}
+    ]
     assert resources["UserPoolDomain"]["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
-    api = next(r for r in resources.values() if r["Type"] == "AWS::Serverless::Function" and r["Properties"].get("Handler") == "app.app")
+    api = next(
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Serverless::Function" and r["Properties"].get("Handler") == "app.app"
+    )
     variables = api["Properties"]["Environment"]["Variables"]
     assert variables["MOTCUA_COGNITO_CLIENT_ID"] == {"Fn::Sub": "${UserPoolClient}"}
     assert "UserPoolDomain" in json.dumps(variables["MOTCUA_COGNITO_DOMAIN"])
 
 
-@pytest.mark.parametrize("tags, ok", [
-    (["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"], True),
-    (["cp311-abi3-manylinux_2_5_x86_64.manylinux1_x86_64"], True),
-    (["cp311-cp311-manylinux_2_27_x86_64", "cp311-cp311-manylinux_2_28_x86_64"], False),
-    (["cp311-cp311-linux_x86_64"], False),
-    (["py3-none-any"], True),
-])
+@pytest.mark.parametrize(
+    "tags, ok",
+    [
+        (["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"], True),
+        (["cp311-abi3-manylinux_2_5_x86_64.manylinux1_x86_64"], True),
+        (["cp311-cp311-manylinux_2_27_x86_64", "cp311-cp311-manylinux_2_28_x86_64"], False),
+        (["cp311-cp311-linux_x86_64"], False),
+        (["py3-none-any"], True),
+    ],
+)
 def test_wheel_tag_rule(tags: list[str], ok: bool) -> None:
     assert _wheel_ok(tags) is ok
 
 
-def test_the_package_holds_no_local_stage_and_the_app_imports_from_it_alone(deployment_zip: zipfile.ZipFile, sam: dict[str, Any], tmp_path: Path) -> None:
+def test_the_package_holds_no_local_stage_and_the_app_imports_from_it_alone(
+    deployment_zip: zipfile.ZipFile, sam: dict[str, Any], tmp_path: Path
+) -> None:
     names = deployment_zip.namelist()
-    assert [n for n in names if n.startswith(("chalicelib/local/", "chalicelib/cli.py", "chalicelib/documents/examples.py"))] == []
+    assert [
+        n for n in names if n.startswith(("chalicelib/local/", "chalicelib/cli.py", "chalicelib/documents/examples.py"))
+    ] == []
     deployment_zip.extractall(tmp_path)
     api = next(f for f in functions(sam).values() if f["Properties"].get("Handler") == "app.app")
-    environment = {k: str(v) for k, v in api["Properties"].get("Environment", {}).get("Variables", {}).items() if isinstance(v, (str, int))}
+    environment = {
+        k: str(v)
+        for k, v in api["Properties"].get("Environment", {}).get("Variables", {}).items()
+        if isinstance(v, (str, int))
+    }
     # the package's own copies only (-I: no site-packages, no PYTHONPATH), as Lambda's runtime loads them
     probe = "import sys; sys.path[:0] = [sys.argv[1]]; import app; print(len(app.app.routes), 'chalicelib.local' in sys.modules)"
-    result = subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=120,
-                            env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-southeast-1", **environment})
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-southeast-1", **environment},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     routes, local_loaded = result.stdout.split()
     assert int(routes) > 10 and local_loaded == "False"

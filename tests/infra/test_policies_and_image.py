@@ -1,4 +1,5 @@
 """Static checks that need no package: IAM policies (least privilege), stage config, the OCR Dockerfile."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,9 @@ def test_there_are_policies() -> None:
 def test_policy_grants_no_wildcard(path: Path) -> None:
     document = json.loads(path.read_text())
     for statement in document["Statement"]:
-        assert statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement, statement
+        assert statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement, (
+            statement
+        )
         actions = _listed(statement["Action"])
         resources = _listed(statement["Resource"])
         for action in actions:
@@ -40,7 +43,9 @@ def test_policy_grants_no_wildcard(path: Path) -> None:
             if resource != "*":
                 assert resource.startswith(("arn:${AWS::Partition}:", "${")), f"{path.name}: {resource}"
                 stage = path.name.split("-")[1]
-                assert "motcua-" not in resource or f"motcua-{stage}-" in resource, f"{path.name}: another stage's {resource}"
+                assert "motcua-" not in resource or f"motcua-{stage}-" in resource, (
+                    f"{path.name}: another stage's {resource}"
+                )
 
 
 def test_every_aws_function_has_its_own_policy() -> None:
@@ -61,7 +66,11 @@ def test_only_the_signing_functions_may_sign() -> None:
 
 def test_local_stage_is_untouched() -> None:
     local = CONFIG["stages"]["local"]
-    assert local["environment_variables"] == {"MOTCUA_STAGE": "local", "MOTCUA_AUTH_MODE": "local", "AWS_XRAY_SDK_ENABLED": "false"}
+    assert local["environment_variables"] == {
+        "MOTCUA_STAGE": "local",
+        "MOTCUA_AUTH_MODE": "local",
+        "AWS_XRAY_SDK_ENABLED": "false",
+    }
     assert "lambda_functions" not in local
 
 
@@ -71,8 +80,16 @@ DOCKERFILE = ROOT / "infra" / "Dockerfile.ocr"
 
 def _instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    text = re.sub(r"\\\n", " ", "\n".join(line for line in DOCKERFILE.read_text().splitlines() if not line.lstrip().startswith("#")))
-    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "") for line in text.splitlines() if line.strip()]
+    text = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(line for line in DOCKERFILE.read_text().splitlines() if not line.lstrip().startswith("#")),
+    )
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "")
+        for line in text.splitlines()
+        if line.strip()
+    ]
 
 
 def test_dockerfile_base_image_is_pinned() -> None:
@@ -84,7 +101,10 @@ def test_dockerfile_base_image_is_pinned() -> None:
         image = re.sub(r"\$\{(\w+)\}", lambda m: args[m[1]], image)
         assert image.startswith("public.ecr.aws/lambda/python:3.11"), image
         tag = image.split(":", 1)[1]
-        assert "latest" not in image and (re.fullmatch(r"3\.11\.\d{4}\.\d{2}\.\d{2}\.\d{2}(-x86_64)?(@sha256:[0-9a-f]{64})?", tag) or "@sha256:" in image), image
+        assert "latest" not in image and (
+            re.fullmatch(r"3\.11\.\d{4}\.\d{2}\.\d{2}\.\d{2}(-x86_64)?(@sha256:[0-9a-f]{64})?", tag)
+            or "@sha256:" in image
+        ), image
 
 
 def test_dockerfile_follows_the_usual_rules() -> None:
@@ -105,7 +125,9 @@ def test_dockerfile_follows_the_usual_rules() -> None:
             assert argument.startswith("/"), "WORKDIR must be absolute"
     assert any(i == "CMD" and "app.extract" in a for i, a in instructions)
     users = [a for i, a in instructions if i == "USER"]
-    assert (users and users[-1] not in ("root", "0")) or re.search(r"#.*\bUSER\b.*Lambda|Lambda.*\bUSER\b", text), "non-root USER, or say why not"
+    assert (users and users[-1] not in ("root", "0")) or re.search(r"#.*\bUSER\b.*Lambda|Lambda.*\bUSER\b", text), (
+        "non-root USER, or say why not"
+    )
     assert any(i == "SHELL" and "pipefail" in a for i, a in instructions), "pipes must fail the build"
     assert "vie.traineddata" in text and "tesseract --list-langs" in text
 

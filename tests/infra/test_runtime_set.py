@@ -3,6 +3,7 @@
 Why: `motcua registry load` once needed tqdm, which only the dev requirements installed, so an operator
 who installed the runtime set got an ImportError; the Lambda package is built from the same lock.
 """
+
 from __future__ import annotations
 
 import ast
@@ -58,7 +59,9 @@ def test_every_package_the_shipped_code_imports_is_in_the_runtime_set(runtime_ve
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names.add(node.module.split(".")[0])
     names -= {"chalicelib", "app"} | set(sys.stdlib_module_names)
-    probe = "import importlib.util, sys; print(' '.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))"
+    probe = (
+        "import importlib.util, sys; print(' '.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))"
+    )
     result = _run(runtime_venv, str(runtime_venv / "bin" / "python"), "-c", probe, *sorted(names))
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == [], f"imported by shipped code, missing from requirements.in: {result.stdout}"

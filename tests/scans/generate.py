@@ -11,6 +11,7 @@ writes it), PNG, JPEG or multi-page TIFF.
 writes a small set with a `truth.json` beside it. `make_document`, `render_pages`, `degrade` and the
 `save_*` functions are what the tests and `bench/extraction.py` use.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,20 +27,109 @@ FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 FONT_NAME = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-            "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lương", "Mai"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trương",
+    "Lương",
+    "Mai",
+]
 MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thành", "Công", "Xuân", "Anh", "Quang", "Tiến"]
 MIDDLE_F = ["Thị", "Ngọc", "Thu", "Thanh", "Hồng", "Phương", "Mỹ", "Kim", "Thúy", "Diệu"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Phúc",
-           "Quân", "Sơn", "Thắng", "Tuấn", "Việt", "Đạt", "Đông", "Hòa", "Lộc", "Trung", "Vĩnh",
-           "Huy", "Tài", "Thịnh", "Kiên", "Nghĩa", "Tùng", "Đức", "Lâm"]
-GIVEN_F = ["Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngọc", "Phương", "Quyên",
-           "Tâm", "Thảo", "Trang", "Vân", "Yến", "Ánh", "Hằng", "Huyền", "Loan", "Nhung",
-           "Oanh", "Thủy", "Tuyết", "Uyên", "Xuân", "Diễm", "Giang", "Hiền", "Liên", "Trâm"]
+GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hiếu",
+    "Hùng",
+    "Khánh",
+    "Long",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thắng",
+    "Tuấn",
+    "Việt",
+    "Đạt",
+    "Đông",
+    "Hòa",
+    "Lộc",
+    "Trung",
+    "Vĩnh",
+    "Huy",
+    "Tài",
+    "Thịnh",
+    "Kiên",
+    "Nghĩa",
+    "Tùng",
+    "Đức",
+    "Lâm",
+]
+GIVEN_F = [
+    "Hà",
+    "Hạnh",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nga",
+    "Ngọc",
+    "Phương",
+    "Quyên",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Vân",
+    "Yến",
+    "Ánh",
+    "Hằng",
+    "Huyền",
+    "Loan",
+    "Nhung",
+    "Oanh",
+    "Thủy",
+    "Tuyết",
+    "Uyên",
+    "Xuân",
+    "Diễm",
+    "Giang",
+    "Hiền",
+    "Liên",
+    "Trâm",
+]
 COMPANY_KINDS = ["Công ty TNHH", "Công ty Cổ phần", "Công ty TNHH MTV", "Doanh nghiệp tư nhân"]
-COMPANY_NAMES = ["Dệt may Thành Công", "May mặc Hòa Bình", "Giày da Phú Quốc", "Thực phẩm Sài Gòn",
-                 "Du lịch Hạ Long", "Cơ khí Đông Á", "Thương mại Việt Tiến", "Xây dựng Sông Hồng",
-                 "Điện tử Bắc Ninh", "Vận tải Hải Phòng", "Nhựa Tân Tiến", "Khách sạn Hương Giang"]
+COMPANY_NAMES = [
+    "Dệt may Thành Công",
+    "May mặc Hòa Bình",
+    "Giày da Phú Quốc",
+    "Thực phẩm Sài Gòn",
+    "Du lịch Hạ Long",
+    "Cơ khí Đông Á",
+    "Thương mại Việt Tiến",
+    "Xây dựng Sông Hồng",
+    "Điện tử Bắc Ninh",
+    "Vận tải Hải Phòng",
+    "Nhựa Tân Tiến",
+    "Khách sạn Hương Giang",
+]
 PROVINCES = ["001", "031", "079", "048", "022", "027", "092", "046"]
 TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
@@ -66,13 +156,15 @@ class Document:
     workers: list[Worker] = field(default_factory=list)
 
     def truth(self) -> dict:
-        return {"unit": {"unit_code": self.unit_code, "tax_code": self.tax_code, "name": self.unit_name},
-                "workers": [asdict(w) for w in self.workers]}
+        return {
+            "unit": {"unit_code": self.unit_code, "tax_code": self.tax_code, "name": self.unit_name},
+            "workers": [asdict(w) for w in self.workers],
+        }
 
 
 def tax_check_digit(first9: str) -> int | None:
     """The Vietnamese MST rule: 10 - (weighted sum mod 11); no valid digit when that is 10."""
-    total = sum(int(d) * w for d, w in zip(first9, TAX_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first9, TAX_WEIGHTS, strict=False))
     check = 10 - total % 11
     return None if check == 10 else check % 10 if check == 11 else check
 
@@ -96,10 +188,17 @@ def _name(rng: random.Random) -> str:
 
 
 def make_document(rng: random.Random, rows: int = 12) -> Document:
-    unit_code = rng.choice("ABCDEFGHKLMNPQTY") + rng.choice("ABCDEFGHKLMNPQTY") + \
-        f"{rng.randint(0, 9999):04d}" + rng.choice("ABCDEFGHKLMNPQTY")
-    doc = Document(unit_code=unit_code, tax_code=random_tax_code(rng),
-                   unit_name=f"{rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_NAMES)}")
+    unit_code = (
+        rng.choice("ABCDEFGHKLMNPQTY")
+        + rng.choice("ABCDEFGHKLMNPQTY")
+        + f"{rng.randint(0, 9999):04d}"
+        + rng.choice("ABCDEFGHKLMNPQTY")
+    )
+    doc = Document(
+        unit_code=unit_code,
+        tax_code=random_tax_code(rng),
+        unit_name=f"{rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_NAMES)}",
+    )
     start = date(2020, 4, 1) + timedelta(days=rng.randint(0, 30))
     for _ in range(rows):
         born = date(1960, 1, 1) + timedelta(days=rng.randint(0, 365 * 42))
@@ -110,9 +209,16 @@ def make_document(rng: random.Random, rows: int = 12) -> Document:
             idn = f"{rng.randint(0, 999999999):09d}"
         p_from = start + timedelta(days=rng.randint(0, 20))
         p_to = p_from + timedelta(days=rng.randint(30, 90))
-        doc.workers.append(Worker(full_name=_name(rng), si_number=f"{rng.randint(0, 9999999999):010d}",
-                                  date_of_birth=born.isoformat(), id_number=idn,
-                                  period_from=p_from.isoformat(), period_to=p_to.isoformat()))
+        doc.workers.append(
+            Worker(
+                full_name=_name(rng),
+                si_number=f"{rng.randint(0, 9999999999):010d}",
+                date_of_birth=born.isoformat(),
+                id_number=idn,
+                period_from=p_from.isoformat(),
+                period_to=p_to.isoformat(),
+            )
+        )
     return doc
 
 
@@ -124,6 +230,7 @@ def _dmy(iso: str) -> str:
 def _fonts() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+
     if FONT_NAME in pdfmetrics.getRegisteredFontNames():
         return
     for folder in FONT_DIRS:
@@ -147,7 +254,7 @@ def render_pdf(doc: Document, rows_per_page: int = 14) -> bytes:
     c = canvas.Canvas(buf, pagesize=(width, height))
     col_w = [34, 190, 100, 90, 130, 90, 90]
     left = (width - sum(col_w)) / 2
-    chunks = [doc.workers[i:i + rows_per_page] for i in range(0, len(doc.workers), rows_per_page)] or [[]]
+    chunks = [doc.workers[i : i + rows_per_page] for i in range(0, len(doc.workers), rows_per_page)] or [[]]
     number = 0
     for page_no, chunk in enumerate(chunks):
         y = height - 50
@@ -172,7 +279,7 @@ def render_pdf(doc: Document, rows_per_page: int = 14) -> bytes:
         # header
         c.setFont(FONT_BOLD, 10)
         x = left
-        for title, w in zip(HEADERS, col_w):
+        for title, w in zip(HEADERS, col_w, strict=False):
             c.rect(x, y - row_h, w, row_h)
             c.drawCentredString(x + w / 2, y - row_h + 8, title)
             x += w
@@ -180,10 +287,17 @@ def render_pdf(doc: Document, rows_per_page: int = 14) -> bytes:
         c.setFont(FONT_NAME, 10.5)
         for worker in chunk:
             number += 1
-            cells = [str(number), worker.full_name, worker.si_number, _dmy(worker.date_of_birth),
-                     worker.id_number, _dmy(worker.period_from), _dmy(worker.period_to)]
+            cells = [
+                str(number),
+                worker.full_name,
+                worker.si_number,
+                _dmy(worker.date_of_birth),
+                worker.id_number,
+                _dmy(worker.period_from),
+                _dmy(worker.period_to),
+            ]
             x = left
-            for i, (text, w) in enumerate(zip(cells, col_w)):
+            for i, (text, w) in enumerate(zip(cells, col_w, strict=False)):
                 c.rect(x, y - row_h, w, row_h)
                 if i == 1:
                     c.drawString(x + 5, y - row_h + 8, text)
@@ -206,14 +320,21 @@ def render_pages(pdf: bytes, dpi: int):
 
     pdf_doc = pdfium.PdfDocument(pdf)
     try:
-        return [pdf_doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-                for i in range(len(pdf_doc))]
+        return [pdf_doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(pdf_doc))]
     finally:
         pdf_doc.close()
 
 
-def degrade(img, rng: random.Random, *, skew: float | None = None, blur: float | None = None,
-            noise: float | None = None, rotate90: bool = False, jpeg_quality: int | None = None):
+def degrade(
+    img,
+    rng: random.Random,
+    *,
+    skew: float | None = None,
+    blur: float | None = None,
+    noise: float | None = None,
+    rotate90: bool = False,
+    jpeg_quality: int | None = None,
+):
     """Make a clean render look like a scan or a phone photo."""
     from PIL import Image, ImageFilter
 
@@ -271,8 +392,7 @@ def save_jpeg(img, dpi: int, quality: int = 60) -> bytes:
 
 def save_tiff(imgs, dpi: int) -> bytes:
     buf = io.BytesIO()
-    imgs[0].save(buf, "TIFF", save_all=True, append_images=list(imgs[1:]), dpi=(dpi, dpi),
-                 compression="tiff_lzw")
+    imgs[0].save(buf, "TIFF", save_all=True, append_images=list(imgs[1:]), dpi=(dpi, dpi), compression="tiff_lzw")
     return buf.getvalue()
 
 
@@ -318,9 +438,13 @@ def main(argv: list[str] | None = None) -> int:
         pdf = render_pdf(doc)
         dpi = (150, 200, 300)[i % 3]
         pages = [degrade(p, rng, rotate90=(i == 1)) for p in render_pages(pdf, dpi)]
-        files = {f"list{i}_text.pdf": pdf, f"list{i}_{dpi}.png": save_png(pages[0], dpi),
-                 f"list{i}_{dpi}.jpg": save_jpeg(pages[0], dpi), f"list{i}_{dpi}.tif": save_tiff(pages, dpi),
-                 f"list{i}_{dpi}_scan.pdf": save_scanner_pdf(pages, dpi)}
+        files = {
+            f"list{i}_text.pdf": pdf,
+            f"list{i}_{dpi}.png": save_png(pages[0], dpi),
+            f"list{i}_{dpi}.jpg": save_jpeg(pages[0], dpi),
+            f"list{i}_{dpi}.tif": save_tiff(pages, dpi),
+            f"list{i}_{dpi}_scan.pdf": save_scanner_pdf(pages, dpi),
+        }
         for name, data in files.items():
             with open(os.path.join(args.outdir, name), "wb") as fh:
                 fh.write(data)

@@ -1,4 +1,5 @@
 """`motcua` finds the local stack's state wherever it is run from, and `motcua reset` empties it (issue 17)."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ from chalicelib import cli
 from chalicelib.local.stack import PROJECT_DIR
 
 
-def test_the_state_directory_is_the_projects_whatever_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_state_directory_is_the_projects_whatever_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # GIVEN a shell in some other directory, without MOTCUA_STATE_DIR
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MOTCUA_STATE_DIR", raising=False)
@@ -21,14 +24,18 @@ def test_the_state_directory_is_the_projects_whatever_the_current_directory(tmp_
     assert cli._state_dir() == (tmp_path / "elsewhere").resolve()
 
 
-def test_the_emulator_port_is_the_one_the_running_stack_wrote_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_emulator_port_is_the_one_the_running_stack_wrote_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MOTCUA_STATE_DIR", str(tmp_path))
     monkeypatch.delenv("MOTCUA_EMULATOR_PORT", raising=False)
     (tmp_path / "stack.json").write_text(json.dumps({"api_port": 8123, "emulator_port": 4999, "pid": 1}))
     assert cli._emulator_port() == "4999"
 
 
-def test_reset_deletes_the_kept_data_and_only_that(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reset_deletes_the_kept_data_and_only_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # GIVEN a state directory with the emulator's data, the token secret and a CA
     monkeypatch.setenv("MOTCUA_STATE_DIR", str(tmp_path))
     (tmp_path / "state").mkdir()

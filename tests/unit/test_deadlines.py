@@ -1,6 +1,7 @@
 """Each procedure's deadlines from its data: BHXH's own step, each authority's, the appointment the
 receipt prints (their sum), the authority's step counted from the day it receives the dossier, and
 the new dates an apology gives. Received Tuesday 28/4/2020 at 09:00 (30/4 and 1/5 off)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,7 +18,11 @@ RECEIVED = datetime(2020, 4, 28, 9, 0, tzinfo=VIETNAM_TZ)
 
 
 def accepted(code: str) -> Dossier:
-    body = CreateDossier(portal_code="G22.99-200428-000001", procedure=code, applicant=Applicant(name="Công ty TNHH A", province_code="031"))
+    body = CreateDossier(
+        portal_code="G22.99-200428-000001",
+        procedure=code,
+        applicant=Applicant(name="Công ty TNHH A", province_code="031"),
+    )
     d = Dossier.new(body, by="portal:test", at=RECEIVED).model_copy(update={"received_at": RECEIVED})
     return d.model_copy(update=deadlines.at_acceptance(d))
 
@@ -37,11 +42,15 @@ def accepted(code: str) -> Dossier:
         ("household_business", 2, 7, date(2020, 5, 4), date(2020, 5, 11), False),
     ],
 )
-def test_each_procedure_gives_bhxh_its_deadline_and_the_applicant_the_sum(code: str, bhxh_days: int, total: int, bhxh_due: date, appointment: date, confirmed: bool) -> None:
+def test_each_procedure_gives_bhxh_its_deadline_and_the_applicant_the_sum(
+    code: str, bhxh_days: int, total: int, bhxh_due: date, appointment: date, confirmed: bool
+) -> None:
     rules = procedure(code)
     assert (rules.bhxh_days, rules.time_limit_days) == (bhxh_days, total)
     assert all(s.confirmed for s in rules.steps) is confirmed
-    assert all(s.source and (s.confirmed or s.to_confirm) for s in rules.steps)  # every belief says what would confirm it
+    assert all(
+        s.source and (s.confirmed or s.to_confirm) for s in rules.steps
+    )  # every belief says what would confirm it
     d = accepted(code)
     assert (d.bhxh_due_date, d.due_date) == (bhxh_due, appointment)
     assert [(s.body, s.days, s.due) for s in d.steps] == [("bhxh", bhxh_days, bhxh_due)]
@@ -53,7 +62,10 @@ def test_the_authoritys_step_counts_from_the_day_it_receives_the_dossier() -> No
     forwarded_at = datetime(2020, 5, 4, 10, 0, tzinfo=VIETNAM_TZ)
     d = deadlines.handed_to_authority(d, "province", forwarded_at)
     # THEN BHXH was ahead; the province (district 3 + province 2) runs to Monday 11/5
-    assert [(s.body, s.outcome, s.due) for s in d.steps] == [("bhxh", "ahead", date(2020, 5, 5)), ("province", None, date(2020, 5, 11))]
+    assert [(s.body, s.outcome, s.due) for s in d.steps] == [
+        ("bhxh", "ahead", date(2020, 5, 5)),
+        ("province", None, date(2020, 5, 11)),
+    ]
     assert d.steps[1].name == "Ủy ban nhân dân thành phố Hải Phòng"
     # handing over again (a retried message) adds no second step
     assert len(deadlines.handed_to_authority(d, "province", forwarded_at).steps) == 2
@@ -79,7 +91,11 @@ def test_an_apology_moves_the_step_and_keeps_the_later_steps_their_time() -> Non
 
 
 def test_outcomes_against_the_steps_own_deadline() -> None:
-    assert [outcome(date(2020, 5, 5), d) for d in (date(2020, 5, 4), date(2020, 5, 5), date(2020, 5, 6))] == ["ahead", "on", "after"]
+    assert [outcome(date(2020, 5, 5), d) for d in (date(2020, 5, 4), date(2020, 5, 5), date(2020, 5, 6))] == [
+        "ahead",
+        "on",
+        "after",
+    ]
     step = accepted("pension_pause").steps[0]
     assert close_step(step, datetime(2020, 5, 7, 16, 59, tzinfo=VIETNAM_TZ)).outcome == "on"
 

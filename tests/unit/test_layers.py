@@ -3,6 +3,7 @@
 Why a test: a layer that points the wrong way is cheap to add and costly to take back (the local
 stage ended up in the Lambda package that way); this fails on the commit that adds one.
 """
+
 from __future__ import annotations
 
 import ast
@@ -54,7 +55,9 @@ def imported_layers(path: Path) -> set[tuple[str, int]]:
     return found
 
 
-MODULES = sorted([ROOT / "app.py", *(p for p in (ROOT / "chalicelib").rglob("*.py") if p != ROOT / "chalicelib" / "__init__.py")])
+MODULES = sorted(
+    [ROOT / "app.py", *(p for p in (ROOT / "chalicelib").rglob("*.py") if p != ROOT / "chalicelib" / "__init__.py")]
+)
 
 
 def test_every_module_belongs_to_a_known_layer() -> None:
@@ -66,7 +69,9 @@ def test_every_module_belongs_to_a_known_layer() -> None:
 def test_imports_point_down_the_layers(path: Path) -> None:
     own = layer_of(path)
     allowed = ALLOWED.get(own, set()) | BASE | {own}
-    wrong = sorted(f"line {line}: {own} imports {target}" for target, line in imported_layers(path) if target not in allowed)
+    wrong = sorted(
+        f"line {line}: {own} imports {target}" for target, line in imported_layers(path) if target not in allowed
+    )
     assert wrong == [], f"{path.relative_to(ROOT)}: " + "; ".join(wrong)
 
 

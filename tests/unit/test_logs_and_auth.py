@@ -1,4 +1,5 @@
 """Personal data stays out of logs; tokens are checked as API.md says."""
+
 from __future__ import annotations
 
 import json
@@ -86,7 +87,9 @@ def _dossier(office: str, forwarded_to: str | None = None) -> Dossier:
 
     body = dossier_body()
     body["applicant"]["province_code"] = office
-    return Dossier.new(CreateDossier.model_validate(body), by="portal:test").model_copy(update={"forwarded_to": forwarded_to})
+    return Dossier.new(CreateDossier.model_validate(body), by="portal:test").model_copy(
+        update={"forwarded_to": forwarded_to}
+    )
 
 
 def test_an_authority_names_its_body_and_sees_only_what_is_forwarded_to_it() -> None:
@@ -108,7 +111,11 @@ def test_an_authority_names_its_body_and_sees_only_what_is_forwarded_to_it() -> 
     # a token of the authority role that names no body is refused outright
     import jwt
 
-    bare = jwt.encode({"sub": "x", "role": "authority", "office": "031", "aud": "motcua", "exp": 2**31}, auth.local_secret(), algorithm="HS256")
+    bare = jwt.encode(
+        {"sub": "x", "role": "authority", "office": "031", "aud": "motcua", "exp": 2**31},
+        auth.local_secret(),
+        algorithm="HS256",
+    )
     with pytest.raises(auth.Unauthorized, match="body"):
         auth.authenticate({"Authorization": f"Bearer {bare}"})
     auth.local_secret.cache_clear()
@@ -124,7 +131,9 @@ def test_an_exception_full_of_personal_data_leaves_none_of_it_in_the_log(capsys:
         try:
             raise ValueError(f"no match for {name} (born 28/02/1990, {born}), SI {si}, CCCD {card}")
         except ValueError:
-            logger().exception("step failed", extra={"dossier_id": "d1", "rows": [{"worker": {"name": name, "si": si}}]})
+            logger().exception(
+                "step failed", extra={"dossier_id": "d1", "rows": [{"worker": {"name": name, "si": si}}]}
+            )
     out = capsys.readouterr().out
     # THEN the line is there, with the exception, and none of her data in any form
     line = json.loads(out.strip().splitlines()[-1])

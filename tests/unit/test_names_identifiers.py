@@ -1,4 +1,5 @@
 """Names and identifiers: pure, no AWS."""
+
 from __future__ import annotations
 
 import doctest
@@ -55,7 +56,9 @@ def test_identity_key_joins_the_name_and_the_iso_date_whatever_the_date_format()
     assert identity_key("đặng  thị hồng nhung", date(1990, 3, 2)) == expected
 
 
-@pytest.mark.parametrize("bad", ["1990-02-30", "30/02/1990", "1990/03/02", "02-03-1990", "19900302", "", "2/3/90", "2021-W01-1"])
+@pytest.mark.parametrize(
+    "bad", ["1990-02-30", "30/02/1990", "1990/03/02", "02-03-1990", "19900302", "", "2/3/90", "2021-W01-1"]
+)
 def test_impossible_or_ambiguous_dates_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         iso_date(bad)
@@ -74,7 +77,7 @@ def test_one_changed_digit_fails_the_check() -> None:
         for digit in "0123456789":
             if digit == code[position]:
                 continue
-            changed = code[:position] + digit + code[position + 1:]
+            changed = code[:position] + digit + code[position + 1 :]
             # a single substitution is always caught: the weights are all prime to 11
             assert not is_valid_tax_code(changed), changed
 
@@ -109,7 +112,9 @@ def test_cccd_encodes_province_century_sex_and_year() -> None:
     assert not cccd_matches_birth("031285123456", "1985-10-12")
 
 
-@pytest.mark.parametrize("number", ["003085123456", "099085123456", "031585123456", "03108512345", "0310851234567", "03108512345a"])
+@pytest.mark.parametrize(
+    "number", ["003085123456", "099085123456", "031585123456", "03108512345", "0310851234567", "03108512345a"]
+)
 def test_malformed_cccds_are_refused(number: str) -> None:
     assert not is_valid_cccd(number)
 

@@ -3,6 +3,7 @@
 Why apart from the e2e kill test: a kill lands mid-record only by luck there; here the torn record
 is made on purpose, and the classification of requests is checked operation by operation.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,5 +61,8 @@ def test_writes_are_journaled_reads_are_not_and_other_writes_take_a_snapshot() -
     kms = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "HTTP_X_AMZ_TARGET": "TrentService.Sign"}
     assert classify("kms", kms, b"") is None
     assert classify("kms", {**kms, "HTTP_X_AMZ_TARGET": "TrentService.CreateKey"}, b"") == "snapshot"
-    assert classify("cloudformation", {"REQUEST_METHOD": "POST", "PATH_INFO": "/"}, b"Action=CreateStack&StackName=x") == "snapshot"
+    assert (
+        classify("cloudformation", {"REQUEST_METHOD": "POST", "PATH_INFO": "/"}, b"Action=CreateStack&StackName=x")
+        == "snapshot"
+    )
     assert classify("cloudformation", {"REQUEST_METHOD": "POST", "PATH_INFO": "/"}, b"Action=DescribeStacks") is None

@@ -1,4 +1,5 @@
 """The registry breaks ties between the typed list and the scanned one, not the applicant."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,19 +16,35 @@ class Person:  # duck-typed like adapters.registry.Participant
     id_number: str | None
 
 
-TYPED = Worker(full_name="Nguyễn Văn An", si_number="0123456789", date_of_birth=date(1985, 10, 12),
-               id_number="031085123456", period_from=date(2020, 4, 1), period_to=date(2020, 5, 31))
+TYPED = Worker(
+    full_name="Nguyễn Văn An",
+    si_number="0123456789",
+    date_of_birth=date(1985, 10, 12),
+    id_number="031085123456",
+    period_from=date(2020, 4, 1),
+    period_to=date(2020, 5, 31),
+)
 REGISTRY = {"0123456789": Person("Nguyễn Văn An", "1985-10-12", "031085123456")}
 
 
 def _row(**changes) -> dict:
-    row = {"full_name": "Nguyễn Văn An", "si_number": "0123456789", "date_of_birth": "1985-10-12",
-           "id_number": "031085123456", "period_from": "2020-04-01", "period_to": "2020-05-31", "row": 1, "page": 1,
-           "confidence": {}}
+    row = {
+        "full_name": "Nguyễn Văn An",
+        "si_number": "0123456789",
+        "date_of_birth": "1985-10-12",
+        "id_number": "031085123456",
+        "period_from": "2020-04-01",
+        "period_to": "2020-05-31",
+        "row": 1,
+        "page": 1,
+        "confidence": {},
+    }
     conf = changes.pop("conf", {})
     row.update(changes)
-    row["confidence"] = {k: conf.get(k, 0.96) for k in ("full_name", "si_number", "date_of_birth", "id_number",
-                                                         "period_from", "period_to")}
+    row["confidence"] = {
+        k: conf.get(k, 0.96)
+        for k in ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to")
+    }
     return row
 
 
@@ -95,12 +112,18 @@ def test_when_the_registry_agrees_with_the_scan_the_typed_data_are_to_be_fixed()
 
 def test_a_typed_field_the_scan_does_not_show_is_a_note_not_a_finding():
     scan = [_row(period_from=None, period_to=None)]
-    result = compare_scan([TYPED], scan, "ds.pdf", registry=REGISTRY,
-                          found_columns={"full_name": "Họ và tên", "si_number": "", "date_of_birth": "",
-                                         "id_number": ""})
+    result = compare_scan(
+        [TYPED],
+        scan,
+        "ds.pdf",
+        registry=REGISTRY,
+        found_columns={"full_name": "Họ và tên", "si_number": "", "date_of_birth": "", "id_number": ""},
+    )
     assert result.findings == []
-    assert [(n.code, n.field) for n in result.notes] == [("column_not_found", "period_from"),
-                                                          ("column_not_found", "period_to")]
+    assert [(n.code, n.field) for n in result.notes] == [
+        ("column_not_found", "period_from"),
+        ("column_not_found", "period_to"),
+    ]
     assert "không có cột từ ngày" in result.notes[0].message
     # the column is there but nothing in it was read
     result = compare_scan([TYPED], scan, "ds.pdf", found_columns={"period_from": "Từ ngày", "period_to": ""})

@@ -1,4 +1,5 @@
 """The stage's settings and the step messages: what a malformed environment or message gets."""
+
 from __future__ import annotations
 
 import pytest
@@ -54,8 +55,16 @@ def test_a_step_message_goes_to_its_steps_queue_and_reads_back() -> None:
     assert StepMessage.from_json('{"dossier_id": "d-1", "step": "extract"}').round == 1
 
 
-@pytest.mark.parametrize("body", ['{"dossier_id": "d-1", "step": "forward"}', '{"step": "check"}', "[]", "not json",
-                                  '{"dossier_id": "d-1", "step": "check", "round": 0}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"dossier_id": "d-1", "step": "forward"}',
+        '{"step": "check"}',
+        "[]",
+        "not json",
+        '{"dossier_id": "d-1", "step": "check", "round": 0}',
+    ],
+)
 def test_a_malformed_message_is_refused_by_name(body: str) -> None:
     with pytest.raises(ValueError, match="dossier_id and step"):
         StepMessage.from_json(body)

@@ -1,4 +1,5 @@
 """The state machine: every pair of statuses, legal or not."""
+
 from __future__ import annotations
 
 import itertools

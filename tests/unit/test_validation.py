@@ -1,4 +1,5 @@
 """What the portal may send in `POST /v1/dossiers`, checked without any AWS."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -65,5 +66,7 @@ def test_every_field_a_check_can_name_has_a_label_for_the_slips() -> None:
     from chalicelib.domain.findings import FIELD_LABELS
 
     root = Path(__file__).resolve().parents[2] / "chalicelib"
-    named = {m for path in root.rglob("*.py") for m in re.findall(r'field="([a-z_.]+)"', path.read_text(encoding="utf-8"))}
+    named = {
+        m for path in root.rglob("*.py") for m in re.findall(r'field="([a-z_.]+)"', path.read_text(encoding="utf-8"))
+    }
     assert named and named <= set(FIELD_LABELS), sorted(named - set(FIELD_LABELS))

@@ -1,7 +1,8 @@
 """The working-day calendar across Tết 2020 and Tết 2021, office hours and swapped days."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,11 +14,22 @@ CAL = WorkingCalendar()
 @pytest.mark.parametrize(
     "day",
     [
-        date(2020, 1, 23), date(2020, 1, 24), date(2020, 1, 27), date(2020, 1, 28), date(2020, 1, 29),
-        date(2021, 2, 10), date(2021, 2, 11), date(2021, 2, 12), date(2021, 2, 15), date(2021, 2, 16),
-        date(2020, 4, 2),   # Hùng Kings' day 2020 (10/3 lunar)
+        date(2020, 1, 23),
+        date(2020, 1, 24),
+        date(2020, 1, 27),
+        date(2020, 1, 28),
+        date(2020, 1, 29),
+        date(2021, 2, 10),
+        date(2021, 2, 11),
+        date(2021, 2, 12),
+        date(2021, 2, 15),
+        date(2021, 2, 16),
+        date(2020, 4, 2),  # Hùng Kings' day 2020 (10/3 lunar)
         date(2021, 4, 21),  # Hùng Kings' day 2021
-        date(2020, 4, 30), date(2020, 5, 1), date(2020, 9, 2), date(2021, 1, 1),
+        date(2020, 4, 30),
+        date(2020, 5, 1),
+        date(2020, 9, 2),
+        date(2021, 1, 1),
     ],
 )
 def test_tet_and_public_holidays_on_weekdays_are_not_working_days(day):
@@ -27,10 +39,10 @@ def test_tet_and_public_holidays_on_weekdays_are_not_working_days(day):
 
 
 def test_ordinary_days_around_tet():
-    assert CAL.is_working_day(date(2020, 1, 22))      # Wednesday before Tết 2020
-    assert CAL.is_working_day(date(2020, 1, 30))      # Thursday after
-    assert not CAL.is_working_day(date(2020, 2, 1))   # Saturday
-    assert not CAL.is_working_day(date(2020, 2, 2))   # Sunday
+    assert CAL.is_working_day(date(2020, 1, 22))  # Wednesday before Tết 2020
+    assert CAL.is_working_day(date(2020, 1, 30))  # Thursday after
+    assert not CAL.is_working_day(date(2020, 2, 1))  # Saturday
+    assert not CAL.is_working_day(date(2020, 2, 2))  # Sunday
     assert CAL.is_working_day(date(2021, 2, 9))
     assert CAL.is_working_day(date(2021, 2, 17))
 
@@ -58,15 +70,15 @@ def test_reception_after_17h_counts_from_next_working_day():
 
 def test_aware_datetime_is_read_in_vietnam_time():
     # 10:30 UTC is 17:30 in Hà Nội: after office hours
-    utc = datetime(2020, 1, 22, 10, 30, tzinfo=timezone.utc)
+    utc = datetime(2020, 1, 22, 10, 30, tzinfo=UTC)
     assert CAL.reception_day(utc) == date(2020, 1, 30)
     # 09:00 UTC is 16:00 in Hà Nội: same day
-    assert CAL.reception_day(datetime(2020, 1, 22, 9, 0, tzinfo=timezone.utc)) == date(2020, 1, 22)
+    assert CAL.reception_day(datetime(2020, 1, 22, 9, 0, tzinfo=UTC)) == date(2020, 1, 22)
     assert CAL.reception_day(datetime(2020, 1, 22, 16, 0, tzinfo=VIETNAM_TZ)) == date(2020, 1, 22)
 
 
 def test_reception_on_a_holiday_or_weekend_counts_from_next_working_day():
-    assert CAL.reception_day(date(2020, 1, 25)) == date(2020, 1, 30)   # Tết day 1, Saturday
+    assert CAL.reception_day(date(2020, 1, 25)) == date(2020, 1, 30)  # Tết day 1, Saturday
     assert CAL.add_working_days(date(2020, 1, 25), 0) == date(2020, 1, 30)
     assert CAL.add_working_days(date(2020, 1, 25), 1) == date(2020, 1, 31)
     assert CAL.add_working_days(datetime(2020, 1, 24, 8, 0), 2) == date(2020, 2, 3)
@@ -74,11 +86,13 @@ def test_reception_on_a_holiday_or_weekend_counts_from_next_working_day():
 
 def test_working_days_between_is_the_inverse_of_add():
     start = date(2020, 1, 20)
-    for n in range(0, 30):
+    for n in range(30):
         assert CAL.working_days_between(start, CAL.add_working_days(start, n)) == n
     assert CAL.working_days_between(date(2021, 2, 9), date(2021, 2, 17)) == 1
     assert CAL.working_days_between(date(2021, 2, 17), date(2021, 2, 9)) == -1
-    assert CAL.working_days_between(date(2020, 1, 1), date(2020, 12, 31)) == 252  # 366 days, 104 weekend days, 10 weekday holidays
+    assert (
+        CAL.working_days_between(date(2020, 1, 1), date(2020, 12, 31)) == 252
+    )  # 366 days, 104 weekend days, 10 weekday holidays
 
 
 def test_swapped_days_from_configuration():

@@ -13,6 +13,7 @@ and phones), and knows the truth of every cell.
 
 Everything follows from the seed and the arguments: the same call gives the same bytes.
 """
+
 from __future__ import annotations
 
 import random
@@ -24,15 +25,34 @@ from tests.scans.second.capture import photo_page, save_jpeg, save_pdf, save_png
 from tests.scans.second.drawing import Document, Layout, capacity, make_layout, paginate, render_pages
 from tests.scans.second.people import FIELDS, MUTATION_KINDS, Mismatch, make_people, make_unit, mutate, person_name
 
-__all__ = ["Sample", "generate", "make_document", "truth_of", "mutate", "FIELDS", "MUTATION_KINDS", "Mismatch",
-           "CONTENT_TYPES", "render_pages", "scan_page", "photo_page", "save_png", "save_jpeg", "save_tiff",
-           "save_pdf", "Layout", "Document"]
+__all__ = [
+    "CONTENT_TYPES",
+    "FIELDS",
+    "MUTATION_KINDS",
+    "Document",
+    "Layout",
+    "Mismatch",
+    "Sample",
+    "generate",
+    "make_document",
+    "mutate",
+    "photo_page",
+    "render_pages",
+    "save_jpeg",
+    "save_pdf",
+    "save_png",
+    "save_tiff",
+    "scan_page",
+    "truth_of",
+]
 
 CONTENT_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff", "png": "image/png", "jpeg": "image/jpeg"}
-_NAMES = {"pdf": ["DanhSachNguoiLaoDong.pdf", "scan0001.pdf", "DS_NLD_de_nghi_ho_tro.pdf", "danh sach NLD.pdf"],
-          "tiff": ["SCAN_0001.tif", "DanhSach.tiff", "img001.tif"],
-          "png": ["danhsach.png", "Scan 12-05-2020.png"],
-          "jpeg": ["IMG_20200512_093512.jpg", "danh_sach.jpg", "z1896543210_abc.jpg"]}
+_NAMES = {
+    "pdf": ["DanhSachNguoiLaoDong.pdf", "scan0001.pdf", "DS_NLD_de_nghi_ho_tro.pdf", "danh sach NLD.pdf"],
+    "tiff": ["SCAN_0001.tif", "DanhSach.tiff", "img001.tif"],
+    "png": ["danhsach.png", "Scan 12-05-2020.png"],
+    "jpeg": ["IMG_20200512_093512.jpg", "danh_sach.jpg", "z1896543210_abc.jpg"],
+}
 
 
 @dataclass
@@ -60,8 +80,7 @@ class Sample:
         return self.truth["unit"]
 
 
-def make_document(rng: random.Random, rows: int | None = None, pages: int | None = None,
-                  **layout: object) -> Document:
+def make_document(rng: random.Random, rows: int | None = None, pages: int | None = None, **layout: object) -> Document:
     """A list drawn by a random office (`layout` fixes any of its choices, see `drawing.make_layout`).
 
     Without `rows`, the count is chosen so the list fills `pages` pages (1–4, drawn when not given), the
@@ -92,9 +111,18 @@ def truth_of(doc: Document) -> dict[str, Any]:
     return {"unit": doc.unit.truth(), "rows": rows, "pages": len(doc.plan), "layout": doc.layout.describe()}
 
 
-def generate(seed: int, *, dpi: int = 300, capture: str = "scan", fmt: str | None = None, rows: int | None = None,
-             pages: int | None = None, mismatch: bool | str = False, mode: str | None = None,
-             **layout: object) -> Sample:
+def generate(
+    seed: int,
+    *,
+    dpi: int = 300,
+    capture: str = "scan",
+    fmt: str | None = None,
+    rows: int | None = None,
+    pages: int | None = None,
+    mismatch: bool | str = False,
+    mode: str | None = None,
+    **layout: object,
+) -> Sample:
     """One attachment of a dossier, deterministic from `seed` and the arguments.
 
     capture: "scan" (scanner at `dpi`) or "photo" (a phone photo per page; `dpi` is then the page's
@@ -119,8 +147,10 @@ def generate(seed: int, *, dpi: int = 300, capture: str = "scan", fmt: str | Non
         doc.people = doc.people[:-1]
         paginate(doc)
     if single and len(doc.plan) > 1:
-        raise ValueError(f"{len(doc.people)} rows and the footer do not fit on one page of this layout; "
-                         "use fewer rows, or pdf or tiff")
+        raise ValueError(
+            f"{len(doc.people)} rows and the footer do not fit on one page of this layout; "
+            "use fewer rows, or pdf or tiff"
+        )
 
     clean = render_pages(doc, dpi)
     cap = random.Random(rng.getrandbits(64))

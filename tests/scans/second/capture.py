@@ -8,6 +8,7 @@ slightly out of focus, and saved as a JPEG that says 72 dpi whatever the real re
 comes only from the `random.Random` passed in (numpy's generator is seeded from it), so a seed gives the
 same bytes every time.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,15 +18,22 @@ import random
 import numpy
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["scan_page", "photo_page", "save_png", "save_jpeg", "save_tiff", "save_pdf"]
+__all__ = ["photo_page", "save_jpeg", "save_pdf", "save_png", "save_tiff", "scan_page"]
 
 
 def _noise(rng: random.Random) -> numpy.random.Generator:
     return numpy.random.default_rng(rng.getrandbits(64))
 
 
-def scan_page(page: Image.Image, rng: random.Random, dpi: int, mode: str = "L", skew: float | None = None,
-              noise: float | None = None, blur: float | None = None) -> Image.Image:
+def scan_page(
+    page: Image.Image,
+    rng: random.Random,
+    dpi: int,
+    mode: str = "L",
+    skew: float | None = None,
+    noise: float | None = None,
+    blur: float | None = None,
+) -> Image.Image:
     """A flatbed or feeder scan of a printed page: `mode` "L" (grey), "RGB" (colour) or "1" (black and white)."""
     skew = rng.uniform(-1.2, 1.2) if skew is None else skew
     noise = rng.uniform(2.0, 7.0) if noise is None else noise
@@ -70,7 +78,7 @@ def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, f
     """The 8 coefficients of `Image.transform(..., PERSPECTIVE)`, which maps output points `dst` to input `src`."""
     rows = []
     rhs = []
-    for (x, y), (u, v) in zip(dst, src):
+    for (x, y), (u, v) in zip(dst, src, strict=False):
         rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
         rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
         rhs += [u, v]
@@ -132,7 +140,8 @@ def save_png(image: Image.Image, dpi: int) -> bytes:
 def save_jpeg(image: Image.Image, dpi: int, quality: int = 80) -> bytes:
     buffer = io.BytesIO()
     image.convert("RGB" if image.mode not in ("L") else image.mode).save(
-        buffer, format="JPEG", quality=quality, dpi=(dpi, dpi))
+        buffer, format="JPEG", quality=quality, dpi=(dpi, dpi)
+    )
     return buffer.getvalue()
 
 
@@ -140,8 +149,9 @@ def save_tiff(images: list[Image.Image], dpi: int) -> bytes:
     """A multi-page TIFF: CCITT G4 for black and white, LZW otherwise (as office scanners write them)."""
     buffer = io.BytesIO()
     compression = "group4" if images[0].mode == "1" else "tiff_lzw"
-    images[0].save(buffer, format="TIFF", save_all=True, append_images=images[1:], dpi=(dpi, dpi),
-                   compression=compression)
+    images[0].save(
+        buffer, format="TIFF", save_all=True, append_images=images[1:], dpi=(dpi, dpi), compression=compression
+    )
     return buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ line and a red round stamp. A `Layout` is one such office, drawn from a seeded `
 `render_pages` paints a document at any resolution with Pillow, laid out in millimetres so that the same
 document has the same pages at 200 and 300 dpi.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from tests.scans.second.people import Person, Unit
 
-__all__ = ["Font", "Column", "Layout", "Document", "fonts", "make_layout", "render_pages", "paginate"]
+__all__ = ["Column", "Document", "Font", "Layout", "fonts", "make_layout", "paginate", "render_pages"]
 
 ROOT = Path(__file__).resolve().parents[3]
 MM_PER_PT = 25.4 / 72
@@ -46,11 +47,22 @@ def fonts() -> tuple[Font, ...]:
     """Every family with Vietnamese glyphs and regular, bold and italic faces, sorted by name (fc-list), and
     the project's own DejaVu Sans (templates/fonts) first, which is always there."""
     own = ROOT / "templates" / "fonts"
-    found = [Font("DejaVu Sans (templates)", str(own / "DejaVuSans.ttf"), str(own / "DejaVuSans-Bold.ttf"),
-                  str(own / "DejaVuSans-Oblique.ttf"))]
+    found = [
+        Font(
+            "DejaVu Sans (templates)",
+            str(own / "DejaVuSans.ttf"),
+            str(own / "DejaVuSans-Bold.ttf"),
+            str(own / "DejaVuSans-Oblique.ttf"),
+        )
+    ]
     try:
-        listing = subprocess.run(["fc-list", ":lang=vi", "--format", "%{file}|%{family[0]}|%{style[0]}\n"],
-                                 capture_output=True, text=True, timeout=20, check=False).stdout
+        listing = subprocess.run(
+            ["fc-list", ":lang=vi", "--format", "%{file}|%{family[0]}|%{style[0]}\n"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         listing = ""
     faces: dict[str, dict[str, str]] = {}
@@ -63,8 +75,13 @@ def fonts() -> tuple[Font, ...]:
         condensed = "Condensed" in words
         words = [w for w in words if w != "Condensed"]
         key = family + (" Condensed" if condensed else "")
-        face = {(): "regular", ("Book",): "regular", ("Regular",): "regular", ("Bold",): "bold",
-                ("Italic",): "italic"}.get(tuple(words))
+        face = {
+            (): "regular",
+            ("Book",): "regular",
+            ("Regular",): "regular",
+            ("Bold",): "bold",
+            ("Italic",): "italic",
+        }.get(tuple(words))
         if face:
             faces.setdefault(key, {})[face] = path
     for key in sorted(faces):
@@ -126,21 +143,34 @@ _HEADERS: dict[str, list[str]] = {
     "note": ["Ghi chú"],
     "contract": ["Số HĐLĐ", "Số hợp đồng lao động"],
 }
-_PERIOD_SEPARATE = [("Tạm hoãn từ", "Tạm hoãn đến"), ("Từ ngày", "Đến ngày"),
-                    ("Thời gian bắt đầu tạm hoãn", "Thời gian kết thúc tạm hoãn"),
-                    ("Ngày bắt đầu tạm hoãn HĐLĐ", "Ngày kết thúc tạm hoãn HĐLĐ"),
-                    ("Tạm hoãn HĐLĐ từ ngày", "Tạm hoãn HĐLĐ đến ngày")]
-_PERIOD_GROUPS = ["Thời gian tạm hoãn", "Thời gian tạm hoãn HĐLĐ",
-                  "Thời gian tạm hoãn HĐLĐ/ nghỉ việc không hưởng lương", "Thời gian nghỉ việc không hưởng lương"]
+_PERIOD_SEPARATE = [
+    ("Tạm hoãn từ", "Tạm hoãn đến"),
+    ("Từ ngày", "Đến ngày"),
+    ("Thời gian bắt đầu tạm hoãn", "Thời gian kết thúc tạm hoãn"),
+    ("Ngày bắt đầu tạm hoãn HĐLĐ", "Ngày kết thúc tạm hoãn HĐLĐ"),
+    ("Tạm hoãn HĐLĐ từ ngày", "Tạm hoãn HĐLĐ đến ngày"),
+]
+_PERIOD_GROUPS = [
+    "Thời gian tạm hoãn",
+    "Thời gian tạm hoãn HĐLĐ",
+    "Thời gian tạm hoãn HĐLĐ/ nghỉ việc không hưởng lương",
+    "Thời gian nghỉ việc không hưởng lương",
+]
 _PERIOD_SUBS = [("Từ ngày", "Đến ngày"), ("Từ", "Đến"), ("Bắt đầu", "Kết thúc")]
 _TITLES = [
-    ("DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ",
-     "(Người lao động tạm hoãn thực hiện hợp đồng lao động, nghỉ việc không hưởng lương)"),
+    (
+        "DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ",
+        "(Người lao động tạm hoãn thực hiện hợp đồng lao động, nghỉ việc không hưởng lương)",
+    ),
     ("DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ", "Do đại dịch COVID-19"),
-    ("DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ DO ĐẠI DỊCH COVID-19",
-     "(Kèm theo Đề nghị hỗ trợ của đơn vị, theo Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020)"),
-    ("Danh sách người lao động đề nghị hỗ trợ",
-     "tạm hoãn thực hiện hợp đồng lao động hoặc nghỉ việc không hưởng lương"),
+    (
+        "DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ DO ĐẠI DỊCH COVID-19",
+        "(Kèm theo Đề nghị hỗ trợ của đơn vị, theo Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020)",
+    ),
+    (
+        "Danh sách người lao động đề nghị hỗ trợ",
+        "tạm hoãn thực hiện hợp đồng lao động hoặc nghỉ việc không hưởng lương",
+    ),
     ("DANH SÁCH NGƯỜI LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ", ""),
 ]
 _DATE_FORMATS = [("%d/%m/%Y", 70), ("%d-%m-%Y", 12), ("%d.%m.%Y", 10), ("%d/%m/%y", 0)]
@@ -185,12 +215,20 @@ class Layout:
 
     def describe(self) -> dict[str, object]:
         """What a reader of a failing test needs to picture the page."""
-        return {"orientation": "landscape" if self.landscape else "portrait", "font": self.font.name,
-                "body_pt": round(self.body_pt, 1), "spacing": round(self.spacing, 2),
-                "columns": [f"{c.group + ' / ' if c.group else ''}{c.header} [{c.key}]" for c in self.columns],
-                "date_format": self.date_format, "number_row": self.number_row, "grid": self.grid,
-                "header_on_continuation": self.header_on_continuation, "dob_by_gender": self.dob_by_gender,
-                "stamp": self.stamp, "title": self.title}
+        return {
+            "orientation": "landscape" if self.landscape else "portrait",
+            "font": self.font.name,
+            "body_pt": round(self.body_pt, 1),
+            "spacing": round(self.spacing, 2),
+            "columns": [f"{c.group + ' / ' if c.group else ''}{c.header} [{c.key}]" for c in self.columns],
+            "date_format": self.date_format,
+            "number_row": self.number_row,
+            "grid": self.grid,
+            "header_on_continuation": self.header_on_continuation,
+            "dob_by_gender": self.dob_by_gender,
+            "stamp": self.stamp,
+            "title": self.title,
+        }
 
 
 def _order(rng: random.Random) -> list[str]:
@@ -262,8 +300,9 @@ def make_layout(rng: random.Random, **overrides: object) -> Layout:
                 extras = [e for e in extras if e != "title"]
                 cols.append(Column("title", pick("title"), align="left", weight=1.2))
     if "title" in extras and not any(c.key == "title" for c in cols):
-        cols.insert(len(cols) - (1 if cols[-1].key == "months" else 0),
-                    Column("title", pick("title"), align="left", weight=1.2))
+        cols.insert(
+            len(cols) - (1 if cols[-1].key == "months" else 0), Column("title", pick("title"), align="left", weight=1.2)
+        )
     if "note" in extras:
         cols.append(Column("note", "Ghi chú", align="left", weight=1.5))
 
@@ -287,8 +326,14 @@ def make_layout(rng: random.Random, **overrides: object) -> Layout:
         title=title,
         subtitle=subtitle,
         address=rng.random() < 0.5,
-        footer_titles=rng.choice([("Người lập biểu", "Thủ trưởng đơn vị"), ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"),
-                                  ("Người lập danh sách", "Giám đốc"), ("NGƯỜI LẬP", "THỦ TRƯỞNG ĐƠN VỊ")]),
+        footer_titles=rng.choice(
+            [
+                ("Người lập biểu", "Thủ trưởng đơn vị"),
+                ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"),
+                ("Người lập danh sách", "Giám đốc"),
+                ("NGƯỜI LẬP", "THỦ TRƯỞNG ĐƠN VỊ"),
+            ]
+        ),
         stamp=rng.random() < 0.85,
         page_numbers=rng.random() < 0.4,
         margin_mm=rng.uniform(12, 20),
@@ -388,7 +433,7 @@ def _fit_widths(doc: Document) -> None:
         pt -= 0.5
     spare = max(avail - sum(widths), 0.0)
     total_weight = sum(c.weight for c in layout.columns) or 1.0
-    doc.widths = [w + spare * c.weight / total_weight for w, c in zip(widths, layout.columns)]
+    doc.widths = [w + spare * c.weight / total_weight for w, c in zip(widths, layout.columns, strict=False)]
     doc.body_pt = pt
 
 
@@ -404,12 +449,14 @@ def _header_rows(doc: Document) -> tuple[float, float]:
     """(height of the merged row, or 0; height of the column header row) in mm."""
     layout = doc.layout
     hpt, hfont = _header_pt(doc), _header_font(layout)
-    lines = max(len(wrap(c.header, hfont, hpt, w - 2 * _PAD)) for c, w in zip(layout.columns, doc.widths))
+    lines = max(len(wrap(c.header, hfont, hpt, w - 2 * _PAD)) for c, w in zip(layout.columns, doc.widths, strict=False))
     grouped = any(c.group for c in layout.columns)
     top = 0.0
     if grouped:
-        spans = {g: sum(w for c, w in zip(layout.columns, doc.widths) if c.group == g)
-                 for g in {c.group for c in layout.columns if c.group}}
+        spans = {
+            g: sum(w for c, w in zip(layout.columns, doc.widths, strict=False) if c.group == g)
+            for g in {c.group for c in layout.columns if c.group}
+        }
         top = max(len(wrap(g, hfont, hpt, span - 2 * _PAD)) for g, span in spans.items()) * _line_h(hpt) + 2 * _PAD
     return top, lines * _line_h(hpt) + 2 * _PAD
 
@@ -429,16 +476,24 @@ def _letterhead_lines(doc: Document) -> list[tuple[str, str, float, str]]:
         codes = f"Mã đơn vị: {unit.unit_code}          Mã số thuế: {unit.tax_code}"
         unit_lines.append((codes, font.regular, pt, "left"))
     else:
-        unit_lines += [(f"Mã đơn vị: {unit.unit_code}", font.regular, pt, "left"),
-                       (f"Mã số thuế: {unit.tax_code}", font.regular, pt, "left")]
+        unit_lines += [
+            (f"Mã đơn vị: {unit.unit_code}", font.regular, pt, "left"),
+            (f"Mã số thuế: {unit.tax_code}", font.regular, pt, "left"),
+        ]
     if layout.address:
         unit_lines.append((f"Địa chỉ: {unit.address}", font.regular, pt, "left"))
         unit_lines.append((f"Điện thoại: {unit.phone}", font.regular, pt, "left"))
     title = [(layout.title, font.bold, pt + 2.5, "center")]
     if layout.subtitle:
         title.append((layout.subtitle, font.italic, pt - 0.5, "center"))
-    motto = [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font.bold, pt, "right"),
-             ("Độc lập - Tự do - Hạnh phúc", font.bold, pt, "right")] if layout.motto else []
+    motto = (
+        [
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font.bold, pt, "right"),
+            ("Độc lập - Tự do - Hạnh phúc", font.bold, pt, "right"),
+        ]
+        if layout.motto
+        else []
+    )
     gap = [("", font.regular, pt * 0.8, "gap")]
     if layout.unit_first:
         return motto + gap + unit_lines + gap + title + gap
@@ -480,11 +535,13 @@ def capacity(layout: Layout, doc_probe: Document, first: bool) -> int:
         _fit_widths(doc_probe)
     height = layout.size_mm[1] - 2 * layout.margin_mm - (6 if layout.page_numbers else 0)
     used = (_letterhead_h(doc_probe) if first else 0.0) + (
-        _header_h(doc_probe) if first or layout.header_on_continuation else 0.0)
+        _header_h(doc_probe) if first or layout.header_on_continuation else 0.0
+    )
     return max(int((height - used) // _row_h(doc_probe)), 1)
 
 
 # ---------------------------------------------------------------- painting
+
 
 class _Pen:
     """Millimetres to pixels at one resolution."""
@@ -499,15 +556,31 @@ class _Pen:
     def font(self, path: str, pt: float) -> ImageFont.FreeTypeFont:
         return _font(path, round(pt * self.dpi / 72))
 
-    def text(self, x: float, y: float, s: str, path: str, pt: float, anchor: str = "lm",
-             fill: tuple[int, int, int] = (20, 20, 20)) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        path: str,
+        pt: float,
+        anchor: str = "lm",
+        fill: tuple[int, int, int] = (20, 20, 20),
+    ) -> None:
         if s:
             self.draw.text((self.px(x), self.px(y)), s, font=self.font(path, pt), fill=fill, anchor=anchor)
 
-    def line(self, x0: float, y0: float, x1: float, y1: float, width_mm: float = 0.25,
-             fill: tuple[int, int, int] = (30, 30, 30)) -> None:
-        self.draw.line([(self.px(x0), self.px(y0)), (self.px(x1), self.px(y1))], fill=fill,
-                       width=max(1, self.px(width_mm)))
+    def line(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        width_mm: float = 0.25,
+        fill: tuple[int, int, int] = (30, 30, 30),
+    ) -> None:
+        self.draw.line(
+            [(self.px(x0), self.px(y0)), (self.px(x1), self.px(y1))], fill=fill, width=max(1, self.px(width_mm))
+        )
 
 
 def _paint_letterhead(pen: _Pen, doc: Document, y: float) -> float:
@@ -568,8 +641,11 @@ def _paint_header(pen: _Pen, doc: Document, y: float) -> float:
             pen.text((x0 + x1) / 2, start + k * lh, s, hfont, hpt, anchor="mm")
     # vertical lines: through the merged row only at group edges
     for i, x in enumerate(xs):
-        inside_group = 0 < i < len(xs) - 1 and layout.columns[i - 1].group and \
-            layout.columns[i - 1].group == layout.columns[i].group
+        inside_group = (
+            0 < i < len(xs) - 1
+            and layout.columns[i - 1].group
+            and layout.columns[i - 1].group == layout.columns[i].group
+        )
         pen.line(x, y + top_h if inside_group else y, x, bottom, 0.25)
     y = bottom
     if layout.number_row:
@@ -616,8 +692,11 @@ def _scribble(pen: _Pen, rng: random.Random, cx: float, cy: float, w: float) -> 
         y = cy + math.sin(t * rng.uniform(7, 12) + rng.random()) * rng.uniform(2, 5) * (1 - t * 0.5)
         points.append((pen.px(x), pen.px(y)))
     pen.draw.line(points, fill=(25, 40, 150), width=max(1, pen.px(0.45)), joint="curve")
-    pen.draw.line([(pen.px(cx - w / 2), pen.px(cy + 5)), (pen.px(cx + w / 3), pen.px(cy + 3))],
-                  fill=(25, 40, 150), width=max(1, pen.px(0.35)))
+    pen.draw.line(
+        [(pen.px(cx - w / 2), pen.px(cy + 5)), (pen.px(cx + w / 3), pen.px(cy + 3))],
+        fill=(25, 40, 150),
+        width=max(1, pen.px(0.35)),
+    )
 
 
 def _stamp(doc: Document, dpi: int, rng: random.Random) -> Image.Image:
@@ -631,7 +710,7 @@ def _stamp(doc: Document, dpi: int, rng: random.Random) -> Image.Image:
     draw.ellipse([c - r, c - r, c + r, c + r], outline=255, width=max(2, round(0.7 * dpi / 25.4)))
     r2 = r * 0.66
     draw.ellipse([c - r2, c - r2, c + r2, c + r2], outline=255, width=max(1, round(0.35 * dpi / 25.4)))
-    ring = (doc.unit.name.upper() + " * " + doc.unit.province.upper() + " * ")
+    ring = doc.unit.name.upper() + " * " + doc.unit.province.upper() + " * "
     font = _font(doc.layout.font.bold, round(2.6 * dpi / 25.4))
     step = 360 / len(ring)
     for k, ch in enumerate(ring):
@@ -643,9 +722,13 @@ def _stamp(doc: Document, dpi: int, rng: random.Random) -> Image.Image:
         gx = c + rr * math.cos(math.radians(angle)) - glyph.width / 2
         gy = c + rr * math.sin(math.radians(angle)) - glyph.height / 2
         seal.paste(255, (round(gx), round(gy)), glyph)
-    star = [(c + r2 * 0.35 * math.cos(math.radians(-90 + 36 * k)) * (1 if k % 2 == 0 else 0.4),
-             c - r2 * 0.25 + r2 * 0.35 * math.sin(math.radians(-90 + 36 * k)) * (1 if k % 2 == 0 else 0.4))
-            for k in range(10)]
+    star = [
+        (
+            c + r2 * 0.35 * math.cos(math.radians(-90 + 36 * k)) * (1 if k % 2 == 0 else 0.4),
+            c - r2 * 0.25 + r2 * 0.35 * math.sin(math.radians(-90 + 36 * k)) * (1 if k % 2 == 0 else 0.4),
+        )
+        for k in range(10)
+    ]
     draw.polygon(star, fill=255)
     small = _font(doc.layout.font.bold, round(2.2 * dpi / 25.4))
     draw.text((c, c + r2 * 0.45), f"M.S.D.N: {doc.unit.tax_code}", font=small, fill=255, anchor="mm")
@@ -711,15 +794,17 @@ def render_pages(doc: Document, dpi: int) -> list[Image.Image]:
         if number == len(doc.plan):
             _paint_footer(pen, doc, y, rng)
         if layout.page_numbers:
-            pen.text(w_mm / 2, h_mm - layout.margin_mm + 2, f"Trang {number}/{len(doc.plan)}", layout.font.italic,
-                     9, "mm")
+            pen.text(
+                w_mm / 2, h_mm - layout.margin_mm + 2, f"Trang {number}/{len(doc.plan)}", layout.font.italic, 9, "mm"
+            )
         pages.append(image)
     return pages
 
 
 def with_layout(doc: Document, **changes: object) -> Document:
     """The same people drawn by another office (for comparing layouts on one list)."""
-    new = Document(doc.unit, doc.people, replace(doc.layout, **changes), doc.signed_on, doc.ink_seed, doc.preparer,
-                   doc.director)
+    new = Document(
+        doc.unit, doc.people, replace(doc.layout, **changes), doc.signed_on, doc.ink_seed, doc.preparer, doc.director
+    )
     paginate(new)
     return new

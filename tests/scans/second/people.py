@@ -11,6 +11,7 @@ suspension periods of April–June 2020 (Decision 15/2020/QĐ-TTg). Everything i
 the way a clerk at the employer would get it wrong (another digit, another date, another person, another
 card), recorded so that a check can be held to catching it.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,53 +19,276 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-__all__ = ["Unit", "Person", "FIELDS", "Mismatch", "make_unit", "make_people", "mutate", "MUTATION_KINDS"]
+__all__ = ["FIELDS", "MUTATION_KINDS", "Mismatch", "Person", "Unit", "make_people", "make_unit", "mutate"]
 
 FIELDS = ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to")
 """The fields of a row that the typed data and the scan both carry (ISO dates as strings)."""
 
 # (family name, weight): roughly the shares of the 2010s surveys (Nguyễn ~ 38 %).
 _FAMILY = [
-    ("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 4), ("Phan", 4), ("Vũ", 4),
-    ("Võ", 3), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 2), ("Hồ", 1), ("Ngô", 1), ("Dương", 1), ("Lý", 1),
-    ("Đinh", 1), ("Trịnh", 1), ("Đoàn", 1), ("Lưu", 1), ("Mai", 1), ("Cao", 1), ("Tạ", 1), ("Quách", 1),
+    ("Nguyễn", 38),
+    ("Trần", 11),
+    ("Lê", 9),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Huỳnh", 4),
+    ("Phan", 4),
+    ("Vũ", 4),
+    ("Võ", 3),
+    ("Đặng", 2),
+    ("Bùi", 2),
+    ("Đỗ", 2),
+    ("Hồ", 1),
+    ("Ngô", 1),
+    ("Dương", 1),
+    ("Lý", 1),
+    ("Đinh", 1),
+    ("Trịnh", 1),
+    ("Đoàn", 1),
+    ("Lưu", 1),
+    ("Mai", 1),
+    ("Cao", 1),
+    ("Tạ", 1),
+    ("Quách", 1),
 ]
-_MIDDLE_M = ["Văn", "Văn", "Văn", "Hữu", "Đức", "Minh", "Quốc", "Công", "Xuân", "Thanh", "Trọng", "Đình", "Ngọc",
-             "Tiến", "Mạnh", "Quang", "Duy", "Bá"]
-_MIDDLE_F = ["Thị", "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim", "Hồng", "Phương", "Thùy", "Mỹ",
-             "Bích", "Diệu", "Khánh"]
-_GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khánh", "Khoa", "Kiên",
-            "Long", "Lộc", "Mạnh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quý", "Sơn", "Tài", "Thắng", "Thành",
-            "Thịnh", "Toàn", "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Vũ", "Hưng", "Đông", "Lâm", "Nhật", "Tiến",
-            "Trường", "Hậu", "Định", "Luân", "Khải", "Tú", "Duẩn", "Ước", "Thuận"]
-_GIVEN_F = ["Anh", "Ánh", "Châu", "Chi", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng",
-            "Huệ", "Hương", "Hường", "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung",
-            "Oanh", "Phượng", "Quyên", "Quỳnh", "Thảo", "Thơm", "Thủy", "Thúy", "Trang", "Trinh", "Tuyết", "Uyên",
-            "Vân", "Yến", "Xuân", "Điệp", "Ngoan", "Nguyệt", "Lụa", "Huyền", "Thắm", "Gấm"]
+_MIDDLE_M = [
+    "Văn",
+    "Văn",
+    "Văn",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Quốc",
+    "Công",
+    "Xuân",
+    "Thanh",
+    "Trọng",
+    "Đình",
+    "Ngọc",
+    "Tiến",
+    "Mạnh",
+    "Quang",
+    "Duy",
+    "Bá",
+]
+_MIDDLE_F = [
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thị",
+    "Ngọc",
+    "Thu",
+    "Thanh",
+    "Minh",
+    "Kim",
+    "Hồng",
+    "Phương",
+    "Thùy",
+    "Mỹ",
+    "Bích",
+    "Diệu",
+    "Khánh",
+]
+_GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Hải",
+    "Hiếu",
+    "Hoàng",
+    "Hùng",
+    "Huy",
+    "Khánh",
+    "Khoa",
+    "Kiên",
+    "Long",
+    "Lộc",
+    "Mạnh",
+    "Nam",
+    "Nghĩa",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Quý",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Thịnh",
+    "Toàn",
+    "Trung",
+    "Tuấn",
+    "Tùng",
+    "Việt",
+    "Vinh",
+    "Vũ",
+    "Hưng",
+    "Đông",
+    "Lâm",
+    "Nhật",
+    "Tiến",
+    "Trường",
+    "Hậu",
+    "Định",
+    "Luân",
+    "Khải",
+    "Tú",
+    "Duẩn",
+    "Ước",
+    "Thuận",
+]
+_GIVEN_F = [
+    "Anh",
+    "Ánh",
+    "Châu",
+    "Chi",
+    "Dung",
+    "Duyên",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hằng",
+    "Hiền",
+    "Hoa",
+    "Hồng",
+    "Huệ",
+    "Hương",
+    "Hường",
+    "Lan",
+    "Liên",
+    "Linh",
+    "Loan",
+    "Mai",
+    "My",
+    "Nga",
+    "Ngân",
+    "Ngọc",
+    "Nhung",
+    "Oanh",
+    "Phượng",
+    "Quyên",
+    "Quỳnh",
+    "Thảo",
+    "Thơm",
+    "Thủy",
+    "Thúy",
+    "Trang",
+    "Trinh",
+    "Tuyết",
+    "Uyên",
+    "Vân",
+    "Yến",
+    "Xuân",
+    "Điệp",
+    "Ngoan",
+    "Nguyệt",
+    "Lụa",
+    "Huyền",
+    "Thắm",
+    "Gấm",
+]
 # a second given name before the last one, as in "Nguyễn Thị Thu Hà" (some names have four or five words)
 _SECOND_M = ["Anh", "Hoàng", "Minh", "Quang", "Tuấn", "Gia", "Bảo", "Đăng"]
 _SECOND_F = ["Thu", "Ngọc", "Thanh", "Minh", "Kim", "Bảo", "Thảo", "Phương", "Hoài", "Diễm"]
 
 # province: (name on the date line, CCCD code, SI/tax two-digit prefix)
 _PROVINCES = [
-    ("Hà Nội", "001", "01"), ("Hải Phòng", "031", "03"), ("Hồ Chí Minh", "079", "79"), ("Đà Nẵng", "048", "48"),
-    ("Bắc Ninh", "027", "27"), ("Hải Dương", "030", "30"), ("Hưng Yên", "033", "33"), ("Nam Định", "036", "36"),
-    ("Thái Bình", "034", "34"), ("Thanh Hóa", "038", "38"), ("Nghệ An", "040", "40"), ("Bình Dương", "074", "74"),
-    ("Đồng Nai", "075", "75"), ("Long An", "080", "80"), ("Cần Thơ", "092", "92"), ("Quảng Ninh", "022", "22"),
+    ("Hà Nội", "001", "01"),
+    ("Hải Phòng", "031", "03"),
+    ("Hồ Chí Minh", "079", "79"),
+    ("Đà Nẵng", "048", "48"),
+    ("Bắc Ninh", "027", "27"),
+    ("Hải Dương", "030", "30"),
+    ("Hưng Yên", "033", "33"),
+    ("Nam Định", "036", "36"),
+    ("Thái Bình", "034", "34"),
+    ("Thanh Hóa", "038", "38"),
+    ("Nghệ An", "040", "40"),
+    ("Bình Dương", "074", "74"),
+    ("Đồng Nai", "075", "75"),
+    ("Long An", "080", "80"),
+    ("Cần Thơ", "092", "92"),
+    ("Quảng Ninh", "022", "22"),
 ]
 _CITY = {"Hồ Chí Minh": "TP. Hồ Chí Minh", "Hà Nội": "Hà Nội", "Hải Phòng": "Hải Phòng"}
 
-_COMPANY_KIND = ["Công ty TNHH", "Công ty TNHH MTV", "Công ty Cổ phần", "Công ty CP", "Doanh nghiệp tư nhân",
-                 "Hợp tác xã"]
-_TRADE = ["May mặc", "Dệt may", "Du lịch", "Thương mại và Dịch vụ", "Giày da", "Xây dựng", "Vận tải", "Nhà hàng",
-          "Khách sạn", "Điện tử", "Chế biến Thủy sản", "Cơ khí", "Đồ gỗ Mỹ nghệ", "Lữ hành", "In ấn Bao bì"]
-_BRAND = ["Hưng Thịnh", "Phú Quý", "Thành Công", "An Phát", "Minh Long", "Sao Việt", "Hoàng Gia", "Bình Minh",
-          "Tân Tiến", "Đại Dương", "Trường Sơn", "Phương Đông", "Kim Ngân", "Việt Á", "Đông Á", "Hòa Bình",
-          "Thiên Phúc", "Hải Âu", "Sông Hồng", "Ánh Dương"]
-_STREETS = ["Lê Lợi", "Trần Hưng Đạo", "Nguyễn Trãi", "Lạch Tray", "Điện Biên Phủ", "Hai Bà Trưng", "Quang Trung",
-            "Lý Thường Kiệt", "Phạm Văn Đồng", "Nguyễn Văn Linh"]
-_TITLES = ["Công nhân may", "Công nhân", "Nhân viên kinh doanh", "Hướng dẫn viên", "Lễ tân", "Nhân viên phục vụ",
-           "Kế toán viên", "Thợ cơ khí", "Lái xe", "Bảo vệ", "Nhân viên bán hàng", "Đầu bếp", "Thợ hàn", "Tổ trưởng"]
+_COMPANY_KIND = [
+    "Công ty TNHH",
+    "Công ty TNHH MTV",
+    "Công ty Cổ phần",
+    "Công ty CP",
+    "Doanh nghiệp tư nhân",
+    "Hợp tác xã",
+]
+_TRADE = [
+    "May mặc",
+    "Dệt may",
+    "Du lịch",
+    "Thương mại và Dịch vụ",
+    "Giày da",
+    "Xây dựng",
+    "Vận tải",
+    "Nhà hàng",
+    "Khách sạn",
+    "Điện tử",
+    "Chế biến Thủy sản",
+    "Cơ khí",
+    "Đồ gỗ Mỹ nghệ",
+    "Lữ hành",
+    "In ấn Bao bì",
+]
+_BRAND = [
+    "Hưng Thịnh",
+    "Phú Quý",
+    "Thành Công",
+    "An Phát",
+    "Minh Long",
+    "Sao Việt",
+    "Hoàng Gia",
+    "Bình Minh",
+    "Tân Tiến",
+    "Đại Dương",
+    "Trường Sơn",
+    "Phương Đông",
+    "Kim Ngân",
+    "Việt Á",
+    "Đông Á",
+    "Hòa Bình",
+    "Thiên Phúc",
+    "Hải Âu",
+    "Sông Hồng",
+    "Ánh Dương",
+]
+_STREETS = [
+    "Lê Lợi",
+    "Trần Hưng Đạo",
+    "Nguyễn Trãi",
+    "Lạch Tray",
+    "Điện Biên Phủ",
+    "Hai Bà Trưng",
+    "Quang Trung",
+    "Lý Thường Kiệt",
+    "Phạm Văn Đồng",
+    "Nguyễn Văn Linh",
+]
+_TITLES = [
+    "Công nhân may",
+    "Công nhân",
+    "Nhân viên kinh doanh",
+    "Hướng dẫn viên",
+    "Lễ tân",
+    "Nhân viên phục vụ",
+    "Kế toán viên",
+    "Thợ cơ khí",
+    "Lái xe",
+    "Bảo vệ",
+    "Nhân viên bán hàng",
+    "Đầu bếp",
+    "Thợ hàn",
+    "Tổ trưởng",
+]
 _NOTES = ["", "", "", "", "Nghỉ không lương", "Tạm hoãn HĐLĐ", "Nghỉ việc không hưởng lương", ""]
 
 
@@ -137,7 +361,7 @@ def person_name(rng: random.Random, female: bool) -> str:
 def _tax_code(rng: random.Random, prefix: str) -> str:
     while True:
         first9 = prefix + "".join(rng.choice("0123456789") for _ in range(7))
-        check = 10 - sum(int(d) * w for d, w in zip(first9, (31, 29, 23, 19, 17, 13, 7, 5, 3))) % 11
+        check = 10 - sum(int(d) * w for d, w in zip(first9, (31, 29, 23, 19, 17, 13, 7, 5, 3), strict=False)) % 11
         if check != 10:
             return first9 + str(check)
 
@@ -153,8 +377,11 @@ def make_unit(rng: random.Random) -> Unit:
     letters = "ABCDEGHKLMNPQSTVXY"
     unit_code = rng.choice("TYZ") + rng.choice(letters) + f"{rng.randrange(10_000):04d}" + rng.choice(letters)
     address = f"Số {rng.randint(1, 299)} đường {rng.choice(_STREETS)}, {_CITY.get(province, 'tỉnh ' + province)}"
-    phone = "0" + rng.choice(["24", "225", "28", "236", "222", "220", "221"]) + "".join(
-        rng.choice("0123456789") for _ in range(7))
+    phone = (
+        "0"
+        + rng.choice(["24", "225", "28", "236", "222", "220", "221"])
+        + "".join(rng.choice("0123456789") for _ in range(7))
+    )
     return Unit(unicodedata.normalize("NFC", name), unit_code, _tax_code(rng, prefix), province, address, phone)
 
 
@@ -173,14 +400,20 @@ def _cccd(rng: random.Random, province_code: str, born: date, female: bool) -> s
 def _cmnd(rng: random.Random) -> str:
     # old 9-digit cards: the first two digits are the issuing province's (01 Hà Nội, 03 Hải Phòng, 02 TP.HCM ...)
     return rng.choice(["01", "03", "02", "14", "16", "17", "12", "18", "19", "24", "28", "30", "31", "36"]) + "".join(
-        rng.choice("0123456789") for _ in range(7))
+        rng.choice("0123456789") for _ in range(7)
+    )
 
 
 def _period(rng: random.Random) -> tuple[date, date]:
-    start = rng.choices([date(2020, 4, 1), date(2020, 5, 1), date(2020, 4, rng.randint(2, 28)),
-                         date(2020, 5, rng.randint(2, 20))], weights=[60, 15, 15, 10])[0]
-    ends = [e for e in (date(2020, 4, 30), date(2020, 5, 31), date(2020, 6, 30), date(2020, 6, rng.randint(1, 29)))
-            if e > start + timedelta(days=14)]
+    start = rng.choices(
+        [date(2020, 4, 1), date(2020, 5, 1), date(2020, 4, rng.randint(2, 28)), date(2020, 5, rng.randint(2, 20))],
+        weights=[60, 15, 15, 10],
+    )[0]
+    ends = [
+        e
+        for e in (date(2020, 4, 30), date(2020, 5, 31), date(2020, 6, 30), date(2020, 6, rng.randint(1, 29)))
+        if e > start + timedelta(days=14)
+    ]
     return start, rng.choice(ends)
 
 
@@ -204,8 +437,20 @@ def make_people(rng: random.Random, unit: Unit, count: int, cccd_share: float = 
             continue
         start, end = shared_period if shared_period and rng.random() < 0.85 else _period(rng)
         contract = f"{rng.randint(1, 350):02d}/{rng.choice([2016, 2017, 2018, 2019, 2020])}/HĐLĐ"
-        people.append(Person(name, si, born.isoformat(), id_number, start.isoformat(), end.isoformat(), female,
-                             rng.choice(_TITLES), rng.choice(_NOTES), contract))
+        people.append(
+            Person(
+                name,
+                si,
+                born.isoformat(),
+                id_number,
+                start.isoformat(),
+                end.isoformat(),
+                female,
+                rng.choice(_TITLES),
+                rng.choice(_NOTES),
+                contract,
+            )
+        )
         seen_si.add(si)
         seen_names.add(name)
     return people
@@ -244,8 +489,9 @@ def _other_date(rng: random.Random, iso: str, low: date, high: date) -> str:
             return other.isoformat()
 
 
-def mutate(rows: list[dict[str, str]], rng: random.Random,
-           kind: str | None = None) -> tuple[list[dict[str, str]], Mismatch]:
+def mutate(
+    rows: list[dict[str, str]], rng: random.Random, kind: str | None = None
+) -> tuple[list[dict[str, str]], Mismatch]:
     """Typed data equal to `rows` (dicts with `FIELDS`) but for one field of one row; and that difference.
 
     Works on the ground truth of any generator. The changed value is always valid in itself (ten digits, a
@@ -263,9 +509,9 @@ def mutate(rows: list[dict[str, str]], rng: random.Random,
         field_name = "si_number"
         si = row["si_number"]
         pos = rng.randrange(2, 10)
-        others = set(r["si_number"] for r in typed)
+        others = {r["si_number"] for r in typed}
         while True:
-            new = si[:pos] + rng.choice([d for d in "0123456789" if d != si[pos]]) + si[pos + 1:]
+            new = si[:pos] + rng.choice([d for d in "0123456789" if d != si[pos]]) + si[pos + 1 :]
             if new not in others:
                 break
     elif kind == "date_of_birth":

@@ -6,12 +6,14 @@ least two). A row the extraction missed counts as wrong in every field; a wrong 
 every later row into the wrong. Values compare exactly: names in NFC with their diacritics, dates ISO.
 Works on the ground truth of any generator (dicts with the six fields) and on `to_dict()["workers"]`.
 """
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["FIELDS", "pair", "tally", "add_tallies", "rates", "wrong_cells"]
+__all__ = ["FIELDS", "add_tallies", "pair", "rates", "tally", "wrong_cells"]
 
 FIELDS = ("si_number", "id_number", "date_of_birth", "period_from", "period_to", "full_name")
 Tally = dict[str, list[int]]
@@ -24,8 +26,9 @@ def _norm(field: str, value: Any) -> str | None:
     return unicodedata.normalize("NFC", " ".join(text.split())) if field == "full_name" else text.strip()
 
 
-def pair(truth: list[dict[str, Any]],
-         got: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+def pair(
+    truth: list[dict[str, Any]], got: Iterable[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
     """Each true row with the scanned row that reads the same person (or None)."""
     free = list(got)
     pairs: list[tuple[dict[str, Any], dict[str, Any] | None]] = [(t, None) for t in truth]
@@ -72,6 +75,7 @@ def wrong_cells(truth: list[dict[str, Any]], got: Iterable[dict[str, Any]], fiel
     for t, g in pair(truth, got):
         value = None if g is None else _norm(field, g.get(field))
         if value != _norm(field, t[field]):
-            lines.append(f"row {t.get('row')} p{t.get('page')}: want {t[field]!r}, got "
-                         f"{'no row' if g is None else repr(value)}")
+            lines.append(
+                f"row {t.get('row')} p{t.get('page')}: want {t[field]!r}, got {'no row' if g is None else repr(value)}"
+            )
     return lines

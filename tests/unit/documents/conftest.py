@@ -1,5 +1,6 @@
 """A signing identity of their own for the slips' tests (its own KMS key and CA in the session's
 emulator), and each kind signed once."""
+
 from __future__ import annotations
 
 import pytest

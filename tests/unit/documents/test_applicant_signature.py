@@ -1,15 +1,16 @@
 """The applicant's signature judged on its own (`chalicelib.checks.signature`), with certificates of
 another CA than the local demo's (`tests/other_ca.py`), and where the trust anchors come from."""
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 import os
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator
 
 import pytest
 from cryptography import x509
@@ -43,6 +44,7 @@ def judge(data: bytes, ca: OtherCA, applicant: object = APPLICANT, **kw: object)
 
 
 # --- who signed -------------------------------------------------------------------------------
+
 
 def test_signed_by_the_applicant_under_another_trusted_ca_is_accepted(ca: OtherCA, request_pdf: bytes) -> None:
     verdict = judge(sign(request_pdf, ca.issue(company(OURS))), ca)
@@ -115,6 +117,7 @@ def test_a_worker_filing_for_themselves_is_matched_on_their_id_number(ca: OtherC
 
 # --- when and under which root -----------------------------------------------------------------
 
+
 def test_expired_at_signing_time(ca: OtherCA, request_pdf: bytes) -> None:
     expired = ca.issue(company(OURS), not_before=NOW - dt.timedelta(days=800), not_after=NOW - dt.timedelta(days=400))
     finding = judge(sign(request_pdf, expired), ca).finding()
@@ -166,6 +169,7 @@ def test_no_anchors_at_all_trusts_nobody(ca: OtherCA, request_pdf: bytes) -> Non
 
 
 # --- several signatures ----------------------------------------------------------------------
+
 
 def test_the_applicant_and_a_valid_foreign_signature(ca: OtherCA, request_pdf: bytes) -> None:
     ours, theirs = ca.issue(company(OURS)), ca.issue(company(THEIRS))
@@ -232,6 +236,7 @@ def test_identity_in_subject_attributes() -> None:
 
 # --- revocation --------------------------------------------------------------------------------
 
+
 class _Responder:
     """An OCSP responder on loopback answering for `ca`: `revoked` serial numbers are revoked."""
 
@@ -240,7 +245,7 @@ class _Responder:
         responder = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - stdlib name
+            def do_POST(self) -> None:
                 responder.asked += 1
                 request = ocsp.load_der_ocsp_request(self.rfile.read(int(self.headers["Content-Length"])))
                 body = responder.answer(request)
@@ -261,13 +266,21 @@ class _Responder:
     def answer(self, request: ocsp.OCSPRequest) -> bytes:
         cert = self.issued[request.serial_number]
         revoked = request.serial_number in self.revoked
-        now = dt.datetime.now(dt.timezone.utc)
-        builder = ocsp.OCSPResponseBuilder().add_response(
-            cert=cert, issuer=self.ca.cert, algorithm=hashes.SHA1(),
-            cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
-            this_update=now - dt.timedelta(minutes=1), next_update=now + dt.timedelta(hours=1),
-            revocation_time=now - dt.timedelta(days=2) if revoked else None, revocation_reason=None,
-        ).responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca.cert)
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=cert,
+                issuer=self.ca.cert,
+                algorithm=hashes.SHA1(),
+                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(minutes=1),
+                next_update=now + dt.timedelta(hours=1),
+                revocation_time=now - dt.timedelta(days=2) if revoked else None,
+                revocation_reason=None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca.cert)
+        )
         return builder.sign(self.ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     def issue(self, tax_code: str, revoked: bool = False):
@@ -307,6 +320,7 @@ def test_revocation_unreachable_soft_hard_and_off(ca: OtherCA, request_pdf: byte
 
 
 # --- trust anchors: configuration --------------------------------------------------------------
+
 
 def test_operator_bundle_and_directory_are_honoured_and_the_demo_ca_added(tmp_path: Path) -> None:
     roots = [OtherCA(f"Root {i}") for i in range(4)]

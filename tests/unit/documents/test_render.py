@@ -1,4 +1,5 @@
 """Each slip, rendered with real data, says what its form says, in correct Vietnamese, on A4."""
+
 from __future__ import annotations
 
 import re
@@ -69,7 +70,8 @@ def test_receipt_has_the_numbered_fields_of_form_01(rendered):
         "5. Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 00 phút, ngày 19 tháng 05 năm 2020",
         "6. Đăng ký nhận kết quả tại: Trực tuyến qua Cổng Dịch vụ công quốc gia",
         "Vào Sổ theo dõi hồ sơ, Quyển số: 05/2020 Số thứ tự: 123",
-        "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        "NGƯỜI NỘP HỒ SƠ",
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
     ]:
         assert expected in text, expected
 
@@ -79,7 +81,11 @@ def test_correction_request_lists_every_finding_with_its_fix(rendered):
     assert "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:" in text
     assert "1. Mã số BHXH 3120457869 của người lao động Nguyễn Thị Thanh Hương" in text
     assert "Đề nghị sửa thành: 3120457896" in text
-    assert "2. Ngày sinh của người lao động Trần Quốc Đạt" in text and "(dòng 17, mục Ngày, tháng, năm sinh)" in text and "date_of_birth" not in text
+    assert (
+        "2. Ngày sinh của người lao động Trần Quốc Đạt" in text
+        and "(dòng 17, mục Ngày, tháng, năm sinh)" in text
+        and "date_of_birth" not in text
+    )
     assert "3. Thời gian đề nghị hỗ trợ" in text
     assert "4. Thiếu văn bản thỏa thuận" in text
     assert "không phải nộp thêm bản giấy" in text
@@ -133,7 +139,12 @@ def test_decomposed_vietnamese_input_prints_precomposed_letters():
 
 def test_unsigned_pdf_carries_the_slip_identity_in_its_metadata(rendered):
     v = verify_pdf(rendered["apology"], b"", [])
-    assert (v.kind, v.number, v.portal_code, v.office) == ("apology", "000003/2020/XL-031", "G22.99-200512-000123", "031")
+    assert (v.kind, v.number, v.portal_code, v.office) == (
+        "apology",
+        "000003/2020/XL-031",
+        "G22.99-200512-000123",
+        "031",
+    )
     assert not v.valid and v.problems == ("not_signed",)
 
 

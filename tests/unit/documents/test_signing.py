@@ -1,4 +1,5 @@
 """Signed slips: pdfsig and verify_pdf say valid and ours; every bad input gets a clear answer."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,7 @@ def test_one_changed_byte_is_a_digest_mismatch(signed_slips, identity, our_finge
     # GIVEN a receipt whose printed number was changed by one byte (000123 -> 000124)
     data = bytearray(signed_slips["receipt"].read_bytes())
     at = data.index(b"/MotcuaNumber (000123") + len(b"/MotcuaNumber (00012")
-    data[at:at + 1] = b"4"
+    data[at : at + 1] = b"4"
     altered = tmp_path / "altered.pdf"
     altered.write_bytes(data)
     # WHEN it is verified
@@ -109,12 +110,20 @@ def _stranger_signer(tmp_path):
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kẻ giả mạo")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
-    (tmp_path / "k.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "k.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return signers.SimpleSigner.load(str(tmp_path / "k.pem"), str(tmp_path / "c.pem"))
 
@@ -161,8 +170,12 @@ def test_identity_is_idempotent_and_follows_a_recreated_key(identity, aws_endpoi
         assert fresh.ca_pem.read_bytes() == ca
         new_cert = x509.load_pem_x509_certificate(fresh.signing_cert_pem.read_bytes())
         kms_public = boto3.client("kms").get_public_key(KeyId=fresh.key_id)["PublicKey"]
-        assert new_cert.public_key().public_bytes(serialization.Encoding.DER,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo) == kms_public
+        assert (
+            new_cert.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            == kms_public
+        )
     finally:
         # put the session's identity back for the other tests
         client = boto3.client("kms")

@@ -3,6 +3,7 @@
 Nothing binary is committed: tests/scans/generate.py draws the lists (reportlab, DejaVu Sans) and
 degrades them into scans. OCR'd results are computed once per case and shared by the tests.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,10 @@ def _build(tmp) -> dict[str, Case]:
     add("text_layer.pdf", doc, gen.render_pdf(doc, rows_per_page=9), "application/pdf")
     # a scanner's image-only PDF, two pages, 200 dpi
     doc = gen.make_document(rng, rows=10)
-    pages = [gen.degrade(p, rng, skew=s) for p, s in zip(gen.render_pages(gen.render_pdf(doc, rows_per_page=5), 200),
-                                                          (0.8, -1.2))]
+    pages = [
+        gen.degrade(p, rng, skew=s)
+        for p, s in zip(gen.render_pages(gen.render_pdf(doc, rows_per_page=5), 200), (0.8, -1.2), strict=False)
+    ]
     add("scanned.pdf", doc, gen.save_scanner_pdf(pages, 200), "application/pdf")
     # a PNG at 300 dpi
     doc = gen.make_document(rng, rows=6)
@@ -55,8 +58,9 @@ def _build(tmp) -> dict[str, Case]:
     add("page300.png", doc, gen.save_png(page, 300), "image/png")
     # a phone photo: tilted, blurred, grainy, JPEG-compressed
     doc = gen.make_document(rng, rows=6)
-    page = gen.degrade(gen.render_pages(gen.render_pdf(doc), 220)[0], rng, skew=1.9, blur=1.1, noise=28,
-                       jpeg_quality=55)
+    page = gen.degrade(
+        gen.render_pages(gen.render_pdf(doc), 220)[0], rng, skew=1.9, blur=1.1, noise=28, jpeg_quality=55
+    )
     add("photo.jpg", doc, gen.save_jpeg(page, 220, quality=60), "image/jpeg")
     # an office scanner's multi-page TIFF
     doc = gen.make_document(rng, rows=8)

@@ -8,6 +8,7 @@ column orders, a footer, and phone-photo degradations (perspective, uneven light
 data are the only thing borrowed from the first generator (`make_document`), so that the two
 generators test the reading of the same kind of people.
 """
+
 from __future__ import annotations
 
 import io
@@ -64,9 +65,20 @@ def _cell(worker, key: str, number: int, rng: random.Random) -> str:
     return _dmy(value) if key in ("date_of_birth", "period_from", "period_to") else value
 
 
-def render_list(workers, cols: list[Col], dpi: int = 300, *, landscape: bool = False, first_number: int = 1,
-                header: bool = True, heading: tuple[str, str, str] | None = None, footer: bool = True,
-                seed: int = 7, font_pt: float = 10.0, shift_mm: float = 0.0):
+def render_list(
+    workers,
+    cols: list[Col],
+    dpi: int = 300,
+    *,
+    landscape: bool = False,
+    first_number: int = 1,
+    header: bool = True,
+    heading: tuple[str, str, str] | None = None,
+    footer: bool = True,
+    seed: int = 7,
+    font_pt: float = 10.0,
+    shift_mm: float = 0.0,
+):
     """One page of a list: a heading (unit name, code, tax code) when given, the table, a footer.
     `shift_mm`: the table that much right of the page's centre (another page's margin)."""
     from PIL import Image, ImageDraw
@@ -88,8 +100,7 @@ def render_list(workers, cols: list[Col], dpi: int = 300, *, landscape: bool = F
         draw.text((left, y + line), f"Mã đơn vị: {code}", font=body, fill=0)
         draw.text((left, y + 2 * line), f"Mã số thuế: {tax}", font=body, fill=0)
         y += 4 * line
-        for text in ("DANH SÁCH NGƯỜI LAO ĐỘNG TẠM HOÃN HỢP ĐỒNG LAO ĐỘNG,",
-                     "NGHỈ VIỆC KHÔNG HƯỞNG LƯƠNG"):
+        for text in ("DANH SÁCH NGƯỜI LAO ĐỘNG TẠM HOÃN HỢP ĐỒNG LAO ĐỘNG,", "NGHỈ VIỆC KHÔNG HƯỞNG LƯƠNG"):
             w = draw.textlength(text, font=bold)
             draw.text(((img.width - w) / 2, y), text, font=bold, fill=0)
             y += line
@@ -154,14 +165,14 @@ def render_list(workers, cols: list[Col], dpi: int = 300, *, landscape: bool = F
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting (8 unknowns: no numpy needed)."""
     n = len(b)
-    m = [row[:] + [v] for row, v in zip(a, b)]
+    m = [[*row[:], v] for row, v in zip(a, b, strict=False)]
     for col in range(n):
         piv = max(range(col, n), key=lambda r: abs(m[r][col]))
         m[col], m[piv] = m[piv], m[col]
         for r in range(n):
             if r != col:
                 f = m[r][col] / m[col][col]
-                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col], strict=False)]
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
@@ -174,7 +185,7 @@ def perspective(img, corners: list[tuple[float, float]], fill: int = 90):
     src = [(0, 0), (w, 0), (w, h), (0, h)]
     # Pillow maps output (x, y) to input: coefficients from the output corners to the page's corners
     a, b = [], []
-    for (x, y), (u, v) in zip(corners, src):
+    for (x, y), (u, v) in zip(corners, src, strict=False):
         a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
         b.append(u)
         a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
@@ -198,8 +209,13 @@ def phone_photo(img, rng: random.Random, *, tilt: float = 0.035, light: float = 
     angle = math.radians(rng.choice((30, 120, 210, 300)))
     dx, dy = math.cos(angle), math.sin(angle)
     small = Image.new("L", (64, 64))
-    small.putdata([int(255 * (1 - light * (0.5 + 0.5 * ((x - 32) * dx + (y - 32) * dy) / 45.3)))
-                   for y in range(64) for x in range(64)])
+    small.putdata(
+        [
+            int(255 * (1 - light * (0.5 + 0.5 * ((x - 32) * dx + (y - 32) * dy) / 45.3)))
+            for y in range(64)
+            for x in range(64)
+        ]
+    )
     shade = small.resize((w, h), Image.BILINEAR)
     ink_paper = img.point(lambda v: 35 + (235 - 35) * v // 255)
     from PIL import ImageChops
@@ -235,21 +251,32 @@ def tiff(imgs, dpi: int) -> bytes:
 # The layouts -----------------------------------------------------------------------------------
 
 LAYOUT_A = [  # flat header, "Tạm hoãn từ / đến", SI first, unread columns in between
-    Col("stt", "STT", 10), Col("si_number", "Mã số BHXH", 28), Col("full_name", "Họ và tên người lao động", 48),
-    Col("date_of_birth", "Ngày tháng năm sinh", 27), Col("id_number", "Số CMND/CCCD", 32),
-    Col("job", "Chức danh", 30), Col("period_from", "Tạm hoãn từ", 26), Col("period_to", "Tạm hoãn đến", 26),
+    Col("stt", "STT", 10),
+    Col("si_number", "Mã số BHXH", 28),
+    Col("full_name", "Họ và tên người lao động", 48),
+    Col("date_of_birth", "Ngày tháng năm sinh", 27),
+    Col("id_number", "Số CMND/CCCD", 32),
+    Col("job", "Chức danh", 30),
+    Col("period_from", "Tạm hoãn từ", 26),
+    Col("period_to", "Tạm hoãn đến", 26),
     Col("note", "Ghi chú", 30),
 ]
 LAYOUT_B = [  # merged parent over "Từ ngày | Đến ngày", ID before SI, portrait
-    Col("stt", "TT", 9), Col("full_name", "Họ và tên", 44), Col("id_number", "Số CCCD/CMND", 30),
-    Col("si_number", "Mã số BHXH (số sổ)", 26), Col("date_of_birth", "Ngày sinh", 23),
+    Col("stt", "TT", 9),
+    Col("full_name", "Họ và tên", 44),
+    Col("id_number", "Số CCCD/CMND", 30),
+    Col("si_number", "Mã số BHXH (số sổ)", 26),
+    Col("date_of_birth", "Ngày sinh", 23),
     Col("period_from", "Từ ngày", 23, group="Thời gian tạm hoãn"),
     Col("period_to", "Đến ngày", 23, group="Thời gian tạm hoãn"),
     Col("note", "Ghi chú", 18),
 ]
 LAYOUT_C = [  # an unrecognised title over the ID column; "Số sổ BHXH"; parent "nghỉ không lương" over Từ | Đến
-    Col("stt", "STT", 10), Col("full_name", "Họ tên", 46), Col("date_of_birth", "Ngày tháng năm sinh", 27),
-    Col("id_number", "Giấy tờ tùy thân", 32), Col("si_number", "Số sổ BHXH", 28),
+    Col("stt", "STT", 10),
+    Col("full_name", "Họ tên", 46),
+    Col("date_of_birth", "Ngày tháng năm sinh", 27),
+    Col("id_number", "Giấy tờ tùy thân", 32),
+    Col("si_number", "Số sổ BHXH", 28),
     Col("period_from", "Từ", 25, group="Thời gian nghỉ không lương"),
     Col("period_to", "Đến", 25, group="Thời gian nghỉ không lương"),
     Col("job", "Chức danh", 30),

@@ -1,6 +1,7 @@
 """Files that cannot be read: one clear error each, without allocating the bomb.
 
 How fast each is refused is a figure of `make bench` (`bench/refusals.py`), not an assertion here."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,12 @@ def decompression_bomb_png(side: int = 40_000) -> bytes:
     chunks = [comp.compress(row * 1000) for _ in range(side // 1000)]
     chunks.append(comp.flush())
     ihdr = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", b"".join(chunks))
-            + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", b"".join(chunks))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def test_empty_file():
@@ -128,7 +133,7 @@ def test_decompression_bomb_png_fails_fast_without_allocating_it():
 def test_image_just_over_the_limit_is_refused():
     from PIL import Image
 
-    side = int(LIMITS.max_image_pixels ** 0.5) + 10
+    side = int(LIMITS.max_image_pixels**0.5) + 10
     out = io.BytesIO()
     Image.new("1", (side, side), 1).save(out, "PNG")
     assert _code(out.getvalue(), "image/png") == "image_too_large"

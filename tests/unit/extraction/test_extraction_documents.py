@@ -1,4 +1,5 @@
 """Whole documents through `extract_document`: every input kind. OCR tests are marked `ocr`."""
+
 from __future__ import annotations
 
 import io
@@ -139,7 +140,7 @@ def test_one_unreadable_page_is_a_problem_not_an_error(scans):
     tif = Image.open(io.BytesIO(bytes(data)))
     tif.seek(1)
     offset, count = tif.tag_v2[273][0], tif.tag_v2[279][0]
-    data[offset: offset + count] = b"\xde\xad" * (count // 2) + b"\x00" * (count % 2)
+    data[offset : offset + count] = b"\xde\xad" * (count // 2) + b"\x00" * (count % 2)
     result = extract_document(bytes(data), "image/tiff")
     assert [p.number for p in result.pages] == [1, 2]
     assert result.pages[0].error is None and result.pages[1].error
@@ -170,8 +171,11 @@ def test_cell_reader_started_ahead_reads_like_tesseract():
     from chalicelib.extraction.ocr import CellReader, reread
     from tests.scans.generate import FONT_DIRS
 
-    font = next(ImageFont.truetype(f"{d}/DejaVuSans.ttf", 42) for d in FONT_DIRS
-                if __import__("os").path.exists(f"{d}/DejaVuSans.ttf"))
+    font = next(
+        ImageFont.truetype(f"{d}/DejaVuSans.ttf", 42)
+        for d in FONT_DIRS
+        if __import__("os").path.exists(f"{d}/DejaVuSans.ttf")
+    )
     img = Image.new("L", (900, 200), 230)
     draw = ImageDraw.Draw(img)
     draw.text((20, 20), "7831327776", fill=40, font=font)

@@ -4,6 +4,7 @@ two lines or under a merged parent cell; columns whose title is not read typed b
 No OCR here: word boxes as Tesseract gives them, built by `_page`. The OCR tests at the end render
 lists in layouts of their own (tests/unit/extraction/listpages.py) and read them with Tesseract.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,15 +16,39 @@ from chalicelib.extraction.tables import Word, cell_kind, find_header, group_lin
 CH = 18  # width of a character, in the word boxes' unit
 H = 30  # height of a line of text
 WORKERS = [
-    {"stt": "1", "full_name": "Nguyễn Văn An", "si_number": "0123456789", "date_of_birth": "12/10/1985",
-     "id_number": "031085123456", "period_from": "01/04/2020", "period_to": "31/05/2020", "job": "Công nhân may",
-     "note": ""},
-    {"stt": "2", "full_name": "Trần Thị Bích Ngọc", "si_number": "0987654321", "date_of_birth": "01/01/1990",
-     "id_number": "123456789", "period_from": "01/04/2020", "period_to": "30/06/2020", "job": "Thợ cắt",
-     "note": "Nghỉ không lương"},
-    {"stt": "3", "full_name": "Lê Hữu Đức", "si_number": "1111111111", "date_of_birth": "29/02/1992",
-     "id_number": "001092000001", "period_from": "15/04/2020", "period_to": "15/05/2020", "job": "Bảo vệ",
-     "note": ""},
+    {
+        "stt": "1",
+        "full_name": "Nguyễn Văn An",
+        "si_number": "0123456789",
+        "date_of_birth": "12/10/1985",
+        "id_number": "031085123456",
+        "period_from": "01/04/2020",
+        "period_to": "31/05/2020",
+        "job": "Công nhân may",
+        "note": "",
+    },
+    {
+        "stt": "2",
+        "full_name": "Trần Thị Bích Ngọc",
+        "si_number": "0987654321",
+        "date_of_birth": "01/01/1990",
+        "id_number": "123456789",
+        "period_from": "01/04/2020",
+        "period_to": "30/06/2020",
+        "job": "Thợ cắt",
+        "note": "Nghỉ không lương",
+    },
+    {
+        "stt": "3",
+        "full_name": "Lê Hữu Đức",
+        "si_number": "1111111111",
+        "date_of_birth": "29/02/1992",
+        "id_number": "001092000001",
+        "period_from": "15/04/2020",
+        "period_to": "15/05/2020",
+        "job": "Bảo vệ",
+        "note": "",
+    },
 ]
 FIELDS = ("full_name", "si_number", "date_of_birth", "id_number", "period_from", "period_to")
 
@@ -40,8 +65,13 @@ def _width(text: str) -> float:
     return CH * len(text) + 0.35 * H * max(0, len(text.split()) - 1)
 
 
-def _page(columns: list[tuple[str, list[str], float]], parents: list[tuple[str, int, int]] = (),
-          rows: list[dict] = WORKERS, header: bool = True, top: float = 100.0) -> list[Word]:
+def _page(
+    columns: list[tuple[str, list[str], float]],
+    parents: list[tuple[str, int, int]] = (),
+    rows: list[dict] = WORKERS,
+    header: bool = True,
+    top: float = 100.0,
+) -> list[Word]:
     """Word boxes of a table: `columns` (key, title lines, width), each title centred in its cell;
     `parents` (title, first, last column index) one line above the sub-titles; then the rows."""
     words: list[Word] = []
@@ -79,24 +109,39 @@ def _read(words):
 
 def _assert_all_read(rows, fields=FIELDS):
     assert len(rows) == len(WORKERS)
-    for row, truth in zip(rows, WORKERS):
+    for row, truth in zip(rows, WORKERS, strict=False):
         for f in fields:
             assert row.cells.get(f) == truth[f], (f, row.cells)
 
 
-STD = [("stt", ["STT"], 70), ("full_name", ["Họ và tên"], 330), ("si_number", ["Mã số BHXH"], 240),
-       ("date_of_birth", ["Ngày sinh"], 230), ("id_number", ["Số CCCD/CMND"], 270),
-       ("period_from", ["Từ ngày"], 230), ("period_to", ["Đến ngày"], 230)]
+STD = [
+    ("stt", ["STT"], 70),
+    ("full_name", ["Họ và tên"], 330),
+    ("si_number", ["Mã số BHXH"], 240),
+    ("date_of_birth", ["Ngày sinh"], 230),
+    ("id_number", ["Số CCCD/CMND"], 270),
+    ("period_from", ["Từ ngày"], 230),
+    ("period_to", ["Đến ngày"], 230),
+]
 
 
-@pytest.mark.parametrize("key, title", [
-    ("period_from", ["Tạm hoãn từ"]), ("period_to", ["Tạm hoãn đến"]),
-    ("id_number", ["Số CMND/CCCD"]), ("id_number", ["Số CCCD/CMND"]),
-    ("si_number", ["Mã số BHXH"]), ("si_number", ["Số sổ BHXH"]), ("si_number", ["Mã số BHXH (số sổ)"]),
-    ("si_number", ["Mã số BHXH", "(số sổ)"]),
-    ("date_of_birth", ["Ngày tháng năm sinh"]), ("date_of_birth", ["Ngày tháng", "năm sinh"]),
-    ("full_name", ["Họ và tên người lao động"]), ("full_name", ["Họ và tên", "người lao động"]),
-])
+@pytest.mark.parametrize(
+    "key, title",
+    [
+        ("period_from", ["Tạm hoãn từ"]),
+        ("period_to", ["Tạm hoãn đến"]),
+        ("id_number", ["Số CMND/CCCD"]),
+        ("id_number", ["Số CCCD/CMND"]),
+        ("si_number", ["Mã số BHXH"]),
+        ("si_number", ["Số sổ BHXH"]),
+        ("si_number", ["Mã số BHXH (số sổ)"]),
+        ("si_number", ["Mã số BHXH", "(số sổ)"]),
+        ("date_of_birth", ["Ngày tháng năm sinh"]),
+        ("date_of_birth", ["Ngày tháng", "năm sinh"]),
+        ("full_name", ["Họ và tên người lao động"]),
+        ("full_name", ["Họ và tên", "người lao động"]),
+    ],
+)
 def test_each_title_variant_names_its_column(key, title):
     columns = [(k, title if k == key else t, w) for k, t, w in STD]
     rows, names = _read(_page(columns))
@@ -105,29 +150,40 @@ def test_each_title_variant_names_its_column(key, title):
 
 
 def test_any_order_and_columns_not_read():
-    columns = [("stt", ["TT"], 70), ("si_number", ["Số sổ BHXH"], 240), ("job", ["Chức danh"], 280),
-               ("id_number", ["Số CMND/CCCD"], 270), ("full_name", ["Họ và tên", "người lao động"], 330),
-               ("period_to", ["Tạm hoãn đến"], 240), ("period_from", ["Tạm hoãn từ"], 240),
-               ("date_of_birth", ["Ngày tháng", "năm sinh"], 230), ("note", ["Ghi chú"], 320)]
+    columns = [
+        ("stt", ["TT"], 70),
+        ("si_number", ["Số sổ BHXH"], 240),
+        ("job", ["Chức danh"], 280),
+        ("id_number", ["Số CMND/CCCD"], 270),
+        ("full_name", ["Họ và tên", "người lao động"], 330),
+        ("period_to", ["Tạm hoãn đến"], 240),
+        ("period_from", ["Tạm hoãn từ"], 240),
+        ("date_of_birth", ["Ngày tháng", "năm sinh"], 230),
+        ("note", ["Ghi chú"], 320),
+    ]
     rows, names = _read(_page(columns))
     _assert_all_read(rows)
     assert "job" not in names and not any(r.cells.get("note") for r in rows)
 
 
 def test_merged_parent_over_from_and_to():
-    columns = STD[:5] + [("period_from", ["Từ ngày"], 230), ("period_to", ["Đến ngày"], 230),
-                         ("note", ["Ghi chú"], 300)]
-    rows, names = _read(_page(columns, parents=[("Thời gian tạm hoãn", 5, 6)]))
+    columns = [
+        *STD[:5],
+        ("period_from", ["Từ ngày"], 230),
+        ("period_to", ["Đến ngày"], 230),
+        ("note", ["Ghi chú"], 300),
+    ]
+    rows, _names = _read(_page(columns, parents=[("Thời gian tạm hoãn", 5, 6)]))
     _assert_all_read(rows)
     # the sub-titles alone ("Từ" | "Đến") under "Thời gian nghỉ không lương"
-    columns = STD[:5] + [("period_from", ["Từ"], 230), ("period_to", ["Đến"], 230)]
+    columns = [*STD[:5], ("period_from", ["Từ"], 230), ("period_to", ["Đến"], 230)]
     rows, _ = _read(_page(columns, parents=[("Thời gian nghỉ không lương", 5, 6)]))
     _assert_all_read(rows)
 
 
 def test_parent_over_two_unread_sub_titles_gives_them_in_order():
-    columns = STD[:5] + [("period_from", ["#~"], 230), ("period_to", ["@@"], 230)]
-    rows, names = _read(_page(columns, parents=[("Thời gian tạm hoãn", 5, 6)]))
+    columns = [*STD[:5], ("period_from", ["#~"], 230), ("period_to", ["@@"], 230)]
+    rows, _names = _read(_page(columns, parents=[("Thời gian tạm hoãn", 5, 6)]))
     _assert_all_read(rows)
 
 
@@ -143,22 +199,23 @@ def test_a_column_whose_title_is_not_recognised_is_typed_by_its_content():
 
 
 def test_a_table_with_no_legible_header_is_typed_by_content():
-    rows, names = _read(_page([(k, ["xx"], w) for k, _, w in STD]))
+    rows, _ = _read(_page([(k, ["xx"], w) for k, _, w in STD]))
     _assert_all_read(rows)
-    rows, names = _read(_page(STD, header=False))
+    rows, _ = _read(_page(STD, header=False))
     _assert_all_read(rows)
 
 
 def test_one_column_holding_both_dates():
     rows_in = [{**w, "period": f"{w['period_from']} - {w['period_to']}"} for w in WORKERS]
-    columns = STD[:5] + [("period", ["Thời gian tạm hoãn"], 460)]
-    rows, names = _read(_page(columns, rows=rows_in))
+    columns = [*STD[:5], ("period", ["Thời gian tạm hoãn"], 460)]
+    rows, _names = _read(_page(columns, rows=rows_in))
     _assert_all_read(rows)
 
 
 def test_no_table_on_a_form_with_numbers():
-    words = _text_words("Mã số thuế: 0101234567 ngày 12/04/2020", 50, 100) + \
-        _text_words("Kính gửi: Bảo hiểm xã hội tỉnh", 50, 160)
+    words = _text_words("Mã số thuế: 0101234567 ngày 12/04/2020", 50, 100) + _text_words(
+        "Kính gửi: Bảo hiểm xã hội tỉnh", 50, 160
+    )
     lines = group_lines(words)
     header = find_header(lines)
     assert header is None or parse_table(lines, header) == ([], [])
@@ -173,13 +230,14 @@ def test_cell_kinds():
 
 # --- read by Tesseract ------------------------------------------------------------------------
 
+
 def _pages():
     import os
     import sys
 
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
-    import listpages as lp  # noqa: E402
+    import listpages as lp
 
     from tests.scans.generate import make_document
 
@@ -202,8 +260,9 @@ def rendered():
     cases = {}
     for name, cols, landscape in (("A", lp.LAYOUT_A, True), ("B", lp.LAYOUT_B, False), ("C", lp.LAYOUT_C, True)):
         doc = make_document(rng, rows=6)
-        img = lp.render_list(doc.workers, cols, 300, landscape=landscape,
-                             heading=(doc.unit_name, doc.unit_code, doc.tax_code))
+        img = lp.render_list(
+            doc.workers, cols, 300, landscape=landscape, heading=(doc.unit_name, doc.unit_code, doc.tax_code)
+        )
         cases[name] = (doc, lp.png(img, 300), "image/png")
         if name == "C":
             small = img.resize((img.width * 2 // 3, img.height * 2 // 3))
@@ -211,9 +270,11 @@ def rendered():
     doc = make_document(rng, rows=12)
     w = doc.workers
     heading = (doc.unit_name, doc.unit_code, doc.tax_code)
-    pages = [lp.render_list(w[:5], lp.LAYOUT_B, 200, heading=heading, footer=False),
-             lp.render_list(w[5:9], lp.LAYOUT_B, 200, first_number=6, footer=False),
-             lp.render_list(w[9:], lp.LAYOUT_B, 200, first_number=10, header=False)]
+    pages = [
+        lp.render_list(w[:5], lp.LAYOUT_B, 200, heading=heading, footer=False),
+        lp.render_list(w[5:9], lp.LAYOUT_B, 200, first_number=6, footer=False),
+        lp.render_list(w[9:], lp.LAYOUT_B, 200, first_number=10, header=False),
+    ]
     cases["multi"] = (doc, lp.tiff(pages, 200), "image/tiff")
     return cases
 
@@ -252,8 +313,11 @@ def test_a_list_without_period_columns_says_so():
 
 # --- layouts of other employers' lists (issue 13): each a mechanism, in word boxes -------------------
 
-NAM_NU = [c for c in STD if c[0] != "date_of_birth"][:3] + [("dob_m", ["Nam"], 200), ("dob_f", ["Nữ"], 200)] + \
-    [c for c in STD if c[0] in ("id_number", "period_from", "period_to")]
+NAM_NU = (
+    [c for c in STD if c[0] != "date_of_birth"][:3]
+    + [("dob_m", ["Nam"], 200), ("dob_f", ["Nữ"], 200)]
+    + [c for c in STD if c[0] in ("id_number", "period_from", "period_to")]
+)
 
 
 def _by_gender(rows: list[dict] = WORKERS) -> list[dict]:
@@ -285,8 +349,12 @@ def test_a_continuation_page_takes_the_columns_of_the_page_before_moved_to_its_m
 
 
 def test_a_merged_parent_over_sub_titles_read_without_their_spaces():
-    columns = STD[:5] + [("period_from", ["Bắtđầu"], 230), ("period_to", ["Kếtthúc"], 230),
-                         ("months", ["Số tháng", "tạm hoãn"], 200)]
+    columns = [
+        *STD[:5],
+        ("period_from", ["Bắtđầu"], 230),
+        ("period_to", ["Kếtthúc"], 230),
+        ("months", ["Số tháng", "tạm hoãn"], 200),
+    ]
     rows_in = [{**w, "months": "2"} for w in WORKERS]
     parent = [("Thời gian nghỉ việc không hưởng lương", 5, 6)]
     rows, names = _read(_page(columns, parents=parent, rows=rows_in))
@@ -296,30 +364,36 @@ def test_a_merged_parent_over_sub_titles_read_without_their_spaces():
 
 def test_a_title_that_does_not_tell_start_from_end_names_neither():
     # "Số tháng tạm hoãn" is no period column, and "Tạm hoãn" alone over the two dates decides nothing
-    columns = STD[:5] + [("period_from", ["Tạm hoãn"], 230), ("period_to", ["Tạm hoãn"], 230),
-                         ("months", ["Số tháng tạm hoãn"], 260)]
+    columns = [
+        *STD[:5],
+        ("period_from", ["Tạm hoãn"], 230),
+        ("period_to", ["Tạm hoãn"], 230),
+        ("months", ["Số tháng tạm hoãn"], 260),
+    ]
     rows, names = _read(_page(columns, rows=[{**w, "months": "2"} for w in WORKERS]))
     _assert_all_read(rows)
     assert "months" not in names.values()
 
 
 def test_period_columns_before_the_name_are_typed_by_their_dates():
-    columns = [("stt", ["STT"], 70), ("period_from", ["#"], 230), ("period_to", ["##"], 230)] + \
-        [c for c in STD if c[0] not in ("stt", "period_from", "period_to")]
+    columns = [("stt", ["STT"], 70), ("period_from", ["#"], 230), ("period_to", ["##"], 230)] + [
+        c for c in STD if c[0] not in ("stt", "period_from", "period_to")
+    ]
     rows, _ = _read(_page(columns))
     _assert_all_read(rows)
 
 
 def test_start_and_end_follow_the_dates_when_the_titles_are_garbled_into_each_other():
     # the end's column is written first and both titles read as the start's: the dates decide
-    columns = STD[:5] + [("period_to", ["Tạm hoãn từ"], 230), ("period_from", ["Tạm hoãn tu"], 230)]
+    columns = [*STD[:5], ("period_to", ["Tạm hoãn từ"], 230), ("period_from", ["Tạm hoãn tu"], 230)]
     rows, _ = _read(_page(columns))
     _assert_all_read(rows)
 
 
 def test_a_heading_line_with_two_numbers_is_not_the_tables_first_row():
-    words = _text_words("Kèm theo Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020", 120, 20) + \
-        _text_words("Mã đơn vị: ZH5336H Mã số thuế: 7465317644", 60, 70)
+    words = _text_words("Kèm theo Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020", 120, 20) + _text_words(
+        "Mã đơn vị: ZH5336H Mã số thuế: 7465317644", 60, 70
+    )
     words += _page([(k, ["xx"], w) for k, _, w in STD], top=160)
     rows, _ = _read(words)
     _assert_all_read(rows)
@@ -328,8 +402,13 @@ def test_a_heading_line_with_two_numbers_is_not_the_tables_first_row():
 def test_two_columns_of_numbers_run_together_are_cut_apart():
     # a photo's small print: a date of birth and an SI number closer than a cell's paddings, one word box
     # drawn across the gap by the reader
-    columns = [("stt", ["xx"], 70), ("full_name", ["xx"], 330), ("date_of_birth", ["xx"], 190),
-               ("si_number", ["xx"], 190), ("id_number", ["xx"], 270)]
+    columns = [
+        ("stt", ["xx"], 70),
+        ("full_name", ["xx"], 330),
+        ("date_of_birth", ["xx"], 190),
+        ("si_number", ["xx"], 190),
+        ("id_number", ["xx"], 270),
+    ]
     rows_in = WORKERS * 3
     words = _page(columns, rows=rows_in, header=False)
     dates = [w for w in words if "/" in w.text and w.text.endswith(("1985", "1990", "1992"))]
@@ -337,8 +416,10 @@ def test_two_columns_of_numbers_run_together_are_cut_apart():
     lines = group_lines(words)
     rows, _ = parse_table(lines, find_header(lines))
     assert len(rows) == len(rows_in)
-    good = sum(row.cells.get("si_number") == truth["si_number"] and row.cells.get("date_of_birth") == truth[
-        "date_of_birth"] for row, truth in zip(rows, rows_in))
+    good = sum(
+        row.cells.get("si_number") == truth["si_number"] and row.cells.get("date_of_birth") == truth["date_of_birth"]
+        for row, truth in zip(rows, rows_in, strict=False)
+    )
     assert good >= len(rows_in) - 1
 
 
@@ -350,15 +431,21 @@ def test_nam_nu_birth_dates_and_a_continuation_page_at_another_margin_are_read()
 
     lp, make_document = _pages()
     doc = make_document(random.Random(21), rows=10)
-    cols = [lp.Col("stt", "TT", 9), lp.Col("period_from", "Từ ngày", 24, group="Thời gian tạm hoãn"),
-            lp.Col("period_to", "Đến ngày", 24, group="Thời gian tạm hoãn"),
-            lp.Col("full_name", "Họ và tên", 44),
-            lp.Col("dob_male", "Nam", 24, group="Ngày tháng năm sinh"),
-            lp.Col("dob_female", "Nữ", 24, group="Ngày tháng năm sinh"),
-            lp.Col("id_number", "Số CMND/CCCD", 30), lp.Col("si_number", "Mã số BHXH", 26)]
+    cols = [
+        lp.Col("stt", "TT", 9),
+        lp.Col("period_from", "Từ ngày", 24, group="Thời gian tạm hoãn"),
+        lp.Col("period_to", "Đến ngày", 24, group="Thời gian tạm hoãn"),
+        lp.Col("full_name", "Họ và tên", 44),
+        lp.Col("dob_male", "Nam", 24, group="Ngày tháng năm sinh"),
+        lp.Col("dob_female", "Nữ", 24, group="Ngày tháng năm sinh"),
+        lp.Col("id_number", "Số CMND/CCCD", 30),
+        lp.Col("si_number", "Mã số BHXH", 26),
+    ]
     w = doc.workers
-    pages = [lp.render_list(w[:6], cols, 200, landscape=True, footer=False),
-             lp.render_list(w[6:], cols, 200, landscape=True, first_number=7, header=False, shift_mm=8)]
+    pages = [
+        lp.render_list(w[:6], cols, 200, landscape=True, footer=False),
+        lp.render_list(w[6:], cols, 200, landscape=True, first_number=7, header=False, shift_mm=8),
+    ]
     result = extract_document(lp.tiff(pages, 200), "image/tiff", filename="nam_nu.tif")
     assert len(result.workers) == len(w)
     acc = _accuracy(result, w)

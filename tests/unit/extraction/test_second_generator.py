@@ -11,6 +11,7 @@ equal to the list) is not bounced by the scan comparison, and a deliberately dif
 
 The pure tests of the generator (determinism, valid identifiers, one difference only) need no Tesseract.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,29 +35,87 @@ from tests.scans.second.score import add_tallies, tally, wrong_cells  # noqa: E4
 # Clean scans of >= 200 dpi, each fixing the layout traits it is there for (the rest drawn from its seed).
 CLEAN: dict[str, dict[str, Any]] = {
     "merged_period_pdf200": dict(
-        seed=1301, dpi=200, fmt="pdf", rows=12, landscape=False, period_style="merged", extras=["title"],
-        headers={"si_number": "Mã số BHXH", "id_number": "Số CMND/CCCD", "period_group": "Thời gian tạm hoãn",
-                 "period_from": "Từ ngày", "period_to": "Đến ngày"}, dob_by_gender=False),
+        seed=1301,
+        dpi=200,
+        fmt="pdf",
+        rows=12,
+        landscape=False,
+        period_style="merged",
+        extras=["title"],
+        headers={
+            "si_number": "Mã số BHXH",
+            "id_number": "Số CMND/CCCD",
+            "period_group": "Thời gian tạm hoãn",
+            "period_from": "Từ ngày",
+            "period_to": "Đến ngày",
+        },
+        dob_by_gender=False,
+    ),
     "tam_hoan_tiff300_two_pages_no_repeat": dict(
-        seed=1302, dpi=300, fmt="tiff", pages=2, landscape=True, period_style="tam_hoan", extras=["gender", "note"],
-        header_on_continuation=False, headers={"si_number": "Số sổ BHXH", "id_number": "Số CCCD/CMND"},
-        dob_by_gender=False),
+        seed=1302,
+        dpi=300,
+        fmt="tiff",
+        pages=2,
+        landscape=True,
+        period_style="tam_hoan",
+        extras=["gender", "note"],
+        header_on_continuation=False,
+        headers={"si_number": "Số sổ BHXH", "id_number": "Số CCCD/CMND"},
+        dob_by_gender=False,
+    ),
     "si_first_png200": dict(
-        seed=1303, dpi=200, fmt="png", rows=10, landscape=False, period_style="separate", extras=["months"],
+        seed=1303,
+        dpi=200,
+        fmt="png",
+        rows=10,
+        landscape=False,
+        period_style="separate",
+        extras=["months"],
         order=["si_number", "full_name", "date_of_birth", "id_number", "period"],
-        headers={"full_name": "Họ và tên người lao động", "date_of_birth": "Ngày tháng năm sinh"}, dob_by_gender=False),
+        headers={"full_name": "Họ và tên người lao động", "date_of_birth": "Ngày tháng năm sinh"},
+        dob_by_gender=False,
+    ),
     "numbered_jpeg300": dict(
-        seed=1304, dpi=300, fmt="jpeg", rows=10, landscape=False, number_row=True, extras=["contract", "note"],
-        order=["full_name", "date_of_birth", "id_number", "si_number", "period"], dob_by_gender=False),
+        seed=1304,
+        dpi=300,
+        fmt="jpeg",
+        rows=10,
+        landscape=False,
+        number_row=True,
+        extras=["contract", "note"],
+        order=["full_name", "date_of_birth", "id_number", "si_number", "period"],
+        dob_by_gender=False,
+    ),
     "black_white_pdf300_rules": dict(
-        seed=1305, dpi=300, fmt="pdf", mode="1", rows=12, grid="rules", period_style="merged",
+        seed=1305,
+        dpi=300,
+        fmt="pdf",
+        mode="1",
+        rows=12,
+        grid="rules",
+        period_style="merged",
         headers={"period_group": "Thời gian tạm hoãn HĐLĐ", "period_from": "Từ", "period_to": "Đến"},
-        dob_by_gender=False),
+        dob_by_gender=False,
+    ),
 }
-PHOTO: dict[str, Any] = dict(seed=1306, dpi=250, capture="photo", fmt="jpeg", rows=9, landscape=False,
-                             period_style="tam_hoan", dob_by_gender=False)
-THRESHOLDS = {"si_number": 0.99, "id_number": 0.99, "date_of_birth": 0.99, "period_from": 0.99, "period_to": 0.99,
-              "full_name": 0.97}
+PHOTO: dict[str, Any] = dict(
+    seed=1306,
+    dpi=250,
+    capture="photo",
+    fmt="jpeg",
+    rows=9,
+    landscape=False,
+    period_style="tam_hoan",
+    dob_by_gender=False,
+)
+THRESHOLDS = {
+    "si_number": 0.99,
+    "id_number": 0.99,
+    "date_of_birth": 0.99,
+    "period_from": 0.99,
+    "period_to": 0.99,
+    "full_name": 0.97,
+}
 
 
 class Read:
@@ -71,8 +130,9 @@ class Read:
         if self._result is None:
             from chalicelib.extraction import extract_document
 
-            self._result = extract_document(self.sample.data, self.sample.content_type,
-                                            filename=self.sample.filename).to_dict()
+            self._result = extract_document(
+                self.sample.data, self.sample.content_type, filename=self.sample.filename
+            ).to_dict()
         return self._result
 
     @property
@@ -100,9 +160,13 @@ def _mismatches(findings: list[Any]) -> list[Any]:
 
 # ---------------------------------------------------------------- the generator itself (no OCR)
 
+
 def test_same_seed_same_bytes_and_truth() -> None:
-    for params in (dict(seed=7, dpi=150, fmt="pdf", rows=4), dict(seed=8, dpi=150, fmt="tiff", rows=3, mode="1"),
-                   dict(seed=9, dpi=100, capture="photo", rows=3)):
+    for params in (
+        dict(seed=7, dpi=150, fmt="pdf", rows=4),
+        dict(seed=8, dpi=150, fmt="tiff", rows=3, mode="1"),
+        dict(seed=9, dpi=100, capture="photo", rows=3),
+    ):
         a, b = generate(**params), generate(**params)
         assert a.data == b.data and a.truth == b.truth and a.content_type == b.content_type
 
@@ -133,21 +197,22 @@ def test_layouts_vary() -> None:
 
 
 def test_deliberate_difference_is_one_field_of_one_row() -> None:
-    for seed, kind in zip(range(60, 70), MUTATION_KINDS * 2):
+    for seed, kind in zip(range(60, 70), MUTATION_KINDS * 2, strict=False):
         sample = generate(seed, dpi=50, fmt="pdf", rows=8, mismatch=kind)
         miss = sample.mismatch
         assert miss is not None and miss["kind"] == kind
-        pairs = enumerate(zip(sample.typed, sample.rows))
+        pairs = enumerate(zip(sample.typed, sample.rows, strict=False))
         changed = [(i + 1, f) for i, (t, r) in pairs for f in FIELDS if t[f] != r[f]]
         assert changed == [(miss["row"], miss["field"])]
         assert sample.rows[miss["row"] - 1][miss["field"]] == miss["scanned"] != miss["typed"]
         _workers(sample.typed)
-    rows = [{f: v for f, v in r.items()} for r in generate(70, dpi=50, fmt="pdf", rows=3).rows]
+    rows = [dict(r.items()) for r in generate(70, dpi=50, fmt="pdf", rows=3).rows]
     typed, found = mutate(rows, random.Random(1), "other_person")  # works on any generator's rows
     assert typed[found.row - 1]["full_name"] != rows[found.row - 1]["full_name"]
 
 
 # ---------------------------------------------------------------- what a user notices (real Tesseract)
+
 
 @pytest.mark.ocr
 @pytest.mark.parametrize("field", list(THRESHOLDS))
@@ -160,7 +225,8 @@ def test_fields_read_exactly_on_clean_scans(clean: dict[str, Read], field: str) 
     right, cells = counts[field]
     assert right / cells >= THRESHOLDS[field], (
         f"{field}: {right}/{cells} cells right ({right / cells:.1%}, goal {THRESHOLDS[field]:.0%}); wrong: "
-        + "; ".join(wrong[:12]))
+        + "; ".join(wrong[:12])
+    )
 
 
 @pytest.mark.ocr
