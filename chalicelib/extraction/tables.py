@@ -149,7 +149,37 @@ def clean_words(words: list[Word]) -> list[Word]:
         if not text or not any(ch.isalnum() for ch in text) or text in _RULINGS:
             continue
         out.append(Word(text, w.x0, w.y0, w.x1, w.y1, w.conf, w.line))
-    return _without_echoes(out)
+    return _trimmed(_without_echoes(out))
+
+
+def _trimmed(words: list[Word]) -> list[Word]:
+    """The words with a box that reaches over the next words of its line cut back.
+
+    Tesseract now and then gives a word the box of a whole run of the line ("Đặng" over "Kim Hiền", a
+    contract number over the two dates beside it) and reports those words too. Two words of one line
+    never overlap on the page, so the box ends before the first word inside it begins, and no further
+    than its characters reach (a quarter more than the page's median width of a character); left as it
+    was, it would bridge the gap between two columns and join them. A ruling's trace (`stray`) is
+    neither cut nor cuts: it is no text."""
+    if not words:
+        return words
+    heights = sorted(w.height for w in words)
+    h = heights[len(heights) // 2]
+    widths = sorted((w.x1 - w.x0) / len(w.text) for w in words if len(w.text) >= 4)
+    char = widths[len(widths) // 2] if widths else h
+    order = sorted(words, key=lambda w: w.x0)
+    out = []
+    for k, a in enumerate(order):
+        cut = a.x1
+        if not stray(a, h):
+            for b in order[k + 1:]:
+                if b.x0 >= a.x1:
+                    break
+                if b.x0 > a.x0 + 0.5 * a.height and not stray(b, h) \
+                        and min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.5 * min(a.height, b.height):
+                    cut = min(cut, b.x0 - 1, a.x0 + 1.25 * len(a.text) * char)
+        out.append(a if cut == a.x1 else Word(a.text, a.x0, a.y0, max(cut, a.x0 + 1), a.y1, a.conf, a.line))
+    return out
 
 
 def _without_echoes(words: list[Word]) -> list[Word]:
@@ -598,7 +628,7 @@ def _split_run(seg: list[float], data: list[Line]) -> list[list[float]]:
     if sum(1 for w in inside if _digits(w.text) >= 4) < len(data):
         return [seg]  # not two numbers a row
     spans = sorted((w.nx0, w.nx1) for w in inside)
-    for g0, g1 in _thin_gaps(spans, seg, max(1, len(data) // 10)):
+    for g0, g1 in _thin_gaps(spans, seg, max(1, len(data) // 4)):
         cut = (g0 + g1) / 2
         left, right = [], []
         for line in data:
@@ -609,9 +639,20 @@ def _split_run(seg: list[float], data: list[Line]) -> list[list[float]]:
             if b:
                 right.append(" ".join(b))
         (ka, sa), (kb, sb) = _kind_of(left), _kind_of(right)
-        if ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb:
+        if (ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb) \
+                or _beside(left, right, len(data)) or _beside(right, left, len(data)):
             return _split_run([seg[0], g0], data) + _split_run([g1, seg[1]], data)
     return [seg]
+
+
+def _beside(numbers: list[str], others: list[str], rows: int) -> bool:
+    """Whether one side of a gap holds a column of one kind of number (dates, SI or ID numbers) and the
+    other, on nearly every row too, something that is never that kind: a contract number ("288/2016/HĐLĐ")
+    against the period's start, whose gap a box Tesseract drew too wide bridges on a photo."""
+    kind, share = _kind_of(numbers)
+    if kind not in ("date", "si", "id") or share < 0.8 or min(len(numbers), len(others)) < 0.8 * rows:
+        return False
+    return not any(cell_kind(t) in (kind, "range") for t in others)
 
 
 def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str, str]]:
@@ -832,7 +873,17 @@ def _line_cells(line: Line, columns: list[Column]) -> dict[int, str]:
 
 
 def _median_year(texts: list[str]) -> int | None:
-    years = sorted(int(y) for t in texts for y in _DATE_IN.findall(t.translate(_TO_DIGIT))[:1])
+    """The median year of a column's dates, written with separators or as eight digits ("08041998",
+    ddmmyyyy: `cell_kind` takes those for dates too, so their year tells a birth from a period)."""
+    years = []
+    for t in texts:
+        found = _DATE_IN.findall(t.translate(_TO_DIGIT))
+        compact = re.sub(r"[\s.\-_,'`]", "", t).translate(_TO_DIGIT)
+        if found:
+            years.append(int(found[0]))
+        elif compact.isdigit() and len(compact) == 8:
+            years.append(int(compact[4:]))
+    years.sort()
     return years[len(years) // 2] if years else None
 
 
@@ -983,8 +1034,27 @@ def parse_table(lines: list[Line], header: tuple[int, dict] | None,
             continue
         if rows:
             pitch = line.y - rows[-1].y if pitch is None else min(pitch, line.y - rows[-1].y)
+        _box_empty_cells(row, line, columns)
         rows.append(row)
     return rows, columns
+
+
+def _box_empty_cells(row: TableRow, line: Line, columns: list[Column]) -> None:
+    """A box, to be read on its own, for each field's cell of a row where the page's reading found no
+    word: in a photo's shadow Tesseract now and then skips a whole name and reads the rest of the row.
+    The box is the column's stretch of the row (its edges in the first row's frame, brought back by the
+    offset of the row's nearest word), narrowed by the half line height the reading pads it with; no
+    cell text is made up, so a cell that is empty on the paper stays empty."""
+    y0, y1 = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
+    pad = 0.5 * (y1 - y0)
+    for col in columns:
+        if col.name not in _FIELDS or col.name in row.cells or not (math.isfinite(col.x0) and math.isfinite(col.x1)):
+            continue
+        near = min(line.words, key=lambda w: abs(w.ncx - (col.x0 + col.x1) / 2))
+        shift = near.x0 - near.nx0
+        x0, x1 = col.x0 + shift + pad, col.x1 + shift - pad
+        if x1 - x0 > pad:
+            row.boxes[col.name] = (x0, y0, x1, y1)
 
 
 STRAY_EM = 2.0

@@ -222,3 +222,30 @@ def test_a_deliberate_difference_in_a_held_out_list_is_caught(
             if not any(f.code == "scan_mismatch" and f.row == miss.row and f.field == miss.field for f in found):
                 missed.append(f"{name} {kind}: row {miss.row} {miss.field} {miss.scanned!r} -> {miss.typed!r}")
     assert not missed, f"differences not reported: {missed}"
+
+
+# ---------------------------------------------------------------- the comparison (no OCR)
+
+def _one(dob_read: str, confidence: float) -> list[dict[str, Any]]:
+    return [{"si_number": "7464892121", "full_name": "Đoàn Thị Ánh", "date_of_birth": dob_read,
+             "id_number": "027303953147", "period_from": "2020-04-16", "period_to": "2020-06-08", "row": 1,
+             "confidence": {"date_of_birth": confidence}}]
+
+
+def test_a_doubtful_reading_that_is_the_registry_value_still_catches_a_typing_error() -> None:
+    # GIVEN the signed list and the registry say 20/12/2003, the portal's data say 20/12/2002, and the
+    # reader doubts its reading
+    signed = _one("2003-12-20", 0.31)
+    registry = _registry([{**signed[0], "date_of_birth": "2003-12-20"}])
+    typed = [Worker(**{**{f: signed[0][f] for f in FIELDS}, "date_of_birth": "2002-12-20"})]
+    # WHEN the typed list is compared with the scan
+    found = [f for f in compare_lists(typed, signed, "ds.pdf", registry) if f.code == "scan_mismatch"]
+    # THEN the difference is reported, with the registry's value as the fix
+    assert [(f.row, f.field, f.suggestion) for f in found] == [(1, "date_of_birth", "20/12/2003")]
+
+
+def test_a_doubtful_reading_the_registry_does_not_confirm_is_not_held_against_the_applicant() -> None:
+    signed = _one("2003-12-28", 0.31)  # a misreading of 20/12/2003
+    registry = _registry([{**signed[0], "date_of_birth": "2003-12-20"}])
+    typed = [Worker(**{**{f: signed[0][f] for f in FIELDS}, "date_of_birth": "2003-12-20"})]
+    assert not [f for f in compare_lists(typed, signed, "ds.pdf", registry) if f.code == "scan_mismatch"]
