@@ -221,16 +221,22 @@ def pair_rows(
     return pairs, extra
 
 
-def differences(worker: Worker, row: dict[str, Any]) -> list[str]:
-    """The fields, read with confidence, where the scan says something else than the typed list."""
+def differences(worker: Worker, row: dict[str, Any],
+                registry: Mapping[str, ParticipantLike] | None = None) -> list[str]:
+    """The fields, read with confidence, where the scan says something else than the typed list.
+
+    A field read with less confidence than `MIN_CONFIDENCE` counts too when what was read is exactly
+    the registry's value for that worker: a misreading does not land on the person's true date of birth
+    or ID number by chance, so the reading is right, and the typed value that differs from both is not."""
     confidence = row.get("confidence") or {}
-    return [
-        field
-        for field in FIELDS
-        if row.get(field) is not None
-        and confidence.get(field, 1.0) >= MIN_CONFIDENCE
-        and not _same(field, _typed(worker, field), row[field])
-    ]
+    out = []
+    for field in FIELDS:
+        read = row.get(field)
+        if read is None or _same(field, _typed(worker, field), read):
+            continue
+        if confidence.get(field, 1.0) >= MIN_CONFIDENCE or _same(field, read, _registry_value(field, worker, registry)):
+            out.append(field)
+    return out
 
 
 def compare_lists(
@@ -271,7 +277,7 @@ def compare_scan(
             )
             continue
         confidence = row.get("confidence") or {}
-        for field in differences(worker, row):
+        for field in differences(worker, row, registry):
             typed, read = _typed(worker, field), row[field]
             known = _registry_value(field, worker, registry)
             conf = float(confidence.get(field, 1.0))

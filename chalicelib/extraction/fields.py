@@ -205,6 +205,11 @@ def parse_date(raw: str | None, conf: float = 1.0) -> Field:
 _NAME_JUNK = re.compile(r"[|_~=+*#<>\[\]{}\\\"“”;:!?()0-9]")
 
 
+def _cased(ch: str) -> bool:
+    """A letter that has a case: every letter of a Vietnamese syllable (a modifier such as "ˆ" has none)."""
+    return unicodedata.category(ch) in ("Lu", "Ll", "Lt")
+
+
 def parse_name(raw: str | None, conf: float = 1.0) -> Field:
     """A person's full name: NFC, single spaces, each syllable capitalised as written in Vietnamese."""
     if raw is None:
@@ -213,7 +218,10 @@ def parse_name(raw: str | None, conf: float = 1.0) -> Field:
     cleaned = _NAME_JUNK.sub(" ", text)
     factor = 1.0 if cleaned == text else 0.8
     words = [w.strip(".,'-`") for w in cleaned.split()]
-    words = [w for w in words if w]
+    kept = [w for w in words if any(_cased(ch) for ch in w)]
+    if len(kept) < len([w for w in words if w]):
+        factor *= 0.8  # a mark with no letter ("ˆ", "—": a ruling's end read beside the name) is no syllable
+    words = kept
     if not words:
         return Field(None, 0.0, "empty")
     fixed = []

@@ -227,9 +227,19 @@ def flatten_light(img):
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))  # 2-D uint8: mode "L"
 
 
+DESKEW_ABOVE = 1.5
+"""Degrees of tilt above which a page is turned upright and read again. A scanner lays a page a degree
+or two askew, which Tesseract reads well; a phone photo is often tilted more, and then the right end of
+one row of a dense table stands level with the left end of the next (2.6° over a 17 cm row is 8 mm):
+Tesseract's lines run from one row into the other and the cells on the far side come out garbled."""
+
+
 def ocr_image(img, dpi: int) -> OcrPage:
     """OCR one grayscale page image whose true resolution is `dpi` (its light flattened first when
-    it is uneven, see `flatten_light`)."""
+    it is uneven, see `flatten_light`; turned upright and read again when it is tilted more than
+    `DESKEW_ABOVE`)."""
+    from PIL import Image
+
     started = time.monotonic()
     result = OcrPage()
     if settings().flatten_light:
@@ -247,6 +257,14 @@ def ocr_image(img, dpi: int) -> OcrPage:
                 result.runs += 1
                 if quality(other) > quality(words):
                     words, result.rotation, img = other, rotate, turned
+        skew = estimate_skew(words)
+        if abs(skew) >= DESKEW_ABOVE:
+            turned = img.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255)
+            path = _write_pgm(turned, tmp, "upright")
+            other = _words(_tesseract_data(path, dpi))
+            result.runs += 1
+            if quality(other) >= quality(words):
+                words, img = other, turned
     result.words = words
     result.image = img
     result.quality = quality(words)
@@ -284,6 +302,44 @@ def binarize(img):
     grainy paper Tesseract's own thresholding sometimes keeps the grain and reads '7' as '/'."""
     t = otsu_threshold(img)
     return img.point(lambda v: 0 if v <= t else 255)
+
+
+RULING_SHARE = 0.9
+"""A column (row) of a cell's crop dark over this share of its height (width) is a ruling of the table:
+the crop is padded above and below the words, and no character's stroke reaches that far."""
+
+
+def erase_rulings(crop):
+    """The crop with the table's rulings it caught whitened. A cell cut at its column's edge (see
+    `tables._cell_box`) may still hold the vertical line between two cells, which a single-line reading
+    takes for a '1' or an 'l' ("17423750283" for 7423750283)."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(crop, dtype=np.uint8)
+    if pixels.ndim != 2 or min(pixels.shape) < 4:
+        return crop
+    dark = pixels <= otsu_threshold(crop)
+    if not dark.any():
+        return crop
+    cols = dark.mean(axis=0) >= RULING_SHARE
+    rows = dark.mean(axis=1) >= RULING_SHARE
+    if not cols.any() and not rows.any():
+        return crop
+    out = pixels.copy()
+    out[:, _widen(cols)] = 255
+    out[_widen(rows), :] = 255
+    return Image.fromarray(out)
+
+
+def _widen(mask):
+    """A ruling's mask one pixel wider on each side (its anti-aliased edges)."""
+    import numpy as np
+
+    wide = mask.copy()
+    wide[1:] |= mask[:-1]
+    wide[:-1] |= mask[1:]
+    return np.asarray(wide, dtype=bool)
 
 
 class CellReader:
@@ -368,13 +424,9 @@ def reread(
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = (y1 - y0) * margin
-        box = (
-            max(0, int(x0 - 2 * pad)),
-            max(0, int(y0 - pad)),
-            min(img.width, int(x1 + 2 * pad)),
-            min(img.height, int(y1 + pad)),
-        )
-        crop = img.crop(box)
+        box = (max(0, int(x0 - 2 * pad)), max(0, int(y0 - pad)),
+               min(img.width, int(x1 + 2 * pad)), min(img.height, int(y1 + pad)))
+        crop = erase_rulings(img.crop(box))
         if variant == "binarized":
             crop = binarize(crop)
         elif variant == "median":

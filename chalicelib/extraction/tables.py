@@ -242,27 +242,117 @@ def clean_words(words: list[Word]) -> list[Word]:
         if not text or not any(ch.isalnum() for ch in text) or text in _RULINGS:
             continue
         out.append(Word(text, w.x0, w.y0, w.x1, w.y1, w.conf, w.line))
+    return _trimmed(_without_echoes(out))
+
+
+def _trimmed(words: list[Word]) -> list[Word]:
+    """The words with a box that reaches over the next words of its line cut back.
+
+    Tesseract now and then gives a word the box of a whole run of the line ("Đặng" over "Kim Hiền", a
+    contract number over the two dates beside it) and reports those words too. Two words of one line
+    never overlap on the page, so the box ends before the first word inside it begins, and no further
+    than its characters reach (a quarter more than the page's median width of a character); left as it
+    was, it would bridge the gap between two columns and join them. A ruling's trace (`stray`) is
+    neither cut nor cuts: it is no text."""
+    if not words:
+        return words
+    heights = sorted(w.height for w in words)
+    h = heights[len(heights) // 2]
+    widths = sorted((w.x1 - w.x0) / len(w.text) for w in words if len(w.text) >= 4)
+    char = widths[len(widths) // 2] if widths else h
+    order = sorted(words, key=lambda w: w.x0)
+    out = []
+    for k, a in enumerate(order):
+        cut = a.x1
+        if not stray(a, h):
+            for b in order[k + 1:]:
+                if b.x0 >= a.x1:
+                    break
+                if b.x0 > a.x0 + 0.5 * a.height and not stray(b, h) \
+                        and min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.5 * min(a.height, b.height):
+                    cut = min(cut, b.x0 - 1, a.x0 + 1.25 * len(a.text) * char)
+        out.append(a if cut == a.x1 else Word(a.text, a.x0, a.y0, max(cut, a.x0 + 1), a.y1, a.conf, a.line))
     return out
 
 
+def _without_echoes(words: list[Word]) -> list[Word]:
+    """The words without those Tesseract read twice: on an unevenly lit photo it now and then gives a
+    word again, whole ("01/05/2020" twice over one date) or in part ("1975" inside "09/09/1975"), and the
+    cell then holds both. A word whose box lies (80 %) inside another's, on the same text line, and whose
+    text is part of the other's, is that other word read again: the less confident of the two goes (the
+    longer when they tie)."""
+    order = sorted(range(len(words)), key=lambda i: words[i].x0)
+    gone: set[int] = set()
+    for k, i in enumerate(order):
+        a = words[i]
+        for j in order[k + 1:]:
+            b = words[j]
+            if b.x0 >= a.x1:
+                break
+            if i in gone or j in gone or min(a.y1, b.y1) - max(a.y0, b.y0) < 0.5 * min(a.height, b.height):
+                continue
+            inner, outer = (a, b) if a.x1 - a.x0 <= b.x1 - b.x0 else (b, a)
+            overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+            if overlap < 0.8 * max(inner.x1 - inner.x0, 1e-6) or inner.text not in outer.text:
+                continue
+            if inner.text == outer.text:
+                gone.add(i if a.conf < b.conf else j)
+            else:
+                gone.add(i if inner is a else j)
+    return [w for k, w in enumerate(words) if k not in gone]
+
+
+DRIFT = 0.02
+"""How far (a fiftieth, about 1.1°) a line may drift up or down from its last word to the next, beyond
+the page's measured tilt: what `group_lines` weighs two candidate lines by."""
+
+
+def _lean(words: list[Word], ys: list[float], h: float) -> float:
+    """The slope of a line so far (its first word to its last), once it is ten line heights long (a
+    shorter one's slope is mostly the diacritics' noise), at most a twentieth."""
+    span = words[-1].cx - words[0].cx
+    if span < 10 * h:
+        return 0.0
+    return max(-0.05, min(0.05, (ys[-1] - ys[0]) / span))
+
+
 def group_lines(words: list[Word], skew_deg: float = 0.0) -> list[Line]:
-    """Visual lines, top to bottom; words in a line left to right."""
+    """Visual lines, top to bottom; words in a line left to right.
+
+    Each line is followed from left to right: a word joins the line whose last words stand level with
+    it (within about half a line height, once the page's measured tilt `skew_deg` is undone; the nearer
+    of two such lines). Following the line, rather than cutting the page into bands of one height, keeps
+    a row whole where its tilt is not the page's: a phone photo's perspective bends the rows near one
+    edge a degree or two away from the rest, so that the right half of a long row stands level with
+    the left half of the next when seen as one band."""
     if not words:
         return []
     slope = math.tan(math.radians(skew_deg))
     heights = sorted(w.height for w in words)
-    tol = max(heights[len(heights) // 2] * 0.55, 1e-6)
-    items = sorted((((w.y0 + w.y1) / 2 - w.cx * slope, w) for w in words), key=lambda it: it[0])
-    lines: list[list] = []
-    for y, w in items:
-        if lines and abs(y - lines[-1][0]) <= tol:
-            group = lines[-1]
-            group[1].append(w)
-            group[2].append(y)
-            group[0] = sum(group[2]) / len(group[2])
+    h = heights[len(heights) // 2]
+    tol = max(h * 0.55, 1e-6)
+    runs: list[tuple[list[Word], list[float]]] = []
+    for w in sorted(words, key=lambda w: (w.x0, w.y0)):
+        y = (w.y0 + w.y1) / 2 - w.cx * slope
+        best = None
+        for run in runs:
+            ws, ys = run
+            k = next((k for k in range(len(ws) - 1, -1, -1) if not stray(ws[k], h)), len(ws) - 1)
+            last = ws[k]  # a ruling's trace stretches over its neighbours' places: the word before it counts
+            tail = ys[k] + _lean(ws[:k + 1], ys[:k + 1], h) * (w.cx - last.cx)
+            dy = abs(y - tail)
+            # of two lines level with the word, the one whose last word is nearer: a tilt the page's does
+            # not undo moves a line by about a fiftieth of the way from its last word
+            score = dy + DRIFT * max(0.0, w.x0 - last.x1)
+            if dy <= tol and (best is None or score < best[0]):
+                best = (score, run)
+        if best is None:
+            runs.append(([w], [y]))
         else:
-            lines.append([y, [w], [y]])
-    return [Line(sorted(ws, key=lambda w: w.x0), y) for y, ws, _ in lines]
+            best[1][0].append(w)
+            best[1][1].append(y)
+    lines = [Line(ws, sum(ys) / len(ys)) for ws, ys in runs]
+    return sorted(lines, key=lambda line: line.y)
 
 
 def split_segments(line: Line, gap_factor: float = 1.5) -> list[list[Word]]:
@@ -635,7 +725,7 @@ def _split_run(seg: list[float], data: list[Line]) -> list[list[float]]:
     if sum(1 for w in inside if _digits(w.text) >= 4) < len(data):
         return [seg]  # not two numbers a row
     spans = sorted((w.nx0, w.nx1) for w in inside)
-    for g0, g1 in _thin_gaps(spans, seg, max(1, len(data) // 10)):
+    for g0, g1 in _thin_gaps(spans, seg, max(1, len(data) // 4)):
         cut = (g0 + g1) / 2
         left, right = [], []
         for line in data:
@@ -646,9 +736,20 @@ def _split_run(seg: list[float], data: list[Line]) -> list[list[float]]:
             if b:
                 right.append(" ".join(b))
         (ka, sa), (kb, sb) = _kind_of(left), _kind_of(right)
-        if ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb:
+        if (ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb) \
+                or _beside(left, right, len(data)) or _beside(right, left, len(data)):
             return _split_run([seg[0], g0], data) + _split_run([g1, seg[1]], data)
     return [seg]
+
+
+def _beside(numbers: list[str], others: list[str], rows: int) -> bool:
+    """Whether one side of a gap holds a column of one kind of number (dates, SI or ID numbers) and the
+    other, on nearly every row too, something that is never that kind: a contract number ("288/2016/HĐLĐ")
+    against the period's start, whose gap a box Tesseract drew too wide bridges on a photo."""
+    kind, share = _kind_of(numbers)
+    if kind not in ("date", "si", "id") or share < 0.8 or min(len(numbers), len(others)) < 0.8 * rows:
+        return False
+    return not any(cell_kind(t) in (kind, "range") for t in others)
 
 
 def _labelled(titles: Titles, data: list[Line]) -> list[tuple[float, float, str, str]]:
@@ -772,14 +873,11 @@ def cell_kind(text: str) -> str | None:
 
 
 _KIND_FIELDS = {"si": "si_number", "id": "id_number", "name": "full_name"}
-_EXPECTED = {
-    "si_number": "si",
-    "id_number": "id",
-    "date_of_birth": "date",
-    "period_from": "date",
-    "period_to": "date",
-    "period": "range",
-}
+_EXPECTED = {"si_number": "si", "id_number": "id", "date_of_birth": "date", "period_from": "date",
+             "period_to": "date", "period": "range", "full_name": "name", "stt": "stt"}
+"""The kind of cell each titled column holds. A title over cells clearly of another kind (a number or a
+date) was not this column's: a document's heading ("DANH SÁCH NGƯỜI LAO ĐỘNG ...") read as the name's
+title, or "Mã số thuế" above the table as "Số TT", when the table's own header was not legible."""
 _SPECIFIC = ("si", "id", "date", "range")
 BIRTH_BEFORE = 2010
 """A column of dates most of which fall before this year holds dates of birth (workers are 15 or
@@ -880,7 +978,17 @@ def _line_cells(line: Line, columns: list[Column]) -> dict[int, str]:
 
 
 def _median_year(texts: list[str]) -> int | None:
-    years = sorted(int(y) for t in texts for y in _DATE_IN.findall(t.translate(_TO_DIGIT))[:1])
+    """The median year of a column's dates, written with separators or as eight digits ("08041998",
+    ddmmyyyy: `cell_kind` takes those for dates too, so their year tells a birth from a period)."""
+    years = []
+    for t in texts:
+        found = _DATE_IN.findall(t.translate(_TO_DIGIT))
+        compact = re.sub(r"[\s.\-_,'`]", "", t).translate(_TO_DIGIT)
+        if found:
+            years.append(int(found[0]))
+        elif compact.isdigit() and len(compact) == 8:
+            years.append(int(compact[4:]))
+    years.sort()
     return years[len(years) // 2] if years else None
 
 
@@ -979,12 +1087,12 @@ def parse_table(
     if columns is not None:
         body = lines[header[0] + 1 :] if header is not None else lines
         straighten(body)
-        columns = align_columns(columns, [line for line in body if _looks_like_data(line)])
+        columns = align_columns(columns, _steady([line for line in body if _looks_like_data(line)]))
     elif header is not None:
         start, titles = header
         body = lines[start + 1 :]
         straighten(body)
-        data = [line for line in body if _looks_like_data(line)]
+        data = _steady([line for line in body if _looks_like_data(line)])
         columns = _type_columns(_labelled(titles, data), data)
         if not columns or (not titled(header) and not _is_list(columns)):
             return [], []
@@ -992,12 +1100,22 @@ def parse_table(
         return [], []
     rows: list[TableRow] = []
     pitch = None
+    height = _median_height(body)
     for line in body:
         cells: dict[str, list[Word]] = {}
+        where: dict[str, Column] = {}
         for w in line.words:
             col = _cell_of(w, columns)
             if col.name in _FIELDS or col.name in ("stt", "period"):
                 cells.setdefault(col.name, []).append(w)
+                where[col.name] = col
+        traces = set()  # cells of nothing but a ruling's trace: kept, to be read again, but they end no table
+        for name, ws in cells.items():
+            kept = [w for w in ws if not stray(w, height)]
+            if kept:
+                ws[:] = kept
+            else:
+                traces.add(name)
         if "period" in cells:
             _split_period(cells)
         data = {k: v for k, v in cells.items() if k in _FIELDS}
@@ -1022,20 +1140,84 @@ def parse_table(
         for name, ws in cells.items():
             row.cells[name] = " ".join(w.text for w in ws)
             row.conf[name] = min(w.conf for w in ws)
-            row.boxes[name] = (
-                min(w.x0 for w in ws),
-                min(w.y0 for w in ws),
-                max(w.x1 for w in ws),
-                max(w.y1 for w in ws),
-            )
+            row.boxes[name] = _cell_box(ws, where.get(name))
         if not _is_worker_row(row):
-            if rows and len(data) == 1 and not only_name:
+            if rows and len(data) == 1 and not only_name and not traces:
                 break  # a lone line of text below the table (signatures, notes): the table is over
             continue
         if rows:
             pitch = line.y - rows[-1].y if pitch is None else min(pitch, line.y - rows[-1].y)
+        _box_empty_cells(row, line, columns)
         rows.append(row)
     return rows, columns
+
+
+def _box_empty_cells(row: TableRow, line: Line, columns: list[Column]) -> None:
+    """A box, to be read on its own, for each field's cell of a row where the page's reading found no
+    word: in a photo's shadow Tesseract now and then skips a whole name and reads the rest of the row.
+    The box is the column's stretch of the row (its edges in the first row's frame, brought back by the
+    offset of the row's nearest word), narrowed by the half line height the reading pads it with; no
+    cell text is made up, so a cell that is empty on the paper stays empty."""
+    y0, y1 = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
+    pad = 0.5 * (y1 - y0)
+    for col in columns:
+        if col.name not in _FIELDS or col.name in row.cells or not (math.isfinite(col.x0) and math.isfinite(col.x1)):
+            continue
+        near = min(line.words, key=lambda w: abs(w.ncx - (col.x0 + col.x1) / 2))
+        shift = near.x0 - near.nx0
+        x0, x1 = col.x0 + shift + pad, col.x1 + shift - pad
+        if x1 - x0 > pad:
+            row.boxes[col.name] = (x0, y0, x1, y1)
+
+
+STRAY_EM = 2.0
+"""A word box wider than this many line heights per letter or digit it holds is no word: no printed
+character is two ems wide. Tesseract gives such boxes to the traces of a table's rulings, to a
+shadow's edge on a photo ("T————ˆ" over two columns), and reads them with a low confidence."""
+STRAY_CONF = 0.5
+
+
+def stray(word: Word, height: float) -> bool:
+    """Whether `word` is a ruling's or a shadow's trace rather than text (see `STRAY_EM`)."""
+    alnum = sum(ch.isalnum() for ch in word.text)
+    return word.conf < STRAY_CONF and word.x1 - word.x0 > STRAY_EM * height * max(1, alnum)
+
+
+def _median_height(lines: list[Line]) -> float:
+    heights = sorted(w.height for line in lines for w in line.words)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def _steady(data: list[Line]) -> list[Line]:
+    """The data rows without their stray words (`stray`): a trace that spans the gap between two
+    columns would otherwise join them into one, and its cells with them."""
+    height = _median_height(data)
+    out = []
+    for line in data:
+        words = [w for w in line.words if not stray(w, height)]
+        if words:
+            out.append(Line(words, line.y))
+    return out
+
+
+def _cell_box(words: list[Word], col: Column | None) -> tuple[float, float, float, float]:
+    """The box of one cell's words, for reading it again. A word Tesseract ran across the edge of its
+    column ("417423750283": the row number 4 and the SI number as one word) is cut at that edge, so
+    the second reading sees this cell alone. The edges are in the first row's frame (`straighten`)
+    and brought back by the word's own offset; the reading pads the box by half a line height, which
+    the cut leaves room for."""
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    y0, y1 = min(w.y0 for w in words), max(w.y1 for w in words)
+    if col is not None:
+        pad = 0.5 * (y1 - y0)
+        first, last = min(words, key=lambda w: w.x0), max(words, key=lambda w: w.x1)
+        left = col.x0 + (first.x0 - first.nx0)
+        right = col.x1 + (last.x1 - last.nx1)
+        if math.isfinite(left) and x0 < left < x1 - pad:
+            x0 = left + pad
+        if math.isfinite(right) and x0 + pad < right < x1:
+            x1 = right - pad
+    return x0, y0, x1, y1
 
 
 def titled(header: tuple[int, dict] | None) -> bool:
