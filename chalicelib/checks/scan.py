@@ -221,8 +221,9 @@ def pair_rows(
     return pairs, extra
 
 
-def differences(worker: Worker, row: dict[str, Any],
-                registry: Mapping[str, ParticipantLike] | None = None) -> list[str]:
+def differences(
+    worker: Worker, row: dict[str, Any], registry: Mapping[str, ParticipantLike] | None = None
+) -> list[str]:
     """The fields, read with confidence, where the scan says something else than the typed list.
 
     A field read with less confidence than `MIN_CONFIDENCE` counts too when what was read is exactly

@@ -424,8 +424,12 @@ def reread(
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = (y1 - y0) * margin
-        box = (max(0, int(x0 - 2 * pad)), max(0, int(y0 - pad)),
-               min(img.width, int(x1 + 2 * pad)), min(img.height, int(y1 + pad)))
+        box = (
+            max(0, int(x0 - 2 * pad)),
+            max(0, int(y0 - pad)),
+            min(img.width, int(x1 + 2 * pad)),
+            min(img.height, int(y1 + pad)),
+        )
         crop = erase_rulings(img.crop(box))
         if variant == "binarized":
             crop = binarize(crop)

@@ -265,11 +265,14 @@ def _trimmed(words: list[Word]) -> list[Word]:
     for k, a in enumerate(order):
         cut = a.x1
         if not stray(a, h):
-            for b in order[k + 1:]:
+            for b in order[k + 1 :]:
                 if b.x0 >= a.x1:
                     break
-                if b.x0 > a.x0 + 0.5 * a.height and not stray(b, h) \
-                        and min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.5 * min(a.height, b.height):
+                if (
+                    b.x0 > a.x0 + 0.5 * a.height
+                    and not stray(b, h)
+                    and min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.5 * min(a.height, b.height)
+                ):
                     cut = min(cut, b.x0 - 1, a.x0 + 1.25 * len(a.text) * char)
         out.append(a if cut == a.x1 else Word(a.text, a.x0, a.y0, max(cut, a.x0 + 1), a.y1, a.conf, a.line))
     return out
@@ -285,7 +288,7 @@ def _without_echoes(words: list[Word]) -> list[Word]:
     gone: set[int] = set()
     for k, i in enumerate(order):
         a = words[i]
-        for j in order[k + 1:]:
+        for j in order[k + 1 :]:
             b = words[j]
             if b.x0 >= a.x1:
                 break
@@ -339,7 +342,7 @@ def group_lines(words: list[Word], skew_deg: float = 0.0) -> list[Line]:
             ws, ys = run
             k = next((k for k in range(len(ws) - 1, -1, -1) if not stray(ws[k], h)), len(ws) - 1)
             last = ws[k]  # a ruling's trace stretches over its neighbours' places: the word before it counts
-            tail = ys[k] + _lean(ws[:k + 1], ys[:k + 1], h) * (w.cx - last.cx)
+            tail = ys[k] + _lean(ws[: k + 1], ys[: k + 1], h) * (w.cx - last.cx)
             dy = abs(y - tail)
             # of two lines level with the word, the one whose last word is nearer: a tilt the page's does
             # not undo moves a line by about a fiftieth of the way from its last word
@@ -736,8 +739,11 @@ def _split_run(seg: list[float], data: list[Line]) -> list[list[float]]:
             if b:
                 right.append(" ".join(b))
         (ka, sa), (kb, sb) = _kind_of(left), _kind_of(right)
-        if (ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb) \
-                or _beside(left, right, len(data)) or _beside(right, left, len(data)):
+        if (
+            (ka in _SPLITTABLE and kb in _SPLITTABLE and min(sa, sb) >= 0.8 and ka != kb)
+            or _beside(left, right, len(data))
+            or _beside(right, left, len(data))
+        ):
             return _split_run([seg[0], g0], data) + _split_run([g1, seg[1]], data)
     return [seg]
 
@@ -873,8 +879,16 @@ def cell_kind(text: str) -> str | None:
 
 
 _KIND_FIELDS = {"si": "si_number", "id": "id_number", "name": "full_name"}
-_EXPECTED = {"si_number": "si", "id_number": "id", "date_of_birth": "date", "period_from": "date",
-             "period_to": "date", "period": "range", "full_name": "name", "stt": "stt"}
+_EXPECTED = {
+    "si_number": "si",
+    "id_number": "id",
+    "date_of_birth": "date",
+    "period_from": "date",
+    "period_to": "date",
+    "period": "range",
+    "full_name": "name",
+    "stt": "stt",
+}
 """The kind of cell each titled column holds. A title over cells clearly of another kind (a number or a
 date) was not this column's: a document's heading ("DANH SÁCH NGƯỜI LAO ĐỘNG ...") read as the name's
 title, or "Mã số thuế" above the table as "Số TT", when the table's own header was not legible."""
