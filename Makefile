@@ -10,10 +10,12 @@ run: setup
 test: setup lint
 	.venv/bin/python -m pytest -q
 
-# The linter and the formatter's check (ruff, configured in pyproject.toml); make test runs them first.
+# The linter, the formatter's check and the type checker (ruff and mypy, configured in
+# pyproject.toml); make test runs them first.
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 # The locks with hashes (requirements.txt, requirements-dev.txt) from the .in files, after editing one.
 lock: setup

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from asn1crypto import x509 as asn1_x509
@@ -55,8 +56,8 @@ class KmsSigner(Signer):
     """A pyHanko signer whose raw signatures are made by a key it never holds (KMS)."""
 
     def __init__(
-        self, key: RawSigningKey, signing_cert: asn1_x509.Certificate, other_certs: list[asn1_x509.Certificate] = ()
-    ) -> None:  # type: ignore[assignment]
+        self, key: RawSigningKey, signing_cert: asn1_x509.Certificate, other_certs: Sequence[asn1_x509.Certificate] = ()
+    ) -> None:
         registry = SimpleCertificateStore.from_certs([signing_cert, *other_certs])
         super().__init__(signing_cert=signing_cert, cert_registry=registry, prefer_pss=False, embed_roots=True)
         self.key = key

@@ -546,7 +546,7 @@ class Persistence:
                 )
             finally:
                 if given:
-                    s3_models.random = real  # type: ignore[assignment]
+                    s3_models.random = real
             return bool(statuses) and statuses[0].startswith("2")
         queues = self._backends["sqs"][record[1]][record[2]].queues
         queue = queues.get(record[3])
@@ -646,8 +646,8 @@ class Persistence:
             if ids and not persistence.replaying:
                 persistence.store.append(("sqs_del", queue.account_id, queue.region, queue.name, ids))
 
-        Queue.add_message = hooked_add  # type: ignore[method-assign]
-        Queue.delete_message = hooked_delete  # type: ignore[method-assign]
+        Queue.add_message = hooked_add  # type: ignore[method-assign, assignment]
+        Queue.delete_message = hooked_delete  # type: ignore[method-assign, assignment]
         Queue._motcua_hooked = True  # type: ignore[attr-defined]
 
     # -- running -----------------------------------------------------------------------------------
