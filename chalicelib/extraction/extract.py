@@ -147,9 +147,7 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
 
 
 def _bad(fld: F.Field) -> bool:
-    return fld.value is None or any(
-        k in fld.note for k in ("expected", "not a date", "impossible", "check digit", "out of range")
-    )
+    return fld.bad
 
 
 def _merge(first: F.Field, second: F.Field) -> tuple[F.Field, bool]:
@@ -161,17 +159,19 @@ def _merge(first: F.Field, second: F.Field) -> tuple[F.Field, bool]:
     """
     bad_first, bad_second = _bad(first), _bad(second)
     if not bad_first and not bad_second and first.value == second.value:
-        return F.Field(first.value, round(max(first.confidence, second.confidence), 3), first.note), True
+        return F.Field(first.value, round(max(first.confidence, second.confidence), 3), first.note, first.verdict), True
     if bad_first and not bad_second and second.confidence >= REREAD_DIGITS_BELOW:
         return second.scaled(0.95), True
     if bad_second and not bad_first and first.confidence >= REREAD_DIGITS_BELOW:
         return first, True  # a confident first reading is not undone by a garbled crop
     if bad_first != bad_second:
         good = second if bad_first else first
-        return F.Field(good.value, round(good.confidence * 0.6, 3), "one reading of the right shape"), False
+        return F.Field(
+            good.value, round(good.confidence * 0.6, 3), "one reading of the right shape", good.verdict
+        ), False
     best = first if first.confidence >= second.confidence else second
-    note = "readings disagree" if not bad_first else best.note
-    return F.Field(best.value, round(best.confidence * 0.5, 3), note), False
+    note, verdict = ("readings disagree", "readings_disagree") if not bad_first else (best.note, best.verdict)
+    return F.Field(best.value, round(best.confidence * 0.5, 3), note, verdict), False
 
 
 def _vote(readings: list[F.Field]) -> F.Field:
@@ -181,18 +181,23 @@ def _vote(readings: list[F.Field]) -> F.Field:
     good = [f for f in readings if not _bad(f)]
     if not good:
         best = max(readings, key=lambda f: f.confidence)
-        return F.Field(best.value, round(best.confidence * 0.5, 3), best.note)
+        return F.Field(best.value, round(best.confidence * 0.5, 3), best.note, best.verdict)
     votes: dict[str, list[F.Field]] = {}
     for f in good:
         votes.setdefault(f.value, []).append(f)
     value, agree = max(votes.items(), key=lambda kv: (len(kv[1]), max(f.confidence for f in kv[1])))
     best = max(f.confidence for f in agree)
     if len(agree) == 3:
-        return F.Field(value, round(max(best, 0.9), 3), agree[0].note)
+        return F.Field(value, round(max(best, 0.9), 3), agree[0].note, agree[0].verdict)
     if len(agree) == 2:
         factor = 0.9 if len(good) == 2 else 0.75  # the third reading garbled, or of another value
-        return F.Field(value, round(best * factor, 3), "" if len(good) == 2 else "readings disagree; majority kept")
-    return F.Field(value, round(best * 0.4, 3), "readings disagree")
+        return F.Field(
+            value,
+            round(best * factor, 3),
+            "" if len(good) == 2 else "readings disagree; majority kept",
+            agree[0].verdict,
+        )
+    return F.Field(value, round(best * 0.4, 3), "readings disagree", "readings_disagree")
 
 
 def _ocr_job(page, prewarm: bool = False, keep: threading.Semaphore | None = None) -> _PageOut:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from chalicelib.domain.identifiers import tax_code_check_digit as tax_check_digit
 
@@ -56,14 +57,51 @@ DOUBTFUL_REPAIR = 0.5
 BAD_SHAPE = 0.2
 
 
+Verdict = Literal[
+    "",
+    "empty",
+    "wrong_length",
+    "check_digit_mismatch",
+    "check_digit_resolved",
+    "not_a_date",
+    "impossible_date",
+    "year_out_of_range",
+    "unexpected_shape",
+    "unusual_shape",
+    "repaired",
+    "readings_disagree",
+]
+"""What the parser made of a reading, as a code the rest of the extraction branches on (`note`
+keeps the repairs for a person: `O->0, l->1`). Empty: read as it should be."""
+BAD_VERDICTS: frozenset[str] = frozenset(
+    {
+        "empty",
+        "wrong_length",
+        "check_digit_mismatch",
+        "check_digit_resolved",
+        "not_a_date",
+        "impossible_date",
+        "year_out_of_range",
+        "unexpected_shape",
+    }
+)
+"""Readings another reading of the same cell is preferred to: no value of their field, or one the
+check digit had to choose (kept only when no reading of the right shape agrees)."""
+
+
 @dataclass
 class Field:
     value: str | None
     confidence: float
     note: str = ""
+    verdict: Verdict = ""
 
     def scaled(self, factor: float) -> Field:
-        return Field(self.value, round(max(0.0, min(1.0, self.confidence * factor)), 3), self.note)
+        return Field(self.value, round(max(0.0, min(1.0, self.confidence * factor)), 3), self.note, self.verdict)
+
+    @property
+    def bad(self) -> bool:
+        return self.value is None or self.verdict in BAD_VERDICTS
 
 
 def nfc(text: str) -> str:
@@ -103,7 +141,7 @@ def digits_repair(raw: str, keep: str = "") -> tuple[str, float, str]:
 
 def _digits_field(raw: str | None, lengths: tuple[int, ...], conf: float) -> Field:
     if raw is None or not raw.strip():
-        return Field(None, 0.0, "empty")
+        return Field(None, 0.0, "empty", "empty")
     text, factor, note = digits_repair(raw)
     if text.isdigit() and len(text) in lengths:
         return Field(text, round(conf * factor, 3), note)
@@ -111,6 +149,7 @@ def _digits_field(raw: str | None, lengths: tuple[int, ...], conf: float) -> Fie
         text,
         round(conf * factor * BAD_SHAPE, 3),
         (note + "; " if note else "") + f"expected {' or '.join(map(str, lengths))} digits",
+        "wrong_length",
     )
 
 
@@ -136,7 +175,7 @@ def parse_tax_code(raw: str | None, conf: float = 1.0) -> Field:
     code that fails the check is returned as read with a low confidence.
     """
     if raw is None or not raw.strip():
-        return Field(None, 0.0, "empty")
+        return Field(None, 0.0, "empty", "empty")
     raw = nfc(raw).strip()
     branch = None
     m = re.match(r"^(.*?)\s*[-–]\s*(\S{3})$", raw)
@@ -150,7 +189,10 @@ def parse_tax_code(raw: str | None, conf: float = 1.0) -> Field:
         note = ", ".join(n for n in (note, bnote) if n)
     if not (text.isdigit() and len(text) == 10):
         return Field(
-            text + suffix, round(conf * factor * BAD_SHAPE, 3), (note + "; " if note else "") + "expected 10 digits"
+            text + suffix,
+            round(conf * factor * BAD_SHAPE, 3),
+            (note + "; " if note else "") + "expected 10 digits",
+            "wrong_length",
         )
     if tax_check_digit(text[:9]) == int(text[9]):
         return Field(text + suffix, round(conf * factor, 3), note)
@@ -169,9 +211,13 @@ def parse_tax_code(raw: str | None, conf: float = 1.0) -> Field:
             candidates.pop() + suffix,
             round(conf * factor * 0.8, 3),
             (note + "; " if note else "") + "check digit resolved a doubtful letter",
+            "check_digit_resolved",
         )
     return Field(
-        text + suffix, round(conf * factor * BAD_SHAPE, 3), (note + "; " if note else "") + "check digit does not match"
+        text + suffix,
+        round(conf * factor * BAD_SHAPE, 3),
+        (note + "; " if note else "") + "check digit does not match",
+        "check_digit_mismatch",
     )
 
 
@@ -181,7 +227,7 @@ _DATE_RE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
 def parse_date(raw: str | None, conf: float = 1.0) -> Field:
     """dd/mm/yyyy (also with '-' or '.', or eight digits ddmmyyyy) → ISO `YYYY-MM-DD`."""
     if raw is None or not raw.strip():
-        return Field(None, 0.0, "empty")
+        return Field(None, 0.0, "empty", "empty")
     text, factor, note = digits_repair(nfc(raw).replace(" ", ""), keep="/")
     text = text.strip("/")
     # Tesseract sometimes reads '/' as '1' or '7' between the parts: "29105/1975" — ambiguous, so
@@ -191,14 +237,14 @@ def parse_date(raw: str | None, conf: float = 1.0) -> Field:
         m = re.match(r"(\d\d)(\d\d)(\d{4})", text)
         factor *= 0.8
     if not m:
-        return Field(None, round(conf * BAD_SHAPE * factor, 3), f"not a date: {len(text)} characters")
+        return Field(None, round(conf * BAD_SHAPE * factor, 3), f"not a date: {len(text)} characters", "not_a_date")
     d, mo, y = (int(g) for g in m.groups())
     try:
         value = date(y, mo, d)
     except ValueError:
-        return Field(None, round(conf * BAD_SHAPE * factor, 3), "impossible date")
+        return Field(None, round(conf * BAD_SHAPE * factor, 3), "impossible date", "impossible_date")
     if not 1900 <= value.year <= 2100:
-        return Field(value.isoformat(), round(conf * BAD_SHAPE * factor, 3), "year out of range")
+        return Field(value.isoformat(), round(conf * BAD_SHAPE * factor, 3), "year out of range", "year_out_of_range")
     return Field(value.isoformat(), round(conf * factor, 3), note)
 
 
@@ -213,7 +259,7 @@ def _cased(ch: str) -> bool:
 def parse_name(raw: str | None, conf: float = 1.0) -> Field:
     """A person's full name: NFC, single spaces, each syllable capitalised as written in Vietnamese."""
     if raw is None:
-        return Field(None, 0.0, "empty")
+        return Field(None, 0.0, "empty", "empty")
     text = nfc(raw)
     cleaned = _NAME_JUNK.sub(" ", text)
     factor = 1.0 if cleaned == text else 0.8
@@ -223,7 +269,7 @@ def parse_name(raw: str | None, conf: float = 1.0) -> Field:
         factor *= 0.8  # a mark with no letter ("ˆ", "—": a ruling's end read beside the name) is no syllable
     words = kept
     if not words:
-        return Field(None, 0.0, "empty")
+        return Field(None, 0.0, "empty", "empty")
     fixed = []
     for w in words:
         if not all(ch.isalpha() for ch in w):
@@ -248,7 +294,7 @@ def parse_unit_code(raw: str | None, conf: float = 1.0) -> Field:
     any other code is returned upper-cased as read.
     """
     if raw is None or not raw.strip():
-        return Field(None, 0.0, "empty")
+        return Field(None, 0.0, "empty", "empty")
     text = re.sub(r"[\s.\-_:]", "", nfc(raw)).upper()
     if _UNIT_RE.match(text):
         return Field(text, round(conf, 3))
@@ -258,17 +304,17 @@ def parse_unit_code(raw: str | None, conf: float = 1.0) -> Field:
         for i in (0, 1, 6):
             if out[i].isdigit():
                 if out[i] not in _TO_LETTER:
-                    return Field(text, round(conf * BAD_SHAPE, 3), "unexpected shape")
+                    return Field(text, round(conf * BAD_SHAPE, 3), "unexpected shape", "unexpected_shape")
                 out[i] = _TO_LETTER[out[i]]
                 factor *= SURE_REPAIR if out[i] in "OIS" else DOUBTFUL_REPAIR
         for i in range(2, 6):
             if not out[i].isdigit():
                 rep = _SURE.get(out[i]) or _DOUBTFUL.get(out[i])
                 if rep is None:
-                    return Field(text, round(conf * BAD_SHAPE, 3), "unexpected shape")
+                    return Field(text, round(conf * BAD_SHAPE, 3), "unexpected shape", "unexpected_shape")
                 factor *= SURE_REPAIR if out[i] in _SURE else DOUBTFUL_REPAIR
                 out[i] = rep
-        return Field("".join(out), round(conf * factor, 3), "letters/digits repaired")
+        return Field("".join(out), round(conf * factor, 3), "letters/digits repaired", "repaired")
     if re.fullmatch(r"[A-Z0-9]{3,12}", text):
-        return Field(text, round(conf * 0.6, 3), "unusual shape")
-    return Field(text, round(conf * BAD_SHAPE, 3), "unexpected shape")
+        return Field(text, round(conf * 0.6, 3), "unusual shape", "unusual_shape")
+    return Field(text, round(conf * BAD_SHAPE, 3), "unexpected shape", "unexpected_shape")

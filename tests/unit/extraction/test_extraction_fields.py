@@ -35,7 +35,7 @@ def test_tax_code_parse():
     branch = F.parse_tax_code("0100109106 - 001")
     assert branch.value == "0100109106-001"
     bad = F.parse_tax_code("0100109107", 0.95)
-    assert bad.value == "0100109107" and bad.confidence < 0.3 and "check digit" in bad.note
+    assert bad.value == "0100109107" and bad.confidence < 0.3 and bad.verdict == "check_digit_mismatch" and bad.bad
     # O read for 0: repaired, a little less sure
     repaired = F.parse_tax_code("O1OO1O91O6", 1.0)
     assert repaired.value == "0100109106" and 0.3 < repaired.confidence < 1.0

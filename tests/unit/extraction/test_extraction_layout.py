@@ -224,14 +224,14 @@ def test_readings_that_disagree_lower_confidence_and_never_guess():
     # two well-shaped readings of different values: not settled, confidence halved at least
     other = F.parse_si_number("0123456780", 0.9)
     merged, settled = _merge(first, other)
-    assert not settled and merged.confidence <= 0.45 and "disagree" in merged.note
+    assert not settled and merged.confidence <= 0.45 and merged.verdict == "readings_disagree"
     # a third reading: the majority wins, with less confidence than a unanimous reading
     voted = _vote([first, other, F.parse_si_number("0123456789", 0.9)])
     assert voted.value == "0123456789" and 0.5 < voted.confidence < 0.9
     assert _vote([first, same, F.parse_si_number("0123456789", 0.7)]).confidence >= 0.9
     # no majority: kept as the most confident reading, but with a low confidence
     split = _vote([first, other, F.parse_si_number("5123456789", 0.85)])
-    assert split.confidence < 0.4 and "disagree" in split.note
+    assert split.confidence < 0.4 and split.verdict == "readings_disagree"
     # nothing of the right shape: returned as read, low
     assert _vote([F.parse_si_number("12345", 0.9)] * 3).confidence < 0.2
 
