@@ -192,3 +192,19 @@ def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_i
     assert "Đã trả lời" in text and "mời ông/bà nhận kết quả" in text and "0912" not in text
     assert serious_violations(browser) == []
     screenshot(browser, "feedback-answered.png")
+
+
+def test_the_pages_a_wrong_code_or_a_wrong_file_leads_to_are_as_accessible(
+    stack: Any, browser: Any, tmp_path: Path
+) -> None:
+    browser.set_window_size(*PHONE)
+    # a QR of a made-up slip, or a code typed wrong
+    browser.get(f"{stack.base}/v1/lookup/G22.99-000000-nothere1")
+    assert "Không tìm thấy hồ sơ" in browser.find_element(By.TAG_NAME, "main").text
+    assert serious_violations(browser) == []
+    # a file that is no PDF, sent through the check form
+    (tmp_path / "photo.pdf").write_bytes(b"GIF89a not a pdf at all")
+    browser.find_element(By.ID, "pdf").send_keys(str(tmp_path / "photo.pdf"))
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda d: "Không kiểm tra được tệp" in d.find_element(By.TAG_NAME, "main").text)
+    assert serious_violations(browser) == []
