@@ -306,9 +306,7 @@ def get_feedback(code: str) -> Any:
     roles=("clerk",),
 )
 def list_feedback(principal: auth.Principal) -> Any:
-    office = principal.office if principal.role != "admin" else _query().get("office")
-    if not office:
-        raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
+    office = _office(principal)
     return feedback_list_view(feedback.of_office(office), feedback.counts(office))
 
 
@@ -583,9 +581,7 @@ def worklist(principal: auth.Principal) -> Any:
     """A clerk's worklist, or an authority's inbox (the dossiers of its office forwarded to its own
     body; forwarded ones by default)."""
     params = _query()
-    office = principal.office if principal.role != "admin" else params.get("office")
-    if not office:
-        raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
+    office = _office(principal)
     default = "forwarded" if principal.role == "authority" else None
     items, cursor = queries.worklist(
         office,
@@ -611,10 +607,16 @@ def worklist(principal: auth.Principal) -> Any:
     roles=("clerk",),
 )
 def stats(principal: auth.Principal) -> Any:
+    office = _office(principal)
+    return queries.stats(office)
+
+
+def _office(principal: auth.Principal) -> str:
+    """The caller's own office, or for an admin the one it names (`?office=031`)."""
     office = principal.office if principal.role != "admin" else _query().get("office")
     if not office:
         raise InvalidInput("office_required", "Cần tham số office.", "An admin must name the office (?office=031).")
-    return queries.stats(office)
+    return office
 
 
 def _status(value: str | None) -> Status | None:

@@ -213,10 +213,11 @@ def form_fields(raw: bytes) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True, max_num_fields=20).items()}
 
 
-def _verify_form() -> str:
+def _verify_form(action: str = "../../v1/verify") -> str:
+    """`action`: /v1/verify relative to the page (the look-up is two levels deeper than the verify page)."""
     return (
         "<section><h2>Kiểm tra một phiếu PDF</h2>"
-        '<form method="post" action="../../v1/verify" enctype="multipart/form-data">'
+        f'<form method="post" action="{action}" enctype="multipart/form-data">'
         '<label for="pdf">Tệp PDF của phiếu</label><input id="pdf" name="pdf" type="file" accept="application/pdf" required>'
         '<button type="submit">Kiểm tra</button></form>'
         '<p class="muted">Hệ thống cho biết chữ ký số còn nguyên vẹn không và phiếu có đúng là phiếu đã cấp không.</p></section>'
@@ -241,7 +242,7 @@ def verify_page(result: dict[str, Any]) -> tuple[str, Headers]:
             + (f"<ul>{problems}</ul>" if problems else "")
             + "</section>"
         )
-    form = _verify_form().replace('action="../../v1/verify"', 'action="verify"')
+    form = _verify_form("verify")
     return _page("Kiểm tra phiếu", box + form, "..")
 
 
@@ -251,7 +252,7 @@ def refused_page(reason: str, what: str = "verify") -> tuple[str, Headers]:
         box = f'<section class="bad" role="alert"><h2>Chưa gửi được phản ánh</h2><p>{escape(reason)}</p></section>'
         return _page("Phản ánh, kiến nghị", box, "..")
     box = f'<section class="bad" role="alert"><h2>Không kiểm tra được tệp</h2><p>{escape(reason)}</p></section>'
-    return _page("Kiểm tra phiếu", box + _verify_form().replace('action="../../v1/verify"', 'action="verify"'), "..")
+    return _page("Kiểm tra phiếu", box + _verify_form("verify"), "..")
 
 
 def form_file(raw: bytes, content_type: str) -> bytes:

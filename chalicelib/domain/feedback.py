@@ -8,7 +8,6 @@ personal data: it is kept for the clerk who answers and never shown on a public 
 
 from __future__ import annotations
 
-import secrets
 import tomllib
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -17,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chalicelib.domain.identifiers import readable_code
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 
 __all__ = [
@@ -76,12 +76,9 @@ def rules() -> FeedbackRules:
         raise RuntimeError(f"{RULES_FILE.name}: {error}") from None
 
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
 def new_code(office: str, at: datetime) -> str:
     """`PA-031-2026-K7QZ2M4A`: the office and year a reader knows, and a random part nobody can guess."""
-    return f"PA-{office}-{at.astimezone(VIETNAM_TZ).year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"PA-{office}-{at.astimezone(VIETNAM_TZ).year}-{readable_code()}"
 
 
 def due_dates(calendar: WorkingCalendar, received_at: datetime) -> tuple[date, date]:

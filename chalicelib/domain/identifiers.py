@@ -9,6 +9,7 @@ Pure functions: no AWS, no I/O.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 
 __all__ = [
@@ -23,10 +24,20 @@ __all__ = [
     "is_valid_si_number",
     "is_valid_tax_code",
     "is_valid_unit_code",
+    "readable_code",
     "tax_code_check_digit",
 ]
 
 TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+READABLE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""No 0/O, 1/I: a person may type the code from paper (slip check codes, feedback codes)."""
+
+
+def readable_code(length: int = 8) -> str:
+    """`length` characters of `READABLE` drawn at random (5 bits each): a code nobody can guess."""
+    return "".join(secrets.choice(READABLE) for _ in range(length))
+
 
 CCCD_PROVINCES: dict[str, str] = {
     "001": "Hà Nội",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from chalicelib.config import settings
 from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, SlipKind, utcnow
+from chalicelib.domain.identifiers import readable_code
 from chalicelib.domain.offices import PROVINCES, office
 from chalicelib.domain.procedures import body_name, procedure
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
@@ -329,16 +329,12 @@ def verify(data: bytes) -> dict[str, Any]:
     return answer
 
 
-_CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""No 0/O, 1/I: a person may type the code from paper."""
-
-
 def slip_check_code() -> str:
     """Eight characters drawn at random for one slip (40 bits): printed in its QR, kept with its record.
 
     Why random and stored, not derived: nothing secret has to be kept to check it, and a number
     read off one slip says nothing about the code of the next."""
-    return "".join(secrets.choice(_CHECK_ALPHABET) for _ in range(8))
+    return readable_code(8)
 
 
 def genuine_slip(portal_code: str, number: str, check: str) -> SlipRecord | None:
