@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import sys
+from typing import Any
 
 __all__ = ["main", "run"]
 
@@ -53,7 +54,7 @@ def run(path: str, as_json: bool) -> int:
     return 0
 
 
-def _summary(out: dict) -> str:
+def _summary(out: dict[str, Any]) -> str:
     unit = out["unit"]
     conf = out["confidence"]
     lines = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["FIELD_TITLES", "MESSAGES", "NOTES", "ExtractionError", "error"]
 
 # code -> (Vietnamese, English)
@@ -74,7 +76,7 @@ class ExtractionError(Exception):
     def message(self) -> str:
         return self.message_vi
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message_vi, "message_en": self.message_en}
 
 

@@ -14,15 +14,35 @@ import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from chalicelib.config import settings
 
 from . import fields as F
 from .errors import FIELD_TITLES, MESSAGES, NOTES
 from .model import WORKER_FIELDS, ExtractionResult, PageInfo, Problem, Unit, WorkerRow
-from .tables import Line, Word, clean_words, find_header, group_lines, parse_table, split_segments, titled, unaccent
+from .tables import (
+    Column,
+    Line,
+    TableRow,
+    Titles,
+    Word,
+    clean_words,
+    find_header,
+    group_lines,
+    parse_table,
+    split_segments,
+    titled,
+    unaccent,
+)
 
 __all__ = ["extract_document", "ocr_workers"]
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+    from .ocr import CellReader
+    from .pages import Page
 
 log = logging.getLogger("motcua.extraction")
 
@@ -58,17 +78,24 @@ class _PageOut:
     def __init__(self, info: PageInfo, words: list[Word], text: str):
         self.info, self.words, self.text = info, words, text
         self.lines: list[Line] = []
-        self.header = None
-        self.columns = None
+        self.header: tuple[int, Titles] | None = None
+        self.columns: list[Column] | None = None
         self.rows: list[dict[str, F.Field]] = []
         self.cells: list[dict[str, str]] = []
         """The raw text of each row's cells, as the columns cut them."""
-        self.image = None
+        self.image: PILImage.Image | None = None
         """The page image, kept when the page has rows but no header of its own (a continuation page):
         `_assemble` may read it again with the columns of the page before, second reading included."""
         self.dpi: int | None = None
 
-    def analyse(self, image=None, dpi: int | None = None, columns=None, reader=None, keep=None) -> None:
+    def analyse(
+        self,
+        image: PILImage.Image | None = None,
+        dpi: int | None = None,
+        columns: list[Column] | None = None,
+        reader: CellReader | None = None,
+        keep: threading.Semaphore | None = None,
+    ) -> None:
         self.lines = group_lines(clean_words(self.words), self.info.skew)
         self.header = find_header(self.lines)
         table_rows, self.columns = parse_table(self.lines, self.header, columns)
@@ -85,7 +112,7 @@ class _PageOut:
         ):
             self.image, self.dpi = image, dpi
 
-    def continue_table(self, columns) -> None:
+    def continue_table(self, columns: list[Column]) -> None:
         """Read this page with the columns of the page before (it has no header of its own). The page's
         own reading stands when those columns cut its rows the same way (it is the same reading); else
         the page is parsed again, and its doubtful cells read again when its image was kept."""
@@ -99,7 +126,13 @@ class _PageOut:
         self.image = None
 
 
-def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]], reader=None) -> None:
+def _second_reading(
+    image: PILImage.Image,
+    dpi: int,
+    table_rows: list[TableRow],
+    parsed: list[dict[str, F.Field]],
+    reader: CellReader | None = None,
+) -> None:
     """Re-read the doubtful cells of a page: a cell of the wrong shape, or read with low confidence.
 
     Tesseract's start-up costs about a sixth of a whole page's reading, so every doubtful cell of the
@@ -111,7 +144,7 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
     """
     from .ocr import reread
 
-    todo = []
+    todo: list[tuple[int, str, tuple[float, float, float, float]]] = []
     for i, (row, fields) in enumerate(zip(table_rows, parsed, strict=False)):
         for name, fld in fields.items():
             box = row.boxes.get(name)
@@ -127,7 +160,7 @@ def _second_reading(image, dpi: int, table_rows, parsed: list[dict[str, F.Field]
     except Exception:  # noqa: BLE001 - the first reading stands
         log.warning("second reading failed")
         return
-    undecided = []
+    undecided: list[tuple[int, str, tuple[float, float, float, float], F.Field, F.Field]] = []
     for (i, name, box), (text, conf) in zip(todo, readings, strict=False):
         first, second = parsed[i][name], PARSERS[name](text, conf)
         merged, settled = _merge(first, second)
@@ -170,7 +203,10 @@ def _merge(first: F.Field, second: F.Field) -> tuple[F.Field, bool]:
             good.value, round(good.confidence * 0.6, 3), "one reading of the right shape", good.verdict
         ), False
     best = first if first.confidence >= second.confidence else second
-    note, verdict = ("readings disagree", "readings_disagree") if not bad_first else (best.note, best.verdict)
+    note: str = best.note
+    verdict: F.Verdict = best.verdict
+    if not bad_first:
+        note, verdict = "readings disagree", "readings_disagree"
     return F.Field(best.value, round(best.confidence * 0.5, 3), note, verdict), False
 
 
@@ -184,38 +220,41 @@ def _vote(readings: list[F.Field]) -> F.Field:
         return F.Field(best.value, round(best.confidence * 0.5, 3), best.note, best.verdict)
     votes: dict[str, list[F.Field]] = {}
     for f in good:
-        votes.setdefault(f.value, []).append(f)
+        votes.setdefault(f.value or "", []).append(f)
     value, agree = max(votes.items(), key=lambda kv: (len(kv[1]), max(f.confidence for f in kv[1])))
-    best = max(f.confidence for f in agree)
+    top = max(f.confidence for f in agree)
     if len(agree) == 3:
-        return F.Field(value, round(max(best, 0.9), 3), agree[0].note, agree[0].verdict)
+        return F.Field(value, round(max(top, 0.9), 3), agree[0].note, agree[0].verdict)
     if len(agree) == 2:
         factor = 0.9 if len(good) == 2 else 0.75  # the third reading garbled, or of another value
         return F.Field(
             value,
-            round(best * factor, 3),
+            round(top * factor, 3),
             "" if len(good) == 2 else "readings disagree; majority kept",
             agree[0].verdict,
         )
-    return F.Field(value, round(best * 0.4, 3), "readings disagree", "readings_disagree")
+    return F.Field(value, round(top * 0.4, 3), "readings disagree", "readings_disagree")
 
 
-def _ocr_job(page, prewarm: bool = False, keep: threading.Semaphore | None = None) -> _PageOut:
+def _ocr_job(page: Page, prewarm: bool = False, keep: threading.Semaphore | None = None) -> _PageOut:
     from .ocr import CellReader, ocr_image
 
     started = time.monotonic()
     info = PageInfo(number=page.number, source="ocr", dpi=page.dpi)
     reader = None
+    dpi = page.dpi or 300
     try:
+        if page.image is None:
+            raise ValueError("an OCR page without its image")
         if prewarm:  # a core is free: the second reading's Tesseract loads while the page is read
             try:
-                reader = CellReader(page.dpi)
+                reader = CellReader(dpi)
             except OSError:
                 reader = None
-        res = ocr_image(page.image, page.dpi)
+        res = ocr_image(page.image, dpi)
         out = _PageOut(info, res.words, res.text)
         info.rotation, info.skew = res.rotation, res.skew
-        out.analyse(res.image, page.dpi, reader=reader, keep=keep)
+        out.analyse(res.image, dpi, reader=reader, keep=keep)
     except Exception as exc:  # noqa: BLE001 - Tesseract failed or timed out: this page only
         info.error = f"ocr failed: {type(exc).__name__}"
         info.seconds = time.monotonic() - started
@@ -249,7 +288,7 @@ def extract_document(
     started = time.monotonic()
     deadline = started + (BUDGET_SECONDS if budget_seconds is None else budget_seconds)
     doc = open_document(data, content_type, filename)
-    outs: list[_PageOut | Future] = []
+    outs: list[_PageOut | Future[_PageOut]] = []
     try:
         cores = ocr_workers()
         workers = max(1, min(cores, doc.page_count))
@@ -341,8 +380,18 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
                         result.columns[name] = col.label
         for fields in p.rows:
             number = len(result.workers) + 1
-            w = WorkerRow(row=number, page=p.info.number, **{k: v.value for k, v in fields.items()})
-            w.confidence = {k: round(v.confidence, 3) for k, v in fields.items()}
+            values = {k: v.value for k, v in fields.items()}
+            w = WorkerRow(
+                full_name=values.get("full_name"),
+                si_number=values.get("si_number"),
+                date_of_birth=values.get("date_of_birth"),
+                id_number=values.get("id_number"),
+                period_from=values.get("period_from"),
+                period_to=values.get("period_to"),
+                row=number,
+                page=p.info.number,
+                confidence={k: round(v.confidence, 3) for k, v in fields.items()},
+            )
             result.workers.append(w)
     result.unit = Unit(
         **{k: (unit_fields[k].value if k in unit_fields else None) for k in ("unit_code", "tax_code", "name")}

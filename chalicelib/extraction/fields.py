@@ -165,7 +165,7 @@ def parse_id_number(raw: str | None, conf: float = 1.0) -> Field:
 
 def tax_code_valid(code: str) -> bool:
     m = re.fullmatch(r"(\d{10})(?:-(\d{3}))?", code)
-    return bool(m) and tax_check_digit(m.group(1)[:9]) == int(m.group(1)[9])
+    return m is not None and tax_check_digit(m.group(1)[:9]) == int(m.group(1)[9])
 
 
 def parse_tax_code(raw: str | None, conf: float = 1.0) -> Field:

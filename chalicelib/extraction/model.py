@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["UNIT_FIELDS", "WORKER_FIELDS", "ExtractionResult", "PageInfo", "Problem", "Unit", "WorkerRow"]
 
@@ -16,7 +17,7 @@ class Unit:
     tax_code: str | None = None
     name: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"unit_code": self.unit_code, "tax_code": self.tax_code, "name": self.name}
 
 
@@ -33,7 +34,7 @@ class WorkerRow:
     page: int = 0
     confidence: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = {name: getattr(self, name) for name in WORKER_FIELDS}
         out.update(row=self.row, page=self.page, confidence=dict(self.confidence))
         return out
@@ -49,7 +50,7 @@ class PageInfo:
     dpi: int | None = None
     error: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "source": self.source,
@@ -68,7 +69,7 @@ class Problem:
     message: str
     message_en: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "page": self.page, "message": self.message, "message_en": self.message_en}
 
 
@@ -96,7 +97,7 @@ class ExtractionResult:
         """The worker fields with no column in the list (empty when the document has no list)."""
         return [f for f in WORKER_FIELDS if f not in self.columns] if self.workers else []
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "document_type": self.document_type,
             "unit": self.unit.to_dict(),

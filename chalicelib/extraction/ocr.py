@@ -18,10 +18,19 @@ import re
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from chalicelib.config import settings
 
 from .tables import Word
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+    from PIL import Image as PILImage
+
+OcrData = dict[str, list[Any]]
+"""What `image_to_data` gives: one list per TSV column (text, conf, left, top, width, height, ...)."""
 
 __all__ = [
     "LANG",
@@ -51,7 +60,7 @@ class OcrPage:
     seconds: float = 0.0
     runs: int = 0
     quality: float = 0.0
-    image: object = None
+    image: PILImage.Image | None = None
     """The page image the words refer to (turned upright when it was rotated)."""
 
 
@@ -60,25 +69,28 @@ def _env() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _write_pgm(img, folder: str, name: str) -> str:
+def _write_pgm(img: PILImage.Image, folder: str, name: str) -> str:
     path = os.path.join(folder, name + ".pgm")
     img.save(path, "PPM")  # a grayscale image is written as binary PGM: no compression, fast
     return path
 
 
-def _tesseract_data(path: str, dpi: int, psm: int = 3, whitelist: str | None = None) -> dict:
+def _tesseract_data(path: str, dpi: int, psm: int = 3, whitelist: str | None = None) -> OcrData:
     import pytesseract
 
     _env()
     config = f"--dpi {int(dpi)} --psm {psm}"
     if whitelist:
         config += f" -c tessedit_char_whitelist={whitelist}"
-    return pytesseract.image_to_data(
-        path, lang=LANG, config=config, output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT
+    return cast(
+        OcrData,
+        pytesseract.image_to_data(
+            path, lang=LANG, config=config, output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT
+        ),
     )
 
 
-def osd_rotation(img, dpi: int) -> tuple[int, float]:
+def osd_rotation(img: PILImage.Image, dpi: int) -> tuple[int, float]:
     """(degrees to turn the page clockwise, confidence) from Tesseract's OSD on a half-size copy."""
     import pytesseract
     from PIL import Image
@@ -86,7 +98,11 @@ def osd_rotation(img, dpi: int) -> tuple[int, float]:
     _env()
     # OSD needs characters of some size: reduce to about 150 dpi, not below
     factor = max(1, int(dpi // 150))
-    small = img.resize((max(1, img.width // factor), max(1, img.height // factor)), Image.BOX) if factor > 1 else img
+    small = (
+        img.resize((max(1, img.width // factor), max(1, img.height // factor)), Image.Resampling.BOX)
+        if factor > 1
+        else img
+    )
     with tempfile.TemporaryDirectory(prefix="motcua-osd-") as tmp:
         path = _write_pgm(small, tmp, "osd")
         try:
@@ -98,8 +114,8 @@ def osd_rotation(img, dpi: int) -> tuple[int, float]:
     return (int(rotate.group(1)) % 360 if rotate else 0), (float(conf.group(1)) if conf else 0.0)
 
 
-def _words(data: dict) -> list[Word]:
-    words = []
+def _words(data: OcrData) -> list[Word]:
+    words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         if not text:
@@ -126,10 +142,10 @@ def _words(data: dict) -> list[Word]:
 
 
 def _text(words: list[Word]) -> str:
-    lines: dict[tuple, list[Word]] = {}
+    lines: dict[tuple[int, ...], list[Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
-    out = []
+    out: list[str] = []
     last_block = None
     for key in sorted(lines):
         if last_block is not None and key[0] != last_block:
@@ -156,10 +172,10 @@ def _looks_upright(words: list[Word]) -> bool:
 
 def estimate_skew(words: list[Word]) -> float:
     """The page's tilt in degrees (positive: lines go down to the right), from Tesseract's lines."""
-    lines: dict[tuple, list[Word]] = {}
+    lines: dict[tuple[int, ...], list[Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
-    slopes = []
+    slopes: list[tuple[float, float]] = []
     for ws in lines.values():
         if len(ws) < 2:
             continue
@@ -189,15 +205,15 @@ def estimate_skew(words: list[Word]) -> float:
     return 0.0
 
 
-def _turn(img, rotate_cw: int):
+def _turn(img: PILImage.Image, rotate_cw: int) -> PILImage.Image:
     from PIL import Image
 
     if rotate_cw == 90:
-        return img.transpose(Image.ROTATE_270)
+        return img.transpose(Image.Transpose.ROTATE_270)
     if rotate_cw == 180:
-        return img.transpose(Image.ROTATE_180)
+        return img.transpose(Image.Transpose.ROTATE_180)
     if rotate_cw == 270:
-        return img.transpose(Image.ROTATE_90)
+        return img.transpose(Image.Transpose.ROTATE_90)
     return img
 
 
@@ -206,7 +222,7 @@ UNEVEN_LIGHT = 30
 flattened before reading (a phone photo lit from one side); a scanner's page varies by a few."""
 
 
-def flatten_light(img):
+def flatten_light(img: PILImage.Image) -> PILImage.Image:
     """The page divided by an estimate of its paper's brightness, when that is uneven: the paper
     becomes white everywhere and the ink keeps its contrast, so Tesseract's one global threshold
     no longer loses the words in the shadow. The paper is estimated cheaply: the page shrunk 16
@@ -216,13 +232,13 @@ def flatten_light(img):
     from PIL import Image, ImageFilter
 
     w, h = img.size
-    small = img.resize((max(1, w // 16), max(1, h // 16)), Image.BOX)
+    small = img.resize((max(1, w // 16), max(1, h // 16)), Image.Resampling.BOX)
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(3))
     levels = np.asarray(paper, dtype=np.float32)
     lo, hi = np.percentile(levels, 5), np.percentile(levels, 95)
     if hi - lo < UNEVEN_LIGHT:
         return img
-    bg = np.asarray(paper.resize((w, h), Image.BILINEAR), dtype=np.float32)
+    bg = np.asarray(paper.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
     out = np.asarray(img, dtype=np.float32) * (255.0 / np.maximum(bg, 16.0))
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))  # 2-D uint8: mode "L"
 
@@ -234,7 +250,7 @@ one row of a dense table stands level with the left end of the next (2.6° over 
 Tesseract's lines run from one row into the other and the cells on the far side come out garbled."""
 
 
-def ocr_image(img, dpi: int) -> OcrPage:
+def ocr_image(img: PILImage.Image, dpi: int) -> OcrPage:
     """OCR one grayscale page image whose true resolution is `dpi` (its light flattened first when
     it is uneven, see `flatten_light`; turned upright and read again when it is tilted more than
     `DESKEW_ABOVE`)."""
@@ -259,7 +275,7 @@ def ocr_image(img, dpi: int) -> OcrPage:
                     words, result.rotation, img = other, rotate, turned
         skew = estimate_skew(words)
         if abs(skew) >= DESKEW_ABOVE:
-            turned = img.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255)
+            turned = img.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
             path = _write_pgm(turned, tmp, "upright")
             other = _words(_tesseract_data(path, dpi))
             result.runs += 1
@@ -274,7 +290,7 @@ def ocr_image(img, dpi: int) -> OcrPage:
     return result
 
 
-def otsu_threshold(img) -> int:
+def otsu_threshold(img: PILImage.Image) -> int:
     """Otsu's threshold of a grayscale image (from its histogram: no numpy needed)."""
     hist = img.histogram()[:256]
     total = sum(hist)
@@ -297,7 +313,7 @@ def otsu_threshold(img) -> int:
     return best
 
 
-def binarize(img):
+def binarize(img: PILImage.Image) -> PILImage.Image:
     """Black ink on white paper, cut at the crop's own Otsu threshold. On a small crop of grey,
     grainy paper Tesseract's own thresholding sometimes keeps the grain and reads '7' as '/'."""
     t = otsu_threshold(img)
@@ -309,7 +325,7 @@ RULING_SHARE = 0.9
 the crop is padded above and below the words, and no character's stroke reaches that far."""
 
 
-def erase_rulings(crop):
+def erase_rulings(crop: PILImage.Image) -> PILImage.Image:
     """The crop with the table's rulings it caught whitened. A cell cut at its column's edge (see
     `tables._cell_box`) may still hold the vertical line between two cells, which a single-line reading
     takes for a '1' or an 'l' ("17423750283" for 7423750283)."""
@@ -332,7 +348,7 @@ def erase_rulings(crop):
     return Image.fromarray(out)
 
 
-def _widen(mask):
+def _widen(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """A ruling's mask one pixel wider on each side (its anti-aliased edges)."""
     import numpy as np
 
@@ -347,12 +363,12 @@ class CellReader:
     read on another core: it loads its model (about a sixth of a page's reading) and then waits for
     the image of the doubtful cells on its standard input. `close()` ends it if it was not needed."""
 
-    def __init__(self, dpi: int):
+    def __init__(self, dpi: int) -> None:
         import subprocess
 
         _env()
         self.dpi = int(dpi)
-        self._proc = subprocess.Popen(
+        self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
             ["tesseract", "stdin", "stdout", "-l", LANG, "--dpi", str(self.dpi), "--psm", "6", "tsv"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -360,7 +376,7 @@ class CellReader:
             env=dict(os.environ, OMP_THREAD_LIMIT="1"),
         )
 
-    def read(self, pgm: bytes) -> dict:
+    def read(self, pgm: bytes) -> OcrData:
         """`image_to_data`'s dictionary for one image (binary PGM); the process is used up."""
         import subprocess
 
@@ -385,12 +401,12 @@ class CellReader:
             proc.communicate()
 
 
-def _parse_tsv(text: str) -> dict:
+def _parse_tsv(text: str) -> OcrData:
     rows = [line.split("\t") for line in text.splitlines() if line]
     if not rows:
         return {"text": []}
     head = rows[0]
-    data: dict[str, list] = {k: [] for k in head}
+    data: OcrData = {k: [] for k in head}
     for row in rows[1:]:
         if len(row) < len(head):
             row = row + [""] * (len(head) - len(row))
@@ -400,7 +416,7 @@ def _parse_tsv(text: str) -> dict:
 
 
 def reread(
-    img,
+    img: PILImage.Image,
     boxes: list[tuple[float, float, float, float]],
     dpi: int,
     margin: float = 0.25,
@@ -421,7 +437,7 @@ def reread(
 
     if not boxes:
         return []
-    crops = []
+    crops: list[PILImage.Image] = []
     for x0, y0, x1, y1 in boxes:
         pad = (y1 - y0) * margin
         box = (
@@ -440,7 +456,7 @@ def reread(
     width = max(c.width for c in crops) + 2 * gap
     height = sum(c.height for c in crops) + gap * (len(crops) + 1)
     canvas = Image.new("L", (width, height), 255)
-    spans = []
+    spans: list[tuple[int, int]] = []
     y = gap
     for c in crops:
         canvas.paste(c, (gap, y))

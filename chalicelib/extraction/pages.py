@@ -18,11 +18,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
 
 from .errors import ExtractionError, error
 from .tables import Word
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
 
 __all__ = ["LIMITS", "Page", "SourceDocument", "open_document", "sniff"]
 
@@ -71,7 +75,8 @@ class Page:
     source: str  # "text_layer" | "ocr"
     text: str = ""
     words: list[Word] = field(default_factory=list)
-    image: object = None  # PIL.Image in mode "L"
+    image: PILImage.Image | None = None
+    """The page in mode "L", for OCR; None on a text-layer page."""
     dpi: int | None = None
     error: str | None = None
 
@@ -231,13 +236,13 @@ def _text_layers(data: bytes, count: int) -> list[tuple[str | None, list[Word]]]
     return out
 
 
-def _page_text(page) -> tuple[str, list[Word]]:
+def _page_text(page: Any) -> tuple[str, list[Word]]:
     box = page.mediabox
     top = float(box.top)
     left = float(box.left)
-    fragments: list[Word] = []
+    fragments: list[list[Word]] = []
 
-    def visit(text, cm, tm, font_dict, font_size):
+    def visit(text: str, cm: list[float], tm: list[float], font_dict: object, font_size: float | None) -> None:
         if not text or not text.strip():
             return
         # text space -> user space: tm x cm
@@ -258,7 +263,7 @@ def _page_text(page) -> tuple[str, list[Word]]:
 
 def _fragment_words(text: str, x: float, baseline: float, size: float, key: int) -> list[Word]:
     """Split one shown string into words with estimated boxes (average glyph width ~0.55 em)."""
-    words = []
+    words: list[Word] = []
     advance = size * 0.55
     for m in re.finditer(r"\S+", text):
         start = x + m.start() * advance
@@ -304,12 +309,17 @@ class _ImageDocument(SourceDocument):
             raise error("corrupt_file", "TIFF directory cannot be read") from None
         if count > LIMITS.max_pages:
             raise error("too_many_pages", f"{count} pages, at most {LIMITS.max_pages}")
-        self._img = img
+        self._img: PILImage.Image | None = img
         super().__init__(kind, count)
         self._check_size(0)
 
+    def _image(self) -> PILImage.Image:
+        if self._img is None:
+            raise error("corrupt_file", "image already closed")
+        return self._img
+
     def _check_size(self, index: int) -> None:
-        w, h = self._img.size
+        w, h = self._image().size
         if w * h > LIMITS.max_image_pixels or w <= 0 or h <= 0:
             raise error("image_too_large", f"page {index + 1} is {w} x {h} pixels")
 
@@ -320,9 +330,9 @@ class _ImageDocument(SourceDocument):
             number = i + 1
             try:
                 if i:
-                    self._img.seek(i)
+                    self._image().seek(i)
                     self._check_size(i)
-                frame = self._img
+                frame = self._image()
                 frame.load()
                 dpi = _image_dpi(frame)
                 if self.kind == "jpeg":
@@ -340,7 +350,7 @@ class _ImageDocument(SourceDocument):
 
                 scale = LIMITS.ocr_dpi / dpi
                 image = image.resize(
-                    (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS
+                    (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS
                 )
                 dpi = LIMITS.ocr_dpi
             yield Page(number, "ocr", image=image, dpi=dpi)
@@ -351,7 +361,7 @@ class _ImageDocument(SourceDocument):
             img.close()
 
 
-def _to_gray(img):
+def _to_gray(img: PILImage.Image) -> PILImage.Image:
     from PIL import Image
 
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
@@ -363,7 +373,7 @@ def _to_gray(img):
     return img.convert("L")
 
 
-def _image_dpi(img) -> int:
+def _image_dpi(img: PILImage.Image) -> int:
     """The resolution written in the file when it is plausible, else the one an A4 page would have."""
     dpi = img.info.get("dpi")
     try:

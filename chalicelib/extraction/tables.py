@@ -51,15 +51,15 @@ class Word:
     x1: float
     y1: float
     conf: float = 1.0
-    line: tuple = ()
-    nx0: float | None = None
+    line: tuple[int, ...] = ()
+    nx0: float = math.nan
     """x0 in the frame of the table's first row (see `straighten`); x0 itself when not set."""
-    nx1: float | None = None
+    nx1: float = math.nan
 
     def __post_init__(self) -> None:
-        if self.nx0 is None:
+        if math.isnan(self.nx0):
             self.nx0 = self.x0
-        if self.nx1 is None:
+        if math.isnan(self.nx1):
             self.nx1 = self.x1
 
     @property
@@ -370,12 +370,12 @@ def split_segments(line: Line, gap_factor: float = 1.5) -> list[list[Word]]:
     return segments
 
 
-def _match_titles(line: Line, found: dict) -> dict:
+def _match_titles(line: Line, found: Titles) -> Titles:
     """Column titles in one line: name -> (score, x0, x1, text); longest, best matches first."""
     return _match_line(line, found)[0]
 
 
-def _match_line(line: Line, found: dict, rows: list[int] | None = None) -> tuple[dict, set[int]]:
+def _match_line(line: Line, found: Titles, rows: list[int] | None = None) -> tuple[Titles, set[int]]:
     """`_match_titles`, and the positions of the words the new titles took. `rows`: the text line of
     each word when `line` is a stack of several (see `_band_titles`). A run of words never spans a
     wide gap between two words of one text line: those stand in different cells."""
@@ -383,7 +383,7 @@ def _match_line(line: Line, found: dict, rows: list[int] | None = None) -> tuple
     rows = rows or [0] * len(words)
     normal = [unaccent(w.text).strip(_JUNK_EDGES) for w in words]
     gap = 1.5 * max(line.height, 1e-6)
-    candidates = []
+    candidates: list[tuple[float, int, str, int]] = []
     for i in range(len(words)):
         for n in range(1, 7):
             if i + n > len(words):
@@ -457,6 +457,10 @@ def _title_scores(text: str) -> dict[str, float]:
 
 Titles = dict[str, tuple[float, float, float, str]]
 """Column titles found in a header: field -> (score, x0, x1, the title's words as read)."""
+_Span = tuple[float, float, float]
+"""A title's (cx, x0, x1)."""
+_DataColumn = tuple[float, float, str, str]
+"""A data column as `_labelled` makes it: (x0, x1, name, title read)."""
 
 MAX_BAND_LINES = 3
 """Lines above and below the header's main line that may belong to it (wrapped titles, a merged
@@ -597,8 +601,8 @@ def _gaps(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[
     return out
 
 
-def _best_cut(spans: list[tuple[float, float]], a: tuple, b: tuple) -> float:
-    """Where to cut between the columns of titles `a` and `b` (cx, x0, x1, name), left to right:
+def _best_cut(spans: list[tuple[float, float]], a: _Span, b: _Span) -> float:
+    """Where to cut between the columns of titles `a` and `b` (cx, x0, x1), left to right:
     the middle of the widest stretch between the two titles' facing edges that no word covers;
     when words cover all of it, the widest such stretch between the title centres; else halfway."""
     lo, hi = a[2], b[1]
@@ -941,7 +945,8 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
     year = {i: _median_year(texts[i]) for i in dated}
     if dated and "date_of_birth" not in taken:
         for i in dated:
-            if kinds[i][0] == "date" and year[i] is not None and year[i] < BIRTH_BEFORE:
+            born = year[i]
+            if kinds[i][0] == "date" and born is not None and born < BIRTH_BEFORE:
                 columns[i].name = "date_of_birth"
                 taken.add("date_of_birth")
                 dated.remove(i)
@@ -957,7 +962,7 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
         dated = []
     # a period is recent, wherever its columns stand (before the name on some forms): a column of old dates
     # beside a titled date of birth is another date (of hiring, of a contract), never the period
-    dated = [i for i in dated if year[i] is None or year[i] >= BIRTH_BEFORE]
+    dated = [i for i in dated if (recent := year[i]) is None or recent >= BIRTH_BEFORE]
     pf = next((c.x0 for c in columns if c.name == "period_from"), None)
     pt = next((c.x0 for c in columns if c.name == "period_to"), None)
     for i in dated:
@@ -968,14 +973,14 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
             columns[i].name = "period_to"
             taken.add("period_to")
     by_name = {c.name: c for c in columns}
-    pf, pt = by_name.get("period_from"), by_name.get("period_to")
-    if pf is not None and pt is not None:
-        order = _period_order(data, columns, pf, pt)
-        if order < 0 or (order == 0 and pf.x0 > pt.x0 and min(_sure(pf), _sure(pt)) < 95):
+    start, end = by_name.get("period_from"), by_name.get("period_to")
+    if start is not None and end is not None:
+        order = _period_order(data, columns, start, end)
+        if order < 0 or (order == 0 and start.x0 > end.x0 and min(_sure(start), _sure(end)) < 95):
             # a period starts before it ends: on most rows the dates say which column is which, whatever
             # the titles were read as; where they cannot tell, the start is written before the end
-            pf.name, pt.name = "period_to", "period_from"
-            pf.label, pt.label = pt.label, pf.label
+            start.name, end.name = "period_to", "period_from"
+            start.label, end.label = end.label, start.label
     for i, col in enumerate(columns):
         if col.name.startswith("_") and kinds[i][0] == "stt" and "stt" not in taken:
             col.name = "stt"
@@ -1048,7 +1053,7 @@ def _join_alternatives(
     return out
 
 
-def _exclusive_dates(data: list[Line], a: tuple, b: tuple) -> bool:
+def _exclusive_dates(data: list[Line], a: _DataColumn, b: _DataColumn) -> bool:
     """Whether the rows have a date in `a` or in `b` (data ranges), each column on some, most rows on one
     and (nearly) none on both."""
     cut = (a[1] + b[0]) / 2
@@ -1094,7 +1099,7 @@ def _is_list(columns: list[Column]) -> bool:
 
 
 def parse_table(
-    lines: list[Line], header: tuple[int, dict] | None, columns: list[Column] | None = None
+    lines: list[Line], header: tuple[int, Titles] | None, columns: list[Column] | None = None
 ) -> tuple[list[TableRow], list[Column]]:
     """Rows of the worker table below `header`; on a continuation page, `columns` (those of the page
     before, brought onto this page's columns by `align_columns`) rather than its own."""
@@ -1123,7 +1128,7 @@ def parse_table(
             if col.name in _FIELDS or col.name in ("stt", "period"):
                 cells.setdefault(col.name, []).append(w)
                 where[col.name] = col
-        traces = set()  # cells of nothing but a ruling's trace: kept, to be read again, but they end no table
+        traces: set[str] = set()  # cells of nothing but a ruling's trace: kept, to be read again, but they end no table
         for name, ws in cells.items():
             kept = [w for w in ws if not stray(w, height)]
             if kept:
@@ -1132,10 +1137,10 @@ def parse_table(
                 traces.add(name)
         if "period" in cells:
             _split_period(cells)
-        data = {k: v for k, v in cells.items() if k in _FIELDS}
-        if not data:
+        read = {k: v for k, v in cells.items() if k in _FIELDS}
+        if not read:
             continue
-        only_name = set(data) == {"full_name"}
+        only_name = set(read) == {"full_name"}
         if (
             only_name
             and rows
@@ -1146,8 +1151,8 @@ def parse_table(
         ):
             # a long name wrapped in its cell: continue the row above
             prev = rows[-1]
-            prev.cells["full_name"] += " " + " ".join(w.text for w in data["full_name"])
-            prev.conf["full_name"] = min(prev.conf["full_name"], min(w.conf for w in data["full_name"]))
+            prev.cells["full_name"] += " " + " ".join(w.text for w in read["full_name"])
+            prev.conf["full_name"] = min(prev.conf["full_name"], min(w.conf for w in read["full_name"]))
             prev.boxes.pop("full_name", None)  # two lines: not re-read as one
             continue
         row = TableRow(y=line.y)
@@ -1156,7 +1161,7 @@ def parse_table(
             row.conf[name] = min(w.conf for w in ws)
             row.boxes[name] = _cell_box(ws, where.get(name))
         if not _is_worker_row(row):
-            if rows and len(data) == 1 and not only_name and not traces:
+            if rows and len(read) == 1 and not only_name and not traces:
                 break  # a lone line of text below the table (signatures, notes): the table is over
             continue
         if rows:
@@ -1234,7 +1239,7 @@ def _cell_box(words: list[Word], col: Column | None) -> tuple[float, float, floa
     return x0, y0, x1, y1
 
 
-def titled(header: tuple[int, dict] | None) -> bool:
+def titled(header: tuple[int, Titles] | None) -> bool:
     """Whether a header's titles name three fields or more: a header read, not the lines above a table
     whose titles were not (a continuation page without the header, or a header Tesseract garbled)."""
     return header is not None and len([k for k in header[1] if k not in ("stt", "period")]) >= 3
