@@ -215,6 +215,11 @@ def _vote(readings: list[F.Field]) -> F.Field:
     a lowered confidence if the third disagrees; with no majority nothing is chosen by guessing:
     the most confident reading of the right shape is kept, its confidence cut to 0.4 of it."""
     good = [f for f in readings if not _bad(f)]
+    if len(good) == 1 and all(f.value is None for f in readings if f is not good[0]):
+        # the other crops came out garbled (cut at a photo's edge, a ruling caught): no evidence against
+        # the one reading of the right shape, which keeps its own confidence, a little lowered
+        only = good[0]
+        return F.Field(only.value, round(only.confidence * 0.9, 3), "the other readings garbled", only.verdict)
     if not good:
         best = max(readings, key=lambda f: f.confidence)
         return F.Field(best.value, round(best.confidence * 0.5, 3), best.note, best.verdict)

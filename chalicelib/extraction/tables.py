@@ -897,9 +897,18 @@ _EXPECTED = {
 date) was not this column's: a document's heading ("DANH SÁCH NGƯỜI LAO ĐỘNG ...") read as the name's
 title, or "Mã số thuế" above the table as "Số TT", when the table's own header was not legible."""
 _SPECIFIC = ("si", "id", "date", "range")
+_NOT_SPECIFIC = ("name", "text", "stt")
+"""Kinds of cells that are never those of a column titled as an SI number, an ID or a date."""
 BIRTH_BEFORE = 2010
 """A column of dates most of which fall before this year holds dates of birth (workers are 15 or
 older): it tells the date of birth from the period columns when no title says which is which."""
+
+
+def _undated(texts: list[str]) -> bool:
+    """Whether a column's cells, of which there are a few, hold (nearly) no date at all."""
+    filled = [t for t in texts if t.strip()]
+    dated = sum(1 for t in filled if cell_kind(t) in ("date", "range"))
+    return len(filled) >= 2 and dated < 0.2 * len(filled)
 
 
 def _kind_of(texts: list[str]) -> tuple[str | None, float]:
@@ -930,6 +939,23 @@ def _type_columns(cols: list[tuple[float, float, str, str]], data: list[Line]) -
         kind = kinds[i][0]
         if expected and kind in _SPECIFIC and kind != expected and not (expected == "date" and kind == "range"):
             col.name, col.label = f"_{i}", ""
+        elif expected in _SPECIFIC and (
+            kind in _NOT_SPECIFIC or (expected in ("date", "range") and _undated(texts[i]))
+        ):
+            # words under a number's or a date's title ("Nam/Nữ" read as "Đến"), row numbers under the ID's
+            # ("Số TT" read as "Số CMND"), contract numbers under a garbled date of birth's ("năm Số [HĐLĐ]")
+            col.name, col.label = f"_{i}", ""
+    for i, col in enumerate(columns):
+        expected = _EXPECTED.get(col.name)
+        if (
+            expected in ("si", "id")
+            and not any(t.strip() for t in texts[i])
+            and any(c.name.startswith("_") and kinds[j][0] == expected for j, c in enumerate(columns))
+        ):
+            col.name, col.label = (
+                f"_{i}",
+                "",
+            )  # an empty column under the title ("Số TT" read as "Số T[hẻ]"), the IDs beside
     taken = {c.name for c in columns}
     for i, col in enumerate(columns):
         kind = kinds[i][0]

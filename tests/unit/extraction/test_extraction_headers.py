@@ -212,6 +212,38 @@ def test_one_column_holding_both_dates():
     _assert_all_read(rows)
 
 
+# Three lists of the second generator (seed 31) each lost a whole column to one misread title.
+
+
+def test_genders_under_a_title_misread_as_the_periods_end_are_not_the_period():
+    # "Nam/ Nữ" read as "Đến" while the period's own titles were garbled
+    gendered = [{**w, "gender": g} for w, g in zip(WORKERS, ("Nam", "Nữ", "Nam"), strict=True)]
+    columns = [*STD[:4], ("gender", ["Đến"], 90), STD[4], ("period_from", ["s Š"], 230), ("period_to", ["TH"], 230)]
+    rows, names = _read(_page(columns, rows=gendered))
+    assert not {r.cells.get("period_to") for r in rows} & {"Nam", "Nữ"} and names["period_to"] == ""
+    _assert_all_read(rows)
+
+
+def test_contract_numbers_under_a_garbled_birth_date_title_leave_it_to_the_dates_beside():
+    # "Ngày, tháng, năm sinh" garbled; its last words and the next column's "Số [HĐLĐ]" read as a date of
+    # birth's title over the contract numbers
+    contracts = [{**w, "contract": f"{264 + i}/2017/HĐLĐ"} for i, w in enumerate(WORKERS)]
+    columns = [*STD[:3], ("date_of_birth", ["ướt"], 230), ("contract", ["năm sinh"], 280), *STD[4:]]
+    rows, names = _read(_page(columns, rows=contracts))
+    assert names["date_of_birth"] == ""
+    _assert_all_read(rows)
+
+
+def test_an_empty_column_under_an_id_title_leaves_it_to_the_ids_beside():
+    # "Số TT" read as "Số T" over "TT", the first taken for the ID's "Số T[hẻ]", over row numbers Tesseract
+    # did not read; the ID's own title garbled
+    unnumbered = [{**w, "stt": ""} for w in WORKERS]
+    columns = [("stt", ["Số T", "TT"], 70), *STD[1:4], ("id_number", ["š CMMD"], 270), *STD[5:]]
+    rows, names = _read(_page(columns, rows=unnumbered))
+    assert names["id_number"] == ""
+    _assert_all_read(rows)
+
+
 def test_no_table_on_a_form_with_numbers():
     words = _text_words("Mã số thuế: 0101234567 ngày 12/04/2020", 50, 100) + _text_words(
         "Kính gửi: Bảo hiểm xã hội tỉnh", 50, 160

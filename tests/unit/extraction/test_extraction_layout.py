@@ -234,6 +234,13 @@ def test_readings_that_disagree_lower_confidence_and_never_guess():
     assert split.confidence < 0.4 and split.verdict == "readings_disagree"
     # nothing of the right shape: returned as read, low
     assert _vote([F.parse_si_number("12345", 0.9)] * 3).confidence < 0.2
+    # one reading of the right shape, the readings of its crop garbled (cut at a photo's edge): nothing
+    # says it is wrong, so it keeps (nearly) its own confidence and is compared with the typed list
+    first = F.parse_date("16.06.2020", 0.95)
+    kept = _vote([first, F.parse_date("16.06.202", 0.0), F.parse_date("6.06.20201", 0.0)])
+    assert kept.value == "2020-06-16" and kept.confidence >= 0.85 * first.confidence
+    # but a garbled reading that still has a value (a wrong length) is evidence: no majority, low
+    assert _vote([F.parse_si_number("0123456789", 0.9), F.parse_si_number("12345", 0.9)] * 1).confidence < 0.5
 
 
 def test_cells_are_binarized_at_their_own_threshold():
