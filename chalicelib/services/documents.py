@@ -25,7 +25,7 @@ from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, SlipKind, utcnow
 from chalicelib.domain.identifiers import readable_code
 from chalicelib.domain.offices import PROVINCES, office
-from chalicelib.domain.procedures import body_name, procedure
+from chalicelib.domain.procedures import body_name, procedure_of
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
@@ -145,7 +145,7 @@ def _due_at(day: date) -> datetime:
 def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: datetime, extra: dict[str, Any]) -> Any:
     from chalicelib.documents import slips
 
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     common: dict[str, Any] = dict(
         number=number,
         portal_code=dossier.portal_code,
