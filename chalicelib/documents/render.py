@@ -465,13 +465,16 @@ def _confirmation(slip: ConfirmationSlip, st) -> list[Flowable]:
     story = [
         Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
         Paragraph(f"Thủ tục: <b>{_or_dots(slip.procedure_title)}</b>", st["body"]),
-        Paragraph(f"Đơn vị sử dụng lao động: <b>{_t(e.name)}</b>", st["body"]),
-        Paragraph(
-            f"Mã đơn vị: {_or_dots(e.unit_code, '..........')}&nbsp;&nbsp;&nbsp;&nbsp;"
-            f"Mã số thuế: {_or_dots(e.tax_code, '..........')}",
-            st["body"],
-        ),
+        Paragraph(f"{_t(slip.party)}: <b>{_t(e.name)}</b>", st["body"]),
     ]
+    if slip.party == "Đơn vị sử dụng lao động":  # a worker filing for themselves has no unit code or tax code
+        story.append(
+            Paragraph(
+                f"Mã đơn vị: {_or_dots(e.unit_code, '..........')}&nbsp;&nbsp;&nbsp;&nbsp;"
+                f"Mã số thuế: {_or_dots(e.tax_code, '..........')}",
+                st["body"],
+            )
+        )
     if e.address:
         story.append(Paragraph(f"Địa chỉ: {_t(e.address)}", st["body"]))
     story.append(Paragraph(f"Danh sách người lao động ({len(slip.workers)} người):", st["body"]))

@@ -392,6 +392,8 @@ class ConfirmationSlip(Slip):
         "Cơ quan bảo hiểm xã hội xác nhận những người lao động có tên trong danh sách trên "
         "đang tham gia bảo hiểm xã hội bắt buộc tại đơn vị."
     )
+    party: str = "Đơn vị sử dụng lao động"
+    """Who applied, as the procedure names them (a worker filing for themselves: "Người lao động")."""
     signer_title: str = "GIÁM ĐỐC"
 
     def __post_init__(self) -> None:

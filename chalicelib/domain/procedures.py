@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier
@@ -111,7 +111,7 @@ class Cited(_Data):
 
     article: str = Field(min_length=1, description="the article of the basis, e.g. 'Điều 3 khoản 1'")
     source: str = Field(min_length=1, description="where the rule was read")
-    confirmed: bool
+    confirmed: StrictBool
     """False: believed, not confirmed by the source (DOMAIN.md marks it **B**)."""
     to_confirm: str = ""
     """For a belief: what would confirm it."""

@@ -215,6 +215,11 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
         return slips.ConfirmationSlip(
             employer=slips.Employer(a.name, a.unit_code or "", a.tax_code or "", a.address or ""),
             workers=extra.get("workers", [w.model_dump() for w in dossier.workers]),
+            party=rules.wording.party_vi,
+            statement=(
+                "Cơ quan bảo hiểm xã hội xác nhận người lao động có tên trong danh sách trên: "
+                f"{rules.wording.confirms_vi}."
+            ),
             **common,
         )
     raise ValueError(f"unknown slip kind {kind!r}")
