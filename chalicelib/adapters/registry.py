@@ -80,7 +80,7 @@ def unit_from_item(item: dict[str, Any]) -> Unit:
 def participant_item(p: Participant) -> dict[str, Any]:
     periods = []
     for period in p.periods:
-        m = {"unit_code": _s(period.unit_code), "from": _s(period.from_month)}
+        m: dict[str, dict[str, Any]] = {"unit_code": _s(period.unit_code), "from": _s(period.from_month)}
         if period.to_month:
             m["to"] = _s(period.to_month)
         if period.ui is not None:

@@ -20,6 +20,7 @@ BHXH's own deadline is its step alone; the authority's is the sum of the steps a
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from collections.abc import Iterable
 from datetime import date
@@ -385,7 +386,7 @@ def load_procedures(root: Path = PROCEDURE_DIR) -> dict[str, tuple[Procedure, ..
     out: dict[str, tuple[Procedure, ...]] = {}
     for code, found in versions.items():
         found.sort(key=lambda p: p.window_from)
-        for earlier, later in zip(found, found[1:], strict=False):
+        for earlier, later in itertools.pairwise(found):
             if later.window_from <= earlier.window_to:
                 raise ProcedureFileError(
                     f"{PROCEDURE_DIR / later.file}: field rules.window: overlaps {earlier.file}'s window"

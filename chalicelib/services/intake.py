@@ -19,11 +19,11 @@ from pydantic import ValidationError
 from chalicelib.adapters import queues
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.store import store
+from chalicelib.config import settings
 from chalicelib.domain import notes
 from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
 from chalicelib.domain.media import ATTACHMENT_TYPES, MAX_INLINE_BYTES, MAX_UPLOAD_BYTES
 from chalicelib.domain.messages import Step, StepMessage
-from chalicelib.config import settings
 from chalicelib.domain.procedures import PROCEDURES, procedure, procedure_of
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge, UnsupportedMedia

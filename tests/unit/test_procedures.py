@@ -101,14 +101,16 @@ def test_a_belief_without_what_would_confirm_it_is_refused(copy: Path) -> None:
     path.write_text(
         text.replace('to_confirm = "Văn bản Quyết định 23/2021/QĐ-TTg: số ngày', 'note = "', 1), encoding="utf-8"
     )
-    with pytest.raises(ProcedureFileError, match="work_stoppage_support.toml: field rules.min_working_days_in_month"):
+    with pytest.raises(
+        ProcedureFileError, match=r"work_stoppage_support\.toml: field rules\.min_working_days_in_month"
+    ):
         load_procedures(copy)
 
 
 def test_not_toml_and_overlapping_windows_are_refused(copy: Path) -> None:
     broken = copy / "qd15_2020" / "wage_loan.toml"
     broken.write_text("code = \n", encoding="utf-8")
-    with pytest.raises(ProcedureFileError, match="wage_loan.toml: not a readable TOML file"):
+    with pytest.raises(ProcedureFileError, match=r"wage_loan\.toml: not a readable TOML file"):
         load_procedures(copy)
     shutil.copy(PROCEDURE_DIR / "qd15_2020" / "wage_loan.toml", broken)
     late = copy / "qd15_2020" / "pension_pause.toml"
