@@ -443,7 +443,9 @@ def seed_demo(
     if (
         len(found) == len(stamps)
         and all(
-            found[si].full_name == row.full_name and found[si].date_of_birth == row.date_of_birth
+            found[si].full_name == row.full_name
+            and found[si].date_of_birth == row.date_of_birth
+            and found[si].has_ui_records  # loaded before the unemployment-insurance columns: load again
             for si, row in stamps.items()
         )
         and (
