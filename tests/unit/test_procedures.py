@@ -130,3 +130,9 @@ def test_a_bad_file_stops_the_start_up(copy: Path, tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode != 0
     assert "pension_pause.toml: field steps.0.days" in run.stderr
+
+
+def test_the_maintainers_page_names_every_rule_still_unconfirmed() -> None:
+    page = (PROCEDURE_DIR.parent.parent / "docs" / "procedures.md").read_text(encoding="utf-8")
+    missing = [f"{v.file} {name}" for v, name, _ in unconfirmed_rules() if f"| `{v.file}` | `{name}` |" not in page]
+    assert not missing, missing
