@@ -5,6 +5,7 @@ and its unit-level condition, the household business BHXH does not receive, and 
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import uuid
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.registry import registry
+from chalicelib.adapters.store import store
 from chalicelib.config import settings
 from chalicelib.domain.registry import Participant, Period
 from chalicelib.services import pipeline, workflow
@@ -22,6 +24,15 @@ from tests.helpers import pdf_bytes
 
 def codes(dossier: dict[str, Any]) -> list[tuple[str, str | None, int | None]]:
     return [(f["code"], f["field"], f["row"]) for f in dossier["findings"]]
+
+
+def slip_text(dossier_id: str, kind: str) -> str:
+    from pypdf import PdfReader
+
+    from chalicelib.adapters.blobs import slips
+
+    ref = next(d for d in store().get(dossier_id).documents if d.kind == kind)
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(slips().get(ref.key))).pages)
 
 
 def confirm(world: Fixture, dossier_id: str) -> dict[str, Any]:
@@ -141,6 +152,10 @@ def test_a_terminated_worker_without_benefit_files_alone_and_reaches_the_labour_
     done = confirm(world, dossier["id"])
     assert done["forwarded_to"] == "labour_department"
     assert [d["kind"] for d in done["documents"]].count("confirmation") == 1
+    # BHXH's confirmation names the worker as the party and says what it confirms for this procedure
+    text = " ".join(slip_text(dossier["id"], "confirmation").split())
+    assert "Người lao động: Hoàng Thị Mai" in text and "Đơn vị sử dụng lao động" not in text
+    assert "tham gia bảo hiểm thất nghiệp và không đủ điều kiện hưởng trợ cấp thất nghiệp" in text
 
 
 def test_a_terminated_worker_entitled_to_unemployment_benefit_is_refused_with_the_reason(world: Fixture) -> None:
