@@ -222,6 +222,19 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
             ),
             **common,
         )
+    if kind == "decision":
+        a, decision = dossier.applicant, dossier.decision
+        assert decision is not None, "a decision slip is for a dossier decided"
+        return slips.DecisionSlip(
+            employer=slips.Employer(a.name, a.unit_code or "", a.tax_code or "", a.address or ""),
+            approved=decision.result == "approved",
+            workers=len(dossier.workers),
+            period_from=min((w.period_from for w in dossier.workers), default=None),
+            period_to=max((w.period_to for w in dossier.workers), default=None),
+            legal_basis=rules.legal_basis,
+            note=decision.note or "",
+            **common,
+        )
     raise ValueError(f"unknown slip kind {kind!r}")
 
 

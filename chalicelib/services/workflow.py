@@ -156,6 +156,10 @@ def record_decision(dossier_id: str, body: Any, by: str, for_authority: bool = F
         moved = d.model_copy(update={"decision": decision}).advance(
             Status.DECIDED, by=by, at=decision.at, note=notes.decided(wanted.result, wanted.amount, wanted.note)
         )
+        if procedure_of(d).forwarded_to is None:  # BHXH decides itself: its own signed decision, numbered
+            slip = documents.issue(moved, "decision", "decided")
+            if slip not in moved.documents:
+                moved = moved.model_copy(update={"documents": [*moved.documents, slip]})
         return documents.with_control_slip(deadlines.finished(moved, decision.at), "decided")
 
     return _save(dossier_id, decide)

@@ -202,6 +202,11 @@ def test_a_pension_pause_meeting_it_is_decided_by_bhxh_without_an_amount(world: 
     assert with_amount.status_code == 422 and with_amount.json_body["error"]["code"] == "amount_not_applicable"
     decided = world.api.http.post(url, headers=clerk, body=json.dumps({"result": "approved"}))
     assert decided.status_code == 200 and decided.json_body["status"] == "decided"
+    # BHXH's own decision: a signed slip of its own kind and number, with no amount
+    assert [d["kind"] for d in decided.json_body["documents"]].count("decision") == 1
+    text = " ".join(slip_text(dossier["id"], "decision").split())
+    assert "QUYẾT ĐỊNH" in text and "tạm dừng đóng vào quỹ hưu trí và tử tuất" in text
+    assert "Quyết định số 15/2020/QĐ-TTg" in text and "đồng" not in text.replace("Đồng ý", "")
 
 
 # -- the household business, filed at the commune -------------------------------------------------------
