@@ -30,6 +30,7 @@ from chalicelib.api.contracts import (
     LookupView,
     Operation,
     Param,
+    ProcedureListView,
     StatsView,
     UploadRequest,
     UploadTicket,
@@ -156,6 +157,18 @@ def _body() -> Any:
 def health() -> Response:
     report = queries.health()
     return Response(report, status_code=200 if report["status"] == "ok" else 503)
+
+
+@endpoint(
+    "/v1/procedures",
+    Operation(
+        "every procedure with its legal bases: title, submitter, components, deadlines per step, where it goes, "
+        "and each rule with its article and whether it is confirmed",
+        {200: Answer("the procedures", ProcedureListView)},
+    ),
+)
+def procedures() -> Any:
+    return queries.procedures()
 
 
 @endpoint(

@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--units", help="CSV: unit_code,unit_name,tax_code,province_code")
     p.add_argument(
         "--participants",
-        help="CSV: si_number,full_name,date_of_birth,id_number,unit_code,participation_from,participation_to",
+        help="CSV: si_number,full_name,date_of_birth,id_number,unit_code,participation_from,participation_to "
+        "[,unemployment_insurance,ui_benefit_from] (docs/procedures.md)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_registry_load)

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     max_attachment_bytes: int = Field(100 * 1024 * 1024, gt=0)
     reread_conf: float = Field(0.88, ge=0, le=1)
     extract_budget_seconds: float = Field(200, gt=0)
+    household_offices: str = ""
+    """Province codes (`031,01`) of offices that receive household-business dossiers although they are
+    not BHXH's (filed at the commune); by default none does (issue 16)."""
 
     @field_validator("public_base_url")
     @classmethod
@@ -109,6 +112,9 @@ class Settings(BaseSettings):
         if self.authority_urls and not self.authority_secret.get_secret_value():
             raise ValueError("MOTCUA_AUTHORITY_URLS is set without MOTCUA_AUTHORITY_SECRET")
         return self
+
+    def receives_household_business(self, province_code: str) -> bool:
+        return province_code in {c.strip() for c in self.household_offices.split(",") if c.strip()}
 
     def name(self, what: str) -> str:
         """Name of a table or queue of this stage, e.g. `motcua-local-dossiers`."""

@@ -20,7 +20,12 @@ from chalicelib.domain.dossier import Dossier
 
 __all__ = ["AUTHORITY_NAMES", "deliver", "endpoints"]
 
-AUTHORITY_NAMES = {"province": "Ủy ban nhân dân cấp tỉnh", "social_policy_bank": "Ngân hàng Chính sách xã hội"}
+AUTHORITY_NAMES = {
+    "province": "Ủy ban nhân dân cấp tỉnh",
+    "social_policy_bank": "Ngân hàng Chính sách xã hội",
+    "labour_department": "Sở Lao động - Thương binh và Xã hội",
+}
+"""The deciding bodies the procedure files name in `forwarded_to` (`chalicelib/procedures`)."""
 
 
 @lru_cache(maxsize=1)

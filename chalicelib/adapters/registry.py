@@ -6,7 +6,9 @@ Two tables of the stage (`settings().name("units")`, `settings().name("participa
 - participants: one item per SI number, with `full_name`, `date_of_birth` (ISO), `id_number`,
   `unit_code` (the unit of the latest period; GSI `unit-index`), `identity_key` (normalised name +
   '#' + date of birth; GSI `identity-index`) and `periods`, a list of
-  `{unit_code, from: "YYYY-MM", to: "YYYY-MM"}` (no `to`: still participating), and `digest`, a
+  `{unit_code, from: "YYYY-MM", to: "YYYY-MM", ui: bool}` (no `to`: still participating; `ui`:
+  unemployment insurance paid alongside, absent when unknown), `ui_benefit_from` (the month an
+  unemployment benefit decision took effect, if any), and `digest`, a
   hash of all that, so a loader can tell an unchanged item by reading 2 attributes instead of all.
 
 Reads by key go through BatchGetItem (100 keys a call, unprocessed keys retried with back-off),
@@ -78,9 +80,11 @@ def unit_from_item(item: dict[str, Any]) -> Unit:
 def participant_item(p: Participant) -> dict[str, Any]:
     periods = []
     for period in p.periods:
-        m = {"unit_code": _s(period.unit_code), "from": _s(period.from_month)}
+        m: dict[str, dict[str, Any]] = {"unit_code": _s(period.unit_code), "from": _s(period.from_month)}
         if period.to_month:
             m["to"] = _s(period.to_month)
+        if period.ui is not None:
+            m["ui"] = {"BOOL": period.ui}
         periods.append({"M": m})
     item = {
         "si_number": _s(p.si_number),
@@ -93,6 +97,8 @@ def participant_item(p: Participant) -> dict[str, Any]:
     }
     if p.id_number:
         item["id_number"] = _s(p.id_number)
+    if p.ui_benefit_from:
+        item["ui_benefit_from"] = _s(p.ui_benefit_from)
     return item
 
 
@@ -102,6 +108,7 @@ def participant_from_item(item: dict[str, Any]) -> Participant:
             unit_code=m["M"]["unit_code"]["S"],
             from_month=m["M"]["from"]["S"],
             to_month=m["M"]["to"]["S"] if "to" in m["M"] else None,
+            ui=m["M"]["ui"]["BOOL"] if "ui" in m["M"] else None,
         )
         for m in item.get("periods", {}).get("L", [])
     )
@@ -112,6 +119,7 @@ def participant_from_item(item: dict[str, Any]) -> Participant:
         id_number=item["id_number"]["S"] if "id_number" in item else None,
         unit_code=item["unit_code"]["S"],
         periods=periods,
+        ui_benefit_from=item["ui_benefit_from"]["S"] if "ui_benefit_from" in item else None,
     )
 
 

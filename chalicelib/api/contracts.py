@@ -46,6 +46,8 @@ __all__ = [
     "Operation",
     "Param",
     "Problem",
+    "ProcedureListView",
+    "ProcedureView",
     "ScannedList",
     "SlipIdentity",
     "StatsRow",
@@ -196,6 +198,11 @@ class DossierView(BaseModel):
     id: str
     portal_code: str
     procedure: str
+    basis: str | None = None
+    """The legal basis whose version of the procedure judges this dossier (`qd15_2020`, `qd23_2021`): the
+    one in force for the period it claims (`GET /v1/procedures`)."""
+    forwarded_to: str | None = None
+    """The authority it was handed to (`province`, `social_policy_bank`, `labour_department`), once forwarded."""
     status: str
     overdue: bool
     attention: str | None
@@ -328,6 +335,84 @@ class Verification(BaseModel):
     signed_at: str | None = None
     covers_whole_file: bool | None = None
     problems: list[Problem]
+
+
+class CitedView(BaseModel):
+    """A rule of a procedure and its law: the article, the source read, and how sure we are."""
+
+    name: str
+    """Which rule: `rules.window`, `rules.min_consecutive_days`, `identity`, ..."""
+    article: str
+    source: str
+    confirmed: bool
+    to_confirm: str = ""
+    """For a rule believed, not confirmed: what would confirm it."""
+    value: dict[str, Any] = {}
+    """The rule's own values (`{"start": "2021-05-01", "end": "2021-12-31"}`, `{"value": 15}`, ...)."""
+
+
+class ProcedureStepView(BaseModel):
+    body: str
+    body_name: str
+    task: str
+    days: int
+    """Working days, counted from the day the body receives the dossier."""
+    article: str
+    source: str
+    confirmed: bool
+    to_confirm: str = ""
+
+
+class ProcedureComponentView(BaseModel):
+    code: str
+    """What the portal declares (`?component=`)."""
+    title: str
+    title_en: str
+    required: bool
+    signed: bool
+    """Must carry the applicant's digital signature (PAdES); never for a citizen the portal authenticated."""
+
+
+class ProcedureBasisView(BaseModel):
+    """One procedure under one legal basis: a dossier is judged by the version whose window covers its period."""
+
+    basis: str
+    """`qd15_2020`, `qd23_2021`."""
+    basis_title: str
+    basis_title_en: str
+    basis_short: str
+    window_from: date
+    window_to: date
+    identity: Literal["unit", "citizen"]
+    signature: Literal["pades", "portal_authentication"]
+    components: list[ProcedureComponentView]
+    steps: list[ProcedureStepView]
+    bhxh_days: int
+    time_limit_days: int
+    """The appointment printed on the receipt: the sum of the steps."""
+    forwarded_to: str | None
+    forwarded_to_name: str | None
+    decision_amount: bool
+    rules: list[CitedView]
+    file: str
+    """The data file, under `chalicelib/procedures`."""
+
+
+class ProcedureView(BaseModel):
+    code: str
+    title: str
+    title_en: str
+    submitted_by: Literal["employer", "household", "worker"]
+    received_by_bhxh: bool
+    filed_at: dict[str, str] | None = None
+    """Where it is filed, in `vi` and `en`, when BHXH does not receive it."""
+    bases: list[ProcedureBasisView]
+
+
+class ProcedureListView(BaseModel):
+    """Body of `GET /v1/procedures`: every procedure this system knows, with each basis it has."""
+
+    items: list[ProcedureView]
 
 
 class Health(BaseModel):

@@ -23,9 +23,17 @@ from chalicelib.config import settings
 from chalicelib.domain.actions import available
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.feedback import Feedback
+from chalicelib.domain.procedures import UnknownProcedure, procedure_of
 from chalicelib.domain.workdays import VIETNAM_TZ
 
 __all__ = ["dossier_view", "feedback_list_view", "feedback_view", "lookup_view", "worklist_view"]
+
+
+def _basis(d: Dossier) -> str | None:
+    try:
+        return procedure_of(d).basis.code
+    except UnknownProcedure:  # a dossier stored under a code this office no longer has
+        return None
 
 
 def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
@@ -34,6 +42,8 @@ def dossier_view(d: Dossier, role: str | None = None) -> DossierView:
         id=d.id,
         portal_code=d.portal_code,
         procedure=d.procedure,
+        basis=_basis(d),
+        forwarded_to=d.forwarded_to,
         status=d.status.value,
         overdue=d.overdue,
         attention=d.attention,

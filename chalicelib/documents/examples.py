@@ -19,6 +19,7 @@ from .slips import (
     ConfirmationSlip,
     ControlSlip,
     CorrectionRequestSlip,
+    DecisionSlip,
     Employer,
     Finding,
     Handover,
@@ -289,10 +290,21 @@ def example_slip(kind: str, *, workers: int = 300, number: str | None = None) ->
             workers=tuple(_workers(workers)),
             **common,
         )
+    if kind == "decision":
+        return DecisionSlip(
+            number=number or "000012/2020/QD-031",
+            employer=Employer(APPLICANT.name, "TA1234A", "0101234567", APPLICANT.address),
+            approved=True,
+            workers=workers,
+            period_from=date(2020, 4, 1),
+            period_to=date(2020, 6, 30),
+            legal_basis="Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020 của Thủ tướng Chính phủ",
+            **{**common, "procedure_title": "Tạm dừng đóng vào quỹ hưu trí và tử tuất"},
+        )
     raise ValueError(f"unknown kind {kind!r}")
 
 
 def example_slips(workers: int = 300) -> dict[str, Slip]:
     """One example of each kind, by kind."""
-    kinds = ("receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation")
+    kinds = ("receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation", "decision")
     return {k: example_slip(k, workers=workers) for k in kinds}

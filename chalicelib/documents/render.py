@@ -51,6 +51,7 @@ from .slips import (
     ConfirmationSlip,
     ControlSlip,
     CorrectionRequestSlip,
+    DecisionSlip,
     ReceiptSlip,
     RefusalSlip,
     Slip,
@@ -465,13 +466,16 @@ def _confirmation(slip: ConfirmationSlip, st) -> list[Flowable]:
     story = [
         Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
         Paragraph(f"Thủ tục: <b>{_or_dots(slip.procedure_title)}</b>", st["body"]),
-        Paragraph(f"Đơn vị sử dụng lao động: <b>{_t(e.name)}</b>", st["body"]),
-        Paragraph(
-            f"Mã đơn vị: {_or_dots(e.unit_code, '..........')}&nbsp;&nbsp;&nbsp;&nbsp;"
-            f"Mã số thuế: {_or_dots(e.tax_code, '..........')}",
-            st["body"],
-        ),
+        Paragraph(f"{_t(slip.party)}: <b>{_t(e.name)}</b>", st["body"]),
     ]
+    if slip.party == "Đơn vị sử dụng lao động":  # a worker filing for themselves has no unit code or tax code
+        story.append(
+            Paragraph(
+                f"Mã đơn vị: {_or_dots(e.unit_code, '..........')}&nbsp;&nbsp;&nbsp;&nbsp;"
+                f"Mã số thuế: {_or_dots(e.tax_code, '..........')}",
+                st["body"],
+            )
+        )
     if e.address:
         story.append(Paragraph(f"Địa chỉ: {_t(e.address)}", st["body"]))
     story.append(Paragraph(f"Danh sách người lao động ({len(slip.workers)} người):", st["body"]))
@@ -504,6 +508,38 @@ def _confirmation(slip: ConfirmationSlip, st) -> list[Flowable]:
     return story
 
 
+def _decision(slip: DecisionSlip, st) -> list[Flowable]:
+    e = slip.employer
+    period = (
+        f" từ tháng {slip.period_from:%m/%Y} đến tháng {slip.period_to:%m/%Y}"
+        if slip.period_from and slip.period_to
+        else ""
+    )
+    verdict = (
+        f"Đồng ý cho {_t(e.name)} (mã đơn vị {_or_dots(e.unit_code, '..........')}) "
+        f"{_t(slip.procedure_title[:1].lower() + slip.procedure_title[1:])}{period}, "
+        f"đối với {slip.workers} người lao động trong danh sách kèm theo hồ sơ."
+        if slip.approved
+        else f"Không chấp thuận đề nghị {_t(slip.procedure_title[:1].lower() + slip.procedure_title[1:])} "
+        f"của {_t(e.name)} (mã đơn vị {_or_dots(e.unit_code, '..........')})."
+    )
+    story = [
+        Paragraph(f"Mã hồ sơ: <b>{_t(slip.portal_code)}</b>", st["subtitle"]),
+        Paragraph(f"Về việc: <b>{_or_dots(slip.procedure_title)}</b>", st["body"]),
+        Paragraph(f"Căn cứ {_t(slip.legal_basis)};", st["body"]) if slip.legal_basis else Spacer(1, 0),
+        Paragraph("Căn cứ hồ sơ đề nghị của đơn vị và dữ liệu tham gia bảo hiểm xã hội;", st["body"]),
+        Paragraph("<b>QUYẾT ĐỊNH:</b>", st["body"]),
+        Paragraph(f"Điều 1. {verdict}", st["body"]),
+    ]
+    if slip.note:
+        story.append(Paragraph(f"Lý do, ghi chú: {_t(slip.note)}", st["body"]))
+    story += [
+        Paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", st["body"]),
+        _signatures(st, (f"{slip.signer_title} {slip.agency.name.upper()}", _SYSTEM_SIGNED, slip.signer_name)),
+    ]
+    return story
+
+
 def _grid(rows: list[list], widths: list[float], *, long: bool = False, align_center: Iterable[int] = (0,)) -> Table:
     cls = LongTable if long else Table
     table = cls(rows, colWidths=widths, repeatRows=1)
@@ -527,6 +563,7 @@ _LAYOUTS: dict[str, Callable] = {
     "apology": _apology,
     "control_slip": _control,
     "confirmation": _confirmation,
+    "decision": _decision,
 }
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "ConfirmationSlip",
     "ControlSlip",
     "CorrectionRequestSlip",
+    "DecisionSlip",
     "Employer",
     "Finding",
     "Handover",
@@ -55,6 +56,7 @@ KIND_CODES: dict[str, str] = {
     "apology": "XL",  # xin lỗi
     "control_slip": "KS",  # kiểm soát
     "confirmation": "XN",  # xác nhận
+    "decision": "QD",  # quyết định (of BHXH itself: the pension-fund pause)
 }
 """The kinds of slip, and the letters each one's number carries."""
 TITLES: dict[str, str] = {
@@ -64,6 +66,7 @@ TITLES: dict[str, str] = {
     "apology": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
     "control_slip": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
     "confirmation": "XÁC NHẬN THAM GIA BẢO HIỂM XÃ HỘI BẮT BUỘC",
+    "decision": "QUYẾT ĐỊNH",
 }
 """The title printed on each kind of slip, with its diacritics (NFC)."""
 
@@ -392,6 +395,8 @@ class ConfirmationSlip(Slip):
         "Cơ quan bảo hiểm xã hội xác nhận những người lao động có tên trong danh sách trên "
         "đang tham gia bảo hiểm xã hội bắt buộc tại đơn vị."
     )
+    party: str = "Đơn vị sử dụng lao động"
+    """Who applied, as the procedure names them (a worker filing for themselves: "Người lao động")."""
     signer_title: str = "GIÁM ĐỐC"
 
     def __post_init__(self) -> None:
@@ -403,8 +408,39 @@ class ConfirmationSlip(Slip):
             raise ValueError("a confirmation lists at least one worker")
 
 
+@dataclass(frozen=True, kw_only=True)
+class DecisionSlip(Slip):
+    """BHXH's own decision, where BHXH decides (the pause of pension and survivorship contributions):
+    approved or not, for the unit and its listed workers, on the legal basis of the dossier's period.
+    It carries no amount."""
+
+    kind: ClassVar[str] = "decision"
+    employer: Employer
+    approved: bool
+    workers: int
+    """How many workers the dossier lists."""
+    period_from: date | None = None
+    period_to: date | None = None
+    legal_basis: str = ""
+    note: str = ""
+    signer_title: str = "GIÁM ĐỐC"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if isinstance(self.employer, Mapping):
+            object.__setattr__(self, "employer", _coerce(Employer, self.employer))
+
+
 SLIP_CLASSES: dict[str, type[Slip]] = {
     cls.kind: cls
-    for cls in (ReceiptSlip, CorrectionRequestSlip, RefusalSlip, ApologySlip, ControlSlip, ConfirmationSlip)
+    for cls in (
+        ReceiptSlip,
+        CorrectionRequestSlip,
+        RefusalSlip,
+        ApologySlip,
+        ControlSlip,
+        ConfirmationSlip,
+        DecisionSlip,
+    )
 }
 """The data class of each kind."""

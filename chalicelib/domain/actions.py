@@ -11,7 +11,7 @@ from typing import Literal
 
 from chalicelib.domain.deadlines import StepDeadline
 from chalicelib.domain.dossier import Dossier
-from chalicelib.domain.procedures import PROCEDURES, procedure
+from chalicelib.domain.procedures import VERSIONS, procedure_of
 from chalicelib.domain.states import Status
 
 __all__ = [
@@ -27,7 +27,9 @@ __all__ = [
     "open_step",
 ]
 
-AUTHORITIES: tuple[str, ...] = tuple(sorted({p.forwarded_to for p in PROCEDURES.values() if p.forwarded_to}))
+AUTHORITIES: tuple[str, ...] = tuple(
+    sorted({p.forwarded_to for found in VERSIONS.values() for p in found if p.forwarded_to})
+)
 """The deciding bodies dossiers are forwarded to; an authority's token names one of them."""
 
 Action = Literal["decide", "report_delay", "resend_correction_request", "return"]
@@ -44,7 +46,7 @@ ROLES: dict[Action, tuple[str, ...]] = {
 def awaiting_decision(d: Dossier) -> bool:
     """Forwarded to its authority, or confirmed where BHXH's own office decides (nothing forwarded)."""
     return d.decision is None and (
-        d.status == Status.FORWARDED or (d.status == Status.CONFIRMED and procedure(d.procedure).forwarded_to is None)
+        d.status == Status.FORWARDED or (d.status == Status.CONFIRMED and procedure_of(d).forwarded_to is None)
     )
 
 

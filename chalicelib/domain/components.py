@@ -78,6 +78,28 @@ COMPONENTS: dict[str, Component] = {
             document_types=("suspension_agreement",),
             name_hints=("agreement", "thoa thuan", "thoathuan", "tam hoan"),
         ),
+        Component(
+            code="worker_request",
+            title="Đề nghị hỗ trợ của người lao động (Mẫu 07)",
+            title_en="The worker's own request for support (form 07)",
+            document_types=(),
+            name_hints=("mau 07", "mau07", "de nghi ho tro"),
+            # the portal authenticated the citizen: that stands in for a signature (procedure `identity`)
+        ),
+        Component(
+            code="termination_paper",
+            title="Văn bản chấm dứt hợp đồng lao động hoặc quyết định thôi việc",
+            title_en="The paper ending the labour contract (termination or dismissal decision)",
+            document_types=(),
+            name_hints=("cham dut", "chamdut", "thoi viec", "thoiviec", "termination"),
+        ),
+        Component(
+            code="si_book",
+            title="Sổ bảo hiểm xã hội hoặc xác nhận quá trình tham gia bảo hiểm thất nghiệp",
+            title_en="The social insurance book or a confirmation of unemployment-insurance participation",
+            document_types=(),
+            name_hints=("so bhxh", "sobhxh", "so bao hiem", "si book"),
+        ),
     )
 }
 

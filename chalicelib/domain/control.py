@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.domain.deadlines import StepDeadline, local_day, outcome
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.offices import office
-from chalicelib.domain.procedures import body_name, procedure
+from chalicelib.domain.procedures import body_name, procedure_of
 from chalicelib.domain.states import Status
 
 __all__ = ["APPLICANT", "DESK", "control_rows", "person"]
@@ -63,7 +63,7 @@ def control_rows(dossier: Dossier) -> list[dict[str, Any]]:
     """The hand-overs of ``dossier`` as the control slip lists them (keys of `slips.Handover`)."""
     province = office(dossier.office).province
     bhxh = body_name("bhxh", province)
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     authority = (
         body_name(dossier.forwarded_to or rules.forwarded_to or "", province)
         if (dossier.forwarded_to or rules.forwarded_to)

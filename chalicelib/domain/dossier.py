@@ -124,7 +124,7 @@ class Attachment(BaseModel):
     (`chalicelib.checks.scan.compare_scan`), kept so that a clerk sees why nothing was asked."""
 
 
-SlipKind = Literal["receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation"]
+SlipKind = Literal["receipt", "correction_request", "refusal", "apology", "control_slip", "confirmation", "decision"]
 
 
 class DocumentRef(BaseModel):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["BLOCKING", "FIELD_LABELS", "FIXABLE", "Finding", "FindingCode"]
+__all__ = ["BLOCKING", "FIELD_LABELS", "FIXABLE", "REFUSING", "Finding", "FindingCode"]
 
 FindingCode = Literal[
     "unknown_unit",
@@ -27,6 +27,8 @@ FindingCode = Literal[
     "signature_missing",
     "signature_invalid",
     "signature_not_applicant",
+    "entitled_to_benefit",
+    "unit_condition_not_met",
 ]
 
 FIXABLE: frozenset[str] = frozenset(
@@ -46,8 +48,13 @@ FIXABLE: frozenset[str] = frozenset(
 )
 """Problems the applicant can correct: they lead to a correction request, not a refusal."""
 
-BLOCKING: frozenset[str] = frozenset({"not_in_unit", "not_participating", "duplicate_claim"})
-"""Problems that make a worker ineligible; a dossier whose every worker has one is refused."""
+BLOCKING: frozenset[str] = frozenset({"not_in_unit", "not_participating", "duplicate_claim", "entitled_to_benefit"})
+"""Problems that make a worker ineligible; a dossier whose every worker has one is refused
+(`entitled_to_benefit`: a terminated worker entitled to unemployment benefit gets that instead)."""
+
+REFUSING: frozenset[str] = frozenset({"unit_condition_not_met"})
+"""Problems of the applicant itself that no correction fixes: the dossier is refused (a unit that
+does not meet its procedure's unit-level condition, e.g. the share of workers off for a pension pause)."""
 
 FIELD_LABELS: dict[str, str] = {
     "full_name": "Họ và tên",

@@ -1,29 +1,69 @@
-"""The five COVID-19 support procedures of Decision 15/2020/QĐ-TTg, as data.
+"""The COVID-19 support procedures, as versioned legal data: one TOML file per procedure and legal basis.
 
-Each rule lives here beside the code that reads it: who submits, the eligibility window, the
-attachments required, the authority a dossier goes to, and the steps with their time limits in
-working days (`Step`), each citing where it comes from and whether that source is confirmed
-(`docs/deadlines.md` lists what would confirm the ones that are not).
+Why data files: the rules are the law's, not the code's. `chalicelib/procedures/<basis>/` holds one
+folder per legal basis (`qd15_2020`: Decision 15/2020/QĐ-TTg; `qd23_2021`: Resolution 68/NQ-CP and
+Decision 23/2021/QĐ-TTg), with `_basis.toml` naming the decision and one `<code>.toml` per procedure
+it governs: who submits, the eligibility window and conditions, the attachments required, the
+authority a dossier goes to, the steps with their time limits in working days, and the words its
+slips and findings use. Every rule cites its article and carries `confirmed` with a source; a rule
+believed but not confirmed says what would confirm it (`docs/procedures.md` lists them).
 
-The receipt's appointment (ngày hẹn trả kết quả) is the sum of the steps: BHXH's step, then each
-authority's. BHXH's own deadline is its step alone. motcua hands a dossier to the authority named
-by `forwarded_to` and hears back once, when it decides; the steps between authorities (district,
-then province) are that authority's part, so its deadline is the sum of the steps after BHXH's.
+The files are read and validated by pydantic when this module is imported, so at every start-up
+(the app, the workers, the CLI): a bad file stops the start-up with the file and the field named
+(`ProcedureFileError`). Adding a procedure or a basis is a file, never a code change.
+
+One procedure code (`suspension_support`) may have a version under several bases; a dossier is
+judged by the version whose window covers the period it claims (`procedure_of`). The receipt's
+appointment (ngày hẹn trả kết quả) is the sum of the steps: BHXH's step, then each authority's.
+BHXH's own deadline is its step alone; the authority's is the sum of the steps after BHXH's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import tomllib
+from collections.abc import Iterable
 from datetime import date
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ["BODIES", "PROCEDURES", "Procedure", "Step", "UnknownProcedure", "body_name", "procedure"]
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+
+if TYPE_CHECKING:
+    from chalicelib.domain.dossier import Dossier
+
+__all__ = [
+    "BASES",
+    "BODIES",
+    "PROCEDURES",
+    "PROCEDURE_DIR",
+    "VERSIONS",
+    "Basis",
+    "Procedure",
+    "ProcedureFileError",
+    "Rules",
+    "Step",
+    "UnknownProcedure",
+    "body_name",
+    "claimed_day",
+    "load_procedures",
+    "procedure",
+    "procedure_of",
+    "unconfirmed_rules",
+]
 
 Submitter = Literal["employer", "household", "worker"]
+
+PROCEDURE_DIR = Path(__file__).resolve().parent.parent / "procedures"
+"""`chalicelib/procedures`: one folder per legal basis."""
 
 
 class UnknownProcedure(KeyError):
     """A procedure code this office does not handle."""
+
+
+class ProcedureFileError(ValueError):
+    """A procedure file that does not make a valid procedure: the message names the file and field."""
 
 
 BODIES: dict[str, str] = {
@@ -32,8 +72,18 @@ BODIES: dict[str, str] = {
     "province": "Ủy ban nhân dân cấp tỉnh",
     "social_policy_bank": "Ngân hàng Chính sách xã hội",
     "labour_department": "Sở Lao động - Thương binh và Xã hội",
+    "commune": "Ủy ban nhân dân cấp xã",
 }
 """The bodies a step can belong to, as a clerk calls them."""
+
+BODIES_EN: dict[str, str] = {
+    "bhxh": "Vietnam Social Security",
+    "district": "District People's Committee",
+    "province": "Provincial People's Committee",
+    "social_policy_bank": "Vietnam Bank for Social Policies",
+    "labour_department": "Provincial Department of Labour, Invalids and Social Affairs",
+    "commune": "Commune People's Committee",
+}
 
 
 def body_name(body: str, province: str = "") -> str:
@@ -51,48 +101,205 @@ def body_name(body: str, province: str = "") -> str:
     return BODIES.get(body, body)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One body's step of a procedure (bước giải quyết) and its time limit."""
+class _Data(BaseModel):
+    """Every part of a procedure file: unknown keys are refused (a typo never passes silently)."""
 
-    body: str
-    """A key of `BODIES`."""
-    task: str
-    """What the body does in this step, in Vietnamese."""
-    days: int
-    """Working days, counted from the day the body receives the dossier."""
-    source: str
-    """Where the time limit comes from."""
-    confirmed: bool
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Cited(_Data):
+    """A rule and where it comes from."""
+
+    article: str = Field(min_length=1, description="the article of the basis, e.g. 'Điều 3 khoản 1'")
+    source: str = Field(min_length=1, description="where the rule was read")
+    confirmed: StrictBool
     """False: believed, not confirmed by the source (DOMAIN.md marks it **B**)."""
     to_confirm: str = ""
     """For a belief: what would confirm it."""
 
+    @model_validator(mode="after")
+    def _belief_says_what_confirms_it(self) -> Cited:
+        if not self.confirmed and not self.to_confirm:
+            raise ValueError("a rule not confirmed must say what would confirm it (to_confirm)")
+        return self
 
-@dataclass(frozen=True)
-class Procedure:
-    code: str
-    title: str
+
+class Step(Cited):
+    """One body's step of a procedure (bước giải quyết) and its time limit."""
+
+    body: str
+    """A key of `BODIES`."""
+    task: str = Field(min_length=1)
+    """What the body does in this step, in Vietnamese."""
+    days: int = Field(gt=0, le=30)
+    """Working days, counted from the day the body receives the dossier."""
+
+    @model_validator(mode="after")
+    def _known_body(self) -> Step:
+        if self.body not in BODIES:
+            raise ValueError(f"unknown body {self.body!r}; one of {', '.join(BODIES)}")
+        return self
+
+
+class Window(Cited):
+    """The months a claim may cover (thời gian được hỗ trợ)."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("the window ends before it starts")
+        return self
+
+
+class Count(Cited):
+    value: int = Field(gt=0, le=366)
+
+
+class Participation(Cited):
+    """The month in which each worker must have been in compulsory social insurance, in the applying unit."""
+
+    month: Literal["before_period", "period_start"]
+    """`before_period`: the month right before the suspension or stoppage (tháng liền kề trước);
+    `period_start`: the month the claimed period starts (a recovery loan: on SI when applying)."""
+    in_unit: bool = True
+
+
+class Unemployment(Cited):
+    """A terminated worker: took part in unemployment insurance, and is not entitled to its benefit."""
+
+    entitled_months: int = Field(12, gt=0)
+    """Months of unemployment-insurance contributions that make a worker entitled to the benefit..."""
+    within_months: int = Field(24, gt=0)
+    """...within this many months before the termination."""
+
+
+class UnitShare(Cited):
+    """The unit-level condition: the share of the unit's participants the dossier lists (stopped, off)."""
+
+    min_share: float = Field(gt=0, le=1)
+
+
+class Rules(_Data):
+    """The eligibility conditions of one procedure under one basis; absent: not a condition."""
+
+    window: Window
+    min_months: Count | None = None
+    """Whole consecutive months of suspension per worker."""
+    min_consecutive_days: Count | None = None
+    """Consecutive calendar days of suspension or stoppage per worker."""
+    min_working_days_in_month: Count | None = None
+    """Working days stopped within one month per worker."""
+    participation: Participation | None = None
+    unemployment: Unemployment | None = None
+    unit_share: UnitShare | None = None
+
+
+class Identity(Cited):
+    """Who the applicant is and how the request is known to be theirs."""
+
+    kind: Literal["unit", "citizen"]
+    """`unit`: an employer, by unit code and tax code; `citizen`: a person, by CCCD, no unit code."""
+    signature: Literal["pades", "portal_authentication"]
+    """`pades`: the request carries the applicant's digital signature; `portal_authentication`: the
+    National Public Service Portal authenticated the citizen (VNeID / the portal's account), which
+    stands in for a signature individuals rarely have; recorded so on the dossier."""
+
+
+class Wording(_Data):
+    """The words slips, findings and the console use for this procedure."""
+
+    period_vi: str = Field(min_length=1, description="what the claimed period is: 'tạm hoãn hợp đồng lao động'")
+    period_en: str = Field(min_length=1)
+    party_vi: str = Field(min_length=1, description="who the applicant is: 'Đơn vị sử dụng lao động', 'Người lao động'")
+    party_en: str = Field(min_length=1)
+    confirms_vi: str = Field(min_length=1, description="what BHXH confirms, printed on its confirmation")
+    confirms_en: str = Field(min_length=1)
+
+
+class Basis(_Data):
+    """A legal basis (`_basis.toml` of its folder)."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str = Field(min_length=1, description="as the receipt cites it")
+    title_en: str = Field(min_length=1)
+    short: str = Field(min_length=1, description="'QĐ 15/2020', as findings cite it")
+    signed_on: date
+    source: str = Field(min_length=1)
+
+
+class Procedure(_Data):
+    """One procedure under one legal basis."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=1)
     """Vietnamese title, as printed on the slips."""
+    title_en: str = Field(min_length=1)
     submitted_by: Submitter
-    window_from: date
-    """First month a claim may cover (Decision 15/2020: April to June 2020)."""
-    window_to: date
-    required_components: tuple[str, ...]
-    """Codes of the components (`chalicelib.domain.components`) the dossier must carry; how an
-    attachment is known to be one is in that module, never by its file name alone."""
-    steps: tuple[Step, ...]
-    """BHXH's step first, then the authorities' in order."""
-    forwarded_to: str | None
-    """Who decides after BHXH: `province` (People's Committee), `social_policy_bank`, or None."""
-    registry_check: bool
-    """Whether BHXH confirms the workers' participation against the registry."""
-    min_months: int = 1
-    legal_basis: str = "Quyết định số 15/2020/QĐ-TTg ngày 24/4/2020 của Thủ tướng Chính phủ"
-    """The decision the procedure (and its time limits) stands on, as the receipt cites it; each
-    step's `source` says where its time limit was read."""
-    optional_components: tuple[str, ...] = ("agreement",)
+    identity: Identity
+    required_components: tuple[str, ...] = Field(min_length=1)
+    """Codes of the components (`chalicelib.domain.components`) the dossier must carry."""
+    optional_components: tuple[str, ...] = ()
     """Components the portal may send and declare besides the required ones."""
+    steps: tuple[Step, ...] = Field(min_length=1)
+    """BHXH's step first, then the authorities' in order."""
+    forwarded_to: str | None = None
+    """Who decides after BHXH (`province`, `social_policy_bank`, `labour_department`), or None: BHXH."""
+    registry_check: bool
+    """Whether BHXH checks the workers against the registry."""
+    decision_amount: bool = True
+    """Whether the decision carries an amount (a pension pause has none: it is BHXH's own decision)."""
+    received_by_bhxh: bool = True
+    """False: not a BHXH procedure (household businesses file at the commune); refused unless the
+    office turns it on (`MOTCUA_HOUSEHOLD_OFFICES`)."""
+    filed_at_vi: str = ""
+    filed_at_en: str = ""
+    """Where it is filed when BHXH does not receive it."""
+    rules: Rules
+    wording: Wording
+    basis: Basis
+    file: str = ""
+    """The file it was read from, relative to `chalicelib/procedures`."""
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> Procedure:
+        if self.steps[0].body != "bhxh":
+            raise ValueError("steps: the first step is BHXH's")
+        if (self.forwarded_to is None) != (len(self.steps) == 1):
+            raise ValueError("forwarded_to: steps after BHXH's exactly when the dossier is forwarded")
+        if self.forwarded_to is not None and self.forwarded_to not in BODIES:
+            raise ValueError(f"forwarded_to: unknown body {self.forwarded_to!r}")
+        if (self.submitted_by == "worker") != (self.identity.kind == "citizen"):
+            raise ValueError("identity.kind: a worker files as a citizen, an employer or household as a unit")
+        if not self.received_by_bhxh and not (self.filed_at_vi and self.filed_at_en):
+            raise ValueError("filed_at_vi/filed_at_en: say where a procedure BHXH does not receive is filed")
+        from chalicelib.domain.components import COMPONENTS
+
+        unknown = [c for c in self.required_components + self.optional_components if c not in COMPONENTS]
+        if unknown:
+            raise ValueError(f"required_components/optional_components: unknown component {unknown[0]!r}")
+        return self
+
+    # -- what the rest of the code reads -------------------------------------------------------------
+    @property
+    def window_from(self) -> date:
+        """First day a claim may cover."""
+        return self.rules.window.start
+
+    @property
+    def window_to(self) -> date:
+        return self.rules.window.end
+
+    @property
+    def min_months(self) -> int:
+        return self.rules.min_months.value if self.rules.min_months else 0
+
+    @property
+    def legal_basis(self) -> str:
+        """The decision the procedure (and its time limits) stands on, as the receipt cites it."""
+        return self.basis.title
 
     @property
     def bhxh_days(self) -> int:
@@ -114,141 +321,124 @@ class Procedure:
         """The legal sources of the steps, as the receipt cites them."""
         return "; ".join(dict.fromkeys(s.source for s in self.steps))
 
-    def __post_init__(self) -> None:
-        if not self.steps or self.steps[0].body != "bhxh":
-            raise ValueError(f"{self.code}: the first step is BHXH's")
-        if any(s.body not in BODIES or not 0 < s.days <= 30 for s in self.steps):
-            raise ValueError(f"{self.code}: a step names an unknown body or an implausible time limit")
-        if (self.forwarded_to is None) != (len(self.steps) == 1):
-            raise ValueError(f"{self.code}: steps after BHXH's exactly when the dossier is forwarded")
-
     @property
     def components(self) -> tuple[str, ...]:
         """Every component this procedure knows: what `?component=` may name."""
         return tuple(dict.fromkeys(self.required_components + self.optional_components))
 
+    def covers(self, day: date) -> bool:
+        return self.window_from <= day <= self.window_to
 
-_WINDOW = (date(2020, 4, 1), date(2020, 6, 30))
-
-_D15 = "Quyết định 15/2020/QĐ-TTg"
-_LAO_CAI = f"{_D15}; thủ tục mã 33872, Cổng dịch vụ công tỉnh Lào Cai"
-_LOAN_PAGE = f"{_D15}; trang thủ tục vay vốn trả lương ngừng việc, Cổng Dịch vụ công quốc gia"
-
-PROCEDURES: dict[str, Procedure] = {
-    p.code: p
-    for p in (
-        Procedure(
-            code="suspension_support",
-            title="Hỗ trợ người lao động tạm hoãn hợp đồng lao động, nghỉ việc không hưởng lương",
-            submitted_by="employer",
-            window_from=_WINDOW[0],
-            window_to=_WINDOW[1],
-            required_components=("request", "worker_list"),
-            steps=(
-                Step("bhxh", "Xác nhận tham gia bảo hiểm xã hội của người lao động", 3, _LAO_CAI, True),
-                Step("district", "Thẩm định, trình Ủy ban nhân dân cấp tỉnh", 3, _LAO_CAI, True),
-                Step("province", "Quyết định phê duyệt danh sách và kinh phí hỗ trợ", 2, _LAO_CAI, True),
-            ),
-            forwarded_to="province",
-            registry_check=True,
-        ),
-        Procedure(
-            code="wage_loan",
-            title="Vay vốn để trả lương ngừng việc đối với người lao động",
-            submitted_by="employer",
-            window_from=_WINDOW[0],
-            window_to=_WINDOW[1],
-            required_components=("request", "worker_list"),
-            steps=(
-                Step("bhxh", "Xác nhận tham gia bảo hiểm xã hội của người lao động", 3, _LOAN_PAGE, True),
-                Step("district", "Thẩm định, trình Ủy ban nhân dân cấp tỉnh", 3, _LOAN_PAGE, True),
-                Step("province", "Phê duyệt danh sách người sử dụng lao động đủ điều kiện vay", 2, _LOAN_PAGE, True),
-                Step("social_policy_bank", "Thẩm định và giải ngân cho vay", 3, _LOAN_PAGE, True),
-            ),
-            forwarded_to="social_policy_bank",
-            registry_check=True,
-        ),
-        Procedure(
-            code="household_business",
-            title="Hỗ trợ hộ kinh doanh có doanh thu khai thuế dưới 100 triệu đồng/năm tạm ngừng kinh doanh",
-            submitted_by="household",
-            window_from=_WINDOW[0],
-            window_to=_WINDOW[1],
-            required_components=("request",),
-            steps=(
-                Step(
-                    "bhxh",
-                    "Tiếp nhận, chuyển hồ sơ (không thuộc thẩm quyền của Bảo hiểm xã hội)",
-                    2,
-                    _D15,
-                    False,
-                    "Quyết định 15/2020/QĐ-TTg Điều 16: hồ sơ nộp tại Ủy ban nhân dân cấp xã, không qua Bảo hiểm xã hội",
-                ),
-                Step(
-                    "province",
-                    "Quyết định hỗ trợ",
-                    5,
-                    _D15,
-                    False,
-                    "Quyết định 15/2020/QĐ-TTg Điều 16: thời hạn của cấp xã, Chi cục Thuế, cấp huyện và cấp tỉnh",
-                ),
-            ),
-            forwarded_to="province",
-            registry_check=False,
-        ),
-        Procedure(
-            code="terminated_no_benefit",
-            title="Hỗ trợ người lao động bị chấm dứt hợp đồng lao động nhưng không đủ điều kiện hưởng trợ cấp thất nghiệp",
-            submitted_by="worker",
-            window_from=_WINDOW[0],
-            window_to=_WINDOW[1],
-            required_components=("request",),
-            steps=(
-                Step(
-                    "bhxh",
-                    "Xác nhận tham gia bảo hiểm thất nghiệp và không đủ điều kiện hưởng trợ cấp thất nghiệp",
-                    2,
-                    f"{_D15}; thủ tục mã 228396, Cổng Dịch vụ công quốc gia (tổng 05 ngày làm việc)",
-                    False,
-                    "Văn bản nêu thời hạn riêng của bước xác nhận của Bảo hiểm xã hội trong 05 ngày làm việc",
-                ),
-                Step(
-                    "province",
-                    "Quyết định hỗ trợ",
-                    3,
-                    f"{_D15}; thủ tục mã 228396, Cổng Dịch vụ công quốc gia (tổng 05 ngày làm việc)",
-                    False,
-                    "Văn bản nêu thời hạn riêng của Ủy ban nhân dân cấp tỉnh (Sở Lao động - Thương binh và Xã hội)",
-                ),
-            ),
-            forwarded_to="province",
-            registry_check=True,
-        ),
-        Procedure(
-            code="pension_pause",
-            title="Tạm dừng đóng vào quỹ hưu trí và tử tuất",
-            submitted_by="employer",
-            window_from=_WINDOW[0],
-            window_to=date(2020, 12, 31),
-            required_components=("request", "worker_list"),
-            steps=(
-                Step(
-                    "bhxh",
-                    "Xem xét, quyết định tạm dừng đóng vào quỹ hưu trí và tử tuất",
-                    5,
-                    f"{_D15}; thủ tục mã 274036 và 234778, Cổng Dịch vụ công quốc gia",
-                    True,
-                ),
-            ),
-            forwarded_to=None,
-            registry_check=True,
-        ),
-    )
-}
+    def cited(self) -> list[tuple[str, Cited]]:
+        """Every rule of this version with its name (`rules.window`, `steps[1]`, ...)."""
+        out: list[tuple[str, Cited]] = [("identity", self.identity)]
+        for name in Rules.model_fields:
+            rule = getattr(self.rules, name)
+            if isinstance(rule, Cited):
+                out.append((f"rules.{name}", rule))
+        out += [(f"steps[{i}]", s) for i, s in enumerate(self.steps)]
+        return out
 
 
-def procedure(code: str) -> Procedure:
+def _field_path(loc: Iterable[object]) -> str:
+    return ".".join(str(p) for p in loc) or "(file)"
+
+
+def _read(path: Path) -> dict[str, object]:
     try:
-        return PROCEDURES[code]
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProcedureFileError(f"{path}: not a readable TOML file: {error}") from None
+
+
+def load_procedures(root: Path = PROCEDURE_DIR) -> dict[str, tuple[Procedure, ...]]:
+    """Every procedure under `root`, by code, its versions ordered by window; raises
+    `ProcedureFileError` naming the file and field of the first bad file."""
+    versions: dict[str, list[Procedure]] = {}
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    if not folders:
+        raise ProcedureFileError(f"{root}: no legal basis folder")
+    for folder in folders:
+        basis_file = folder / "_basis.toml"
+        if not basis_file.is_file():
+            raise ProcedureFileError(f"{basis_file}: missing (each basis folder names its decision)")
+        try:
+            basis = Basis.model_validate(_read(basis_file))
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            raise ProcedureFileError(f"{basis_file}: field {_field_path(first['loc'])}: {first['msg']}") from None
+        if basis.code != folder.name:
+            raise ProcedureFileError(f"{basis_file}: field code: {basis.code!r} is not the folder's name")
+        for path in sorted(folder.glob("*.toml")):
+            if path.name.startswith("_"):
+                continue
+            data = _read(path)
+            try:
+                rules = Procedure.model_validate(
+                    {**data, "basis": basis.model_dump(), "file": f"{folder.name}/{path.name}"}
+                )
+            except ValidationError as error:
+                first = error.errors(include_url=False)[0]
+                raise ProcedureFileError(f"{path}: field {_field_path(first['loc'])}: {first['msg']}") from None
+            if rules.code != path.stem:
+                raise ProcedureFileError(f"{path}: field code: {rules.code!r} is not the file's name")
+            versions.setdefault(rules.code, []).append(rules)
+    out: dict[str, tuple[Procedure, ...]] = {}
+    for code, found in versions.items():
+        found.sort(key=lambda p: p.window_from)
+        for earlier, later in itertools.pairwise(found):
+            if later.window_from <= earlier.window_to:
+                raise ProcedureFileError(
+                    f"{PROCEDURE_DIR / later.file}: field rules.window: overlaps {earlier.file}'s window"
+                )
+        out[code] = tuple(found)
+    return out
+
+
+VERSIONS: dict[str, tuple[Procedure, ...]] = load_procedures()
+"""Every procedure code and its versions, one per legal basis, in the order of their windows."""
+
+PROCEDURES: dict[str, Procedure] = {code: found[0] for code, found in VERSIONS.items()}
+"""Every procedure code and its first version (its title, its submitter; `procedure_of` picks a
+dossier's version)."""
+
+BASES: dict[str, Basis] = {p.basis.code: p.basis for found in VERSIONS.values() for p in found}
+
+
+def procedure(code: str, on: date | None = None) -> Procedure:
+    """The version of `code` whose window covers `on` (the first version without one, or when none
+    covers it: the latest that began before, else the first); raises `UnknownProcedure`."""
+    try:
+        found = VERSIONS[code]
     except KeyError:
         raise UnknownProcedure(code) from None
+    if on is None:
+        return found[0]
+    for version in found:
+        if version.covers(on):
+            return version
+    started = [v for v in found if v.window_from <= on]
+    return started[-1] if started else found[0]
+
+
+def claimed_day(dossier: Dossier) -> date:
+    """The day the dossier's claim starts: its workers' earliest period, else the day it was made."""
+    if dossier.workers:
+        return min(w.period_from for w in dossier.workers)
+    return dossier.created_at.date()
+
+
+def procedure_of(dossier: Dossier) -> Procedure:
+    """The version of the dossier's procedure in force for the period it claims."""
+    return procedure(dossier.procedure, claimed_day(dossier))
+
+
+def unconfirmed_rules() -> list[tuple[Procedure, str, Cited]]:
+    """Every rule still marked believed, not confirmed: (version, rule name, rule)."""
+    return [
+        (version, name, rule)
+        for found in VERSIONS.values()
+        for version in found
+        for name, rule in version.cited()
+        if not rule.confirmed
+    ]

@@ -39,6 +39,8 @@ class Period:
     unit_code: str
     from_month: str
     to_month: str | None = None
+    ui: bool | None = None
+    """Whether unemployment insurance was paid alongside in this period (None: the registry does not say)."""
 
     def covers(self, month: str | date) -> bool:
         m = month_of(month)
@@ -55,6 +57,8 @@ class Participant:
     unit_code: str
     """The unit of the latest period."""
     periods: tuple[Period, ...] = field(default=())
+    ui_benefit_from: str | None = None
+    """`YYYY-MM`: the month an unemployment benefit decision took effect (BHXH's benefit records), if any."""
 
     @property
     def identity_key(self) -> str:
@@ -69,6 +73,15 @@ class Participant:
         covering = [p for p in self.periods if p.covers(month)]
         return max(covering, key=lambda p: p.from_month).unit_code if covering else None
 
+    @property
+    def has_ui_records(self) -> bool:
+        """Whether the registry says anything of this person's unemployment insurance."""
+        return self.ui_benefit_from is not None or any(p.ui is not None for p in self.periods)
+
+    def ui_months(self, months: Sequence[str]) -> int:
+        """How many of `months` (`YYYY-MM`) a period with unemployment insurance covers."""
+        return sum(1 for m in months if any(p.ui and p.covers(m) for p in self.periods))
+
     @staticmethod
     def latest_unit(periods: Sequence[Period]) -> str:
         """The unit of the latest period: latest start, an open period before a closed one."""
@@ -78,5 +91,10 @@ class Participant:
 def content_digest(p: Participant) -> str:
     """A short hash of everything a participant item holds (periods in the order given)."""
     parts = [p.si_number, p.full_name, p.date_of_birth, p.id_number or ""]
-    parts += [f"{q.unit_code}/{q.from_month}/{q.to_month or ''}" for q in p.periods]
+    parts += [
+        f"{q.unit_code}/{q.from_month}/{q.to_month or ''}" + ("" if q.ui is None else f"/ui{int(q.ui)}")
+        for q in p.periods
+    ]
+    if p.ui_benefit_from:
+        parts.append(f"benefit/{p.ui_benefit_from}")
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest()

@@ -20,12 +20,12 @@ from chalicelib.checks.scan import compare_scan
 from chalicelib.checks.suggestions import suggest_si_number
 from chalicelib.checks.text import month_vi
 from chalicelib.checks.unit import check_unit
-from chalicelib.checks.workers import check_worker, months
+from chalicelib.checks.workers import check_unit_share, check_worker, month_before, months
 from chalicelib.domain import notes
 from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier, SlipKind
 from chalicelib.domain.findings import Finding
-from chalicelib.domain.procedures import Procedure, procedure
+from chalicelib.domain.procedures import Procedure, claimed_day, procedure_of
 from chalicelib.domain.states import Status
 from chalicelib.services import deadlines, documents
 from chalicelib.services.extracting import load_extractions
@@ -110,7 +110,7 @@ def _no_table(name: str, components: tuple[str, ...]) -> Finding:
 
 def review(dossier: Dossier) -> Review:
     """Every problem of the dossier, each once, in the order a clerk reads them, and what each file is."""
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     extractions = load_extractions(dossier)
     unreadable = [
         (name, p.get("page"), p["message"])
@@ -122,6 +122,11 @@ def review(dossier: Dossier) -> Review:
     components = _recognise(dossier, extractions, verdicts)
     signed_parts = {c.code for c in COMPONENTS.values() if c.signed}
     signatures = [verdicts[name] for name, codes in components.items() if signed_parts & set(codes)]
+    portal_authenticated: dict[str, dict[str, Any]] = {}
+    if rules.identity.signature == "portal_authentication":
+        # a citizen filing for themselves: the portal's authentication stands in for a signature
+        portal_authenticated = {name: _portal_authentication(rules) for name in components}
+        signatures = []
     findings = check_attachments(components, rules, unreadable, signatures)
     # the registry breaks ties between the typed list and a doubtful reading of the signed one
     people = registry().participants([w.si_number for w in dossier.workers]) if rules.registry_check else None
@@ -142,7 +147,26 @@ def review(dossier: Dossier) -> Review:
             findings.append(_no_table(name, components[name]))
     if people is not None:
         findings += _registry_findings(dossier, rules, people)
-    return Review(findings, components, {v.attachment: v.as_record() for v in signatures}, readings)
+    records = {v.attachment: v.as_record() for v in signatures} | portal_authenticated
+    return Review(findings, components, records, readings)
+
+
+def _portal_authentication(rules: Procedure) -> dict[str, Any]:
+    """What the record keeps for a file of a citizen the portal authenticated: no PAdES signature
+    was asked for, and why (the procedure's `identity`)."""
+    return {
+        "method": "portal_authentication",
+        "signed": False,
+        "valid": True,
+        "code": None,
+        "reason": {
+            "vi": "Người nộp là công dân đã được Cổng Dịch vụ công quốc gia xác thực định danh; không yêu cầu chữ ký số.",
+            "en": "The applicant is a citizen authenticated by the National Public Service Portal; no digital signature is required.",
+        },
+        "basis": rules.identity.article,
+        "revocation": None,
+        "signers": [],
+    }
 
 
 def findings_of(dossier: Dossier) -> list[Finding]:
@@ -155,11 +179,18 @@ def _registry_findings(dossier: Dossier, rules: Procedure, people: dict[str, Any
     of the eligible ones."""
     findings: list[Finding] = []
     unit_code = dossier.applicant.unit_code
-    units = registry().units([unit_code]) if unit_code else {}
-    findings += check_unit(dossier.applicant, units.get(unit_code or ""))
+    if rules.identity.kind == "unit":
+        units = registry().units([unit_code]) if unit_code else {}
+        findings += check_unit(dossier.applicant, units.get(unit_code or ""))
+        if rules.rules.unit_share and unit_code:
+            insured = [
+                p for p in registry().by_unit(unit_code) if p.participated_in(month_before(claimed_day(dossier)))
+            ]
+            listed = {w.si_number for w in dossier.workers} & {p.si_number for p in insured}
+            findings += check_unit_share(len(listed), len(insured), rules)
     eligible: list[int] = []
     for row, worker in enumerate(dossier.workers, start=1):
-        own = check_worker(worker, row, unit_code, people.get(worker.si_number), rules)
+        own = check_worker(worker, row, unit_code, people.get(worker.si_number), rules, deadlines.calendar())
         if any(f.code == "unknown_si_number" for f in own):
             hint = suggest_si_number(worker, unit_code, registry())
             own = [f.model_copy(update={"suggestion": hint}) if f.code == "unknown_si_number" else f for f in own]

@@ -15,7 +15,7 @@ from chalicelib.config import settings
 from chalicelib.domain.deadlines import DEFAULT_REASONS, REASONS, StepDeadline, close_step, open_step
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.offices import office
-from chalicelib.domain.procedures import body_name, procedure
+from chalicelib.domain.procedures import body_name, procedure_of
 from chalicelib.domain.workdays import CalendarError, WorkingCalendar, check_count
 
 __all__ = [
@@ -96,7 +96,7 @@ def between(a: str, b: str) -> int:
 def at_acceptance(dossier: Dossier) -> dict[str, object]:
     """The clock's dates for a dossier accepted now: BHXH's step from its (last) submission, BHXH's
     own deadline, and the appointment, the sum of every step."""
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     start = dossier.received_at
     assert start is not None, "an accepted dossier has its reception time"
     first = rules.steps[0]
@@ -113,7 +113,7 @@ def at_acceptance(dossier: Dossier) -> dict[str, object]:
 
 def handed_to_authority(dossier: Dossier, authority: str, at: datetime) -> Dossier:
     """BHXH's step ends at ``at``; the authority's starts, with its own days from that day."""
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     steps = [close_step(s, at) for s in dossier.steps]
     if not any(s.body == authority for s in steps):
         source = "; ".join(dict.fromkeys(s.source for s in rules.steps[1:]))
@@ -138,7 +138,7 @@ def finished(dossier: Dossier, at: datetime) -> Dossier:
 def new_dates(dossier: Dossier, step: StepDeadline, extra_days: int | None) -> tuple[date, date]:
     """The step's new deadline (``extra_days`` working days after its deadline; by default its own
     time limit again) and the new appointment: the steps after it keep their full time."""
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     moved = calendar().add_working_days(step.current_due, check_count(extra_days if extra_days else step.days))
     later = rules.authority_days if step.body == "bhxh" else 0
     appointment = calendar().add_working_days(moved, later)

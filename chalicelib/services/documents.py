@@ -25,7 +25,7 @@ from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, SlipKind, utcnow
 from chalicelib.domain.identifiers import readable_code
 from chalicelib.domain.offices import PROVINCES, office
-from chalicelib.domain.procedures import body_name, procedure
+from chalicelib.domain.procedures import body_name, procedure_of
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
 from chalicelib.errors import InvalidInput, NotFound
 
@@ -145,7 +145,7 @@ def _due_at(day: date) -> datetime:
 def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: datetime, extra: dict[str, Any]) -> Any:
     from chalicelib.documents import slips
 
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     common: dict[str, Any] = dict(
         number=number,
         portal_code=dossier.portal_code,
@@ -215,6 +215,24 @@ def _build(kind: str, dossier: Dossier, number: str, seq: int, issued_at: dateti
         return slips.ConfirmationSlip(
             employer=slips.Employer(a.name, a.unit_code or "", a.tax_code or "", a.address or ""),
             workers=extra.get("workers", [w.model_dump() for w in dossier.workers]),
+            party=rules.wording.party_vi,
+            statement=(
+                "Cơ quan bảo hiểm xã hội xác nhận người lao động có tên trong danh sách trên: "
+                f"{rules.wording.confirms_vi}."
+            ),
+            **common,
+        )
+    if kind == "decision":
+        a, decision = dossier.applicant, dossier.decision
+        assert decision is not None, "a decision slip is for a dossier decided"
+        return slips.DecisionSlip(
+            employer=slips.Employer(a.name, a.unit_code or "", a.tax_code or "", a.address or ""),
+            approved=decision.result == "approved",
+            workers=len(dossier.workers),
+            period_from=min((w.period_from for w in dossier.workers), default=None),
+            period_to=max((w.period_to for w in dossier.workers), default=None),
+            legal_basis=rules.legal_basis,
+            note=decision.note or "",
             **common,
         )
     raise ValueError(f"unknown slip kind {kind!r}")

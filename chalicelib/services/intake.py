@@ -19,11 +19,12 @@ from pydantic import ValidationError
 from chalicelib.adapters import queues
 from chalicelib.adapters.blobs import attachment_key, originals
 from chalicelib.adapters.store import store
+from chalicelib.config import settings
 from chalicelib.domain import notes
 from chalicelib.domain.dossier import Attachment, CreateDossier, Dossier, utcnow
 from chalicelib.domain.media import ATTACHMENT_TYPES, MAX_INLINE_BYTES, MAX_UPLOAD_BYTES
 from chalicelib.domain.messages import Step, StepMessage
-from chalicelib.domain.procedures import PROCEDURES, procedure
+from chalicelib.domain.procedures import PROCEDURES, procedure, procedure_of
 from chalicelib.domain.states import Status
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, TooLarge, UnsupportedMedia
 from chalicelib.logs import logger
@@ -64,12 +65,38 @@ def create_dossier(body: Any, by: str) -> tuple[Dossier, bool]:
             "The dossier body is not valid.",
             validation_details(error),
         ) from None
+    _fits_its_procedure(request)
     dossier, created = store().create(Dossier.new(request, by=by))
     logger().info(
         "dossier created" if created else "dossier already known",
         extra={"dossier_id": dossier.id, "portal_code": dossier.portal_code},
     )
     return dossier, created
+
+
+def _fits_its_procedure(request: CreateDossier) -> None:
+    """What the procedure's data says of who files it and where (`chalicelib/procedures`)."""
+    rules = procedure(request.procedure)
+    if not rules.received_by_bhxh and not settings().receives_household_business(request.applicant.province_code):
+        raise InvalidInput("not_received_here", rules.filed_at_vi, rules.filed_at_en)
+    if rules.identity.kind != "citizen":
+        return
+    if request.applicant.unit_code or request.applicant.tax_code:
+        raise InvalidInput(
+            "worker_with_employer_fields",
+            "Người lao động tự nộp hồ sơ này: không ghi mã đơn vị, mã số thuế; người nộp được xác định bằng số CCCD.",
+            "The worker files this procedure for themselves: no unit code or tax code; the applicant is known by their CCCD.",
+        )
+    if (
+        len(request.workers) != 1
+        or not (request.workers[0].id_number or "").isdigit()
+        or len(request.workers[0].id_number or "") != 12
+    ):
+        raise InvalidInput(
+            "worker_identity_required",
+            "Hồ sơ do người lao động tự nộp ghi đúng một người lao động là người nộp, có số CCCD (12 chữ số).",
+            "A dossier the worker files for themselves lists exactly one worker, the applicant, with their CCCD (12 digits).",
+        )
 
 
 def _editable(dossier: Dossier) -> None:
@@ -130,7 +157,7 @@ def _declared(dossier: Dossier, components: str | None) -> list[str]:
     from chalicelib.domain.components import COMPONENTS
 
     codes = [c.strip() for c in (components or "").split(",") if c.strip()]
-    known = procedure(dossier.procedure).components
+    known = procedure_of(dossier).components
     unknown = [c for c in codes if c not in known]
     if unknown:
         names = ", ".join(f"{c} ({COMPONENTS[c].title})" for c in known)
@@ -216,7 +243,7 @@ def _collect_uploads(dossier: Dossier) -> Dossier:
             continue
         if not _NAME.match(name) or head.content_type not in ATTACHMENT_TYPES or head.size > MAX_UPLOAD_BYTES:
             continue  # not a file we handed a ticket for; the checks report what is missing
-        known = procedure(dossier.procedure).components
+        known = procedure_of(dossier).components
         found[name] = Attachment(
             name=name,
             content_type=head.content_type,

@@ -8,8 +8,9 @@ from typing import Any
 from chalicelib.adapters.blobs import originals
 from chalicelib.adapters.store import store
 from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
-from chalicelib.domain.components import infer_components
+from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier, utcnow
+from chalicelib.domain.procedures import VERSIONS, Procedure, body_name
 from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
@@ -104,6 +105,64 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
             }
         )
     return {"lists": lists}
+
+
+def procedures() -> dict[str, Any]:
+    """Every procedure and its versions per legal basis, as `GET /v1/procedures` shows them (the
+    data of `chalicelib/procedures`; nothing personal, nothing of any office)."""
+    items = []
+    for code, found in VERSIONS.items():
+        first = found[0]
+        items.append(
+            {
+                "code": code,
+                "title": first.title,
+                "title_en": first.title_en,
+                "submitted_by": first.submitted_by,
+                "received_by_bhxh": first.received_by_bhxh,
+                "filed_at": None if first.received_by_bhxh else {"vi": first.filed_at_vi, "en": first.filed_at_en},
+                "bases": [_version(v) for v in found],
+            }
+        )
+    return {"items": items}
+
+
+def _version(v: Procedure) -> dict[str, Any]:
+    cited = {"article", "source", "confirmed", "to_confirm"}
+    return {
+        "basis": v.basis.code,
+        "basis_title": v.basis.title,
+        "basis_title_en": v.basis.title_en,
+        "basis_short": v.basis.short,
+        "window_from": v.window_from,
+        "window_to": v.window_to,
+        "identity": v.identity.kind,
+        "signature": v.identity.signature,
+        "components": [
+            {
+                "code": c,
+                "title": COMPONENTS[c].title,
+                "title_en": COMPONENTS[c].title_en,
+                "required": c in v.required_components,
+                "signed": COMPONENTS[c].signed and v.identity.signature == "pades",
+            }
+            for c in v.components
+        ],
+        "steps": [
+            {"body_name": body_name(s.body), **s.model_dump(include={"body", "task", "days"} | cited)} for s in v.steps
+        ],
+        "bhxh_days": v.bhxh_days,
+        "time_limit_days": v.time_limit_days,
+        "forwarded_to": v.forwarded_to,
+        "forwarded_to_name": body_name(v.forwarded_to) if v.forwarded_to else None,
+        "decision_amount": v.decision_amount,
+        "rules": [
+            {"name": name, **rule.model_dump(include=cited), "value": rule.model_dump(mode="json", exclude=cited)}
+            for name, rule in v.cited()
+            if not name.startswith("steps")
+        ],
+        "file": v.file,
+    }
 
 
 def health() -> dict[str, Any]:

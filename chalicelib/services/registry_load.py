@@ -3,7 +3,10 @@
 Columns (API.md): `unit_code,unit_name,tax_code,province_code` and
 `si_number,full_name,date_of_birth,id_number,unit_code,participation_from,participation_to`
 (in any order; months `YYYY-MM`, an empty `participation_to` = still participating; dates of birth
-`YYYY-MM-DD` or `dd/mm/yyyy`). Files are UTF-8 (a BOM, as Excel writes it, is fine).
+`YYYY-MM-DD` or `dd/mm/yyyy`). The participants file may add BHXH's unemployment-insurance
+records as two optional columns, `unemployment_insurance` (per period: 1, 0 or empty) and
+`ui_benefit_from` (per person: the month a benefit decision took effect); see `PARTICIPANTS_OPTIONAL`.
+Files are UTF-8 (a BOM, as Excel writes it, is fine).
 
 How it goes:
 1. Both files are read once quickly: readable, UTF-8, the right columns; otherwise nothing is loaded.
@@ -55,6 +58,7 @@ __all__ = [
     "CHUNK",
     "KEEP_REJECTIONS",
     "PARTICIPANTS_COLUMNS",
+    "PARTICIPANTS_OPTIONAL",
     "UNITS_COLUMNS",
     "Counts",
     "LoadReport",
@@ -75,6 +79,11 @@ PARTICIPANTS_COLUMNS = (
     "participation_from",
     "participation_to",
 )
+PARTICIPANTS_OPTIONAL = ("unemployment_insurance", "ui_benefit_from")
+"""Optional columns of the participants file (BHXH's unemployment-insurance records, issue 16):
+`unemployment_insurance` per period row, `1` when unemployment insurance was paid alongside in that
+period, `0` when not, empty when unknown; `ui_benefit_from`, per person, the month (`YYYY-MM`) an
+unemployment benefit decision took effect, empty when none. A file without them loads as before."""
 CHUNK = 2000
 """Rows read, checked, merged and written together (20 BatchGetItem and up to 80 BatchWriteItem calls)."""
 KEEP_REJECTIONS = 1000
@@ -189,7 +198,7 @@ class _Load:
 
 
 # -- reading files -----------------------------------------------------------------------------------
-def _survey(path: Path, expected: tuple[str, ...]) -> tuple[int, Rejection | None]:
+def _survey(path: Path, expected: tuple[str, ...], optional: tuple[str, ...] = ()) -> tuple[int, Rejection | None]:
     """Count lines and make sure the whole file is UTF-8; check its header. Reads 1 MB at a time."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     lines = 0
@@ -226,9 +235,10 @@ def _survey(path: Path, expected: tuple[str, ...]) -> tuple[int, Rejection | Non
         lines += 1
     header = next(csv.reader([first_line.decode("utf-8-sig").rstrip("\r")]), [])
     names = [h.strip().lower() for h in header]
-    if sorted(names) != sorted(expected):
+    given = [c for c in names if c not in optional or names.count(c) > 1]
+    if sorted(given) != sorted(expected):
         missing = [c for c in expected if c not in names]
-        extra = [c for c in names if c not in expected]
+        extra = [c for c in names if c not in expected and c not in optional]
         duplicated = sorted({c for c in names if names.count(c) > 1})
         detail_vi = "; ".join(
             filter(
@@ -457,6 +467,24 @@ class _Person:
     """(unit_code, from) -> (to, line)."""
     rows: list[tuple[int, tuple[str, str]]]
     """(line, period key) of every row accepted for this person in this chunk."""
+    ui: dict[tuple[str, str], bool | None] = field(default_factory=dict)
+    """(unit_code, from) -> unemployment insurance paid alongside (None: unknown)."""
+    benefit: str | None = None
+    """The month an unemployment benefit decision took effect."""
+
+
+def _ui(row: dict[str, str]) -> tuple[bool | None, str | None]:
+    """The optional unemployment-insurance columns of a participant row."""
+    flag = row.get("unemployment_insurance", "").strip()
+    if flag not in ("", "0", "1"):
+        raise _Reject(
+            "unemployment_insurance",
+            flag,
+            "Cột bảo hiểm thất nghiệp là 1 (có đóng), 0 (không đóng) hoặc để trống (chưa rõ).",
+            "unemployment_insurance is 1 (paid), 0 (not paid) or empty (unknown).",
+        )
+    benefit = row.get("ui_benefit_from", "").strip()
+    return (None if flag == "" else flag == "1"), (_month(benefit, "ui_benefit_from") if benefit else None)
 
 
 def _parse_participant(row: dict[str, str]) -> tuple[str, str, str, str | None, str, str, str | None]:
@@ -485,9 +513,18 @@ def _parse_participant(row: dict[str, str]) -> tuple[str, str, str, str | None, 
 
 
 def _participant(si: str, person: _Person, periods: dict[tuple[str, str], str | None]) -> Participant:
-    ordered = tuple(Period(u, f, t) for (u, f), t in sorted(periods.items(), key=lambda kv: (kv[0][1], kv[0][0])))
+    ordered = tuple(
+        Period(u, f, t, person.ui.get((u, f)))
+        for (u, f), t in sorted(periods.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    )
     return Participant(
-        si, person.full_name, person.date_of_birth, person.id_number, Participant.latest_unit(ordered), ordered
+        si,
+        person.full_name,
+        person.date_of_birth,
+        person.id_number,
+        Participant.latest_unit(ordered),
+        ordered,
+        person.benefit,
     )
 
 
@@ -505,6 +542,7 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
     with load.bar(total, "người tham gia / participants") as bar:
         for chunk in _chunked(_rows(path, PARTICIPANTS_COLUMNS), CHUNK):
             parsed: list[tuple[int, tuple[str, str, str, str | None, str, str, str | None]]] = []
+            extra: dict[int, tuple[bool | None, str | None]] = {}
             for line, row, width in chunk:
                 counts.rows += 1
                 try:
@@ -516,12 +554,16 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                             f"The row has {width} fields, {len(PARTICIPANTS_COLUMNS)} expected.",
                         )
                     parsed.append((line, _parse_participant(row)))
+                    extra[line] = _ui(row)
                 except _Reject as error:
                     load.reject(counts, path.name, line, error)
             _check_units(load, {p[4] for _, p in parsed})
 
             people: dict[str, _Person] = {}
             for line, (si, name, born, id_number, unit, start, end) in parsed:
+                if line not in extra:  # its unemployment-insurance columns were rejected
+                    continue
+                ui, benefit = extra[line]
                 try:
                     if unit in load.units_unknown:
                         raise _Reject(
@@ -533,7 +575,14 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                     person = people.get(si)
                     if person is None:
                         people[si] = _Person(
-                            line, name, born, id_number, {(unit, start): (end, line)}, [(line, (unit, start))]
+                            line,
+                            name,
+                            born,
+                            id_number,
+                            {(unit, start): (end, line)},
+                            [(line, (unit, start))],
+                            {(unit, start): ui},
+                            benefit,
                         )
                         continue
                     if (person.full_name, person.date_of_birth, person.id_number) != (name, born, id_number):
@@ -556,6 +605,8 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                         continue
                     person.periods[key] = (end, line)
                     person.rows.append((line, key))
+                    person.ui[key] = ui
+                    person.benefit = person.benefit or benefit
                 except _Reject as error:
                     load.reject(counts, path.name, line, error)
 
@@ -580,8 +631,20 @@ def _load_participants(load: _Load, path: Path, total: int) -> None:
                     person.id_number,
                 )
                 periods = {(p.unit_code, p.from_month): p.to_month for p in before.periods} if before else {}
+                if before:  # what the file does not say of a stored period's unemployment insurance, it keeps
+                    for p in before.periods:
+                        if person.ui.get((p.unit_code, p.from_month)) is None:
+                            person.ui[(p.unit_code, p.from_month)] = p.ui
+                    person.benefit = person.benefit or before.ui_benefit_from
                 for _, key in person.rows:
-                    if same_person and key in periods and periods[key] == person.periods[key][0]:
+                    if (
+                        same_person
+                        and before is not None
+                        and key in periods
+                        and periods[key] == person.periods[key][0]
+                        and next((p.ui for p in before.periods if (p.unit_code, p.from_month) == key), None)
+                        == person.ui.get(key)
+                    ):
                         counts.skipped += 1
                     else:
                         counts.loaded += 1
@@ -612,12 +675,13 @@ def load_registry(
         ("units", units_csv, UNITS_COLUMNS),
         ("participants", participants_csv, PARTICIPANTS_COLUMNS),
     ):
+        optional = PARTICIPANTS_OPTIONAL if kind == "participants" else ()
         if path is None:
             continue
         path = Path(path)
         if not path.is_file():
             raise UnreadableFile(path, "Không có tệp này.", "No such file.")
-        rows, bad_header = _survey(path, expected)
+        rows, bad_header = _survey(path, expected, optional)
         if bad_header:
             load.reject(
                 getattr(load.report, kind),

@@ -28,7 +28,7 @@ from chalicelib.domain.actions import awaiting_decision, clerk_may_decide
 from chalicelib.domain.deadlines import DelayReport, StepDeadline, predicted_late
 from chalicelib.domain.dossier import Decision, DecisionBody, Dossier, Notice, utcnow
 from chalicelib.domain.messages import StepMessage
-from chalicelib.domain.procedures import procedure
+from chalicelib.domain.procedures import procedure_of
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
 from chalicelib.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
@@ -74,7 +74,7 @@ def workflow_step(message: StepMessage) -> None:
     dossier = load_for_step(message)
     if dossier is None:
         return
-    rules = procedure(dossier.procedure)
+    rules = procedure_of(dossier)
     if dossier.status == Status.ACCEPTED and rules.registry_check:
         slip = documents.issue(dossier, "confirmation", f"confirmed#{message.round}")
 
@@ -146,10 +146,20 @@ def record_decision(dossier_id: str, body: Any, by: str, for_authority: bool = F
                 f"Hồ sơ đang ở trạng thái «{d.status}», chưa thể ghi kết quả.",
                 f"The dossier is {d.status}; it awaits no decision.",
             )
+        if wanted.amount is not None and not procedure_of(d).decision_amount:
+            raise InvalidInput(
+                "amount_not_applicable",
+                f"Quyết định «{procedure_of(d).title}» không có số tiền.",
+                f"A decision of {d.procedure} carries no amount.",
+            )
         decision = Decision(**wanted.model_dump(), by=by, at=utcnow())
         moved = d.model_copy(update={"decision": decision}).advance(
             Status.DECIDED, by=by, at=decision.at, note=notes.decided(wanted.result, wanted.amount, wanted.note)
         )
+        if procedure_of(d).forwarded_to is None:  # BHXH decides itself: its own signed decision, numbered
+            slip = documents.issue(moved, "decision", "decided")
+            if slip not in moved.documents:
+                moved = moved.model_copy(update={"documents": [*moved.documents, slip]})
         return documents.with_control_slip(deadlines.finished(moved, decision.at), "decided")
 
     return _save(dossier_id, decide)
@@ -244,7 +254,7 @@ def _apologise(dossier_id: str, today: date, current: Dossier | None = None) -> 
             return documents.with_control_slip(
                 d.model_copy(update={"steps": steps}), f"moved#{step.body}#{moved.isoformat()}"
             )
-        rules = procedure(d.procedure)
+        rules = procedure_of(d)
         task = next((s.task for s in rules.steps if s.body == step.body), "")
         slip = documents.issue(
             d,

@@ -40,7 +40,9 @@ class DemoPortal:
         self.headers = stack.token("portal")
         self._next = 0
 
-    def workers(self, count: int) -> list[dict[str, str]]:
+    def workers(
+        self, count: int, period_from: str = "2020-04-01", period_to: str = "2020-05-31"
+    ) -> list[dict[str, str]]:
         chosen, self._next = self.people[self._next : self._next + count], self._next + count
         return [
             {
@@ -50,8 +52,8 @@ class DemoPortal:
                     "si_number": p["si_number"],
                     "date_of_birth": p["date_of_birth"],
                     "id_number": p["id_number"],
-                    "period_from": "2020-04-01",
-                    "period_to": "2020-05-31",
+                    "period_from": period_from,
+                    "period_to": period_to,
                 }.items()
                 if v
             }
@@ -59,14 +61,18 @@ class DemoPortal:
         ]
 
     def submit(
-        self, workers: list[dict[str, str]], with_list: bool = True, listed: list[dict[str, str]] | None = None
+        self,
+        workers: list[dict[str, str]],
+        with_list: bool = True,
+        listed: list[dict[str, str]] | None = None,
+        procedure: str = "suspension_support",
     ) -> dict[str, Any]:
         """Create, attach the signed request (and the signed list of workers: `listed`, if the
         employer signed something else than the portal typed), submit."""
         u = self.unit
         body = {
             "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:6].upper()}",
-            "procedure": "suspension_support",
+            "procedure": procedure,
             "applicant": {
                 "unit_code": u["unit_code"],
                 "tax_code": u["tax_code"],

@@ -403,3 +403,31 @@ def test_columns_in_another_order_and_a_bom_are_fine(reg: Any, tmp_path: Path) -
     report = load_registry(units, None, progress=False)
     assert (report.units.loaded, report.rejected) == (1, 0)
     assert reg.units([unit], consistent=True)[unit].unit_name == "Công ty TNHH Vận tải Hải Âu, chi nhánh Đà Nẵng"
+
+
+# -- unemployment-insurance records (issue 16) -------------------------------------------------------------
+def test_unemployment_insurance_columns_load_merge_and_keep(reg: Any, tmp_path: Path) -> None:
+    """The optional columns carry BHXH's unemployment-insurance records; a file without them changes
+    nothing of what an earlier file said, and a bad value is rejected with its line."""
+    unit = _unit_code()
+    si, other = _si(), _si()
+    columns = (*PARTICIPANTS_COLUMNS, *registry_load.PARTICIPANTS_OPTIONAL)
+    rows = [
+        (si, "Hoàng Thị Mai", "1993-03-03", "", unit, "2019-01", "2020-06", "1", "2020-07"),
+        (si, "Hoàng Thị Mai", "1993-03-03", "", unit, "2021-01", "", "0", ""),
+        (other, "Lê Văn Tám", "1990-01-01", "", unit, "2019-01", "", "yes", ""),
+    ]
+    report = load_registry(_units_file(tmp_path, unit), _write(tmp_path / "p.csv", columns, rows), progress=False)
+    assert report.participants.loaded == 2 and report.participants.rejected == 1
+    (rejection,) = report.rejections
+    assert (rejection.line, rejection.field) == (4, "unemployment_insurance")
+    person = reg.participants([si], consistent=True)[si]
+    assert [p.ui for p in person.periods] == [True, False] and person.ui_benefit_from == "2020-07"
+    assert person.ui_months(["2020-05", "2020-06", "2020-07", "2021-02"]) == 2
+    # the same file again writes nothing; a file without the columns keeps the records
+    again = load_registry(None, _write(tmp_path / "p.csv", columns, rows[:2]), progress=False)
+    assert again.participants.written == 0
+    plain = [r[:7] for r in rows[:2]]
+    load_registry(None, _write(tmp_path / "plain.csv", PARTICIPANTS_COLUMNS, plain), progress=False)
+    kept = reg.participants([si], consistent=True)[si]
+    assert [p.ui for p in kept.periods] == [True, False] and kept.ui_benefit_from == "2020-07"
