@@ -50,7 +50,7 @@ from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
-from chalicelib.errors import InvalidInput, TooManyRequests
+from chalicelib.errors import InvalidInput, TooLarge, TooManyRequests
 from chalicelib.logs import logger
 from chalicelib.services import deadlines, documents, feedback, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
@@ -208,13 +208,14 @@ def verify() -> Any:
     content_type = _request().headers.get("content-type") or ""
     page = public.wants_html(_request().headers.get("accept"))
     try:
-        data = public.form_file(_raw(), content_type) if content_type.startswith("multipart/form-data") else _raw()
+        raw = documents.verifiable(_raw())
+        data = public.form_file(raw, content_type) if content_type.startswith("multipart/form-data") else raw
         result = documents.verify(data)
-    except InvalidInput as error:
+    except (InvalidInput, TooLarge) as error:
         if not page:
             raise
         html, headers = public.refused_page(error.message_vi)
-        return Response(html, status_code=422, headers=headers)
+        return Response(html, status_code=413 if isinstance(error, TooLarge) else 422, headers=headers)
     if not page:
         return result
     html, headers = public.verify_page(result)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     """PEM file: the slips' signing certificate, then its issuers."""
     slip_trust_roots: str = ""
     """PEM file: the roots a slip's chain must end in for `/v1/verify` to call it ours."""
+    signing_history: str = ""
+    """PEM file: every certificate the stage signed slips with before the current one (a key
+    rotation appends the old certificate; nothing is ever removed). `/v1/verify` counts them as ours."""
     tsa_url: str = ""
     """An RFC 3161 time-stamping service; when set the slips are PAdES B-T."""
     calendar_overrides: str = ""

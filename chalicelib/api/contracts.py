@@ -315,6 +315,7 @@ class SlipIdentity(BaseModel):
 class Problem(BaseModel):
     code: str
     message: str
+    message_en: str | None = None
 
 
 class Verification(BaseModel):

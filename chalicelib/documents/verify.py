@@ -21,7 +21,7 @@ from datetime import datetime
 
 from .render import METADATA_KEYS
 
-__all__ = ["PROBLEMS", "Verification", "VerificationError", "fingerprint", "verify_pdf"]
+__all__ = ["PROBLEMS", "PROBLEMS_EN", "Verification", "VerificationError", "fingerprint", "verify_pdf"]
 
 PROBLEMS: dict[str, str] = {
     "damaged": "Tệp PDF bị hỏng, không đọc được.",
@@ -31,8 +31,20 @@ PROBLEMS: dict[str, str] = {
     "not_whole_file": "Chữ ký số không bao trùm toàn bộ tệp: có nội dung được thêm vào sau khi ký.",
     "untrusted": "Chứng thư số của người ký không được tin cậy.",
     "not_our_key": "Văn bản không do hệ thống một cửa điện tử ký.",
+    "not_issued": "Văn bản được ký bằng khóa của hệ thống nhưng không có trong sổ phiếu đã cấp: không phải phiếu do hệ thống phát hành.",
 }
 """Machine-readable problem codes and their message in Vietnamese."""
+PROBLEMS_EN: dict[str, str] = {
+    "damaged": "The PDF is damaged and cannot be read.",
+    "not_signed": "The document carries no digital signature.",
+    "digest_mismatch": "The document was changed after it was signed.",
+    "signature_invalid": "The digital signature is not valid.",
+    "not_whole_file": "The signature does not cover the whole file: something was added after signing.",
+    "untrusted": "The signer's certificate is not trusted.",
+    "not_our_key": "The document was not signed by the one-stop system.",
+    "not_issued": "Signed with the system's key, but no slip the system issued: the slip register does not hold it.",
+}
+"""The same problems in English (the API's `message_en`)."""
 
 
 # pyHanko logs a traceback for every certificate it cannot chain; here that is an expected answer
@@ -85,7 +97,7 @@ class Verification:
             "signer": self.signer,
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
             "covers_whole_file": self.covers_whole_file,
-            "problems": [{"code": p, "message": PROBLEMS[p]} for p in self.problems],
+            "problems": [{"code": p, "message": PROBLEMS[p], "message_en": PROBLEMS_EN[p]} for p in self.problems],
         }
 
 
