@@ -37,11 +37,14 @@ def _emulator_port() -> str:
 
 def _connect() -> None:
     """Point this process at the running local stack (the emulator `make run` started)."""
+    from chalicelib.local.serve import TSA_FILE
     from chalicelib.local.stack import local_environment
 
     port = _emulator_port()
     for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
         os.environ.setdefault(key, value)
+    if (_state_dir() / TSA_FILE).exists():  # the running stage's own TSA: slips made here are B-LT too
+        os.environ.setdefault("MOTCUA_TSA_URL", (_state_dir() / TSA_FILE).read_text().strip())
     settings.cache_clear()
 
 

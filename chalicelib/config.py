@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     """PEM file: every certificate the stage signed slips with before the current one (a key
     rotation appends the old certificate; nothing is ever removed). `/v1/verify` counts them as ours."""
     tsa_url: str = ""
-    """An RFC 3161 time-stamping service; when set the slips are PAdES B-T."""
+    """An RFC 3161 time-stamping service; when set the slips are PAdES B-LT (required in prod; the local
+    stage starts its own, `chalicelib.local.tsa`)."""
     calendar_overrides: str = ""
     """A file of days off and working days announced after the `holidays` package knew them
     (`chalicelib/domain/data/calendar_overrides.txt` shows the format); empty: that shipped file."""
@@ -107,6 +108,8 @@ class Settings(BaseSettings):
             return self
         if self.stage == "local" or self.auth_mode != "cognito":
             raise ValueError("in Lambda the stage must be dev or prod and MOTCUA_AUTH_MODE cognito")
+        if self.stage == "prod" and not self.tsa_url:
+            raise ValueError("prod signs PAdES B-LT slips: MOTCUA_TSA_URL (an RFC 3161 service) is required")
         if self.portal_callback_url and not self.portal_callback_secret.get_secret_value():
             raise ValueError("MOTCUA_PORTAL_CALLBACK_URL is set without MOTCUA_PORTAL_CALLBACK_SECRET")
         if self.authority_urls and not self.authority_secret.get_secret_value():

@@ -327,6 +327,8 @@ class Verification(BaseModel):
     document: SlipIdentity
     signer: str | None = None
     signed_at: str | None = None
+    timestamped_at: str | None = None
+    """The time a trusted time-stamping authority put on the signature, when the slip has one."""
     covers_whole_file: bool | None = None
     problems: list[Problem]
 

@@ -87,7 +87,11 @@ def signer() -> Any:
     from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
 
     return SlipSigner.from_key(
-        KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=settings().tsa_url or None
+        KmsKey(settings().signing_key_alias),
+        signing_chain(),
+        tsa_url=settings().tsa_url or None,
+        trust_roots_pem=trust_roots(),
+        fetch_revocation=settings().stage != "local",
     )
 
 

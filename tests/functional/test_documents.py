@@ -136,6 +136,8 @@ def test_verify_recognises_a_slip_the_system_issued(api: Any, issued: tuple[Doss
     dossier, pdf = issued
     answer = verify(api, pdf).json_body
     assert answer["valid"] is True and answer["issued_by_system"] is True
+    # the local stage's own TSA stamped it (PAdES B-LT), and the local stage trusts that TSA
+    assert answer["timestamped_at"] is not None
     assert answer["document"] == {
         "kind": "receipt",
         "number": dossier.documents[-1].number,

@@ -358,3 +358,9 @@ def test_the_waf_rate_rule_exists_only_when_the_operator_sets_a_limit(sam: dict[
     assert rule["Statement"]["RateBasedStatement"] == {"Limit": {"Ref": "WafRateLimit"}, "AggregateKeyType": "IP"}
     assert "Block" in rule["Action"] and acl["Properties"]["Scope"] == "REGIONAL"
     assert "${RestAPI}" in association["Properties"]["ResourceArn"]["Fn::Sub"]
+
+
+def test_prod_cannot_be_deployed_without_a_tsa(sam: dict[str, Any]) -> None:
+    (rule,) = [r for r in sam["Rules"].values() if "TsaUrl" in json.dumps(r)]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TsaUrl"}, ""]}]}

@@ -68,3 +68,19 @@ def test_a_step_message_goes_to_its_steps_queue_and_reads_back() -> None:
 def test_a_malformed_message_is_refused_by_name(body: str) -> None:
     with pytest.raises(ValueError, match="dossier_id and step"):
         StepMessage.from_json(body)
+
+
+def test_prod_refuses_to_start_without_a_time_stamping_authority(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a prod function whose stage names no TSA
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "motcua-prod-api")
+    monkeypatch.setenv("MOTCUA_STAGE", "prod")
+    monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
+    monkeypatch.delenv("MOTCUA_TSA_URL", raising=False)
+    settings.cache_clear()
+    # THEN it does not start: its slips would stop verifying when the certificate expires
+    with pytest.raises(SettingsError, match="MOTCUA_TSA_URL"):
+        settings()
+    monkeypatch.setenv("MOTCUA_TSA_URL", "https://tsa.example.vn/tsr")
+    settings.cache_clear()
+    assert settings().tsa_url == "https://tsa.example.vn/tsr"
+    settings.cache_clear()
