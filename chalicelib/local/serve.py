@@ -187,7 +187,7 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 return
             body = self.rfile.read(length) if length else b""
             try:
-                status, answer = 202, portal.receive(body, self.headers.get("x-motcua-signature", ""))
+                status, answer = 202, portal.receive(body, dict(self.headers.items()))
             except Exception as error:  # a user's error in the API's shape; anything else is a fault
                 reply = response_for(error)
                 if reply is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters import authorities
+from chalicelib.adapters import authorities, signed_http
 from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.store import store
@@ -80,6 +80,7 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
     received: list[str] = []
     bodies: list[dict[str, Any]] = []
     failures = {"left": 5}
+    nonces = signed_http.NonceRegister()
 
     class Authority(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -88,6 +89,8 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
                 failures["left"] -= 1
                 self.send_response(503)
             else:
+                # signed with the province's own key over timestamp, nonce and body (issue 18, finding 6)
+                signed_http.check(b"province-key", body, dict(self.headers.items()), nonces)
                 received.append(self.headers["Idempotency-Key"])
                 bodies.append(json.loads(body))
                 self.send_response(200)
@@ -103,6 +106,7 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
         "MOTCUA_AUTHORITY_URLS", json.dumps({"province": f"http://127.0.0.1:{server.server_port}/inbox"})
     )
     monkeypatch.setenv("MOTCUA_AUTHORITY_BACKOFF", "0")
+    monkeypatch.setenv("MOTCUA_AUTHORITY_SECRET", "province-key")
     settings.cache_clear()
     authorities.endpoints.cache_clear()
     try:

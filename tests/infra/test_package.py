@@ -364,3 +364,21 @@ def test_prod_cannot_be_deployed_without_a_tsa(sam: dict[str, Any]) -> None:
     (rule,) = [r for r in sam["Rules"].values() if "TsaUrl" in json.dumps(r)]
     assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TsaUrl"}, ""]}]}
+
+
+def test_one_generated_secret_per_partner_and_none_in_any_environment(sam: dict[str, Any]) -> None:
+    secrets = {
+        r["Properties"]["Name"]["Fn::Sub"]: r
+        for r in sam["Resources"].values()
+        if r["Type"] == "AWS::SecretsManager::Secret"
+    }
+    from chalicelib.domain.procedures import BODIES
+
+    assert set(secrets) == {"motcua/${Stage}/portal-callback"} | {
+        f"motcua/${{Stage}}/authority/{body}" for body in BODIES if body not in ("bhxh", "district")
+    }
+    for secret in secrets.values():
+        assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32  # never empty
+    assert not [p for p in sam["Parameters"] if "Secret" in p]
+    for logical, resource in functions(sam).items():
+        assert not [k for k in resource["Properties"]["Environment"]["Variables"] if k.endswith("_SECRET")], logical
