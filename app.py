@@ -52,7 +52,7 @@ from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
 from chalicelib.errors import InvalidInput, TooLarge, TooManyRequests
 from chalicelib.logs import logger
-from chalicelib.services import deadlines, documents, feedback, intake, pipeline, queries
+from chalicelib.services import anchoring, deadlines, documents, feedback, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
@@ -701,4 +701,9 @@ def notify(event: Any) -> dict[str, Any]:
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep(event: Any) -> dict[str, Any]:
-    return {"requeued": intake.requeue_stuck(), "overdue": flow.sweep_deadlines(), "notifying": portal_sync.catch_up()}
+    return {
+        "requeued": intake.requeue_stuck(),
+        "overdue": flow.sweep_deadlines(),
+        "notifying": portal_sync.catch_up(),
+        "anchored": anchoring.anchor(),  # the audit chains' heads, signed, to the locked bucket (hourly)
+    }

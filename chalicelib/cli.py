@@ -121,6 +121,14 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    _connect()
+    from chalicelib.services.anchoring import anchor
+
+    print(f"{anchor(force=True)} chain head(s) anchored")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _connect()
     from chalicelib.services.operations import verify_audit
@@ -295,9 +303,15 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("audit", help="the audit log")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
-    p = audit_sub.add_parser("verify", help="check every entry's hash chain; exit 1 when one is broken")
+    p = audit_sub.add_parser(
+        "verify", help="check every entry's hash chain and the signed anchors; exit 1 when one is broken"
+    )
     p.add_argument("--dossier", help="only this dossier id")
     p.set_defaults(func=cmd_audit_verify)
+    p = audit_sub.add_parser(
+        "anchor", help="sign the chains' heads into the anchors bucket now (the sweep does hourly)"
+    )
+    p.set_defaults(func=cmd_audit_anchor)
 
     p = sub.add_parser("feedback", help="feedback (phản ánh, kiến nghị) received by other channels")
     feedback_sub = p.add_subparsers(dest="feedback_command", required=True)

@@ -382,3 +382,10 @@ def test_one_generated_secret_per_partner_and_none_in_any_environment(sam: dict[
     assert not [p for p in sam["Parameters"] if "Secret" in p]
     for logical, resource in functions(sam).items():
         assert not [k for k in resource["Properties"]["Environment"]["Variables"] if k.endswith("_SECRET")], logical
+
+
+def test_the_anchors_bucket_is_locked_in_compliance_mode(sam: dict[str, Any]) -> None:
+    props = sam["Resources"]["AnchorsBucket"]["Properties"]
+    assert props["ObjectLockEnabled"] is True and props["VersioningConfiguration"]["Status"] == "Enabled"
+    assert props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert props["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True

@@ -167,3 +167,26 @@ def test_notify_may_only_mark_audit_entries_sent() -> None:
         assert len(updates) == 1 and _listed(updates[0]["Action"]) == ["dynamodb:UpdateItem"]
         allowed = updates[0]["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
         assert set(allowed) == {"dossier_id", "seq", "unsent"}
+
+
+def test_only_the_sweep_writes_anchors_and_it_reads_no_more_of_the_dossiers_than_their_heads() -> None:
+    for path in POLICIES:
+        _stage, function = path.stem.split("-", 2)[1:]
+        statements = json.loads(path.read_text())["Statement"]
+        writes = [
+            r
+            for s in statements
+            if "s3:PutObject" in _listed(s["Action"])
+            for r in _listed(s["Resource"])
+            if "-anchors-" in r
+        ]
+        assert bool(writes) == (function == "sweep"), path.name
+        for s in statements:
+            if "dynamodb:Scan" in _listed(s["Action"]):
+                assert function == "sweep", path.name
+                assert set(s["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]) <= {
+                    "id",
+                    "audit_seq",
+                    "audit_head",
+                    "updated_at",
+                }
