@@ -100,11 +100,17 @@ def endpoint(
 
         setattr(handle, OPERATION_ATTRIBUTE, op)
         handle.secured = bool(roles)  # type: ignore[attr-defined]  # read by api/openapi.py
-        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(
-            handle
-        )
+        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=_authorizer(roles))(handle)
 
     return decorate
+
+
+def _authorizer(roles: tuple[str, ...]) -> Any:
+    """None for a public route; routes of the portal alone take its client-credentials access token
+    (scope `motcua/portal`, which decides its role in `auth`); the others the staff's ID tokens."""
+    if not roles or COGNITO is None:
+        return None
+    return COGNITO.with_scopes(["motcua/portal"]) if roles == PORTAL else COGNITO
 
 
 def _handle(view: Callable[..., Any], op: Operation, roles: tuple[str, ...], params: dict[str, str]) -> Any:

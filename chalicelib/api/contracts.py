@@ -295,6 +295,8 @@ class UploadRequest(BaseModel):
     name: str
     content_type: str
     size: int
+    sha256: str
+    """The file's SHA-256 (hex): the upload is bound to it and to `size`; submit refuses another file."""
     component: str | None = None
     """The dossier component(s) the file fulfils, comma-separated, as `?component=` of a direct upload."""
 

@@ -389,3 +389,17 @@ def test_the_anchors_bucket_is_locked_in_compliance_mode(sam: dict[str, Any]) ->
     assert props["ObjectLockEnabled"] is True and props["VersioningConfiguration"]["Status"] == "Enabled"
     assert props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
     assert props["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+
+
+def test_the_portal_signs_in_with_client_credentials_and_its_routes_want_its_scope(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    server = resources["UserPoolResourceServer"]["Properties"]
+    assert server["Identifier"] == "motcua" and [s["ScopeName"] for s in server["Scopes"]] == ["portal"]
+    client = resources["PortalClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["client_credentials"] and client["GenerateSecret"] is True
+    assert client["AllowedOAuthScopes"] == ["motcua/portal"]
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    create = paths["/v1/dossiers"]["post"]["security"]
+    assert create == [{"motcua-users": ["motcua/portal"]}], create
+    read = paths["/v1/dossiers/{dossier_id}"]["get"]["security"]
+    assert read == [{"motcua-users": []}], read  # staff (and the portal) with ID tokens
