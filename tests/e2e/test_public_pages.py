@@ -183,7 +183,8 @@ def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_i
         "Hồ sơ đã được UBND giải quyết; mời ông/bà nhận kết quả tại bộ phận một cửa."
     )
     row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 30).until(
+    # the console draws the rows anew with the answer: a row found may go stale before it is read
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: "đã công khai" in d.find_element(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']").text
     )
     # THEN the worker, following the item's code, reads the answer, and never the contact
