@@ -51,9 +51,9 @@ from chalicelib.domain.media import ATTACHMENT_TYPES
 from chalicelib.domain.messages import StepMessage
 from chalicelib.domain.procedures import PROCEDURES
 from chalicelib.domain.states import Status
-from chalicelib.errors import InvalidInput, TooManyRequests
+from chalicelib.errors import InvalidInput, TooLarge, TooManyRequests
 from chalicelib.logs import logger
-from chalicelib.services import deadlines, documents, feedback, intake, pipeline, queries
+from chalicelib.services import anchoring, deadlines, documents, feedback, intake, pipeline, queries
 from chalicelib.services import notify as portal_sync
 from chalicelib.services import workflow as flow
 
@@ -101,11 +101,17 @@ def endpoint(
 
         setattr(handle, OPERATION_ATTRIBUTE, op)
         handle.secured = bool(roles)  # type: ignore[attr-defined]  # read by api/openapi.py
-        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=COGNITO if roles else None)(
-            handle
-        )
+        return app.route(path, methods=list(methods), content_types=["*/*"], authorizer=_authorizer(roles))(handle)
 
     return decorate
+
+
+def _authorizer(roles: tuple[str, ...]) -> Any:
+    """None for a public route; routes of the portal alone take its client-credentials access token
+    (scope `motcua/portal`, which decides its role in `auth`); the others the staff's ID tokens."""
+    if not roles or COGNITO is None:
+        return None
+    return COGNITO.with_scopes(["motcua/portal"]) if roles == PORTAL else COGNITO
 
 
 def _handle(view: Callable[..., Any], op: Operation, roles: tuple[str, ...], params: dict[str, str]) -> Any:
@@ -221,13 +227,14 @@ def verify() -> Any:
     content_type = _request().headers.get("content-type") or ""
     page = public.wants_html(_request().headers.get("accept"))
     try:
-        data = public.form_file(_raw(), content_type) if content_type.startswith("multipart/form-data") else _raw()
+        raw = documents.verifiable(_raw())
+        data = public.form_file(raw, content_type) if content_type.startswith("multipart/form-data") else raw
         result = documents.verify(data)
-    except InvalidInput as error:
+    except (InvalidInput, TooLarge) as error:
         if not page:
             raise
         html, headers = public.refused_page(error.message_vi)
-        return Response(html, status_code=422, headers=headers)
+        return Response(html, status_code=413 if isinstance(error, TooLarge) else 422, headers=headers)
     if not page:
         return result
     html, headers = public.verify_page(result)
@@ -713,4 +720,9 @@ def notify(event: Any) -> dict[str, Any]:
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep(event: Any) -> dict[str, Any]:
-    return {"requeued": intake.requeue_stuck(), "overdue": flow.sweep_deadlines(), "notifying": portal_sync.catch_up()}
+    return {
+        "requeued": intake.requeue_stuck(),
+        "overdue": flow.sweep_deadlines(),
+        "notifying": portal_sync.catch_up(),
+        "anchored": anchoring.anchor(),  # the audit chains' heads, signed, to the locked bucket (hourly)
+    }

@@ -37,11 +37,14 @@ def _emulator_port() -> str:
 
 def _connect() -> None:
     """Point this process at the running local stack (the emulator `make run` started)."""
+    from chalicelib.local.serve import TSA_FILE
     from chalicelib.local.stack import local_environment
 
     port = _emulator_port()
     for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
         os.environ.setdefault(key, value)
+    if (_state_dir() / TSA_FILE).exists():  # the running stage's own TSA: slips made here are B-LT too
+        os.environ.setdefault("MOTCUA_TSA_URL", (_state_dir() / TSA_FILE).read_text().strip())
     settings.cache_clear()
 
 
@@ -115,6 +118,14 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     except deadlines.CalendarError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    _connect()
+    from chalicelib.services.anchoring import anchor
+
+    print(f"{anchor(force=True)} chain head(s) anchored")
     return 0
 
 
@@ -293,9 +304,15 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("audit", help="the audit log")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
-    p = audit_sub.add_parser("verify", help="check every entry's hash chain; exit 1 when one is broken")
+    p = audit_sub.add_parser(
+        "verify", help="check every entry's hash chain and the signed anchors; exit 1 when one is broken"
+    )
     p.add_argument("--dossier", help="only this dossier id")
     p.set_defaults(func=cmd_audit_verify)
+    p = audit_sub.add_parser(
+        "anchor", help="sign the chains' heads into the anchors bucket now (the sweep does hourly)"
+    )
+    p.set_defaults(func=cmd_audit_anchor)
 
     p = sub.add_parser("feedback", help="feedback (phản ánh, kiến nghị) received by other channels")
     feedback_sub = p.add_subparsers(dest="feedback_command", required=True)

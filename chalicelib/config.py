@@ -7,7 +7,8 @@ resources are derived from the stage so the template in `infra/` and the code ag
 Why one object: a variable that is missing or malformed must stop a function at its cold start (the
 import of `app` reads the settings), with the variable named, not fail at the first slip or the
 first callback. Each field is the variable `MOTCUA_<FIELD>`; in Lambda the settings fail closed (no
-local stage or local tokens, no callback without its secret).
+local stage or local tokens, no key in the environment but Secrets Manager, https partners only, a
+TSA in prod).
 """
 
 from __future__ import annotations
@@ -48,8 +49,12 @@ class Settings(BaseSettings):
     """PEM file: the slips' signing certificate, then its issuers."""
     slip_trust_roots: str = ""
     """PEM file: the roots a slip's chain must end in for `/v1/verify` to call it ours."""
+    signing_history: str = ""
+    """PEM file: every certificate the stage signed slips with before the current one (a key
+    rotation appends the old certificate; nothing is ever removed). `/v1/verify` counts them as ours."""
     tsa_url: str = ""
-    """An RFC 3161 time-stamping service; when set the slips are PAdES B-T."""
+    """An RFC 3161 time-stamping service; when set the slips are PAdES B-LT (required in prod; the local
+    stage starts its own, `chalicelib.local.tsa`)."""
     calendar_overrides: str = ""
     """A file of days off and working days announced after the `holidays` package knew them
     (`chalicelib/domain/data/calendar_overrides.txt` shows the format); empty: that shipped file."""
@@ -65,6 +70,10 @@ class Settings(BaseSettings):
     authority_urls: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     """JSON: authority code -> the URL of its online system."""
     authority_secret: SecretStr = SecretStr("")
+    """The local stage's key for every authority; in AWS each authority has its own secret."""
+    secrets: Literal["environment", "secretsmanager"] = "environment"
+    """Where the HMAC keys come from (`chalicelib.adapters.secrets`): the local stage's environment,
+    or, in every AWS stage, Secrets Manager, one secret per partner, readable by its function only."""
     authority_backoff: float = Field(0.5, ge=0, le=60)
 
     # -- local tokens -----------------------------------------------------------------------------
@@ -107,10 +116,17 @@ class Settings(BaseSettings):
             return self
         if self.stage == "local" or self.auth_mode != "cognito":
             raise ValueError("in Lambda the stage must be dev or prod and MOTCUA_AUTH_MODE cognito")
-        if self.portal_callback_url and not self.portal_callback_secret.get_secret_value():
-            raise ValueError("MOTCUA_PORTAL_CALLBACK_URL is set without MOTCUA_PORTAL_CALLBACK_SECRET")
-        if self.authority_urls and not self.authority_secret.get_secret_value():
-            raise ValueError("MOTCUA_AUTHORITY_URLS is set without MOTCUA_AUTHORITY_SECRET")
+        if self.stage == "prod" and not self.tsa_url:
+            raise ValueError("prod signs PAdES B-LT slips: MOTCUA_TSA_URL (an RFC 3161 service) is required")
+        if self.secrets != "secretsmanager":
+            raise ValueError("in Lambda the HMAC keys come from Secrets Manager: MOTCUA_SECRETS=secretsmanager")
+        if self.portal_callback_secret.get_secret_value() or self.authority_secret.get_secret_value():
+            raise ValueError(
+                "a key in the environment is readable with the function's configuration: use Secrets Manager"
+            )
+        for url in (self.portal_callback_url, *self.authority_urls.values()):
+            if url and not url.startswith("https://"):
+                raise ValueError(f"outside the local stage every partner is reached over https, not {url[:40]!r}")
         return self
 
     def receives_household_business(self, province_code: str) -> bool:

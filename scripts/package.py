@@ -10,7 +10,8 @@ Steps:
    the data key's encryption on every table, and two alarms on every queue (DLQ depth > 0, age
    of the oldest message).
 2. `chalice package --stage STAGE --merge-template build/merge.json OUT`.
-3. Post-processing of `OUT/sam.json` (see `postprocess`). Why post-process instead of putting
+3. Post-processing of `OUT/sam.json` (see `postprocess`; `public_functions` gives `POST /v1/verify` a
+   function of its own). Why post-process instead of putting
    everything in the merge template: chalice's merge is a deep dict merge, which can add keys but
    neither replace nor delete them. Pointing an SQS trigger at `Fn::GetAtt` through the merge
    leaves chalice's `Fn::Sub` beside it (two intrinsic functions in one value: cfn-lint E3017);
@@ -174,11 +175,68 @@ def function_name(stage: str, handler: str) -> str:
     return f"motcua-{stage}-" + ("api" if handler == "app.app" else handler.split(".", 1)[1])
 
 
+PUBLIC_FUNCTIONS = {"verify": ("/v1/verify", "post")}
+"""Public routes served by a Lambda function of their own (same code, `app.app`): its own role (the
+`.chalice/policy-STAGE-NAME.json` file), its own reserved concurrency, none of the stage's secrets.
+Why: `POST /v1/verify` takes PDFs from anyone and parses them; run in the API's function it could hold
+the API's concurrency and would run with a role that reads every dossier."""
+SECRET_VARIABLES = re.compile(r"SECRET|CALLBACK|AUTHORITY|COGNITO")
+"""Environment variables a public function does not get."""
+
+
+def public_functions(sam: dict[str, Any], stage: str) -> None:
+    """Clone `APIHandler` into one function per `PUBLIC_FUNCTIONS` entry and point its route at it."""
+    resources = sam["Resources"]
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]["lambda_functions"]
+    api = resources["APIHandler"]
+    for short, (path, method) in PUBLIC_FUNCTIONS.items():
+        own = config[short]
+        logical = short.capitalize()
+        props = copy.deepcopy(api["Properties"])
+        props["FunctionName"] = f"motcua-{stage}-{short}"
+        props["Role"] = {"Fn::GetAtt": [f"{logical}Role", "Arn"]}
+        props["Timeout"] = own["lambda_timeout"]
+        props["MemorySize"] = own["lambda_memory_size"]
+        props["ReservedConcurrentExecutions"] = own["reserved_concurrency"]
+        variables = props.get("Environment", {}).get("Variables", {})
+        props["Environment"] = {"Variables": {k: v for k, v in variables.items() if not SECRET_VARIABLES.search(k)}}
+        resources[logical] = {"Type": "AWS::Serverless::Function", "Properties": props}
+        policy = json.loads((ROOT / ".chalice" / own["iam_policy_file"]).read_text())
+        resources[f"{logical}Role"] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": copy.deepcopy(
+                    resources["ApiHandlerRole"]["Properties"]["AssumeRolePolicyDocument"]
+                ),
+                "Policies": [{"PolicyName": f"{logical}RolePolicy", "PolicyDocument": policy}],
+            },
+        }
+        resources[f"{logical}InvokePermission"] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Ref": logical},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": {
+                    "Fn::Sub": [
+                        f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{RestAPIId}}/*/{method.upper()}{path}",
+                        {"RestAPIId": {"Ref": "RestAPI"}},
+                    ]
+                },
+            },
+        }
+        route = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"][path][method]
+        route["x-amazon-apigateway-integration"]["uri"] = {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{logical}.Arn}}/invocations"
+        }
+
+
 def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list[str]:
     """Make chalice's template deployable; answers warnings (nothing here raises on valid input)."""
     resources = sam["Resources"]
     queues = queues_of(merged, stage)
     warnings = []
+    public_functions(sam, stage)
     for logical, resource in list(resources.items()):
         if resource["Type"] == "AWS::IAM::Role":
             for policy in resource["Properties"].get("Policies", []):
@@ -186,7 +244,7 @@ def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list
         if resource["Type"] != "AWS::Serverless::Function":
             continue
         props = resource["Properties"]
-        name = function_name(stage, props["Handler"])
+        name = props.get("FunctionName") or function_name(stage, props["Handler"])
         short = name.rsplit("-", 1)[1]
         props["FunctionName"] = name
         variables = props.setdefault("Environment", {}).setdefault("Variables", {})

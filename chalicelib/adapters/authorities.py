@@ -1,7 +1,8 @@
 """Handing a dossier to the authority that decides (UBND of the province, the Social Policy Bank).
 
-An authority with an online endpoint gets an HTTPS POST of the dossier, signed with HMAC-SHA256 and
-keyed for idempotency on the dossier id, retried with back-off. An authority without one (and
+An authority with an online endpoint gets an HTTPS POST of the dossier, signed with its own key
+(HMAC-SHA256 over timestamp, nonce and body: `chalicelib.adapters.signed_http`), keyed for idempotency
+on the dossier id, retried with back-off, redirects not followed. An authority without one (and
 every authority in the local stage) works from its inbox: the forwarded dossiers of its office in
 `GET /v1/dossiers`, deciding through `POST /v1/dossiers/{id}/decision`, as the national portal
 allows for provinces that cannot receive online.
@@ -9,12 +10,12 @@ allows for provinces that cannot receive online.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from functools import lru_cache
 from typing import Any
 
+from chalicelib.adapters import signed_http
+from chalicelib.adapters.secrets import authority_secret
 from chalicelib.config import settings
 from chalicelib.domain.dossier import Dossier
 
@@ -84,17 +85,13 @@ def deliver(dossier: Dossier, authority: str) -> str:
     if not url:
         return "inbox"
     body = _payload(dossier)
-    secret = settings().authority_secret.get_secret_value().encode()
-    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    reply = _session().post(
+    reply = signed_http.post(
         url,
-        data=body,
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": dossier.id,
-            "X-Motcua-Signature": f"sha256={signature}",
-        },
+        body,
+        authority_secret(authority),  # this authority's own key
+        headers={"Idempotency-Key": dossier.id},
         timeout=(5, 30),
+        session=_session(),
     )
     if reply.status_code >= 300:
         raise RuntimeError(f"authority {authority} answered {reply.status_code}")

@@ -75,13 +75,38 @@ class Blobs:
         return found
 
     def presigned_put(
-        self, key: str, content_type: str, expires: int = 900, metadata: dict[str, str] | None = None
+        self,
+        key: str,
+        content_type: str,
+        expires: int = 900,
+        metadata: dict[str, str] | None = None,
+        size: int | None = None,
+        sha256_b64: str | None = None,
     ) -> str:
-        """A URL to PUT one object; the uploader must send `Content-Type` and each `x-amz-meta-<name>` given."""
+        """A URL to PUT one object; the uploader must send `Content-Type` and each `x-amz-meta-<name>` given.
+
+        `size` and `sha256_b64` are signed into the URL (`Content-Length`, `x-amz-checksum-sha256`): S3
+        refuses a body of another length or checksum. (The local emulator checks neither: submit does.)"""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         if metadata:
             params["Metadata"] = metadata
+        if size is not None:
+            params["ContentLength"] = size
+        if sha256_b64:
+            params["ChecksumSHA256"] = sha256_b64
         return self._s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires)
+
+    def sha256_of(self, key: str, version_id: str | None = None) -> tuple[str, int]:
+        """SHA-256 (hex) and size of an object, read in chunks (a 50 MB scan is never held whole)."""
+        import hashlib
+
+        extra = {"VersionId": version_id} if version_id else {}
+        body = self._s3.get_object(Bucket=self.bucket, Key=key, **extra)["Body"]
+        digest, size = hashlib.sha256(), 0
+        for chunk in iter(lambda: body.read(1024 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+        return digest.hexdigest(), size
 
     def presigned_get(self, key: str, expires: int = 300, filename: str | None = None, inline: bool = False) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}

@@ -49,7 +49,11 @@ class DossierStore:
             "created_at": _s(dossier.created_at.isoformat()),
             "updated_at": _s(datetime.now(dossier.created_at.tzinfo).isoformat()),
             "body": _s(dossier.model_dump_json()),
+            # the head of its audit chain, readable without the body: what the anchor step signs
+            "audit_seq": {"N": str(dossier.audit_seq)},
         }
+        if dossier.audit_head:
+            item["audit_head"] = _s(dossier.audit_head)
         if dossier.overdue:
             item["overdue"] = _s("1")
         # Plain attributes the worklist filters on (the body is one JSON string).
@@ -110,6 +114,23 @@ class DossierStore:
         return saved
 
     # -- reading -------------------------------------------------------------------------------
+    def audit_heads(self, changed_after: str = "") -> dict[str, tuple[int, str]]:
+        """Dossier id -> (seq, hash) of its last audit entry, for the dossiers saved after `changed_after`
+        (ISO time; empty: all). A scan of three small attributes: the anchor step's, never a request's."""
+        scan: dict[str, Any] = {
+            "TableName": self.table,
+            "Select": "SPECIFIC_ATTRIBUTES",
+            "ProjectionExpression": "id, audit_seq, audit_head",
+            "FilterExpression": "attribute_exists(audit_head)" + (" AND updated_at > :since" if changed_after else ""),
+        }
+        if changed_after:
+            scan["ExpressionAttributeValues"] = {":since": _s(changed_after)}
+        heads = {}
+        for page in self._db.get_paginator("scan").paginate(**scan):
+            for item in page.get("Items", []):
+                heads[item["id"]["S"]] = (int(item["audit_seq"]["N"]), item["audit_head"]["S"])
+        return heads
+
     def get(self, dossier_id: str) -> Dossier:
         if not dossier_id or dossier_id.startswith(_GUARD) or len(dossier_id) > 64:
             raise NotFound()

@@ -112,7 +112,25 @@ def issue_local_token(
     return jwt.encode(claims, local_secret(), algorithm=_ALGORITHM)
 
 
+MACHINE_SCOPES: dict[str, Role] = {"motcua/portal": "portal"}
+"""Scope of the user pool's resource server -> the role of the machine client holding it. Why a scope:
+a client-credentials access token carries no user attributes; what it may do is the scope it was
+granted, and nothing in the token besides decides the role."""
+
+
+def _machine_principal(claims: Mapping[str, Any]) -> Principal:
+    """A client-credentials access token (the portal): its one machine scope is its role."""
+    scopes = str(claims.get("scope") or "").split()
+    roles: set[Role] = {MACHINE_SCOPES[s] for s in scopes if s in MACHINE_SCOPES}
+    sub = claims.get("sub") or claims.get("client_id")
+    if len(roles) != 1 or not isinstance(sub, str):
+        raise Unauthorized("an access token needs exactly one of the API's machine scopes")
+    return Principal(sub=sub, role=roles.pop(), office=None, authority=None)
+
+
 def _principal(claims: Mapping[str, Any]) -> Principal:
+    if claims.get("token_use") == "access":
+        return _machine_principal(claims)  # any role or office claim beside the scope is ignored
     role = claims.get("role") or claims.get("custom:role")
     office = claims.get("office") or claims.get("custom:office")
     sub = claims.get("sub")

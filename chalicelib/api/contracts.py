@@ -302,6 +302,8 @@ class UploadRequest(BaseModel):
     name: str
     content_type: str
     size: int
+    sha256: str
+    """The file's SHA-256 (hex): the upload is bound to it and to `size`; submit refuses another file."""
     component: str | None = None
     """The dossier component(s) the file fulfils, comma-separated, as `?component=` of a direct upload."""
 
@@ -322,6 +324,7 @@ class SlipIdentity(BaseModel):
 class Problem(BaseModel):
     code: str
     message: str
+    message_en: str | None = None
 
 
 class Verification(BaseModel):
@@ -333,6 +336,8 @@ class Verification(BaseModel):
     document: SlipIdentity
     signer: str | None = None
     signed_at: str | None = None
+    timestamped_at: str | None = None
+    """The time a trusted time-stamping authority put on the signature, when the slip has one."""
     covers_whole_file: bool | None = None
     problems: list[Problem]
 

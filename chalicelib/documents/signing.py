@@ -3,8 +3,9 @@
 :class:`KmsSigner` is a pyHanko :class:`~pyhanko.sign.signers.Signer` whose ``async_sign_raw`` asks
 KMS to sign the CMS signed attributes with ``MessageType='RAW'`` (KMS hashes them itself; moto's
 ``DIGEST`` mode hashes the digest again and gives wrong signatures). :class:`SlipSigner` signs a
-whole PDF: PAdES B-B (``ETSI.CAdES.detached``, signing-certificate-v2 attribute), or B-T with an
-RFC 3161 timestamp when a TSA URL is configured. A fixed ``bytes_reserved`` for the signature skips
+whole PDF: PAdES B-B (``ETSI.CAdES.detached``, signing-certificate-v2 attribute), or B-LT when a TSA
+URL is configured: an RFC 3161 signature timestamp, and the certificates (and revocation data) that
+validate signer and TSA embedded in the document security store. A fixed ``bytes_reserved`` for the signature skips
 pyHanko's dry run that would otherwise sign once to measure the size.
 
 Examples
@@ -81,6 +82,8 @@ class SlipSigner:
         signer: Signer,
         *,
         tsa_url: str | None = None,
+        trust_roots_pem: bytes | None = None,
+        fetch_revocation: bool = False,
         reason: str = "Văn bản do hệ thống thông tin một cửa điện tử phát hành",
         location: str = "Việt Nam",
     ) -> None:
@@ -89,9 +92,23 @@ class SlipSigner:
         if tsa_url:
             from pyhanko.sign.timestamps import HTTPTimeStamper
 
-            self.timestamper = HTTPTimeStamper(tsa_url)
+            self.timestamper = HTTPTimeStamper(tsa_url, timeout=10)
+        self.trust_roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
+        self.fetch_revocation = fetch_revocation
         self.reason = reason
         self.location = location
+
+    def _validation_context(self) -> Any:
+        """What B-LT embeds: the chains of the signer and of the TSA to `trust_roots`, and their
+        revocation data (fetched from the CAs' addresses when `fetch_revocation`; none locally)."""
+        from pyhanko_certvalidator import ValidationContext
+
+        return ValidationContext(
+            trust_roots=self.trust_roots,
+            other_certs=list(self.signer.cert_registry),
+            allow_fetching=self.fetch_revocation,
+            revocation_mode="soft-fail",
+        )
 
     @classmethod
     def from_key(
@@ -106,7 +123,8 @@ class SlipSigner:
         cert_chain_pem:
             The signing certificate (for the key's public key) followed by its issuers.
         tsa_url:
-            An RFC 3161 time-stamping service; when given the signatures are PAdES B-T.
+            An RFC 3161 time-stamping service; when given the signatures are PAdES B-T, and B-LT
+            when ``trust_roots_pem`` (keyword argument) names the roots to embed the chains to.
 
         Raises
         ------
@@ -143,6 +161,10 @@ class SlipSigner:
             reason=self.reason,
             location=self.location,
             use_pades_lta=False,
+            # B-LT: with a timestamp (B-T), the validation data goes into the document's DSS, so the
+            # slip can be validated after its certificate expired, as of the timestamp's time.
+            embed_validation_info=bool(self.timestamper and self.trust_roots),
+            validation_context=self._validation_context() if self.timestamper and self.trust_roots else None,
         )
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)

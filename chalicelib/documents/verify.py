@@ -5,7 +5,9 @@ signed by someone else, damaged beyond reading, all are answers, never exception
 is not a PDF at all raises :class:`VerificationError` (the API turns it into a 400).
 
 ``valid`` means: there is a signature, its digest matches the bytes it covers, the signature
-value is correct, and it covers the whole file (nothing was appended after signing).
+value is correct, and it covers the whole file (nothing was appended after signing but, for a
+B-LT slip, its validation data). With a trusted signature timestamp the signer's certificate is
+validated as of the timestamp's time, not now.
 ``signed_by_us`` additionally requires the signer's certificate to be one of ours (by SHA-256
 fingerprint) and to chain to the given trust roots. Whether the slip is one we recorded (by hash)
 is the caller's question: it has the store.
@@ -21,7 +23,7 @@ from datetime import datetime
 
 from .render import METADATA_KEYS
 
-__all__ = ["PROBLEMS", "Verification", "VerificationError", "fingerprint", "verify_pdf"]
+__all__ = ["PROBLEMS", "PROBLEMS_EN", "Verification", "VerificationError", "fingerprint", "verify_pdf"]
 
 PROBLEMS: dict[str, str] = {
     "damaged": "Tệp PDF bị hỏng, không đọc được.",
@@ -31,8 +33,20 @@ PROBLEMS: dict[str, str] = {
     "not_whole_file": "Chữ ký số không bao trùm toàn bộ tệp: có nội dung được thêm vào sau khi ký.",
     "untrusted": "Chứng thư số của người ký không được tin cậy.",
     "not_our_key": "Văn bản không do hệ thống một cửa điện tử ký.",
+    "not_issued": "Văn bản được ký bằng khóa của hệ thống nhưng không có trong sổ phiếu đã cấp: không phải phiếu do hệ thống phát hành.",
 }
 """Machine-readable problem codes and their message in Vietnamese."""
+PROBLEMS_EN: dict[str, str] = {
+    "damaged": "The PDF is damaged and cannot be read.",
+    "not_signed": "The document carries no digital signature.",
+    "digest_mismatch": "The document was changed after it was signed.",
+    "signature_invalid": "The digital signature is not valid.",
+    "not_whole_file": "The signature does not cover the whole file: something was added after signing.",
+    "untrusted": "The signer's certificate is not trusted.",
+    "not_our_key": "The document was not signed by the one-stop system.",
+    "not_issued": "Signed with the system's key, but no slip the system issued: the slip register does not hold it.",
+}
+"""The same problems in English (the API's `message_en`)."""
 
 
 # pyHanko logs a traceback for every certificate it cannot chain; here that is an expected answer
@@ -65,6 +79,8 @@ class Verification:
     """SHA-256 of the signer certificate, lowercase hex."""
     signed_at: datetime | None = None
     """The signing time the signer claims (not a timestamp unless one is embedded)."""
+    timestamped_at: datetime | None = None
+    """The time a trusted TSA put on the signature (PAdES B-T and above): the time it is validated at."""
     kind: str | None = None
     number: str | None = None
     portal_code: str | None = None
@@ -84,8 +100,9 @@ class Verification:
             "document": {"kind": self.kind, "number": self.number, "portal_code": self.portal_code},
             "signer": self.signer,
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "timestamped_at": self.timestamped_at.isoformat() if self.timestamped_at else None,
             "covers_whole_file": self.covers_whole_file,
-            "problems": [{"code": p, "message": PROBLEMS[p]} for p in self.problems],
+            "problems": [{"code": p, "message": PROBLEMS[p], "message_en": PROBLEMS_EN[p]} for p in self.problems],
         }
 
 
@@ -167,17 +184,33 @@ def _load_validation() -> None:
 
 
 def _check(sig, trust_roots_pem: bytes, ours: set[str], meta: dict) -> Verification:
+    from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.general import load_certs_from_pemder_data
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
-    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-    status = validate_pdf_signature(sig, context, skip_diff=True)
+
+    def context(moment: datetime | None = None) -> ValidationContext:
+        return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment)
+
+    # Only a B-LT slip has a revision after its signature (the validation data, DSS): the diff
+    # analysis that allows that one kind of update runs only then.
+    whole_file = sig.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+    status = validate_pdf_signature(sig, context(), ts_validation_context=context(), skip_diff=whole_file)
+    stamp = status.timestamp_validity
+    stamped_at = stamp.timestamp if stamp is not None and stamp.intact and stamp.valid and stamp.trusted else None
+    if stamped_at is not None:
+        # A trusted timestamp proves the signature existed then: the signer's certificate is judged as
+        # of that time, so a slip stays valid after its certificate expired (or was replaced).
+        status = validate_pdf_signature(sig, context(stamped_at), ts_validation_context=context(), skip_diff=whole_file)
     cert = status.signing_cert
     fp = cert.sha256.hex() if cert is not None else None
-    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+    )
     trusted = bool(roots) and status.trusted
     valid = status.intact and status.valid and whole
     problems = []
@@ -201,6 +234,7 @@ def _check(sig, trust_roots_pem: bytes, ours: set[str], meta: dict) -> Verificat
         signer=cert.subject.human_friendly if cert is not None else None,
         signer_fingerprint=fp,
         signed_at=status.signer_reported_dt,
+        timestamped_at=stamped_at,
         problems=tuple(problems),
         **meta,
     )

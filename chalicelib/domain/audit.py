@@ -2,7 +2,8 @@
 
 Each entry carries the hash of the one before it, so an entry altered or removed afterwards breaks
 the chain, and the dossier itself keeps the hash and count of its last entry, so cutting the tail
-off shows too. Entries are derived from the dossier's history and documents, which only ever grow,
+off shows too; a scheduled step signs the heads with the KMS key into a locked bucket
+(`chalicelib.services.anchoring`), so a tail rewritten together with the dossier shows as well. Entries are derived from the dossier's history and documents, which only ever grow,
 and written in the same transaction as the dossier: no state change without its entry.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 from chalicelib.domain.dossier import Dossier
 
-__all__ = ["AuditEntry", "pending_entries", "verify_chain", "with_audited"]
+__all__ = ["AuditEntry", "anchored_problems", "pending_entries", "verify_chain", "with_audited"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,20 @@ def verify_chain(dossier: Dossier, entries: Iterable[AuditEntry]) -> list[str]:
     if expected - 1 != dossier.audit_seq or head != dossier.audit_head:
         problems.append(f"the log ends at entry {expected - 1}, the dossier at entry {dossier.audit_seq}")
     return problems
+
+
+def anchored_problems(entries: Iterable[AuditEntry], seq: int, head: str) -> list[str]:
+    """What is wrong with a dossier's log against an anchor, which saw its entry `seq` with hash `head`.
+
+    Why it is needed beside `verify_chain`: whoever can write both the dossier and the audit table
+    can rewrite the tail (or drop the newest entry) and set the dossier's head to match; the chain
+    then holds. The anchor was signed with the KMS key and locked in S3 before: it does not move."""
+    anchored = next((e for e in entries if e.seq == seq), None)
+    if anchored is None:
+        return [f"entry {seq}, seen by an anchor, is missing: the log was cut back"]
+    if anchored.hash != head:
+        return [f"entry {seq} differs from what an anchor saw: the log was rewritten"]
+    return []
 
 
 def as_item(entry: AuditEntry) -> dict[str, str | int]:

@@ -7,7 +7,8 @@
 - a local certification authority, its private key and self-signed certificate kept in
   ``state_dir`` (``ca-key.pem``, ``ca.pem``);
 - a signing certificate for the KMS key's *public* key, issued by that CA
-  (``signing-cert.pem``): the private key never leaves KMS;
+  (``signing-cert.pem``): the private key never leaves KMS; a certificate replaced (new key,
+  near expiry) is appended to ``signing-history.pem``, so slips it signed still verify as ours;
 - an NSS database ``state_dir/nssdb`` with the CA trusted, so ``pdfsig -nssdir`` says
   "Certificate is Trusted".
 
@@ -36,6 +37,8 @@ __all__ = ["Identity", "PkiError", "ensure_signing_identity"]
 CA_NAME = "motcua local CA (không dùng ngoài máy phát triển)"
 SIGNER_NAME = "Bảo hiểm xã hội Việt Nam - motcua (local)"
 NSS_NICKNAME = "motcua-local-ca"
+HISTORY_FILE = "signing-history.pem"
+"""Every signing certificate the stage used before the current one (`MOTCUA_SIGNING_HISTORY`)."""
 
 
 class PkiError(Exception):
@@ -81,7 +84,12 @@ def ensure_signing_identity(state_dir: Path, kms_key_alias: str) -> Identity:
     key_id, public_der = _ensure_kms_key(kms_key_alias)
     ca_key, ca_cert = _ensure_ca(state_dir)
     cert_path = state_dir / "signing-cert.pem"
+    history = state_dir / HISTORY_FILE
+    if not history.exists():
+        _write_atomic(history, b"")
     if not _cert_is_current(cert_path, public_der, ca_cert):
+        if cert_path.exists():  # rotation: the slips the old certificate signed stay ours
+            _write_atomic(history, history.read_bytes() + cert_path.read_bytes())
         cert = _issue_signing_cert(public_der, ca_key, ca_cert)
         _write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     nssdb = _ensure_nssdb(state_dir / "nssdb", state_dir / "ca.pem", ca_cert)

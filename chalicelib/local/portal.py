@@ -5,11 +5,13 @@ The local server (`chalicelib.local.serve`) answers it; the app and the Lambda p
 
 from __future__ import annotations
 
-import hmac
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.adapters import signed_http
 from chalicelib.adapters.blobs import originals
+from chalicelib.adapters.secrets import portal_callback_secret
 from chalicelib.api.errors import parse_json
 from chalicelib.errors import InvalidInput
 
@@ -18,14 +20,13 @@ __all__ = ["receive", "received"]
 PREFIX = "local/portal-callbacks/"
 
 
-def receive(body: bytes, signature_header: str) -> dict[str, Any]:
-    from chalicelib.services.notify import signature
+NONCES = signed_http.NonceRegister()
+"""The nonces this stand-in has seen (one process: the local server)."""
 
-    # compare_digest refuses str with non-ASCII characters (a TypeError, so a 500): compare bytes
-    if not hmac.compare_digest(signature(body).encode(), (signature_header or "").encode("utf-8", "surrogateescape")):
-        raise InvalidInput(
-            "bad_signature", "Chữ ký của thông báo không đúng.", "The notification's signature does not match."
-        )
+
+def receive(body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
+    """Take one signed notification: refused when its signature, timestamp (5 minutes) or nonce fails."""
+    signed_http.check(portal_callback_secret(), body, headers, NONCES)
     event = parse_json(body)
     try:
         key = f"{PREFIX}{event['dossier_id']}/{int(event['seq']):06d}.json"

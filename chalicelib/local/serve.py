@@ -25,6 +25,8 @@ from chalicelib.local.stack import PROJECT_DIR, aws_state_dir, deploy_stack, loc
 __all__ = ["MAX_REQUEST_BYTES", "STACK_FILE", "loaded_summary", "make_server", "prepare", "resume_in_flight", "serve"]
 
 STACK_FILE = "stack.json"
+TSA_FILE = "tsa.url"
+"""Where the running stage's own time-stamping authority answers (`chalicelib.local.tsa`), for the CLI."""
 """In the state directory while `make run` is up: its ports, so `motcua` finds the stack from anywhere."""
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -34,7 +36,8 @@ PORTAL_CALLBACK_PATH = "/v1/local/portal-callback"
 
 
 def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
-    """Start (or reuse) the emulator, create the stack and the signing identity, set the environment.
+    """Start (or reuse) the emulator, create the stack and the signing identity, start the stage's own
+    time-stamping authority (unless `MOTCUA_TSA_URL` names one), set the environment.
 
     The trust anchors the operator named (`MOTCUA_TRUST_ANCHORS`) are read first: a path that is
     missing or holds no certificate stops the start with a message (exit status 1), before anything
@@ -62,6 +65,12 @@ def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
     deploy_stack()
     identity = ensure_signing_identity(state_dir, settings().signing_key_alias)
     Path(environment["MOTCUA_SIGNING_CHAIN"]).write_bytes(identity.cert_chain_pem)
+    if not os.environ.get("MOTCUA_TSA_URL"):  # the operator's TSA, if named; else the stage's own
+        from chalicelib.local.tsa import start_tsa
+
+        os.environ["MOTCUA_TSA_URL"] = start_tsa(state_dir).url
+        (state_dir / TSA_FILE).write_text(os.environ["MOTCUA_TSA_URL"])
+        settings.cache_clear()
     return emulator
 
 
@@ -178,7 +187,7 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 return
             body = self.rfile.read(length) if length else b""
             try:
-                status, answer = 202, portal.receive(body, self.headers.get("x-motcua-signature", ""))
+                status, answer = 202, portal.receive(body, dict(self.headers.items()))
             except Exception as error:  # a user's error in the API's shape; anything else is a fault
                 reply = response_for(error)
                 if reply is None:
@@ -393,4 +402,5 @@ def serve(port: int, emulator_port: int, state_dir: Path, workers: int, persist:
         pool.stop()
         emulator.stop()  # its last snapshot, so the next start replays nothing
         (state_dir / STACK_FILE).unlink(missing_ok=True)
+        (state_dir / TSA_FILE).unlink(missing_ok=True)
     return 0

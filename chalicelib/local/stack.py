@@ -64,6 +64,7 @@ def local_environment(endpoint: str, state_dir: Path) -> dict[str, str]:
         "MOTCUA_AUTH_MODE": "local",
         "MOTCUA_STATE_DIR": str(state_dir),
         "MOTCUA_SIGNING_CHAIN": str(state_dir / "signing-chain.pem"),
+        "MOTCUA_SIGNING_HISTORY": str(state_dir / "signing-history.pem"),
         "MOTCUA_SLIP_TRUST_ROOTS": str(state_dir / "ca.pem"),
         "MOTCUA_TRUST_ANCHORS": with_local_ca(os.environ.get("MOTCUA_TRUST_ANCHORS"), state_dir / "employer-ca.pem"),
     }

@@ -8,6 +8,7 @@ the same event (a retried message) gives back the same slip, never a second numb
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 from datetime import date, datetime, time
@@ -24,20 +25,23 @@ from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.components import COMPONENTS
 from chalicelib.domain.dossier import DocumentRef, Dossier, SlipKind, utcnow
 from chalicelib.domain.identifiers import readable_code
+from chalicelib.domain.media import MAX_VERIFY_BYTES
 from chalicelib.domain.offices import PROVINCES, office
 from chalicelib.domain.procedures import body_name, procedure_of
 from chalicelib.domain.workdays import VIETNAM_TZ, WorkingCalendar
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import InvalidInput, NotFound, TooLarge
 
 __all__ = [
     "calendar",
     "document_link",
     "download_url",
     "issue",
+    "our_certificates",
     "signer",
     "signing_chain",
     "slips_origin",
     "trust_roots",
+    "verifiable",
     "verify",
     "with_control_slip",
 ]
@@ -83,7 +87,11 @@ def signer() -> Any:
     from chalicelib.documents import SlipSigner  # pyHanko: ~0.6 s, loaded only where slips are made
 
     return SlipSigner.from_key(
-        KmsKey(settings().signing_key_alias), signing_chain(), tsa_url=settings().tsa_url or None
+        KmsKey(settings().signing_key_alias),
+        signing_chain(),
+        tsa_url=settings().tsa_url or None,
+        trust_roots_pem=trust_roots(),
+        fetch_revocation=settings().stage != "local",
     )
 
 
@@ -330,21 +338,52 @@ def document_link(dossier: Dossier, kind: str) -> dict[str, Any]:
     }
 
 
+def verifiable(body: bytes) -> bytes:
+    """The body of a public `POST /v1/verify`, if it is small enough to read at all (`MAX_VERIFY_BYTES`).
+
+    Why before any parsing: the route is open to anyone, and pyHanko reading a large PDF is what a
+    flood would use to hold the functions busy."""
+    if len(body) > MAX_VERIFY_BYTES:
+        raise TooLarge(
+            "verify_too_large",
+            f"Tệp lớn hơn {MAX_VERIFY_BYTES // (1024 * 1024)} MB: phiếu do hệ thống cấp không lớn như vậy.",
+            f"The body is over {MAX_VERIFY_BYTES // (1024 * 1024)} MB; no slip the system issues is that large.",
+        )
+    return body
+
+
 def verify(data: bytes) -> dict[str, Any]:
     """`POST /v1/verify`: is the signature intact, and is this a slip we issued, byte for byte?"""
     from chalicelib.documents.verify import VerificationError, fingerprint, verify_pdf
 
     if not data:
         raise InvalidInput("empty_body", "Cần gửi tệp PDF cần kiểm tra.", "Send the PDF to check as the request body.")
-    chain = signing_chain()
+    verifiable(data)
     try:
-        result = verify_pdf(data, trust_roots(), [fingerprint(chain)])
+        result = verify_pdf(data, trust_roots(), [fingerprint(cert) for cert in our_certificates()])
     except VerificationError:
         raise InvalidInput("not_a_pdf", "Tệp gửi lên không phải là PDF.", "The body is not a PDF.") from None
-    answer = result.as_dict()
     record = slipbook().find(result.number) if result.number and result.signed_by_us else None
-    answer["issued_by_system"] = bool(result.valid and record and record.sha256 == hashlib.sha256(data).hexdigest())
+    issued = bool(result.valid and record and record.sha256 == hashlib.sha256(data).hexdigest())
+    if result.signed_by_us and not issued:
+        # Our key signed it, yet the register holds no such slip: a leaked signing path, a test
+        # slip, a slip re-signed after editing. Never "valid with no problem".
+        result = dataclasses.replace(result, problems=(*result.problems, "not_issued"))
+    answer = result.as_dict()
+    answer["issued_by_system"] = issued
     return answer
+
+
+def our_certificates() -> list[bytes]:
+    """Every certificate (DER) the stage has signed slips with: the current chain's first, then the
+    ones it signed with before (`MOTCUA_SIGNING_HISTORY`). Why the old ones: a slip signed before a
+    key rotation stays a slip we issued; rotation appends to the history and never removes."""
+    from pyhanko.sign.general import load_certs_from_pemder_data
+
+    current = list(load_certs_from_pemder_data(signing_chain()))[:1]
+    history = _pem_file(settings().signing_history, "MOTCUA_SIGNING_HISTORY") if settings().signing_history else b""
+    past = list(load_certs_from_pemder_data(history)) if history.strip() else []  # empty: no rotation yet
+    return [cert.dump() for cert in current + past]
 
 
 def slip_check_code() -> str:

@@ -7,6 +7,7 @@ never left is found and sent again by the sweep (`requeue_stuck`).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import unicodedata
@@ -205,29 +206,50 @@ def put_attachment(
     return _update(dossier_id, attach)
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def upload_ticket(dossier_id: str, body: Any) -> dict[str, Any]:
     """A presigned PUT for a large file; submit picks the file up from S3."""
     if not isinstance(body, dict):
         raise InvalidInput(
             "invalid_body",
-            "Cần một đối tượng JSON {name, content_type, size[, component]}.",
-            "Expected a JSON object {name, content_type, size[, component]}.",
+            "Cần một đối tượng JSON {name, content_type, size, sha256[, component]}.",
+            "Expected a JSON object {name, content_type, size, sha256[, component]}.",
         )
-    name, size = body.get("name"), body.get("size")
+    name, size, sha256 = body.get("name"), body.get("size"), body.get("sha256")
     name = _check_name(name if isinstance(name, str) else "")
     media = _media_type(body.get("content_type") if isinstance(body.get("content_type"), str) else None)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or size > MAX_UPLOAD_BYTES:
         raise InvalidInput("invalid_size", "Kích thước tệp phải từ 1 byte đến 50 MB.", "size must be 1 byte to 50 MB.")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.lower()):
+        raise InvalidInput(
+            "invalid_sha256",
+            "Cần mã SHA-256 của tệp (64 ký tự hệ 16): tệp tải lên phải đúng là tệp đã khai.",
+            "sha256 must be the file's SHA-256 in hex (64 characters): the upload is bound to it.",
+        )
+    sha256 = sha256.lower()
     component = body.get("component")
     current = store().get(dossier_id)
     _editable(current)
     declared = _declared(current, component if isinstance(component, str) else None)
-    metadata = {"component": ",".join(declared)} if declared else {}
+    # what the file must be: kept with the object (signed into the URL in AWS) and checked at submit
+    metadata = {"declared-sha256": sha256, "declared-size": str(size)}
+    if declared:
+        metadata["component"] = ",".join(declared)
+    checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
     expires = 900
+    url = originals().presigned_put(
+        attachment_key(dossier_id, name), media, expires, metadata, size=size, sha256_b64=checksum
+    )
     return {
         "method": "PUT",
-        "url": originals().presigned_put(attachment_key(dossier_id, name), media, expires, metadata),
-        "headers": {"Content-Type": media, **{f"x-amz-meta-{k}": v for k, v in metadata.items()}},
+        "url": url,
+        "headers": {
+            "Content-Type": media,
+            "x-amz-checksum-sha256": checksum,
+            **{f"x-amz-meta-{k}": v for k, v in metadata.items()},
+        },
         "expires_in": expires,
     }
 
@@ -241,14 +263,28 @@ def _collect_uploads(dossier: Dossier) -> Dossier:
         head = originals().head(key)
         if head is None or (name in found and found[name].version_id == head.version_id):
             continue
-        if not _NAME.match(name) or head.content_type not in ATTACHMENT_TYPES or head.size > MAX_UPLOAD_BYTES:
+        declared_sha256 = head.metadata.get("declared-sha256", "")
+        if (
+            not _NAME.match(name)
+            or head.content_type not in ATTACHMENT_TYPES
+            or head.size > MAX_UPLOAD_BYTES
+            or not declared_sha256
+        ):
             continue  # not a file we handed a ticket for; the checks report what is missing
+        digest, size = originals().sha256_of(key, head.version_id)
+        if digest != declared_sha256 or str(size) != head.metadata.get("declared-size"):
+            raise InvalidInput(
+                "upload_mismatch",
+                f"Tệp «{name}» đã tải lên khác với tệp đã khai (kích thước hoặc mã SHA-256): hãy tải lại đúng tệp.",
+                f"The uploaded {name!r} is not the file declared for its ticket (size or SHA-256): upload it again.",
+                {"name": name, "declared_sha256": declared_sha256, "sha256": digest, "size": size},
+            )
         known = procedure_of(dossier).components
         found[name] = Attachment(
             name=name,
             content_type=head.content_type,
             size=head.size,
-            sha256=head.sha256 or "",
+            sha256=digest,
             uploaded_at=utcnow(),
             version_id=head.version_id,
             declared=[c for c in head.metadata.get("component", "").split(",") if c in known],

@@ -9,13 +9,12 @@ later, and the sweep re-queues any dossier with unsent entries: the pipeline nev
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
-from chalicelib.adapters import queues
+from chalicelib.adapters import queues, signed_http
 from chalicelib.adapters.audit import audit_log
+from chalicelib.adapters.secrets import portal_callback_secret
 from chalicelib.config import settings
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.dossier import Dossier
@@ -23,12 +22,7 @@ from chalicelib.domain.messages import StepMessage
 from chalicelib.logs import logger
 from chalicelib.services.pipeline import load_for_step
 
-__all__ = ["catch_up", "notify_step", "payload", "signature"]
-
-
-def signature(body: bytes) -> str:
-    secret = settings().portal_callback_secret.get_secret_value().encode()
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+__all__ = ["catch_up", "notify_step", "payload"]
 
 
 def payload(dossier: Dossier, entry: AuditEntry) -> bytes:
@@ -61,18 +55,13 @@ def notify_step(message: StepMessage) -> None:
     dossier = load_for_step(message)
     if dossier is None:
         return
-    import requests
-
+    secret = portal_callback_secret()  # empty or unreadable: nothing is sent, the step comes back later
     sent: list[AuditEntry] = []
     try:
         for entry in unsent:
             body = payload(dossier, entry)
-            reply = requests.post(
-                url,
-                data=body,
-                headers={"Content-Type": "application/json; charset=utf-8", "X-Motcua-Signature": signature(body)},
-                timeout=(3, 10),
-            )
+            # signed over timestamp, nonce and body; no redirect followed; https outside the local stage
+            reply = signed_http.post(url, body, secret, timeout=(3, 10))
             if reply.status_code >= 300:
                 raise RuntimeError(f"the portal answered {reply.status_code}")  # in order: stop here, come back later
             sent.append(entry)

@@ -10,7 +10,7 @@ from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.queues import QUEUES, dlq_name, queue_name, queue_url
 from chalicelib.adapters.store import store
-from chalicelib.domain.audit import verify_chain
+from chalicelib.domain.audit import anchored_problems, verify_chain
 
 __all__ = ["dlq_contents", "replay_dlq", "verify_audit"]
 
@@ -27,10 +27,17 @@ def _all_dossier_ids() -> Iterator[str]:
 
 
 def verify_audit(dossier_id: str | None = None) -> dict[str, list[str]]:
-    """Problems of each dossier's audit log (only dossiers with problems appear)."""
-    found: dict[str, list[str]] = {}
+    """Problems of each dossier's audit log, against its own chain and against the newest signed
+    anchor that saw it (only dossiers with problems appear; the anchors' own under `anchors`)."""
+    from chalicelib.services.anchoring import anchored_heads
+
+    heads, anchor_problems = anchored_heads()
+    found: dict[str, list[str]] = {"anchors": anchor_problems} if anchor_problems else {}
     for did in [dossier_id] if dossier_id else _all_dossier_ids():
-        problems = verify_chain(store().get(did), audit_log().entries(did))
+        entries = audit_log().entries(did)
+        problems = verify_chain(store().get(did), entries)
+        if did in heads:
+            problems += anchored_problems(entries, *heads[did])
         if problems:
             found[did] = problems
     return found

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -182,7 +183,8 @@ def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_i
         "Hồ sơ đã được UBND giải quyết; mời ông/bà nhận kết quả tại bộ phận một cửa."
     )
     row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 30).until(
+    # the console draws the rows anew with the answer: a row found may go stale before it is read
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: "đã công khai" in d.find_element(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']").text
     )
     # THEN the worker, following the item's code, reads the answer, and never the contact
@@ -206,5 +208,8 @@ def test_the_pages_a_wrong_code_or_a_wrong_file_leads_to_are_as_accessible(
     (tmp_path / "photo.pdf").write_bytes(b"GIF89a not a pdf at all")
     browser.find_element(By.ID, "pdf").send_keys(str(tmp_path / "photo.pdf"))
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(browser, 30).until(lambda d: "Không kiểm tra được tệp" in d.find_element(By.TAG_NAME, "main").text)
+    # the old page's <main> may go stale between finding it and reading it while the answer loads
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: "Không kiểm tra được tệp" in d.find_element(By.TAG_NAME, "main").text
+    )
     assert serious_violations(browser) == []

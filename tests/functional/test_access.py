@@ -42,7 +42,7 @@ ROUTES: dict[str, tuple[str, str, Any, str, dict[str, int | None], int]] = {
     "upload_ticket": (
         "POST",
         "/v1/dossiers/{id}/uploads",
-        {"name": "big.pdf", "content_type": "application/pdf", "size": 9000000},
+        {"name": "big.pdf", "content_type": "application/pdf", "size": 9000000, "sha256": "0" * 64},
         "application/json",
         PORTAL_ONLY,
         201,

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,6 +136,8 @@ def test_verify_recognises_a_slip_the_system_issued(api: Any, issued: tuple[Doss
     dossier, pdf = issued
     answer = verify(api, pdf).json_body
     assert answer["valid"] is True and answer["issued_by_system"] is True
+    # the local stage's own TSA stamped it (PAdES B-LT), and the local stage trusts that TSA
+    assert answer["timestamped_at"] is not None
     assert answer["document"] == {
         "kind": "receipt",
         "number": dossier.documents[-1].number,
@@ -160,6 +163,55 @@ def test_a_slip_signed_with_our_key_but_never_issued_is_not_issued_by_the_system
     forged = documents.signer().sign(render_slip(example_slip("receipt", number="999999/2020/TNHS-031")))
     answer = verify(api, forged).json_body
     assert answer["valid"] is True and answer["issued_by_system"] is False
+    # and it says why, in both languages: our key, but the slip register holds no such slip
+    (problem,) = [p for p in answer["problems"] if p["code"] == "not_issued"]
+    assert "sổ phiếu" in problem["message"] and "slip register" in problem["message_en"]
+
+
+def test_a_genuine_slip_has_no_problem(api: Any, issued: tuple[Dossier, bytes]) -> None:
+    _, pdf = issued
+    assert verify(api, pdf).json_body["problems"] == []
+
+
+def test_slips_signed_before_a_key_rotation_stay_ours(
+    api: Any, issued: tuple[Dossier, bytes], local_stack: dict[str, str], tmp_path: Path, monkeypatch: Any
+) -> None:
+    # GIVEN the stage rotated its signing key: a new certificate (of a new key) heads the chain
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from chalicelib.config import settings
+    from chalicelib.local import pki
+
+    _, pdf = issued
+    state = Path(local_stack["state_dir"])
+    ca_key, ca_cert = pki._ensure_ca(state)
+    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    new_cert = pki._issue_signing_cert(
+        new_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
+        ca_key,
+        ca_cert,
+    )
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(new_cert.public_bytes(serialization.Encoding.PEM) + (state / "ca.pem").read_bytes())
+    old_cert = (state / "signing-cert.pem").read_bytes()
+    history = tmp_path / "history.pem"
+    monkeypatch.setenv("MOTCUA_SIGNING_CHAIN", str(chain))
+    monkeypatch.setenv("MOTCUA_SIGNING_HISTORY", str(history))
+    try:
+        # WHEN the history lost the old certificate, THEN the old slip is no longer ours (the test can fail)
+        history.write_bytes(b"")
+        settings.cache_clear()
+        forgotten = verify(api, pdf).json_body
+        assert forgotten["issued_by_system"] is False and "not_our_key" in [p["code"] for p in forgotten["problems"]]
+        # WHEN rotation kept it, as it must, THEN the slip signed before the rotation is still issued by the system
+        history.write_bytes(old_cert)
+        settings.cache_clear()
+        kept = verify(api, pdf).json_body
+        assert kept["issued_by_system"] is True and kept["problems"] == []
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -179,3 +231,34 @@ def test_an_unsigned_pdf_is_not_valid(api: Any) -> None:
     answer = verify(api, pdf_bytes()).json_body
     assert (answer["valid"], answer["issued_by_system"]) == (False, False)
     assert [p["code"] for p in answer["problems"]] == ["not_signed"]
+
+
+def test_verify_refuses_a_body_over_2_mb_before_reading_it(api: Any, issued: tuple[Dossier, bytes]) -> None:
+    # GIVEN a genuine slip padded past the public route's cap, and one padded to just under it
+    _, pdf = issued
+    limit = 2 * 1024 * 1024
+    over = pdf + b"%" + b"x" * (limit - len(pdf))
+    under = pdf + b"\n%" + b"x" * (limit - len(pdf) - 3)
+    # WHEN both are sent
+    refused, answered = verify(api, over), verify(api, under)
+    # THEN the large one is a 413 in both languages, the other one is read (and is not the slip any more)
+    assert refused.status_code == 413
+    error = refused.json_body["error"]
+    assert error["code"] == "verify_too_large" and "2 MB" in error["message"] and "2 MB" in error["message_en"]
+    assert answered.status_code == 200 and answered.json_body["issued_by_system"] is False
+    # AND the public form says it in a page, with the same status
+    boundary = "b0undary"
+    form = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="phieu.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + over
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    page = api.http.post(
+        "/v1/verify",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "text/html"},
+        body=form,
+    )
+    assert page.status_code == 413 and "2 MB" in page.body.decode()

@@ -32,6 +32,12 @@ def draft(api: Any, portal: dict[str, str]) -> dict[str, Any]:
     return reply.json_body
 
 
+def sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def test_create_answers_201_then_200_with_the_same_dossier_for_the_same_portal_code(
     api: Any, portal: dict[str, str]
 ) -> None:
@@ -163,7 +169,7 @@ def test_a_large_file_goes_through_a_presigned_url_and_is_picked_up_on_submit(
     ticket = post_json(
         api,
         f"/v1/dossiers/{draft['id']}/uploads",
-        {"name": "worker_list.pdf", "content_type": "application/pdf", "size": len(scan)},
+        {"name": "worker_list.pdf", "content_type": "application/pdf", "size": len(scan), "sha256": sha256(scan)},
         portal,
     )
     assert ticket.status_code == 201
@@ -179,17 +185,24 @@ def test_upload_ticket_checks_what_it_is_given(api: Any, portal: dict[str, str],
     path = f"/v1/dossiers/{draft['id']}/uploads"
     assert (
         post_json(
-            api, path, {"name": "a.exe", "content_type": "application/x-msdownload", "size": 10}, portal
+            api,
+            path,
+            {"name": "a.exe", "content_type": "application/x-msdownload", "size": 10, "sha256": "0" * 64},
+            portal,
         ).status_code
         == 415
     )
     assert (
-        post_json(api, path, {"name": "a.pdf", "content_type": "application/pdf", "size": 10**12}, portal).json_body[
-            "error"
-        ]["code"]
+        post_json(
+            api, path, {"name": "a.pdf", "content_type": "application/pdf", "size": 10**12, "sha256": "0" * 64}, portal
+        ).json_body["error"]["code"]
         == "invalid_size"
     )
     assert post_json(api, path, "[]", portal).status_code == 422
+    # a ticket is bound to the file's SHA-256: without one (or a malformed one), none
+    for bad in (None, "xyz", "0" * 63):
+        body = {"name": "a.pdf", "content_type": "application/pdf", "size": 10, **({"sha256": bad} if bad else {})}
+        assert post_json(api, path, body, portal).json_body["error"]["code"] == "invalid_sha256"
 
 
 def test_lookup_shows_status_and_dates_but_no_personal_data(api: Any, portal: dict[str, str]) -> None:
@@ -227,7 +240,13 @@ def test_a_presigned_upload_keeps_the_component_the_portal_declared(
 ) -> None:
     # GIVEN a ticket for a large file declared as the list of workers, under a name that says nothing
     scan = b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024)
-    body = {"name": "00017.pdf", "content_type": "application/pdf", "size": len(scan), "component": "worker_list"}
+    body = {
+        "name": "00017.pdf",
+        "content_type": "application/pdf",
+        "size": len(scan),
+        "sha256": sha256(scan),
+        "component": "worker_list",
+    }
     ticket = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
     assert ticket.status_code == 201 and ticket.json_body["headers"]["x-amz-meta-component"] == "worker_list"
     # WHEN the portal PUTs it with the headers the ticket names, and submits
@@ -247,6 +266,7 @@ def test_a_ticket_for_a_component_the_procedure_does_not_know_is_refused(
         "name": "a.pdf",
         "content_type": "application/pdf",
         "size": 10,
+        "sha256": "0" * 64,
         "component": "worker_list,birth_certificate",
     }
     reply = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal)
@@ -268,3 +288,29 @@ def test_the_names_portals_give_files_are_taken_as_they_are(
         assert reply.status_code == 200, (name, reply.json_body)
     names = {a["name"] for a in api.http.get(f"/v1/dossiers/{draft['id']}", headers=portal).json_body["attachments"]}
     assert {"danh sach NLD.pdf", "Danh sách người lao động (T4).pdf", "Đơn đề nghị.pdf"} <= names
+
+
+def test_submit_refuses_a_presigned_upload_that_is_not_the_file_declared(
+    api: Any, portal: dict[str, str], draft: dict[str, Any]
+) -> None:
+    """Issue 18, finding 9: a ticket was bound to nothing; any file of any size went in under it."""
+    # GIVEN a ticket for a 7 MB scan, declared with its size and SHA-256
+    scan = b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024)
+    body = {"name": "list.pdf", "content_type": "application/pdf", "size": len(scan), "sha256": sha256(scan)}
+    ticket = post_json(api, f"/v1/dossiers/{draft['id']}/uploads", body, portal).json_body
+    assert ticket["headers"]["x-amz-checksum-sha256"]  # S3 itself refuses another body in AWS
+    # WHEN another file of the same size is put under it (the local emulator does not check checksums)
+    other = b"%PDF-1.4\n" + b"1" * (7 * 1024 * 1024)
+    assert requests.put(ticket["url"], data=other, headers=ticket["headers"], timeout=30).status_code == 200
+    refused = api.http.post(f"/v1/dossiers/{draft['id']}/submit", headers=portal)
+    # THEN submit refuses it, naming the file, and the dossier stays a draft
+    assert refused.status_code == 422
+    error = refused.json_body["error"]
+    assert (
+        error["code"] == "upload_mismatch" and "list.pdf" in error["message"] and error["details"]["name"] == "list.pdf"
+    )
+    assert api.http.get(f"/v1/dossiers/{draft['id']}", headers=portal).json_body["status"] == "draft"
+    # AND the declared file, put again, goes in with its checksum
+    assert requests.put(ticket["url"], data=scan, headers=ticket["headers"], timeout=30).status_code == 200
+    submitted = api.http.post(f"/v1/dossiers/{draft['id']}/submit", headers=portal).json_body
+    assert {a["name"]: a["sha256"] for a in submitted["attachments"]} == {"list.pdf": sha256(scan)}

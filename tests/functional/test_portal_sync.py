@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from chalicelib.adapters import signed_http
 from chalicelib.adapters.audit import audit_log
 from chalicelib.config import settings
 from chalicelib.local.stack import free_port
@@ -22,11 +23,12 @@ class Portal:
 
     def __init__(self, port: int) -> None:
         received = self.received = []
+        nonces = signed_http.NonceRegister()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                assert self.headers["X-Motcua-Signature"] == notify.signature(body)
+                signed_http.check(b"s3cret", body, dict(self.headers.items()), nonces)
                 received.append(json.loads(body))
                 self.send_response(204)
                 self.end_headers()

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters import authorities
+from chalicelib.adapters import authorities, signed_http
 from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.store import store
 from chalicelib.config import settings
+from chalicelib.domain.audit import verify_chain
 from chalicelib.services import documents, pipeline, workflow
 from chalicelib.services.operations import verify_audit
 from tests.functional.world import Fixture
@@ -80,6 +81,7 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
     received: list[str] = []
     bodies: list[dict[str, Any]] = []
     failures = {"left": 5}
+    nonces = signed_http.NonceRegister()
 
     class Authority(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -88,6 +90,8 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
                 failures["left"] -= 1
                 self.send_response(503)
             else:
+                # signed with the province's own key over timestamp, nonce and body (issue 18, finding 6)
+                signed_http.check(b"province-key", body, dict(self.headers.items()), nonces)
                 received.append(self.headers["Idempotency-Key"])
                 bodies.append(json.loads(body))
                 self.send_response(200)
@@ -103,6 +107,7 @@ def test_the_authority_endpoint_failing_five_times_still_gets_the_dossier_once(
         "MOTCUA_AUTHORITY_URLS", json.dumps({"province": f"http://127.0.0.1:{server.server_port}/inbox"})
     )
     monkeypatch.setenv("MOTCUA_AUTHORITY_BACKOFF", "0")
+    monkeypatch.setenv("MOTCUA_AUTHORITY_SECRET", "province-key")
     settings.cache_clear()
     authorities.endpoints.cache_clear()
     try:
@@ -204,4 +209,41 @@ def test_the_local_runner_gives_the_sweep_the_event_lambda_would(local_stack: di
     from chalicelib.local.runner import LambdaContext, _scheduled_event
 
     answer = app_module.sweep(_scheduled_event("sweep"), LambdaContext("sweep"))
-    assert set(answer) == {"requeued", "overdue", "notifying"}
+    assert set(answer) == {"requeued", "overdue", "notifying", "anchored"}
+
+
+def test_audit_verify_finds_a_tail_rewritten_in_both_tables_against_the_signed_anchor(world: Fixture) -> None:
+    """Issue 18, finding 5: who can write the dossier and the audit table can cut or rewrite a log's
+    tail and move the dossier's head to match; the chain alone then holds. The anchor does not."""
+    from chalicelib.domain.audit import AuditEntry
+    from chalicelib.services import anchoring
+
+    cut, rewritten = accepted(world, 4), accepted(world, 5)
+    # GIVEN the sweep anchored both chains' heads (signed with the KMS key, in the anchors bucket)
+    assert anchoring.anchor(force=True) >= 2
+    db, table = client("dynamodb"), audit_log().table
+    # WHEN the newest entry of one is deleted and its dossier's head set back one entry
+    newest = audit_log().entries(cut)[-1]
+    db.delete_item(TableName=table, Key={"dossier_id": {"S": cut}, "seq": {"N": str(newest.seq)}})
+    dossier = store().get(cut)
+    store().save(dossier.model_copy(update={"audit_seq": newest.seq - 1, "audit_head": newest.prev_hash}))
+    # AND the other's newest entry is rewritten with a hash that fits, its dossier's head moved to it
+    last = audit_log().entries(rewritten)[-1]
+    forged = AuditEntry.digest(last.dossier_id, last.seq, last.at, last.by, last.what, "rewritten", last.prev_hash)
+    db.update_item(
+        TableName=table,
+        Key={"dossier_id": {"S": rewritten}, "seq": {"N": str(last.seq)}},
+        UpdateExpression="SET detail = :d, #h = :h",
+        ExpressionAttributeNames={"#h": "hash"},
+        ExpressionAttributeValues={":d": {"S": "rewritten"}, ":h": {"S": forged}},
+    )
+    dossier = store().get(rewritten)
+    store().save(dossier.model_copy(update={"audit_head": forged}))
+    # THEN each chain alone still holds (what verify saw before the anchors)...
+    assert verify_chain(store().get(cut), audit_log().entries(cut)) == []
+    assert verify_chain(store().get(rewritten), audit_log().entries(rewritten)) == []
+    # ...and `motcua audit verify` finds both against the anchor
+    report = verify_audit()
+    assert any("cut back" in p for p in report[cut]), report.get(cut)
+    assert any("rewritten" in p for p in report[rewritten]), report.get(rewritten)
+    assert "anchors" not in report  # the anchors themselves are sound

@@ -68,12 +68,24 @@ def test_a_forged_worklist_cursor_is_a_422_and_a_real_one_still_pages(
     assert api.http.get(f"/v1/dossiers?limit=1&next={real}", headers=clerk).status_code == 200
 
 
-def test_a_portal_callback_signature_with_non_ascii_characters_is_a_422_not_a_500(local_stack: Any) -> None:
+def test_a_portal_callback_signature_with_non_ascii_characters_is_a_422_not_a_500(
+    local_stack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # hmac.compare_digest raised TypeError on a str with non-ASCII characters
+    import time
+
+    from chalicelib.config import settings
     from chalicelib.local import portal
 
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_SECRET", "s3cret")
+    settings.cache_clear()
+    headers = {
+        "X-Motcua-Timestamp": str(int(time.time())),
+        "X-Motcua-Nonce": "n" * 16,
+        "X-Motcua-Signature": "sha256=\u00e9",
+    }
     with pytest.raises(InvalidInput) as refused:
-        portal.receive(b'{"dossier_id": "x", "seq": 1}', "sha256=\u00e9")
+        portal.receive(b'{"dossier_id": "x", "seq": 1}', headers)
     assert (response_for(refused.value).status_code, refused.value.code) == (422, "bad_signature")
 
 

@@ -284,3 +284,122 @@ def test_the_package_holds_no_local_stage_and_the_app_imports_from_it_alone(
     assert result.returncode == 0, result.stderr[-2000:]
     routes, local_loaded = result.stdout.split()
     assert int(routes) > 10 and local_loaded == "False"
+
+
+# -- issue 18, finding 3: the public verify route cannot starve the pipeline ----------------------
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in role["Properties"]["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+
+
+def test_every_queue_consumer_has_reserved_concurrency_and_sqs_stops_polling_there(sam: dict[str, Any]) -> None:
+    """Without it a flood of API calls takes the account's concurrency, the consumers are throttled, and
+    throttled receives count towards maxReceiveCount: good messages would end in the DLQs."""
+    consumers = {logical for logical, _, _ in sqs_events(sam)}
+    assert consumers >= {"Extract", "Check", "Workflow", "Notify"}
+    for logical, name, props in sqs_events(sam):
+        reserved = functions(sam)[logical]["Properties"].get("ReservedConcurrentExecutions")
+        assert isinstance(reserved, int) and reserved >= 2, f"{logical}: no reserved concurrency"
+        assert props["ScalingConfig"]["MaximumConcurrency"] <= reserved, f"{logical}.{name}"
+
+
+def test_public_verify_runs_in_a_function_of_its_own_that_reads_only_the_slip_register(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    verify = functions(sam)["Verify"]["Properties"]
+    assert verify["FunctionName"] == "motcua-dev-verify"
+    assert isinstance(verify.get("ReservedConcurrentExecutions"), int) and verify["ReservedConcurrentExecutions"] >= 1
+    assert not [k for k in verify["Environment"]["Variables"] if "SECRET" in k or "CALLBACK" in k], verify
+    # the route goes to it, and every other route to the API's function
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    for path, methods in paths.items():
+        for method, spec in methods.items():
+            uri = json.dumps(spec.get("x-amazon-apigateway-integration", {}).get("uri", ""))
+            expected = "${Verify.Arn}" if (path, method) == ("/v1/verify", "post") else "${APIHandler.Arn}"
+            assert expected in uri, f"{method} {path}: {uri}"
+    permission = resources["VerifyInvokePermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "Verify"} and "/POST/v1/verify" in json.dumps(permission["SourceArn"])
+    # its role: read one item of the slip register, decrypt through DynamoDB, write its logs; nothing else
+    assert verify["Role"] == {"Fn::GetAtt": ["VerifyRole", "Arn"]}
+    actions = {
+        (action, json.dumps(resource))
+        for s in _statements(resources["VerifyRole"])
+        for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    }
+    data = {(a, r) for a, r in actions if not a.startswith(("logs:", "xray:"))}
+    assert {a for a, _ in data} == {"dynamodb:GetItem", "kms:Decrypt"}, data
+    assert [r for a, r in data if a == "dynamodb:GetItem"] == [
+        json.dumps(
+            {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/motcua-dev-slips"}
+        )
+    ]
+    assert all("motcua-dev-verify" in r for a, r in actions if a.startswith("logs:"))
+
+
+def test_the_stage_throttles_every_route_and_public_verify_harder(sam: dict[str, Any]) -> None:
+    settings = {
+        (m["ResourcePath"], m["HttpMethod"]): m for m in sam["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    }
+    everything, verify = settings[("/*", "*")], settings[("/~1v1~1verify", "POST")]
+    parameters = sam["Parameters"]
+    for setting in (everything, verify):
+        for limit in ("ThrottlingRateLimit", "ThrottlingBurstLimit"):
+            assert list(setting[limit]) == ["Ref"] and setting[limit]["Ref"] in parameters
+    rate = parameters[verify["ThrottlingRateLimit"]["Ref"]]["Default"]
+    assert 0 < rate < parameters[everything["ThrottlingRateLimit"]["Ref"]]["Default"]
+
+
+def test_the_waf_rate_rule_exists_only_when_the_operator_sets_a_limit(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    acl, association = resources["WafWebAcl"], resources["WafWebAclAssociation"]
+    assert acl["Condition"] == association["Condition"] == "HasWafRateRule"
+    assert sam["Conditions"]["HasWafRateRule"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "WafRateLimit"}, 0]}]}
+    assert sam["Parameters"]["WafRateLimit"]["Default"] == 0
+    (rule,) = acl["Properties"]["Rules"]
+    assert rule["Statement"]["RateBasedStatement"] == {"Limit": {"Ref": "WafRateLimit"}, "AggregateKeyType": "IP"}
+    assert "Block" in rule["Action"] and acl["Properties"]["Scope"] == "REGIONAL"
+    assert "${RestAPI}" in association["Properties"]["ResourceArn"]["Fn::Sub"]
+
+
+def test_prod_cannot_be_deployed_without_a_tsa(sam: dict[str, Any]) -> None:
+    (rule,) = [r for r in sam["Rules"].values() if "TsaUrl" in json.dumps(r)]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TsaUrl"}, ""]}]}
+
+
+def test_one_generated_secret_per_partner_and_none_in_any_environment(sam: dict[str, Any]) -> None:
+    secrets = {
+        r["Properties"]["Name"]["Fn::Sub"]: r
+        for r in sam["Resources"].values()
+        if r["Type"] == "AWS::SecretsManager::Secret"
+    }
+    from chalicelib.domain.procedures import BODIES
+
+    assert set(secrets) == {"motcua/${Stage}/portal-callback"} | {
+        f"motcua/${{Stage}}/authority/{body}" for body in BODIES if body not in ("bhxh", "district")
+    }
+    for secret in secrets.values():
+        assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32  # never empty
+    assert not [p for p in sam["Parameters"] if "Secret" in p]
+    for logical, resource in functions(sam).items():
+        assert not [k for k in resource["Properties"]["Environment"]["Variables"] if k.endswith("_SECRET")], logical
+
+
+def test_the_anchors_bucket_is_locked_in_compliance_mode(sam: dict[str, Any]) -> None:
+    props = sam["Resources"]["AnchorsBucket"]["Properties"]
+    assert props["ObjectLockEnabled"] is True and props["VersioningConfiguration"]["Status"] == "Enabled"
+    assert props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert props["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+
+
+def test_the_portal_signs_in_with_client_credentials_and_its_routes_want_its_scope(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    server = resources["UserPoolResourceServer"]["Properties"]
+    assert server["Identifier"] == "motcua" and [s["ScopeName"] for s in server["Scopes"]] == ["portal"]
+    client = resources["PortalClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["client_credentials"] and client["GenerateSecret"] is True
+    assert client["AllowedOAuthScopes"] == ["motcua/portal"]
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    create = paths["/v1/dossiers"]["post"]["security"]
+    assert create == [{"motcua-users": ["motcua/portal"]}], create
+    read = paths["/v1/dossiers/{dossier_id}"]["get"]["security"]
+    assert read == [{"motcua-users": []}], read  # staff (and the portal) with ID tokens

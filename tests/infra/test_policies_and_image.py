@@ -136,3 +136,57 @@ def test_dockerfile_context_is_small() -> None:
     ignore = (ROOT / "infra" / "Dockerfile.ocr.dockerignore").read_text().splitlines()
     assert ignore[1 if ignore[0].startswith("#") else 0] == "*"
     assert (ROOT / "infra" / "ocr-image.md").exists()
+
+
+def test_each_hmac_secret_is_readable_only_by_the_function_that_signs_with_it() -> None:
+    """Issue 18, finding 6: the portal's key by notify, the authorities' by workflow; extract (which
+    parses untrusted files) and the public functions by none."""
+    for path in POLICIES:
+        stage, function = path.stem.split("-", 2)[1:]
+        readable = {
+            resource
+            for s in json.loads(path.read_text())["Statement"]
+            if "secretsmanager:GetSecretValue" in _listed(s["Action"])
+            for resource in _listed(s["Resource"])
+        }
+        prefix = f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:motcua/{stage}/"
+        expected = {"notify": {prefix + "portal-callback-*"}, "workflow": {prefix + "authority/*"}}.get(function, set())
+        assert readable == expected, path.name
+    for stage in ("dev", "prod"):
+        variables = CONFIG["stages"][stage]["environment_variables"]
+        assert variables["MOTCUA_SECRETS"] == "secretsmanager"
+        assert not [k for k in variables if k.endswith("_SECRET")], variables
+
+
+def test_notify_may_only_mark_audit_entries_sent() -> None:
+    """Issue 18, finding 5: notify updated the audit table with no limit on what it changed; now it may
+    touch the `unsent` flag alone, never an entry's hash, detail or chain."""
+    for stage in ("dev", "prod"):
+        document = json.loads((ROOT / ".chalice" / f"policy-{stage}-notify.json").read_text())
+        updates = [s for s in document["Statement"] if "dynamodb:UpdateItem" in _listed(s["Action"])]
+        assert len(updates) == 1 and _listed(updates[0]["Action"]) == ["dynamodb:UpdateItem"]
+        allowed = updates[0]["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+        assert set(allowed) == {"dossier_id", "seq", "unsent"}
+
+
+def test_only_the_sweep_writes_anchors_and_it_reads_no_more_of_the_dossiers_than_their_heads() -> None:
+    for path in POLICIES:
+        _stage, function = path.stem.split("-", 2)[1:]
+        statements = json.loads(path.read_text())["Statement"]
+        writes = [
+            r
+            for s in statements
+            if "s3:PutObject" in _listed(s["Action"])
+            for r in _listed(s["Resource"])
+            if "-anchors-" in r
+        ]
+        assert bool(writes) == (function == "sweep"), path.name
+        for s in statements:
+            if "dynamodb:Scan" in _listed(s["Action"]):
+                assert function == "sweep", path.name
+                assert set(s["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]) <= {
+                    "id",
+                    "audit_seq",
+                    "audit_head",
+                    "updated_at",
+                }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -143,3 +144,31 @@ def test_an_exception_full_of_personal_data_leaves_none_of_it_in_the_log(capsys:
     # AND once the step is over, what it hid is no longer hidden (the next dossier's values are its own)
     logger().info("done", extra={"who": name})
     assert name in capsys.readouterr().out
+
+
+def test_a_client_credentials_token_is_the_portal_by_its_scope_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18, finding 8: the portal signs in as a machine; its scope decides its role server-side."""
+    from chalicelib.api.auth import Unauthorized, authenticate
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
+    settings.cache_clear()
+    try:
+
+        def context(claims: dict[str, str]) -> dict[str, Any]:
+            return {"authorizer": {"claims": claims}}
+
+        access = {"token_use": "access", "sub": "portal-client", "client_id": "portal-client"}
+        portal = authenticate({}, context({**access, "scope": "motcua/portal"}))
+        assert (portal.role, portal.office, portal.authority) == ("portal", None, None)
+        # a role or office claim beside the scope changes nothing
+        forged = authenticate(
+            {}, context({**access, "scope": "motcua/portal", "custom:role": "admin", "role": "admin"})
+        )
+        assert forged.role == "portal"
+        # an access token without the API's scope is no one
+        for scope in ("", "openid email", "aws.cognito.signin.user.admin"):
+            with pytest.raises(Unauthorized):
+                authenticate({}, context({**access, "scope": scope}))
+    finally:
+        settings.cache_clear()

@@ -26,14 +26,25 @@ def test_in_lambda_the_settings_fail_closed(monkeypatch: pytest.MonkeyPatch) -> 
         with pytest.raises(SettingsError, match="cognito"):
             settings()
     monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
-    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", "https://portal.example/callback")
+    # keys in the environment (readable with the function's configuration) stop the start
     settings.cache_clear()
-    with pytest.raises(SettingsError, match="MOTCUA_PORTAL_CALLBACK_SECRET"):
+    with pytest.raises(SettingsError, match="MOTCUA_SECRETS=secretsmanager"):
         settings()
+    monkeypatch.setenv("MOTCUA_SECRETS", "secretsmanager")
     monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_SECRET", "s3cret")
     settings.cache_clear()
-    assert settings().stage == "dev" and settings().portal_callback_secret.get_secret_value() == "s3cret"
-    assert "s3cret" not in repr(settings())
+    with pytest.raises(SettingsError, match="Secrets Manager"):
+        settings()
+    monkeypatch.delenv("MOTCUA_PORTAL_CALLBACK_SECRET")
+    # a partner over plain http stops it too
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", "http://portal.example/callback")
+    settings.cache_clear()
+    with pytest.raises(SettingsError, match="https"):
+        settings()
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", "https://portal.example/callback")
+    settings.cache_clear()
+    assert settings().stage == "dev" and settings().secrets == "secretsmanager"
+    settings.cache_clear()
 
 
 def test_empty_variables_are_unset_and_json_ones_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,3 +79,20 @@ def test_a_step_message_goes_to_its_steps_queue_and_reads_back() -> None:
 def test_a_malformed_message_is_refused_by_name(body: str) -> None:
     with pytest.raises(ValueError, match="dossier_id and step"):
         StepMessage.from_json(body)
+
+
+def test_prod_refuses_to_start_without_a_time_stamping_authority(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a prod function whose stage names no TSA
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "motcua-prod-api")
+    monkeypatch.setenv("MOTCUA_STAGE", "prod")
+    monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
+    monkeypatch.setenv("MOTCUA_SECRETS", "secretsmanager")
+    monkeypatch.delenv("MOTCUA_TSA_URL", raising=False)
+    settings.cache_clear()
+    # THEN it does not start: its slips would stop verifying when the certificate expires
+    with pytest.raises(SettingsError, match="MOTCUA_TSA_URL"):
+        settings()
+    monkeypatch.setenv("MOTCUA_TSA_URL", "https://tsa.example.vn/tsr")
+    settings.cache_clear()
+    assert settings().tsa_url == "https://tsa.example.vn/tsr"
+    settings.cache_clear()

@@ -47,3 +47,32 @@ def signed_slips(signer, tmp_path_factory):
         path.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))
         paths[kind] = path
     return paths
+
+
+@pytest.fixture(scope="session")
+def tsa(identity):
+    """The local stage's own RFC 3161 TSA (chalicelib/local/tsa.py), under the identity's CA."""
+    from chalicelib.local.tsa import start_tsa
+
+    running = start_tsa(identity.ca_pem.parent)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def lt_slips(identity, tsa, tmp_path_factory):
+    """Every kind signed PAdES B-LT: a timestamp from the local TSA, the validation data embedded."""
+    from chalicelib.adapters.kms import KmsKey
+    from chalicelib.documents import SlipSigner, issue_slip
+    from chalicelib.documents.examples import example_slips
+
+    signer = SlipSigner.from_key(
+        KmsKey(identity.key_alias), identity.cert_chain_pem, tsa_url=tsa.url, trust_roots_pem=identity.trust_roots_pem
+    )
+    out = tmp_path_factory.mktemp("lt-slips")
+    paths = {}
+    for kind, slip in example_slips(workers=30).items():
+        path = out / f"{kind}.pdf"
+        path.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))
+        paths[kind] = path
+    return paths

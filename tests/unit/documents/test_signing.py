@@ -181,3 +181,97 @@ def test_identity_is_idempotent_and_follows_a_recreated_key(identity, aws_endpoi
         client = boto3.client("kms")
         client.update_alias(AliasName=identity.key_alias, TargetKeyId=identity.key_id)
         identity.signing_cert_pem.write_bytes(cert)
+
+
+# -- issue 18, finding 4: long-term valid slips (PAdES B-LT, validated at the timestamp's time) -----
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_b_lt_slip_is_valid_and_trusted_for_pdfsig_and_pyhanko(lt_slips, identity, our_fingerprints, kind):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    # GIVEN a slip signed with a timestamp of the local TSA and its validation data
+    data = lt_slips[kind].read_bytes()
+    (signature,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert "/DSS" in PdfFileReader(io.BytesIO(data)).root  # B-LT: the document security store
+    # WHEN poppler checks it with our CA trusted, THEN valid and trusted
+    checked = pdfsig(lt_slips[kind], identity.nssdb)
+    assert "Signature is Valid" in checked and "Certificate is Trusted" in checked
+    # AND pyHanko's validator: valid, ours, the one revision after the signature allowed (the DSS), timestamped
+    v = verify_pdf(data, identity.trust_roots_pem, our_fingerprints)
+    assert v.valid and v.signed_by_us and v.covers_whole_file and v.problems == ()
+    assert v.timestamped_at is not None and abs(v.timestamped_at - dt.datetime.now(dt.UTC)) < dt.timedelta(hours=1)
+
+
+def test_anything_but_validation_data_after_a_b_lt_signature_is_caught(lt_slips, identity, our_fingerprints):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(lt_slips["receipt"].read_bytes()))
+    writer.root["/Lang"] = generic.TextStringObject("en")  # a change to the document itself
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), identity.trust_roots_pem, our_fingerprints)
+    assert not v.valid and "not_whole_file" in v.problems
+
+
+def test_a_slip_stays_valid_after_its_certificate_expired_when_timestamped_while_it_was_valid(identity, tmp_path):
+    """Validated at the timestamp's time: before, the slip was validated now and its expired
+    certificate made it untrusted."""
+    from asn1crypto import keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko.sign.timestamps import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from chalicelib.documents import SlipSigner, fingerprint
+    from chalicelib.local import pki
+    from chalicelib.local.tsa import ensure_tsa_identity
+
+    # GIVEN a signing certificate valid from 30 to 10 days ago, and a TSA that stamped 20 days ago
+    state = identity.ca_pem.parent
+    ca_key, ca_cert = pki._ensure_ca(state)
+    now = dt.datetime.now(dt.UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "motcua (expired)")]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=30))
+        .not_valid_after(now - dt.timedelta(days=10))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    der = lambda c: asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))  # noqa: E731
+    private = keys.PrivateKeyInfo.load(
+        key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    simple = SimpleSigner(
+        signing_cert=der(cert), signing_key=private, cert_registry=SimpleCertificateStore.from_certs([der(ca_cert)])
+    )
+    tsa_key_path, tsa_cert_path = ensure_tsa_identity(state)
+    tsa_key = serialization.load_pem_private_key(tsa_key_path.read_bytes(), password=None)
+    stamper = DummyTimeStamper(
+        tsa_cert=der(x509.load_pem_x509_certificate(tsa_cert_path.read_bytes())),
+        tsa_key=keys.PrivateKeyInfo.load(
+            tsa_key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        certs_to_embed=[der(ca_cert)],
+        fixed_dt=now - dt.timedelta(days=20),
+    )
+    slip_signer = SlipSigner(simple)
+    slip_signer.timestamper = stamper
+    signed = slip_signer.sign(render_slip(example_slip("receipt")))
+    ours = [fingerprint(cert.public_bytes(serialization.Encoding.PEM))]
+    # WHEN it is verified today, THEN it is valid and ours, validated as of its timestamp
+    v = verify_pdf(signed, identity.trust_roots_pem, ours)
+    assert v.valid and v.signed_by_us and v.trusted and v.problems == (), v.problems
+    assert v.timestamped_at is not None and v.timestamped_at < now - dt.timedelta(days=19)
+    # AND without the timestamp the same certificate is untrusted today (the test can fail)
+    plain = SlipSigner(simple).sign(render_slip(example_slip("receipt")))
+    assert "untrusted" in verify_pdf(plain, identity.trust_roots_pem, ours).problems
