@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,18 @@ if str(ROOT) not in sys.path:
 
 from chalicelib.local.stack import PROJECT_DIR, free_port  # noqa: E402
 
-__all__ = ["FINAL_STATUSES", "MOTCUA", "ROOT", "Stack", "create_body", "loadavg", "pct", "start_stack", "token"]
+__all__ = [
+    "FINAL_STATUSES",
+    "MOTCUA",
+    "ROOT",
+    "Stack",
+    "create_body",
+    "loadavg",
+    "pct",
+    "process_cpu",
+    "start_stack",
+    "token",
+]
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
 """The project's command line, from the same virtual environment as the running interpreter."""
@@ -44,12 +56,16 @@ class Stack:
     """Its `MOTCUA_STATE_DIR`: demo registry CSVs, keys, logs (``serve.out``)."""
     ready_s: float
     """Seconds from launch to "motcua is ready" (emulator up, stack created, registry loaded)."""
+    name: str = "stack"
+    """Under which folder of `build/bench-logs/` its logs are kept when it stops."""
 
     def stop(self) -> None:
         """Ctrl-C, as a developer would: `motcua serve` stops its workers and the emulator itself.
 
-        Then the state directory goes (each run makes a fresh one; a few MB of registry and keys
-        each), unless `BENCH_KEEP_STATE` is set to look at its `serve.out`."""
+        Its logs (API and stack `serve.out`, the workers', the emulator's) are copied to
+        `build/bench-logs/<name>/`, so that an error a run met can be traced afterwards. Then the
+        state directory goes (each run makes a fresh one; a few MB of registry and keys each),
+        unless `BENCH_KEEP_STATE` is set."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -57,6 +73,12 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        kept = ROOT / "build" / "bench-logs" / self.name
+        kept.mkdir(parents=True, exist_ok=True)
+        for log in [*self.state.glob("*.log"), *self.state.glob("*.out"), *self.state.glob("*/*.log")]:
+            if log.name.startswith("journal"):  # the emulator's data, not a log
+                continue
+            shutil.copy2(log, kept / log.name)
         if not os.environ.get("BENCH_KEEP_STATE"):
             shutil.rmtree(self.state, ignore_errors=True)
 
@@ -67,7 +89,9 @@ class Stack:
         self.stop()
 
 
-def start_stack(workers: int = 1, prefix: str = "motcua-bench-", timeout: float = 300.0) -> Stack:
+def start_stack(
+    workers: int = 1, prefix: str = "motcua-bench-", timeout: float = 300.0, name: str | None = None
+) -> Stack:
     """Start `motcua serve` with `workers` queue-worker processes on free ports and wait until it is ready.
 
     The caller's AWS_* and MOTCUA_* variables are dropped so that a developer's shell pointing at a
@@ -91,7 +115,41 @@ def start_stack(workers: int = 1, prefix: str = "motcua-bench-", timeout: float 
             process.kill()
             raise SystemExit(f"motcua serve not ready after {timeout:.0f} s:\n{out.read_text(errors='replace')}")
         time.sleep(0.05)
-    return Stack(f"http://127.0.0.1:{port}", process, state, time.perf_counter() - started)
+    label = name or prefix.removeprefix("motcua-").strip("-")
+    return Stack(f"http://127.0.0.1:{port}", process, state, time.perf_counter() - started, label)
+
+
+def process_cpu(pid: int) -> dict[str, float]:
+    """CPU-seconds (user + system) of process `pid` and of each of its descendants, by kind: "api"
+    (the `motcua serve` process itself: the API's threads), "worker", "emulator", "tesseract"
+    (processes pytesseract started, reaped or not: a reaped child's time is in its parent's
+    `cutime`, counted under its parent's kind as "<kind>_children"). From /proc, so Linux only."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = defaultdict(float)
+
+    def walk(p: int, kind: str) -> None:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            children = [
+                int(c) for task in Path(f"/proc/{p}/task").iterdir() for c in (task / "children").read_text().split()
+            ]
+        except (OSError, IndexError):
+            return
+        if "chalicelib.local.emulator" in cmd:
+            kind = "emulator"
+        elif " worker" in cmd and "chalicelib.cli" in cmd:
+            kind = "worker"
+        elif cmd.startswith("tesseract"):
+            kind = "tesseract"
+        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+        out[kind] += (utime + stime) / tick
+        out[f"{kind}_children"] += (cutime + cstime) / tick
+        for c in children:
+            walk(c, kind)
+
+    walk(pid, "api")
+    return dict(out)
 
 
 def token(state: Path, role: str = "portal", office: str | None = None) -> str:

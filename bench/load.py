@@ -48,6 +48,9 @@ class Tally:
     ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     server_errors: int = 0
+    server_error_samples: list[str] = field(default_factory=list)
+    """The first few 5xx: operation, status and the start of the body (its code and request id), to
+    be found in the stack's logs (`build/bench-logs/load/`)."""
     created: dict[str, str] = field(default_factory=dict)
     """Dossier id → portal code, for every 201."""
     submitted: set[str] = field(default_factory=set)
@@ -67,6 +70,9 @@ def _call(
     tally.ms[op].append((time.perf_counter() - started) * 1000)
     if reply.status_code >= 500:
         tally.server_errors += 1
+        if len(tally.server_error_samples) < 5:
+            when = time.strftime("%H:%M:%S", time.gmtime())
+            tally.server_error_samples.append(f"{when} {op} {method} {reply.status_code} {reply.text[:300]!r}")
     if reply.status_code not in ok:
         tally.errors[op] += 1
         return None
@@ -232,6 +238,7 @@ def run(
     figures.update(
         load_errors=sum(sum(t.errors.values()) for t in tallies),
         load_5xx=sum(t.server_errors for t in tallies),
+        load_5xx_samples=" | ".join(x for t in tallies for x in t.server_error_samples)[:2000],
         load_created=len(created),
         load_submitted=len(submitted),
         load_found=len(created) - len(lost),
@@ -259,7 +266,7 @@ def main() -> int:
     if args.base:
         base, state = args.base, Path(args.state)
     else:
-        stack = start_stack(args.workers, prefix="motcua-load-")
+        stack = start_stack(args.workers, prefix="motcua-load-", name="load")
         base, state = stack.base, stack.state
     try:
         figures = {"load_loadavg_start": loadavg()}

@@ -75,6 +75,7 @@ def _slips(raw: dict) -> Figures:
         "slip_render_ms_median": raw["receipt_render_ms"],
         "slip_sign_ms_median": raw["receipt_sign_ms"],
         "slip_vs_parts_ratio": raw["slip_vs_parts_ratio"],
+        "slip_vs_sign_ratio": round(raw["receipt_render_and_sign_ms"] / raw["receipt_sign_ms"], 3),
         "slips_per_second": raw["slips_per_second_warm_worker"],
     }
 
@@ -87,6 +88,7 @@ def _api(raw: dict) -> Figures:
         out[f"api_{kind}_p99_ms"] = raw[f"{kind}_{clients}_p99_ms"]
         out[f"api_{kind}_rps"] = raw[f"{kind}_{clients}_rps"]
         out[f"api_{kind}_sequential_p50_ms"] = raw[f"{kind}_seq_p50_ms"]
+    out["api_create_p99_vs_p50_ratio"] = round(float(out["api_create_p99_ms"]) / float(out["api_create_p50_ms"]), 2)
     return out
 
 
@@ -116,6 +118,9 @@ def _extraction(raw: dict) -> Figures:
             out[f"extraction_accuracy_150dpi_{field}"] = acc["150"][field]
     overhead = raw["overhead"]
     out.update(
+        ocr_warm_vs_bare_ratio=overhead["warm_vs_bare_ratio"],
+        ocr_cli_engine_vs_bare_ratio=overhead["cli_engine_vs_bare_ratio"],
+        ocr_engine=overhead["engine"],
         ocr_library_overhead_ratio=overhead["library_overhead_ratio"],
         ocr_bare_tesseract_s=overhead["bare_tesseract_seconds"],
         ocr_motcua_extract_s=overhead["motcua_extract_seconds"],
@@ -175,6 +180,25 @@ def _pipeline(raw: dict) -> Figures:
     return out
 
 
+def _pipeline_realistic(raw: dict) -> Figures:
+    """Issue 21: dossiers as employers send them (30-50 workers over 2-4 scanned pages)."""
+    w = raw["worker_processes"]
+    out: Figures = {
+        "pipeline_realistic_vs_ocr_ratio": raw["pipeline_vs_ocr_ratio"],
+        f"pipeline_realistic_dossiers_per_min_w{w}": raw["pipeline_dossiers_per_min"],
+        f"pipeline_realistic_s_w{w}": raw["pipeline_s"],
+        f"pure_ocr_realistic_s_w{w}": raw["pure_ocr_s"],
+        f"pure_ocr_realistic_dossiers_per_min_w{w}": round(raw["dossiers"] / raw["pure_ocr_s"] * 60, 1),
+        "pipeline_realistic_dossiers": raw["dossiers"],
+        "pipeline_realistic_pages": raw["pages"],
+        "pipeline_realistic_workers_listed": raw["workers_listed"],
+        "pipeline_realistic_outcomes": " ".join(f"{k}={v}" for k, v in sorted(raw["outcomes"].items())),
+    }
+    out.update(_scalars(raw.get("cpu_s_per_dossier", {}), "pipeline_realistic_cpu_s_per_dossier_"))
+    out.update(_scalars(raw["step_medians_s"], "pipeline_realistic_step_s_"))
+    return out
+
+
 def _checks(raw: dict) -> Figures:
     return _scalars({k: v for k, v in raw.items() if k != "findings"}, "checks_")
 
@@ -229,11 +253,21 @@ def parts(workers: tuple[int, ...] = (1, 2)) -> list[Part]:
         )
         for w in workers
     ]
+    listed.append(
+        Part(
+            "pipeline_realistic",
+            "pipeline.py",
+            ["--dossiers", "4", "--workers", "2", "--realistic"],
+            ["--dossiers", "2", "--workers", "2", "--realistic"],
+            600,
+            _pipeline_realistic,
+        )
+    )
     listed += [
         Part(
             "load",
             "load.py",
-            ["--seconds", "60", "--clients", "8", "--drain", "20"],
+            ["--seconds", "60", "--clients", "16", "--drain", "30"],
             ["--seconds", "10", "--clients", "4", "--drain", "10"],
             300,
             _passthrough,

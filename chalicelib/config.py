@@ -83,6 +83,9 @@ class Settings(BaseSettings):
 
     # -- extraction -------------------------------------------------------------------------------
     ocr_lang: str = "vie"
+    ocr_engine: Literal["auto", "tesserocr", "pytesseract"] = "auto"
+    """Tesseract in this process, its model loaded once (tesserocr), or a `tesseract` process per
+    reading (pytesseract); auto: tesserocr where it is installed (chalicelib/extraction/engine.py)."""
     ocr_timeout: float = Field(120, gt=0, le=900)
     ocr_workers: int | None = Field(None, ge=1, le=64)
     """Pages read at once; unset: one per CPU."""

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+# tesseract-ocr: the CLI (pytesseract, OSD) and the tessdata the warm engine reads; tesserocr's wheel
+# brings its own libtesseract, so no libtesseract-dev is needed where it installs.
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils zbar-tools libnss3-tools fonts-dejavu-core chromium chromium-driver)
 
 missing=()

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# `make lock`: the locks with hashes, from the two .in files (requirements.txt for the runtime and the
-# Lambda package, requirements-dev.txt for make run and make test). A few minutes: pip-compile reads
+# `make lock`: the locks with hashes, from the .in files (requirements.txt for the runtime and the
+# Lambda package, requirements-ocr.txt for what the OCR image adds, requirements-dev.txt for make run
+# and make test). A few minutes: pip-compile reads
 # the hash of every file of every pinned release. Index options are left out of the locks on purpose:
 # pip's own configuration says where packages come from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 compile=(.venv/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe --resolver=backtracking)
 "${compile[@]}" --output-file=requirements.txt requirements.in
+"${compile[@]}" --output-file=requirements-ocr.txt requirements-ocr.in
 "${compile[@]}" --output-file=requirements-dev.txt requirements-dev.in
 echo "lock: requirements.txt ($(grep -c '==' requirements.txt) packages), requirements-dev.txt ($(grep -c '==' requirements-dev.txt) packages)"

@@ -242,6 +242,7 @@ def _vote(readings: list[F.Field]) -> F.Field:
 
 
 def _ocr_job(page: Page, prewarm: bool = False, keep: threading.Semaphore | None = None) -> _PageOut:
+    from .engine import engine
     from .ocr import CellReader, ocr_image
 
     started = time.monotonic()
@@ -251,7 +252,8 @@ def _ocr_job(page: Page, prewarm: bool = False, keep: threading.Semaphore | None
     try:
         if page.image is None:
             raise ValueError("an OCR page without its image")
-        if prewarm:  # a core is free: the second reading's Tesseract loads while the page is read
+        # a core is free: the CLI engine's second reading loads its Tesseract while the page is read
+        if prewarm and engine().name == "pytesseract":
             try:
                 reader = CellReader(dpi)
             except OSError:

@@ -1,9 +1,9 @@
-"""OCR of one page image with Tesseract (through pytesseract), language `vie`.
+"""OCR of one page image with Tesseract, language `vie`, through the engine of `engine.py` (a warm
+tesserocr engine in this process where it installs, pytesseract's CLI otherwise).
 
 Cost is what matters here (FACTS.md): Tesseract runs single-threaded (`OMP_THREAD_LIMIT=1`, one
-process per core, the caller spreads pages over a thread pool), is told the page's true resolution
-(`--dpi`), and reads the image from an uncompressed PGM file we write ourselves (pytesseract would
-otherwise encode a PNG). Orientation costs nothing on an upright page: the page is OCR'd as it is,
+engine per core, the caller spreads pages over a thread pool) and is told the page's true
+resolution. Orientation costs nothing on an upright page: the page is OCR'd as it is,
 and only when that reading is poor (few confident words: a page turned 90/180/270°) does Tesseract's
 OSD (`--psm 0`, on a half-size copy) say how to turn it before a second reading. Skew of a few
 degrees is left to Tesseract, which reads slightly tilted lines well; its angle is measured from the
@@ -18,24 +18,21 @@ import re
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from chalicelib.config import settings
 
+from .engine import OcrData, engine, parse_tsv, single_thread
 from .tables import Word
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
     from PIL import Image as PILImage
-
-OcrData = dict[str, list[Any]]
-"""What `image_to_data` gives: one list per TSV column (text, conf, left, top, width, height, ...)."""
 
 __all__ = [
     "LANG",
     "OCR_TIMEOUT",
     "CellReader",
+    "OcrData",
     "OcrPage",
     "binarize",
     "estimate_skew",
@@ -66,7 +63,7 @@ class OcrPage:
 
 def _env() -> None:
     # Tesseract's OpenMP threads fight over the cores (5x slower on 2 cores): one thread per process.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    single_thread()
 
 
 def _write_pgm(img: PILImage.Image, folder: str, name: str) -> str:
@@ -75,19 +72,8 @@ def _write_pgm(img: PILImage.Image, folder: str, name: str) -> str:
     return path
 
 
-def _tesseract_data(path: str, dpi: int, psm: int = 3, whitelist: str | None = None) -> OcrData:
-    import pytesseract
-
-    _env()
-    config = f"--dpi {int(dpi)} --psm {psm}"
-    if whitelist:
-        config += f" -c tessedit_char_whitelist={whitelist}"
-    return cast(
-        OcrData,
-        pytesseract.image_to_data(
-            path, lang=LANG, config=config, output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT
-        ),
-    )
+def _tesseract_data(img: PILImage.Image, dpi: int, psm: int = 3, whitelist: str | None = None) -> OcrData:
+    return engine().read(img, dpi, psm=psm, whitelist=whitelist)
 
 
 def osd_rotation(img: PILImage.Image, dpi: int) -> tuple[int, float]:
@@ -228,19 +214,32 @@ def flatten_light(img: PILImage.Image) -> PILImage.Image:
     no longer loses the words in the shadow. The paper is estimated cheaply: the page shrunk 16
     times, the brightest pixel of each 5x5 neighbourhood (ink is darker than paper), smoothed.
     A scan with even light is returned as it is."""
-    import numpy as np
     from PIL import Image, ImageFilter
 
     w, h = img.size
     small = img.resize((max(1, w // 16), max(1, h // 16)), Image.Resampling.BOX)
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(3))
-    levels = np.asarray(paper, dtype=np.float32)
-    lo, hi = np.percentile(levels, 5), np.percentile(levels, 95)
+    lo, hi = _percentile(paper, 0.05), _percentile(paper, 0.95)
     if hi - lo < UNEVEN_LIGHT:
-        return img
+        return img  # a scan: numpy (0.2 s to import in a new process) is not needed
+    import numpy as np
+
     bg = np.asarray(paper.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
     out = np.asarray(img, dtype=np.float32) * (255.0 / np.maximum(bg, 16.0))
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))  # 2-D uint8: mode "L"
+
+
+def _percentile(img: PILImage.Image, q: float) -> int:
+    """The grey level below which a share `q` of a grayscale image's pixels lie (nearest rank,
+    from its histogram)."""
+    hist = img.histogram()[:256]
+    wanted = q * (sum(hist) - 1)
+    seen = 0
+    for level, count in enumerate(hist):
+        seen += count
+        if seen > wanted:
+            return level
+    return 255
 
 
 DESKEW_ABOVE = 1.5
@@ -260,27 +259,23 @@ def ocr_image(img: PILImage.Image, dpi: int) -> OcrPage:
     result = OcrPage()
     if settings().flatten_light:
         img = flatten_light(img)
-    with tempfile.TemporaryDirectory(prefix="motcua-ocr-") as tmp:
-        path = _write_pgm(img, tmp, "page")
-        words = _words(_tesseract_data(path, dpi))
-        result.runs = 1
-        if not _looks_upright(words):
-            rotate, _conf = osd_rotation(img, dpi)
-            if rotate:
-                turned = _turn(img, rotate)
-                path = _write_pgm(turned, tmp, f"page{rotate}")
-                other = _words(_tesseract_data(path, dpi))
-                result.runs += 1
-                if quality(other) > quality(words):
-                    words, result.rotation, img = other, rotate, turned
-        skew = estimate_skew(words)
-        if abs(skew) >= DESKEW_ABOVE:
-            turned = img.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-            path = _write_pgm(turned, tmp, "upright")
-            other = _words(_tesseract_data(path, dpi))
+    words = _words(_tesseract_data(img, dpi))
+    result.runs = 1
+    if not _looks_upright(words):
+        rotate, _conf = osd_rotation(img, dpi)
+        if rotate:
+            turned = _turn(img, rotate)
+            other = _words(_tesseract_data(turned, dpi))
             result.runs += 1
-            if quality(other) >= quality(words):
-                words, img = other, turned
+            if quality(other) > quality(words):
+                words, result.rotation, img = other, rotate, turned
+    skew = estimate_skew(words)
+    if abs(skew) >= DESKEW_ABOVE:
+        turned = img.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        other = _words(_tesseract_data(turned, dpi))
+        result.runs += 1
+        if quality(other) >= quality(words):
+            words, img = other, turned
     result.words = words
     result.image = img
     result.quality = quality(words)
@@ -328,38 +323,42 @@ the crop is padded above and below the words, and no character's stroke reaches 
 def erase_rulings(crop: PILImage.Image) -> PILImage.Image:
     """The crop with the table's rulings it caught whitened. A cell cut at its column's edge (see
     `tables._cell_box`) may still hold the vertical line between two cells, which a single-line reading
-    takes for a '1' or an 'l' ("17423750283" for 7423750283)."""
-    import numpy as np
-    from PIL import Image
+    takes for a '1' or an 'l' ("17423750283" for 7423750283).
 
-    pixels = np.asarray(crop, dtype=np.uint8)
-    if pixels.ndim != 2 or min(pixels.shape) < 4:
+    Pillow alone (no numpy, 0.2 s to import in a new process such as `motcua extract`): the share of
+    dark pixels of each column (row) is the mean of the binarized crop squeezed to one row (column)
+    with a box filter."""
+    from PIL import Image, ImageDraw
+
+    if crop.mode != "L" or min(crop.size) < 4:
         return crop
-    dark = pixels <= otsu_threshold(crop)
-    if not dark.any():
+    t = otsu_threshold(crop)
+    dark = crop.point(lambda v: 255 if v <= t else 0)
+    if dark.getextrema()[1] == 0:
         return crop
-    cols = dark.mean(axis=0) >= RULING_SHARE
-    rows = dark.mean(axis=1) >= RULING_SHARE
-    if not cols.any() and not rows.any():
+    width, height = crop.size
+    limit = RULING_SHARE * 255
+    cols = [v >= limit for v in dark.resize((width, 1), Image.Resampling.BOX).tobytes()]  # mode L: a byte a pixel
+    rows = [v >= limit for v in dark.resize((1, height), Image.Resampling.BOX).tobytes()]
+    if not any(cols) and not any(rows):
         return crop
-    out = pixels.copy()
-    out[:, _widen(cols)] = 255
-    out[_widen(rows), :] = 255
-    return Image.fromarray(out)
+    out = crop.copy()
+    draw = ImageDraw.Draw(out)
+    for x in _widen(cols):
+        draw.line([(x, 0), (x, height - 1)], fill=255)
+    for y in _widen(rows):
+        draw.line([(0, y), (width - 1, y)], fill=255)
+    return out
 
 
-def _widen(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """A ruling's mask one pixel wider on each side (its anti-aliased edges)."""
-    import numpy as np
-
-    wide = mask.copy()
-    wide[1:] |= mask[:-1]
-    wide[:-1] |= mask[1:]
-    return np.asarray(wide, dtype=bool)
+def _widen(mask: list[bool]) -> list[int]:
+    """The indices of a ruling's mask made one pixel wider on each side (its anti-aliased edges)."""
+    last = len(mask) - 1
+    return [i for i in range(len(mask)) if mask[i] or (i > 0 and mask[i - 1]) or (i < last and mask[i + 1])]
 
 
 class CellReader:
-    """A Tesseract process (`--psm 6`, no whitelist) started ahead, while the page itself is being
+    """For the CLI engine only (a warm engine has no start-up to save): a Tesseract process (`--psm 6`, no whitelist) started ahead, while the page itself is being
     read on another core: it loads its model (about a sixth of a page's reading) and then waits for
     the image of the doubtful cells on its standard input. `close()` ends it if it was not needed."""
 
@@ -391,7 +390,7 @@ class CellReader:
             raise
         if proc.returncode != 0:
             raise RuntimeError(f"tesseract exited with {proc.returncode}")
-        return _parse_tsv(out.decode("utf-8", "replace"))
+        return parse_tsv(out.decode("utf-8", "replace"))
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -399,20 +398,6 @@ class CellReader:
             proc.kill()
         if proc is not None:
             proc.communicate()
-
-
-def _parse_tsv(text: str) -> OcrData:
-    rows = [line.split("\t") for line in text.splitlines() if line]
-    if not rows:
-        return {"text": []}
-    head = rows[0]
-    data: OcrData = {k: [] for k in head}
-    for row in rows[1:]:
-        if len(row) < len(head):
-            row = row + [""] * (len(head) - len(row))
-        for k, v in zip(head, row, strict=False):
-            data[k].append(v)
-    return data
 
 
 def reread(
@@ -456,7 +441,7 @@ def reread(
     width = max(c.width for c in crops) + 2 * gap
     height = sum(c.height for c in crops) + gap * (len(crops) + 1)
     canvas = Image.new("L", (width, height), 255)
-    spans: list[tuple[int, int]] = []
+    spans = []
     y = gap
     for c in crops:
         canvas.paste(c, (gap, y))
@@ -469,9 +454,7 @@ def reread(
         canvas.save(buf, "PPM")
         words = _words(reader.read(buf.getvalue()))
     else:
-        with tempfile.TemporaryDirectory(prefix="motcua-cells-") as tmp:
-            path = _write_pgm(canvas, tmp, "cells")
-            words = _words(_tesseract_data(path, dpi, psm=6, whitelist=whitelist))
+        words = _words(_tesseract_data(canvas, dpi, psm=6, whitelist=whitelist))
     out: list[list[Word]] = [[] for _ in crops]
     for w in words:
         cy = (w.y0 + w.y1) / 2

@@ -374,8 +374,61 @@ def check_then_write_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+def cached_dispatcher(create_app: Callable[[Any], Any]) -> Any:
+    """moto's dispatcher with the backend of each host remembered.
+
+    moto finds the backend of every request anew, under one lock that all requests share: it lists
+    its own package's folders (`backends.list_of_moto_modules`: a `listdir` and ~200 `isdir`) and
+    then tries the URL patterns of every service in turn. A profile of the pipeline put 7-12 % of
+    the emulator's CPU there. The answer depends on the host alone, and the hosts are a handful
+    (`dynamodb`, `s3.<region>.amazonaws.com`, ...), so it is computed once per host."""
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    class CachedDispatcher(DomainDispatcherApplication):
+        def __init__(self, create: Callable[[Any], Any]) -> None:
+            super().__init__(create)
+            self._modules = frozenset(backends.list_of_moto_modules())
+            self._by_host: dict[str, Any] = {}
+
+        def get_backend_for_host(self, host: str | None) -> Any:
+            if host is None:
+                return None
+            if host in self._by_host:
+                return self._by_host[host]
+            if host == "moto_api" or host in self._modules:
+                backend: Any = host
+            else:
+                backend = next((b for b, pattern in self.backend_url_patterns if pattern.match(f"http://{host}")), None)
+            if len(self._by_host) < 4096:  # virtual-host S3 names are many in theory: stay bounded
+                self._by_host[host] = backend
+            return backend
+
+    return CachedDispatcher(create_app)
+
+
+def cache_method_names() -> None:
+    """moto looks up the handler of each request among its response class's methods with
+    `inspect.getmembers` on that class, every time (5 % of the emulator's Python CPU in a profile of
+    the pipeline, docs/bench/profile-one-row.md). A class's methods do not change while it serves:
+    the list is made once per class (a frozenset: moto only asks `action in method_names`)."""
+    import functools
+
+    from moto.core import responses
+
+    original = responses.method_names_from_class
+    if getattr(original, "cache_info", None) is not None:
+        return
+
+    @functools.cache
+    def method_names(clazz: object) -> frozenset[str]:
+        return frozenset(original(clazz))
+
+    responses.method_names_from_class = method_names  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> None:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
     parser = argparse.ArgumentParser(prog="motcua-emulator")
@@ -389,7 +442,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     check_then_write_transactions()
-    app: Callable[..., Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
+    cache_method_names()
+    app: Callable[..., Iterable[bytes]] = cached_dispatcher(create_backend_app)
     persistence = None
     if args.state is not None:
         from chalicelib.local.persistence import Persistence
@@ -426,6 +480,13 @@ def main(argv: list[str] | None = None) -> None:
         def setup(self) -> None:
             super().setup()
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Only the 5xx (what a trace of a failure needs; `MOTCUA_ACCESS_LOG=1`: every request):
+            a line per request cost 3 % of the emulator's CPU, in ANSI colours nobody reads."""
+            status = getattr(code, "value", code)
+            if os.environ.get("MOTCUA_ACCESS_LOG") or (str(status).isdigit() and int(status) >= 500):
+                super().log_request(code, size)
 
     run_simple(
         args.host, args.port, FaultSwitch(SerialisedDynamoDB(app)), threaded=True, request_handler=NoDelayHandler

@@ -2,7 +2,8 @@
 
 Heavy libraries are imported where they are used (importing `app` stays cheap for the API), so a
 fresh worker pays about two seconds on its first dossier: pyHanko (0.6 s), ReportLab and its fonts,
-the KMS signer (its certificate chain and public key), the OCR libraries, the AWS clients. A warm
+the KMS signer (its certificate chain and public key), the OCR libraries and the warm OCR engines
+(one per core, each with the `vie` model loaded), the AWS clients. A warm
 Lambda container has all of that already; the local runner calls `warm` when it starts, before it
 polls, so a batch is measured as it would run on warm containers, and the handler threads never
 import pyHanko's modules concurrently. Everything here fills the same per-process caches the
@@ -51,4 +52,10 @@ def warm() -> None:
 
     register_fonts()
     documents.signer().signer.key.get_public_key()
+    from chalicelib.extraction.engine import WarmEngine, engine
+    from chalicelib.extraction.extract import ocr_workers
+
+    ocr = engine()
+    if isinstance(ocr, WarmEngine):  # the `vie` model loaded once per core, before the first page
+        ocr.warm(ocr_workers())
     logger().info("worker warmed up")
