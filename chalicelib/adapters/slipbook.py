@@ -3,7 +3,7 @@
 One DynamoDB table, three kinds of item:
 - `counter#<office>#<year>#<kind>`: the last number given;
 - `event#<dossier>#<event>#<kind>`: the number given for that event (a retried step gets it back);
-- `slip#<number>`: the issued PDF's SHA-256, for `POST /v1/verify`.
+- `slip#<number>`: the issued PDF's SHA-256 and where it is, for `POST /v1/verify` (written once).
 A number is taken in one transaction with its event item, so a number is never given twice and a
 retry never takes a second one.
 """
@@ -97,11 +97,25 @@ class SlipBook:
             pending = reply.get("UnprocessedKeys") or {}
         return found.get(first["key"]["S"]), found.get(second["key"]["S"])
 
-    def record(self, slip: SlipRecord) -> None:
-        self._db.put_item(
-            TableName=self.table,
-            Item={"key": _s(f"slip#{slip.number}"), **{k: _s(str(v)) for k, v in vars(slip).items()}},
-        )
+    def record(self, slip: SlipRecord) -> SlipRecord:
+        """Record the slip issued under its number, unless one was recorded first: the record that stands.
+
+        Why first-wins: two runs of one step (a message seen again while the first run is still signing,
+        under load) each sign a PDF of the number; the one recorded first is the slip, and the other
+        run gives it back instead of its own, so the register, the stored PDF and the dossier agree."""
+        try:
+            self._db.put_item(
+                TableName=self.table,
+                Item={"key": _s(f"slip#{slip.number}"), **{k: _s(str(v)) for k, v in vars(slip).items()}},
+                ConditionExpression="attribute_not_exists(#k)",
+                ExpressionAttributeNames={"#k": "key"},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            standing = self.find(slip.number)
+            if standing is None:  # pragma: no cover - a record is never deleted
+                raise
+            return standing
+        return slip
 
     def find(self, number: str) -> SlipRecord | None:
         item = self._db.get_item(TableName=self.table, Key={"key": _s(f"slip#{number}")}).get("Item")

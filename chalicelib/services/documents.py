@@ -281,9 +281,11 @@ def issue(dossier: Dossier, kind: SlipKind, event: str, **extra: Any) -> Documen
         )
     )
     digest = hashlib.sha256(pdf).hexdigest()
-    key = f"slips/{dossier.office}/{year}/{KIND_CODES[kind]}/{seq:06d}.pdf"
+    # one object per signing (its digest in the name): a second run of the step never overwrites the
+    # PDF the register names; the first recorded stands (`SlipBook.record`), the other is left unused
+    key = f"slips/{dossier.office}/{year}/{KIND_CODES[kind]}/{seq:06d}-{digest[:16]}.pdf"
     slips_bucket().put(key, pdf, "application/pdf", {"sha256": digest, "dossier-id": dossier.id})
-    slipbook().record(
+    standing = slipbook().record(
         SlipRecord(
             number=number,
             kind=kind,
@@ -295,7 +297,14 @@ def issue(dossier: Dossier, kind: SlipKind, event: str, **extra: Any) -> Documen
             check=check,
         )
     )
-    return DocumentRef(kind=kind, number=number, issued_at=issued_at, key=key, sha256=digest, event=event)
+    return DocumentRef(
+        kind=kind,
+        number=number,
+        issued_at=datetime.fromisoformat(standing.issued_at),
+        key=standing.s3_key,
+        sha256=standing.sha256,
+        event=event,
+    )
 
 
 LINK_SECONDS = 300

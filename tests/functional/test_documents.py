@@ -74,6 +74,34 @@ def test_concurrent_slips_of_one_office_get_distinct_consecutive_numbers(
     assert sorted(int(r.number.split("/")[0]) for r in refs) == [1, 2, 3, 4, 5, 6]
 
 
+def test_two_runs_of_one_step_racing_give_back_one_slip_that_verifies(
+    api: Any, token: Headers, office: str, signing_identity: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step's message seen again while its first run is still signing (the visibility timeout ran out
+    under load, seen in the kill -9 test): both runs sign a PDF of the one number. Before, the second
+    overwrote the stored PDF while the register kept the first's digest, and the slip the clerk
+    downloaded was "not issued"."""
+    from chalicelib.adapters.blobs import slips
+    from chalicelib.adapters.slipbook import SlipBook
+
+    dossier = new_dossier(api, token, office)
+    record, second_run = SlipBook.record, []
+
+    def late_record(book: SlipBook, slip: Any) -> Any:
+        if not second_run:  # the first run, signed and stored, is overtaken before it records
+            monkeypatch.setattr(SlipBook, "record", record)
+            second_run.append(documents.issue(dossier, "receipt", "accepted#1"))
+        return record(book, slip)
+
+    monkeypatch.setattr(SlipBook, "record", late_record)
+    first_run = documents.issue(dossier, "receipt", "accepted#1")
+    (second,) = second_run
+    assert (first_run.number, first_run.key, first_run.sha256) == (second.number, second.key, second.sha256)
+    pdf = slips().get(first_run.key)
+    answer = verify(api, pdf).json_body
+    assert answer["valid"] is True and answer["issued_by_system"] is True, answer
+
+
 def test_download_redirects_to_the_signed_pdf_which_pdfsig_trusts(
     api: Any, token: Headers, office: str, signing_identity: Any, tmp_path: Any
 ) -> None:
