@@ -97,6 +97,15 @@ class Serve:
     def loaded(self) -> dict:
         return json.loads((self.state / "state" / "loaded.json").read_text())
 
+    def phases(self) -> str:
+        """The last start's phases as `motcua serve` printed them ("emulator, stack and keys 4.4 s, ...")."""
+        ready = [
+            line
+            for line in (self.state / "serve.out").read_text(errors="replace").splitlines()
+            if "is ready in" in line
+        ]
+        return ready[-1].split("(", 1)[1].split(")", 1)[0] if ready and "(" in ready[-1] else ""
+
 
 def _fill(serve: Serve, count: int, clients: int = 8) -> float:
     """Create `count` dossiers with one attachment each; returns dossiers per second."""
@@ -246,6 +255,7 @@ def main() -> int:
             figures[f"persist_ready_s_{size}_killed"] = round(serve.start(), 2)
             loaded = serve.loaded()
             figures[f"persist_load_s_{size}_killed"] = round(loaded["seconds"], 2)
+            figures[f"persist_phases_{size}_killed"] = serve.phases()
             figures[f"persist_journal_records_{size}_killed"] = loaded["journal_records"]
             figures[f"persist_import_s_{size}_killed"] = round(loaded.get("import_seconds", 0), 2)
             figures[f"persist_dossiers_loaded_{size}"] = loaded["counts"]["dossiers"]
@@ -255,6 +265,7 @@ def main() -> int:
             )
             figures[f"persist_ready_s_{size}_stopped"] = round(serve.start(), 2)
             figures[f"persist_load_s_{size}_stopped"] = round(serve.loaded()["seconds"], 2)
+            figures[f"persist_phases_{size}_stopped"] = serve.phases()
             print(
                 f"{size}: {json.dumps({k: v for k, v in figures.items() if f'_{size}' in k})}",
                 file=sys.stderr,
