@@ -73,6 +73,9 @@ BRIDGES = {
     "binary-types": "the API's binary media types are also given as the RestApi's BinaryMediaTypes: MiniStack's "
     "import ignores `x-amazon-apigateway-binary-media-types` in the body (AWS honours it), and a PDF would arrive "
     "decoded as text",
+    "presigned-get": "the slips' presigned download links are refused by MiniStack (SignatureDoesNotMatch on a "
+    "link signed with a function's session credentials): the object each link names is read with the S3 API, "
+    "then checked through POST /v1/verify",
     "kms-alias": "the roles' KMS statements on the signing key also name its alias: MiniStack authorizes a call "
     "made with `alias/...` against the alias's ARN, AWS against the key the alias points at",
     "certificates": "the slips' certificate comes from a rehearsal CA and the employers' CA is the demo one "
@@ -127,6 +130,9 @@ class MiniStack:
     endpoint: str
     process: subprocess.Popen[bytes]
     log: Path
+    scratch: Path
+    """Where the functions' code is unpacked (about 170 MB each): in memory when /dev/shm is there, since
+    unpacking and deleting six copies on a busy disk took minutes."""
 
     @classmethod
     def start(cls, timeout: float = 90) -> MiniStack:
@@ -135,14 +141,18 @@ class MiniStack:
         run = BUILD / "run"
         if run.exists():
             shutil.rmtree(run)
-        (run / "tmp").mkdir(parents=True)
+        run.mkdir(parents=True)
+        import tempfile
+
+        shm = Path("/dev/shm")
+        scratch = Path(tempfile.mkdtemp(prefix="motcua-rehearse-", dir=shm if os.access(shm, os.W_OK) else run))
         env = {
             # its own environment: the functions inherit it, so nothing of the developer's shell
             # (AWS_PROFILE, MOTCUA_*) may stand in for a variable the template forgot
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": str(run),
             "LANG": "C.UTF-8",
-            "TMPDIR": str(run / "tmp"),
+            "TMPDIR": str(scratch),
             "GATEWAY_PORT": str(port),
             "BIND_HOST": "127.0.0.1",
             "MINISTACK_HOST": "127.0.0.1",
@@ -175,15 +185,17 @@ class MiniStack:
                     raise RehearsalError(
                         f"MiniStack {health.get('version')} runs without AUTH: IAM would not be checked"
                     )
-                return cls(endpoint, process, log)
+                return cls(endpoint, process, log, scratch)
             except OSError:
                 time.sleep(0.2)
         process.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
         raise RehearsalError(f"MiniStack did not answer on {endpoint} within {timeout:.0f} s; see {log}")
 
     def stop(self) -> None:
         """SIGTERM to its process group (the emulator and the function workers it started), then SIGKILL."""
         if self.process.poll() is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
             return
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -193,8 +205,7 @@ class MiniStack:
             self.process.wait(timeout=20)
         except ProcessLookupError:
             pass
-        # the functions' unpacked copies (about 170 MB each); the log stays
-        shutil.rmtree(self.log.parent / "tmp", ignore_errors=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)  # the log and the state stay in build/rehearse/run
 
 
 class Aws:
@@ -460,7 +471,7 @@ EMPTY_EVENTS: dict[str, dict[str, Any]] = {
 }
 
 
-def preflight(aws: Aws, functions: dict[str, dict[str, Any]], api_base: str) -> dict[str, str]:
+def preflight(aws: Aws, functions: dict[str, dict[str, Any]], api_base: str) -> dict[str, str | RehearsalError]:
     """Every function started once: the API through API Gateway (`GET /v1/health`, which also asks
     each table, bucket and queue), the others invoked with an empty event of their trigger (no
     records: the sweep finds nothing to do in an empty stack). A wrong handler, an import that fails
@@ -489,8 +500,17 @@ def preflight(aws: Aws, functions: dict[str, dict[str, Any]], api_base: str) -> 
     from concurrent.futures import ThreadPoolExecutor
 
     # cold starts (unpacking the zip, importing app) overlap: two at once on two cores
+    def attempt(name: str) -> str | RehearsalError:
+        try:
+            return start(name)
+        except RehearsalError as error:
+            return error
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        seen = dict(zip(functions, pool.map(start, functions), strict=True))
+        seen = dict(zip(functions, pool.map(attempt, functions), strict=True))
+    failed = [str(v) for v in seen.values() if isinstance(v, RehearsalError)]
+    if failed:
+        raise RehearsalError(" | ".join(failed))
     return seen
 
 
@@ -587,6 +607,7 @@ class Outcome:
     status: str
     history: list[str] = field(default_factory=list)
     slips: dict[str, str] = field(default_factory=dict)
+    bridged: set[str] = field(default_factory=set)
 
 
 def attachments(applicant: Applicant, pki: Path, scan: bool) -> dict[str, tuple[bytes, str]]:
@@ -685,10 +706,21 @@ def drive(
         link = reply.json()
         url = link.get("download") or link.get("url") or next(v for v in link.values() if str(v).startswith("http"))
         pdf = requests.get(url, timeout=60)
-        if pdf.status_code != 200 or not pdf.content.startswith(b"%PDF"):
+        content = pdf.content
+        if pdf.status_code == 403 and b"SignatureDoesNotMatch" in content:
+            # MiniStack refuses this presigned GET that AWS takes (the function signs it with its role's
+            # session credentials); the object the link names is read by the deployer instead
+            outcome.bridged.add("presigned-get")
+            from urllib.parse import unquote, urlsplit
+
+            bucket, _, key = urlsplit(url).path.lstrip("/").partition("/")
+            content = aws("s3").get_object(Bucket=bucket, Key=unquote(key))["Body"].read()
+        elif pdf.status_code != 200:
             raise RehearsalError(f"the {kind}'s link answered {pdf.status_code}: {pdf.text[:300]}")
+        if not content.startswith(b"%PDF"):
+            raise RehearsalError(f"the {kind}'s link gives no PDF: {content[:100]!r}")
         verdict = requests.post(
-            f"{api_base}/v1/verify", data=pdf.content, headers={"Content-Type": "application/pdf"}, timeout=120
+            f"{api_base}/v1/verify", data=content, headers={"Content-Type": "application/pdf"}, timeout=120
         )
         if verdict.status_code != 200:
             raise RehearsalError(f"POST /v1/verify of the {kind} answered {verdict.status_code}: {verdict.text[:500]}")
@@ -704,7 +736,7 @@ def package() -> Path:
     return ROOT / "build" / "package"
 
 
-def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, keep: bool) -> int:
+def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, keep: bool, until: str = "dossier") -> int:
     started = time.monotonic()
     if template_path is None or zip_path is None:
         out = package()
@@ -745,6 +777,9 @@ def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, kee
         say(f"every function starts: {started_functions}")
         wired = triggers(aws, functions)
         say(f"SQS triggers with ReportBatchItemFailures: {wired}")
+        if until == "preflight":
+            say(f"proved: stack {STACK} deployed, every function starts, every SQS trigger reports partial failures")
+            return 0
         outcome = drive(aws, api_base, token, applicant, pki, functions, scan=not short, timeout=240 if short else 420)
         left = queues_left(aws)
         if any(left.values()):
@@ -764,7 +799,7 @@ def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, kee
             emulator.stop()
     print(
         f"rehearse: proved in {time.monotonic() - started:.0f} s: stack {STACK} from {template_path.name} "
-        f"({len(template['Resources'])} resources, bridges: {', '.join([*applied, 'cognito-client', 'certificates'])}); "
+        f"({len(template['Resources'])} resources, bridges: {', '.join(sorted({*applied, *outcome.bridged, 'cognito-client', 'certificates'}))}); "
         f"functions invoked {counts}; queues {', '.join(QUEUE_STEPS)} drained, DLQs empty; "
         f"dossier {outcome.dossier_id} {' -> '.join(outcome.history)}; "
         f"slips receipt and confirmation signed through KMS, verified by POST /v1/verify"
@@ -777,10 +812,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--short", action="store_true", help="the list of workers as a PDF with text (make test)")
     parser.add_argument("--template", type=Path, help="deploy this template instead of packaging (tests)")
     parser.add_argument("--zip", type=Path, help="with --template: the deployment zip (default: build/package's)")
+    parser.add_argument(
+        "--until", choices=("preflight", "dossier"), default="dossier", help="stop once every function has started"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the emulator running at the end")
     args = parser.parse_args(argv)
     zip_path = args.zip or (ROOT / "build" / "package" / "deployment.zip" if args.template else None)
-    return rehearse(args.template, zip_path, args.short, args.keep)
+    return rehearse(args.template, zip_path, args.short, args.keep, args.until)
 
 
 if __name__ == "__main__":
