@@ -54,8 +54,9 @@ def _connect(args: argparse.Namespace | None = None, writes: bool = False) -> No
         print("error: this command writes to prod: say --yes to go on", file=sys.stderr)
         raise SystemExit(2)
     os.environ["MOTCUA_STAGE"] = stage
-    if getattr(args, "profile", None):
-        os.environ["AWS_PROFILE"] = args.profile
+    profile = getattr(args, "profile", None)
+    if profile:
+        os.environ["AWS_PROFILE"] = profile
     # tables and queues are named by stage; buckets carry the account id too
     if not os.environ.get("MOTCUA_ACCOUNT_ID"):
         import boto3
