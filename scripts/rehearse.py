@@ -73,9 +73,10 @@ BRIDGES = {
     "binary-types": "the API's binary media types are also given as the RestApi's BinaryMediaTypes: MiniStack's "
     "import ignores `x-amazon-apigateway-binary-media-types` in the body (AWS honours it), and a PDF would arrive "
     "decoded as text",
-    "presigned-get": "the slips' presigned download links are refused by MiniStack (SignatureDoesNotMatch on a "
-    "link signed with a function's session credentials): the object each link names is read with the S3 API, "
-    "then checked through POST /v1/verify",
+    "presigned-get": "MiniStack refuses a presigned GET that carries response-content-disposition "
+    "(SignatureDoesNotMatch, with an IAM user's key or a session's alike; the same link without it answers "
+    "200), and the slips' links carry it: the object each link names is read with the S3 API, then checked "
+    "through POST /v1/verify",
     "kms-alias": "the roles' KMS statements on the signing key also name its alias: MiniStack authorizes a call "
     "made with `alias/...` against the alias's ARN, AWS against the key the alias points at",
     "certificates": "the slips' certificate comes from a rehearsal CA and the employers' CA is the demo one "
@@ -708,8 +709,8 @@ def drive(
         pdf = requests.get(url, timeout=60)
         content = pdf.content
         if pdf.status_code == 403 and b"SignatureDoesNotMatch" in content:
-            # MiniStack refuses this presigned GET that AWS takes (the function signs it with its role's
-            # session credentials); the object the link names is read by the deployer instead
+            # MiniStack 1.5.33 miscomputes the signature of a presigned GET with response-content-disposition
+            # (BRIDGES["presigned-get"]); the object the link names is read by the deployer instead
             outcome.bridged.add("presigned-get")
             from urllib.parse import unquote, urlsplit
 
