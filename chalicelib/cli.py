@@ -35,17 +35,55 @@ def _emulator_port() -> str:
         return "4566"
 
 
-def _connect() -> None:
-    """Point this process at the running local stack (the emulator `make run` started)."""
-    from chalicelib.local.serve import TSA_FILE
-    from chalicelib.local.stack import local_environment
+def _connect(args: argparse.Namespace | None = None, writes: bool = False) -> None:
+    """Point this process at a stage: the running local stack (the emulator `make run` started), or
+    with `--stage dev|prod` the AWS account of the shell (`--profile`, or the usual `AWS_*`
+    variables; `AWS_ENDPOINT_URL` too, which is how `make rehearse` aims it at its emulator).
 
-    port = _emulator_port()
-    for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
-        os.environ.setdefault(key, value)
-    if (_state_dir() / TSA_FILE).exists():  # the running stage's own TSA: slips made here are B-LT too
-        os.environ.setdefault("MOTCUA_TSA_URL", (_state_dir() / TSA_FILE).read_text().strip())
+    Raises `SystemExit(2)` for a write to prod without `--yes`."""
+    stage = getattr(args, "stage", None) or "local"
+    if stage == "local":
+        from chalicelib.local.serve import TSA_FILE
+        from chalicelib.local.stack import local_environment
+
+        port = _emulator_port()
+        for key, value in local_environment(f"http://127.0.0.1:{port}", _state_dir()).items():
+            os.environ.setdefault(key, value)
+        if (_state_dir() / TSA_FILE).exists():  # the running stage's own TSA: slips made here are B-LT too
+            os.environ.setdefault("MOTCUA_TSA_URL", (_state_dir() / TSA_FILE).read_text().strip())
+        settings.cache_clear()
+        return
+    if writes and stage == "prod" and not getattr(args, "yes", False):
+        print("error: this command writes to prod: say --yes to go on", file=sys.stderr)
+        raise SystemExit(2)
+    os.environ["MOTCUA_STAGE"] = stage
+    profile = getattr(args, "profile", None)
+    if profile:
+        os.environ["AWS_PROFILE"] = profile
+    # tables and queues are named by stage; buckets carry the account id too
+    if not os.environ.get("MOTCUA_ACCOUNT_ID"):
+        import boto3
+
+        session = boto3.session.Session(profile_name=os.environ.get("AWS_PROFILE"))
+        os.environ["MOTCUA_ACCOUNT_ID"] = session.client("sts").get_caller_identity()["Account"]
+    os.environ.setdefault("AWS_XRAY_SDK_ENABLED", "false")
     settings.cache_clear()
+    print(
+        f"motcua: stage {stage}, account {os.environ['MOTCUA_ACCOUNT_ID']}, region {settings().region}", file=sys.stderr
+    )
+
+
+def _stage_options(parser: argparse.ArgumentParser, writes: bool) -> None:
+    """`--stage`, `--profile` (and `--yes` for a command that writes) of the operations commands."""
+    parser.add_argument(
+        "--stage",
+        choices=["local", "dev", "prod"],
+        default="local",
+        help="local (default): the running `make run`; dev, prod: that stage in the AWS account of --profile or the environment",
+    )
+    parser.add_argument("--profile", help="the AWS profile to use (default: AWS_PROFILE or the usual AWS variables)")
+    if writes:
+        parser.add_argument("--yes", action="store_true", help="needed to write to prod")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -76,7 +114,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_registry_load(args: argparse.Namespace) -> int:
-    _connect()
+    _connect(args, writes=True)
     from chalicelib.services.registry_load import main as load
 
     return load(
@@ -85,7 +123,7 @@ def cmd_registry_load(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    _connect()
+    _connect(args, writes=True)
 
     from chalicelib.config import settings
     from chalicelib.services import intake, workflow
@@ -130,7 +168,7 @@ def cmd_audit_anchor(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    _connect()
+    _connect(args)
     from chalicelib.services.operations import verify_audit
 
     problems = verify_audit(args.dossier)
@@ -142,7 +180,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
-    _connect()
+    _connect(args, writes=args.action == "replay")
     from chalicelib.services.operations import dlq_contents, pretty, replay_dlq
 
     print(pretty(dlq_contents(args.queue) if args.action == "list" else replay_dlq(args.queue)))
@@ -273,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("registry", help="the insurance registry of the running local stack")
+    p = sub.add_parser("registry", help="the insurance registry of a stage (default: the running local stack)")
     registry_sub = p.add_subparsers(dest="registry_command", required=True)
     p = registry_sub.add_parser("load", help="load or update units and participants from CSV (idempotent)")
     p.add_argument("--units", help="CSV: unit_code,unit_name,tax_code,province_code")
@@ -283,10 +321,12 @@ def main(argv: list[str] | None = None) -> int:
         "[,unemployment_insurance,ui_benefit_from] (docs/procedures.md)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _stage_options(p, writes=True)
     p.set_defaults(func=cmd_registry_load)
 
     p = sub.add_parser("sweep", help="run the deadline sweep now (what the schedule does every 15 minutes)")
     p.add_argument("--as-of", help="pretend today is this date (YYYY-MM-DD; local stage only)")
+    _stage_options(p, writes=True)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("calendar", help="the official working-day calendar every deadline is counted in")
@@ -308,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         "verify", help="check every entry's hash chain and the signed anchors; exit 1 when one is broken"
     )
     p.add_argument("--dossier", help="only this dossier id")
+    _stage_options(p, writes=False)
     p.set_defaults(func=cmd_audit_verify)
     p = audit_sub.add_parser(
         "anchor", help="sign the chains' heads into the anchors bucket now (the sweep does hourly)"
@@ -325,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("dlq", help="the dead-letter queues")
     p.add_argument("action", choices=["list", "replay"])
     p.add_argument("--queue", choices=["extract", "check", "workflow"])
+    _stage_options(p, writes=True)
     p.set_defaults(func=cmd_dlq)
 
     about = (

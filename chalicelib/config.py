@@ -16,12 +16,16 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "SettingsError", "settings"]
+__all__ = ["CODE_ROOT", "Settings", "SettingsError", "settings"]
+
+CODE_ROOT = Path(__file__).resolve().parents[1]
+"""Where app.py and chalicelib/ are: `/var/task` in Lambda, wherever an emulator unpacked the zip."""
 
 
 class SettingsError(RuntimeError):
@@ -101,6 +105,18 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("signing_chain", "slip_trust_roots", "trust_anchors", "calendar_overrides")
+    @classmethod
+    def _relative_to_the_code(cls, value: str) -> str:
+        """A relative path names a file shipped in the package (`chalicelib/certs/dev-chain.pem`):
+        found beside the code, not at a fixed `/var/task`, so the same template runs in Lambda and in
+        the emulator of `make rehearse` (which unpacks the zip elsewhere)."""
+        if not value.strip():
+            return value
+        return os.pathsep.join(
+            str(CODE_ROOT / part) if part and not os.path.isabs(part) else part for part in value.split(os.pathsep)
+        )
 
     @field_validator("authority_urls", mode="before")
     @classmethod

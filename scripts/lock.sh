@@ -10,4 +10,6 @@ compile=(.venv/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --n
 "${compile[@]}" --output-file=requirements.txt requirements.in
 "${compile[@]}" --output-file=requirements-ocr.txt requirements-ocr.in
 "${compile[@]}" --output-file=requirements-dev.txt requirements-dev.in
-echo "lock: requirements.txt ($(grep -c '==' requirements.txt) packages), requirements-dev.txt ($(grep -c '==' requirements-dev.txt) packages)"
+# the emulator of `make rehearse`, apart: MiniStack pins a botocore the runtime lock cannot share
+"${compile[@]}" --output-file=requirements-rehearse.txt requirements-rehearse.in
+echo "lock: requirements.txt ($(grep -c '==' requirements.txt) packages), requirements-dev.txt ($(grep -c '==' requirements-dev.txt) packages), requirements-rehearse.txt ($(grep -c '==' requirements-rehearse.txt) packages)"
