@@ -180,8 +180,9 @@ PUBLIC_FUNCTIONS = {"verify": ("/v1/verify", "post")}
 `.chalice/policy-STAGE-NAME.json` file), its own reserved concurrency, none of the stage's secrets.
 Why: `POST /v1/verify` takes PDFs from anyone and parses them; run in the API's function it could hold
 the API's concurrency and would run with a role that reads every dossier."""
-SECRET_VARIABLES = re.compile(r"SECRET|CALLBACK|AUTHORITY|COGNITO")
-"""Environment variables a public function does not get."""
+SECRET_VARIABLES = re.compile(r"SECRET(?!S$)|CALLBACK|AUTHORITY|COGNITO")
+"""Environment variables a public function does not get. `MOTCUA_SECRETS` (where keys come from, not a key)
+stays: without it the function's settings refuse to start in Lambda (found by `make rehearse`)."""
 
 
 def public_functions(sam: dict[str, Any], stage: str) -> None:

@@ -67,9 +67,11 @@ BRIDGES = {
     "ocr-image": "extract is a container image (infra/Dockerfile.ocr) in AWS; here it runs as a zip "
     "(Handler app.extract, python3.11) on this host's Tesseract: MiniStack needs Docker for images",
     "metric-math": "Api5xxAlarm (CloudWatch metric math) is left out: MiniStack refuses `Metrics` alarms",
-    "cognito-client": "the portal's token comes from a rehearsal app client with ADMIN_USER_PASSWORD_AUTH "
-    "(the stack's client allows SRP only, and MiniStack does not ask for the pool's TOTP MFA); "
-    "API Gateway's Cognito authorizer itself is the stack's and is enforced (401 without the token)",
+    "cognito-client": "the portal signs in as it does in AWS for its own routes (client credentials of the stack's "
+    "PortalClient, scope motcua/portal, at the emulator's /oauth2/token); for the routes it shares with the staff, "
+    "which take ID tokens, its token comes from a rehearsal app client with ADMIN_USER_PASSWORD_AUTH (the stack's "
+    "client allows SRP only, and MiniStack does not ask for the pool's TOTP MFA); API Gateway's Cognito authorizer "
+    "itself is the stack's and is enforced (401 without the token)",
     "binary-types": "the API's binary media types are also given as the RestApi's BinaryMediaTypes: MiniStack's "
     "import ignores `x-amazon-apigateway-binary-media-types` in the body (AWS honours it), and a PDF would arrive "
     "decoded as text",
@@ -455,6 +457,25 @@ def portal_token(aws: Aws, outputs: dict[str, str]) -> str:
     return str(answer["AuthenticationResult"]["IdToken"])
 
 
+def portal_machine_token(aws: Aws, outputs: dict[str, str]) -> str:
+    """An access token of the stack's `PortalClient` by the client-credentials grant (scope `motcua/portal`):
+    how the portal signs in for the routes that are its own (create, attach, upload, submit)."""
+    import requests
+
+    client = aws("cognito-idp").describe_user_pool_client(
+        UserPoolId=outputs["UserPoolId"], ClientId=outputs["PortalClientId"]
+    )["UserPoolClient"]
+    reply = requests.post(
+        f"{aws.endpoint}/oauth2/token",
+        data={"grant_type": "client_credentials", "scope": "motcua/portal"},
+        auth=(client["ClientId"], client["ClientSecret"]),
+        timeout=60,
+    )
+    if reply.status_code != 200:
+        raise RehearsalError(f"no client-credentials token for the portal: {reply.status_code} {reply.text[:300]}")
+    return str(reply.json()["access_token"])
+
+
 # -- checks of the deployed functions --------------------------------------------------------------
 EMPTY_EVENTS: dict[str, dict[str, Any]] = {
     "SQS": {"Records": []},
@@ -641,6 +662,7 @@ def drive(
     aws: Aws,
     api_base: str,
     token: str,
+    machine: str,
     applicant: Applicant,
     pki: Path,
     functions: dict[str, dict[str, Any]],
@@ -650,7 +672,8 @@ def drive(
     import requests
 
     http = requests.Session()
-    http.headers["Authorization"] = token
+    http.headers["Authorization"] = token  # an ID token: the routes the portal shares with the staff
+    own = {"Authorization": machine}  # the client-credentials access token: the portal's own routes
     unit = applicant.unit
     body = {
         "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:6].upper()}",
@@ -664,7 +687,7 @@ def drive(
         "workers": applicant.workers,
     }
     started_ms = int(time.time() * 1000)
-    reply = http.post(f"{api_base}/v1/dossiers", json=body, timeout=120)
+    reply = http.post(f"{api_base}/v1/dossiers", json=body, headers=own, timeout=120)
     if reply.status_code != 201:
         raise RehearsalError(f"POST /v1/dossiers answered {reply.status_code}: {reply.text[:500]}")
     dossier_id = reply.json()["id"]
@@ -672,12 +695,12 @@ def drive(
         reply = http.put(
             f"{api_base}/v1/dossiers/{dossier_id}/attachments/{name}",
             data=data,
-            headers={"Content-Type": media},
+            headers={**own, "Content-Type": media},
             timeout=120,
         )
         if reply.status_code != 200:
             raise RehearsalError(f"PUT .../attachments/{name} answered {reply.status_code}: {reply.text[:500]}")
-    reply = http.post(f"{api_base}/v1/dossiers/{dossier_id}/submit", timeout=120)
+    reply = http.post(f"{api_base}/v1/dossiers/{dossier_id}/submit", headers=own, timeout=120)
     if reply.status_code != 202:
         raise RehearsalError(f"POST .../submit answered {reply.status_code}: {reply.text[:500]}")
     deadline = time.monotonic() + timeout
@@ -773,6 +796,8 @@ def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, kee
             raise RehearsalError(f"a dossier without a token answered {anonymous.status_code}, not 401 (authorizer?)")
         say("no token: 401 from API Gateway's Cognito authorizer")
         token = portal_token(aws, outputs)
+        machine = portal_machine_token(aws, outputs)
+        say("the portal's client-credentials token: from the stack's PortalClient (scope motcua/portal)")
         since_ms = int(time.time() * 1000)
         started_functions = preflight(aws, functions, api_base)
         say(f"every function starts: {started_functions}")
@@ -781,7 +806,9 @@ def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, kee
         if until == "preflight":
             say(f"proved: stack {STACK} deployed, every function starts, every SQS trigger reports partial failures")
             return 0
-        outcome = drive(aws, api_base, token, applicant, pki, functions, scan=not short, timeout=240 if short else 420)
+        outcome = drive(
+            aws, api_base, token, machine, applicant, pki, functions, scan=not short, timeout=240 if short else 420
+        )
         left = queues_left(aws)
         if any(left.values()):
             raise RehearsalError(f"messages left in queues: { {k: v for k, v in left.items() if v} }")

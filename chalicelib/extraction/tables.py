@@ -96,7 +96,7 @@ class Line:
 
 @dataclass
 class Column:
-    name: str  # a field name, "stt", "period" (both dates in one cell), or "_N" for a column we do not read
+    name: str  # a field name, "stt", "period" (both dates in one cell), "job", or "_N" for a column we do not read
     x0: float
     x1: float
     title_cx: float = 0.0
@@ -214,6 +214,9 @@ COLUMN_TITLES: dict[str, tuple[str, ...]] = {
         "ket thuc",
         "den",
     ),
+    # a column we do not read, whose title parts it from its neighbours: job titles written in capitals
+    # ("Nhân Viên Bán Hàng") run on from the name with no gap between the columns to cut at
+    "job": ("vi tri viec lam", "chuc danh", "chuc danh cong viec", "nghe nghiep", "chuc vu", "vi tri cong viec"),
 }
 """The wording of the column titles in the official forms (the lists annexed to Decision 15/2020/QĐ-TTg
 and Decision 23/2021/QĐ-TTg, the lists exported by BHXH's declaration software) and the variants
@@ -412,6 +415,10 @@ def _match_line(line: Line, found: Titles, rows: list[int] | None = None) -> tup
     return out, used
 
 
+_UNREAD = ("job",)
+"""Titles of columns that are not read: they only say where a column is, and its cells are no field's."""
+_NOT_KEYS = ("stt", "period", *_UNREAD)
+"""Titles that do not count towards a header's three fields."""
 _TITLES = [(name, title) for name, titles in COLUMN_TITLES.items() for title in titles]
 _TITLE_TEXTS = [title for _, title in _TITLES]
 _COMPACT_TEXTS = [title.replace(" ", "") for _, title in _TITLES]
@@ -545,7 +552,7 @@ def find_header(lines: list[Line]) -> tuple[int, Titles] | None:
             continue
         band = _band(lines, idx)
         titles = _band_titles(lines, band)
-        key = [k for k in titles if k not in ("stt", "period")]
+        key = [k for k in titles if k not in _NOT_KEYS]
         if len(key) >= 3 and ("si_number" in titles or "full_name" in titles):
             if best is None or len(titles) > len(best[1]):
                 best = (band[-1], titles)
@@ -1268,7 +1275,7 @@ def _cell_box(words: list[Word], col: Column | None) -> tuple[float, float, floa
 def titled(header: tuple[int, Titles] | None) -> bool:
     """Whether a header's titles name three fields or more: a header read, not the lines above a table
     whose titles were not (a continuation page without the header, or a header Tesseract garbled)."""
-    return header is not None and len([k for k in header[1] if k not in ("stt", "period")]) >= 3
+    return header is not None and len([k for k in header[1] if k not in _NOT_KEYS]) >= 3
 
 
 def align_columns(columns: list[Column], data: list[Line]) -> list[Column]:

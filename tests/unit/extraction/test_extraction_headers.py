@@ -163,7 +163,8 @@ def test_any_order_and_columns_not_read():
     ]
     rows, names = _read(_page(columns))
     _assert_all_read(rows)
-    assert "job" not in names and not any(r.cells.get("note") for r in rows)
+    # the job title's column is known by its title and read as no field of ours
+    assert names.get("job") == "Chức danh" and not any(r.cells.get("note") or r.cells.get("job") for r in rows)
 
 
 def test_merged_parent_over_from_and_to():
@@ -241,6 +242,18 @@ def test_an_empty_column_under_an_id_title_leaves_it_to_the_ids_beside():
     columns = [("stt", ["Số T", "TT"], 70), *STD[1:4], ("id_number", ["š CMMD"], 270), *STD[5:]]
     rows, names = _read(_page(columns, rows=unnumbered))
     assert names["id_number"] == ""
+    _assert_all_read(rows)
+
+
+def test_job_titles_in_capitals_right_after_the_names_are_not_read_as_names():
+    """Held-out list seed 9102: "Vị trí việc làm" beside "Họ và tên", job titles written like names
+    ("Nhân Viên Bán Hàng"), no gap between the two columns for the layout to cut at."""
+    jobs = [
+        {**w, "job": j} for w, j in zip(WORKERS, ("Nhân Viên Bán Hàng", "Thợ Cơ Khí", "Hướng Dẫn Viên"), strict=True)
+    ]
+    columns = [STD[0], ("full_name", ["Họ và tên"], 370), ("job", ["Vị trí việc làm"], 330), *STD[2:]]
+    rows, names = _read(_page(columns, rows=jobs))
+    assert names["job"] == "Vị trí việc làm"
     _assert_all_read(rows)
 
 
