@@ -363,8 +363,14 @@ def main() -> int:
         # where the time goes: each transition's median over the dossiers, from their history
         gaps: dict[str, list[float]] = {}
         finished: list[datetime] = []
+        not_forwarded: dict[str, list[str]] = {}
         for dossier_id in ids:
-            history = requests.get(f"{base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60).json()["history"]
+            view = requests.get(f"{base}/v1/dossiers/{dossier_id}", headers=portal, timeout=60).json()
+            history = view["history"]
+            if view["status"] != "forwarded":  # what sent it elsewhere: codes and places, no personal data
+                not_forwarded[dossier_id] = [
+                    f"{f['code']} {f.get('field') or ''} row {f.get('row')}".strip() for f in view.get("findings", [])
+                ]
             if history and history[-1]["status"] in FINAL_STATUSES:
                 finished.append(datetime.fromisoformat(history[-1]["at"]))
             for before, after in itertools.pairwise(history):
@@ -412,6 +418,7 @@ def main() -> int:
                 "loadavg_end": loadavg(),
                 "cpu_s_per_dossier": {k: round(v / args.dossiers, 2) for k, v in per_dossier.items()},
                 "outcomes": outcome,
+                "not_forwarded": not_forwarded,
                 "serve_ready_s": round(stack.ready_s, 1),
                 "pipeline_s": round(pipeline_s, 1),
                 "pure_ocr_s": round(ocr_s, 1),

@@ -200,21 +200,37 @@ def pair_rows(
     workers: list[Worker], scanned: Iterable[dict[str, Any]]
 ) -> tuple[list[tuple[int, Worker, dict[str, Any] | None]], list[dict[str, Any]]]:
     """Each typed worker with its scanned row (same SI number, else the same position), and the
-    scanned rows that no typed worker has."""
+    scanned rows that no typed worker has.
+
+    A row another worker's SI number already claims is never taken by position: when the scan lacks
+    one worker (a page left out, a row cut off), the rows after it belong to the next workers, and
+    pairing the missing one with its neighbour's row would report four false differences on a person
+    who is there, instead of the one worker who is not. A row taken by position (its SI number
+    misread) is that worker's, not also a stranger's."""
     rows = list(scanned)
     by_si: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         if r.get("si_number"):
             by_si.setdefault(r["si_number"], []).append(r)
-    pairs = []
+    found: dict[int, dict[str, Any]] = {}
     for index, worker in enumerate(workers, start=1):
         same_si = by_si.get(worker.si_number)
-        pairs.append((index, worker, same_si.pop(0) if same_si else (rows[index - 1] if index <= len(rows) else None)))
+        if same_si:
+            found[index] = same_si.pop(0)
+    claimed = {id(r) for r in found.values()}
+    pairs: list[tuple[int, Worker, dict[str, Any] | None]] = []
+    for index, worker in enumerate(workers, start=1):
+        row = found.get(index)
+        if row is None and index <= len(rows) and id(rows[index - 1]) not in claimed:
+            row = rows[index - 1]
+            claimed.add(id(row))
+        pairs.append((index, worker, row))
     typed = {w.si_number for w in workers}
     extra = [
         r
         for r in rows
-        if r.get("si_number")
+        if id(r) not in claimed
+        and r.get("si_number")
         and r["si_number"] not in typed
         and (r.get("confidence") or {}).get("si_number", 1.0) >= MIN_CONFIDENCE
     ]

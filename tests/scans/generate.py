@@ -243,8 +243,27 @@ def _fonts() -> None:
     raise RuntimeError("DejaVu Sans not found: install the Debian package fonts-dejavu-core")
 
 
+def _fits(top: float, row_h: float, bottom: float = 36) -> int:
+    """The rows a page holds under its header row between `top` and a half-inch bottom margin."""
+    return int((top - row_h - bottom) // row_h)
+
+
+def _pages_of(workers: list, rows_per_page: int, capacity: list[int]) -> list[list]:
+    """The workers page by page: at most `rows_per_page` a page, and never more than the page holds
+    (`capacity`: the first page's, then every other's), as the employer's software breaks a long list
+    instead of printing rows off the paper."""
+    chunks: list[list] = []
+    rest = list(workers)
+    while rest:
+        take = min(rows_per_page, capacity[min(len(chunks), len(capacity) - 1)])
+        chunks.append(rest[:take])
+        rest = rest[take:]
+    return chunks or [[]]
+
+
 def render_pdf(doc: Document, rows_per_page: int = 14) -> bytes:
-    """The document as the employer's software prints it: landscape A4, with a text layer."""
+    """The document as the employer's software prints it: landscape A4, with a text layer, a new
+    page (its header row repeated) when `rows_per_page` rows are on one or the paper is full."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
@@ -254,7 +273,8 @@ def render_pdf(doc: Document, rows_per_page: int = 14) -> bytes:
     c = canvas.Canvas(buf, pagesize=(width, height))
     col_w = [34, 190, 100, 90, 130, 90, 90]
     left = (width - sum(col_w)) / 2
-    chunks = [doc.workers[i : i + rows_per_page] for i in range(0, len(doc.workers), rows_per_page)] or [[]]
+    row_h = 24
+    chunks = _pages_of(doc.workers, rows_per_page, [_fits(height - 163, row_h), _fits(height - 50, row_h)])
     number = 0
     for page_no, chunk in enumerate(chunks):
         y = height - 50
@@ -274,7 +294,6 @@ def render_pdf(doc: Document, rows_per_page: int = 14) -> bytes:
             y -= 17
             c.drawCentredString(width / 2, y, SUBTITLE)
             y -= 30
-        row_h = 24
         c.setLineWidth(0.7)
         # header
         c.setFont(FONT_BOLD, 10)

@@ -133,3 +133,40 @@ def test_a_typed_field_the_scan_does_not_show_is_a_note_not_a_finding():
 def test_confusable_sets():
     assert ocr_confusable("id_number", "031", "051") and ocr_confusable("si_number", "0123", "0723")
     assert not ocr_confusable("id_number", "031", "041") and not ocr_confusable("id_number", "031", "0311")
+
+
+def _worker(n: int) -> Worker:
+    return Worker(
+        full_name=f"Người Số {n}",
+        si_number=f"012345678{n}",
+        date_of_birth=date(1980 + n, 1, 1 + n),
+        id_number=f"03108512345{n}",
+        period_from=date(2020, 4, 1),
+        period_to=date(2020, 5, 31),
+    )
+
+
+def _scanned(w: Worker, row: int) -> dict:
+    return _row(
+        full_name=w.full_name,
+        si_number=w.si_number,
+        date_of_birth=w.date_of_birth.isoformat(),
+        id_number=w.id_number,
+        row=row,
+    )
+
+
+def test_a_worker_missing_from_the_scan_is_one_finding_not_four_on_the_next_worker():
+    # a row cut off the page: the scan has workers 1, 3 and 4; the rows after the gap are theirs
+    typed = [_worker(n) for n in (1, 2, 3, 4)]
+    scan = [_scanned(w, row) for row, w in enumerate((typed[0], typed[2], typed[3]), start=1)]
+    findings = compare_lists(typed, scan, "ds.pdf")
+    assert [(f.row, f.field) for f in findings] == [(2, "workers")]
+    assert typed[1].full_name in findings[0].message
+
+
+def test_a_misread_si_number_pairs_by_position_and_is_not_also_a_stranger():
+    typed = [_worker(1), _worker(2)]
+    scan = [_scanned(typed[0], 1), _scanned(typed[1], 2) | {"si_number": "0123456770"}]
+    findings = compare_lists(typed, scan, "ds.pdf")
+    assert [(f.row, f.field) for f in findings] == [(2, "si_number")]
