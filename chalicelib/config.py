@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     tsa_url: str = ""
     """An RFC 3161 time-stamping service; when set the slips are PAdES B-LT (required in prod; the local
     stage starts its own, `chalicelib.local.tsa`)."""
+    slip_lta: bool = False
+    """PAdES B-LTA: a document timestamp over each B-LT slip and its validation data (needs `tsa_url`),
+    for slips that must be verifiable past the TSA's own certificate; off by default."""
     calendar_overrides: str = ""
     """A file of days off and working days announced after the `holidays` package knew them
     (`chalicelib/domain/data/calendar_overrides.txt` shows the format); empty: that shipped file."""
@@ -67,6 +70,9 @@ class Settings(BaseSettings):
     trust_anchors: str = ""
     """A PEM bundle or a directory of them: the roots an employer's signing certificate may chain to."""
     revocation: Literal["soft", "hard", "off"] = "soft"
+    """What an unreachable OCSP/CRL address does (`chalicelib.checks.trust.RevocationPolicy`): unset,
+    `hard` in prod (the check step fails and is retried: nothing accepted on an unchecked certificate)
+    and `soft` elsewhere (judged on the rest, recorded `unavailable`)."""
 
     # -- outside systems --------------------------------------------------------------------------
     portal_callback_url: str = ""
@@ -122,6 +128,13 @@ class Settings(BaseSettings):
             str(CODE_ROOT / part) if part and not os.path.isabs(part) else part for part in value.split(os.pathsep)
         )
 
+    @field_validator("slip_lta", mode="before")
+    @classmethod
+    def _placeholder_is_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+            return False  # `chalice package` imports the app with the template's placeholders as values
+        return value
+
     @field_validator("authority_urls", mode="before")
     @classmethod
     def _json_object(cls, value: object) -> object:
@@ -132,6 +145,13 @@ class Settings(BaseSettings):
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             raise ValueError("a JSON object of authority code -> URL")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _revocation_by_stage(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("revocation"):
+            return {**data, "revocation": "hard" if data.get("stage") == "prod" else "soft"}
+        return data
 
     @model_validator(mode="after")
     def _fail_closed_in_lambda(self) -> Settings:

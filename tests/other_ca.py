@@ -74,6 +74,7 @@ class OtherCA:
         not_before: dt.datetime | None = None,
         not_after: dt.datetime | None = None,
         ocsp_url: str | None = None,
+        crl_url: str | None = None,
     ) -> Identity:
         key = ec.generate_private_key(ec.SECP256R1())
         builder = (
@@ -91,6 +92,9 @@ class OtherCA:
             ocsp_method = x509.oid.AuthorityInformationAccessOID.OCSP
             where = x509.AccessDescription(ocsp_method, x509.UniformResourceIdentifier(ocsp_url))
             builder = builder.add_extension(x509.AuthorityInformationAccess([where]), critical=False)
+        if crl_url:
+            point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+            builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
         cert = builder.sign(self.key, hashes.SHA256())
         return Identity(_pem_key(key), cert.public_bytes(serialization.Encoding.PEM), (self.pem,))
 
@@ -153,3 +157,96 @@ def sign(pdf: bytes, identity: Identity, field: str = "Signature1", signed_at: d
     pades = fields.SigSeedSubFilter.PADES
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256", subfilter=pades)
     return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), meta, signer=signer).getvalue()
+
+
+class RevocationService:
+    """The CA's revocation service on loopback: an OCSP responder (POST `ocsp_url`) and a CRL
+    (GET `crl_url`), both signed by the CA; serial numbers in `revoked` are revoked (2 days ago).
+
+    `issue(..., via="ocsp"|"crl")` makes a certificate that names one of the two addresses."""
+
+    def __init__(self, ca: OtherCA) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        self.ca, self.revoked, self.asked = ca, set[int](), 0
+        self.issued: dict[int, x509.Certificate] = {}
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _send(self, body: bytes, media: str) -> None:
+                service.asked += 1
+                self.send_response(200)
+                self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                from cryptography.x509 import ocsp
+
+                request = ocsp.load_der_ocsp_request(self.rfile.read(int(self.headers["Content-Length"])))
+                self._send(service.ocsp_answer(request), "application/ocsp-response")
+
+            def do_GET(self) -> None:
+                self._send(service.crl(), "application/pkix-crl")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        self.ocsp_url, self.crl_url = f"{base}/ocsp", f"{base}/ca.crl"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def ocsp_answer(self, request: object) -> bytes:
+        from cryptography.x509 import ocsp
+
+        serial = request.serial_number  # type: ignore[attr-defined]
+        revoked = serial in self.revoked
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=self.issued[serial],
+                issuer=self.ca.cert,
+                algorithm=hashes.SHA1(),
+                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(minutes=1),
+                next_update=now + dt.timedelta(hours=1),
+                revocation_time=now - dt.timedelta(days=2) if revoked else None,
+                revocation_reason=None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca.cert)
+        )
+        return builder.sign(self.ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def crl(self) -> bytes:
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.ca.name)
+            .last_update(now - dt.timedelta(minutes=1))
+            .next_update(now + dt.timedelta(hours=1))
+            .add_extension(x509.CRLNumber(len(self.revoked) + 1), critical=False)
+        )
+        for serial in sorted(self.revoked):
+            entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - dt.timedelta(days=2))
+            builder = builder.add_revoked_certificate(entry.build())
+        return builder.sign(self.ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def issue(
+        self, subject: Sequence[tuple[x509.ObjectIdentifier, str]], *, revoked: bool = False, via: str = "ocsp"
+    ) -> Identity:
+        identity = self.ca.issue(
+            subject, ocsp_url=self.ocsp_url if via == "ocsp" else None, crl_url=self.crl_url if via == "crl" else None
+        )
+        cert = x509.load_pem_x509_certificate(identity.cert)
+        self.issued[cert.serial_number] = cert
+        if revoked:
+            self.revoked.add(cert.serial_number)
+        return identity

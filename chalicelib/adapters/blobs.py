@@ -30,6 +30,11 @@ def attachment_key(dossier_id: str, name: str) -> str:
     return f"dossiers/{dossier_id}/attachments/{name}"
 
 
+def revocation_key(dossier_id: str, sha256: str, suffix: str) -> str:
+    """Where an OCSP response or CRL the check was answered with is kept (named by its digest: stored once)."""
+    return f"dossiers/{dossier_id}/revocation/{sha256}{suffix}"
+
+
 class Blobs:
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket

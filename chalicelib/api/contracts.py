@@ -338,6 +338,8 @@ class Verification(BaseModel):
     signed_at: str | None = None
     timestamped_at: str | None = None
     """The time a trusted time-stamping authority put on the signature, when the slip has one."""
+    archived_at: str | None = None
+    """PAdES B-LTA: the time of the newest document timestamp over the signature and its validation data."""
     covers_whole_file: bool | None = None
     problems: list[Problem]
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.contracts import ErrorView, Operation
+from chalicelib.domain.callbacks import PortalCallback
 
 __all__ = ["OPERATION_ATTRIBUTE", "document"]
 
@@ -91,7 +92,7 @@ def document(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     ops = operations(routes)
     bodies = {op.body for _, _, op, _ in ops if isinstance(op.body, type)}
     answers = {a.model for _, _, op, _ in ops for a in op.answers.values() if a.model is not None} | {ErrorView}
-    models = sorted(bodies | answers, key=lambda m: m.__name__)
+    models = sorted(bodies | answers | {PortalCallback}, key=lambda m: m.__name__)
     _, defs = models_json_schema(
         [(m, "validation" if m in bodies and m not in answers else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
@@ -108,6 +109,17 @@ def document(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "paths": paths,
+        "webhooks": {
+            "portalCallback": {
+                "post": {
+                    "summary": "A change of a dossier, pushed to the portal's callback URL: one audit entry per "
+                    "request, in order, signed (HMAC-SHA256 over timestamp, nonce and body); `hash` and "
+                    "`prev_hash` are the entry's place in BHXH's audit chain",
+                    "requestBody": {"required": True, **_json(PortalCallback)},
+                    "responses": {"200": {"description": "received (any 2xx); otherwise it is sent again later"}},
+                }
+            }
+        },
         "components": {
             "schemas": defs.get("$defs", {}),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},

@@ -33,6 +33,7 @@ from chalicelib.domain.findings import Finding
 __all__ = [
     "REASONS",
     "Revocation",
+    "RevocationEvidence",
     "RevocationUnavailable",
     "SignatureVerdict",
     "SignerCheck",
@@ -96,6 +97,31 @@ _FUTURE_SKEW = timedelta(days=1)
 
 _UID_OID = "0.9.2342.19200300.100.1.1"
 _MARKED = re.compile(r"(?<![0-9A-Za-z])(MST|CCCD|CMND)\s*[:=]?\s*([0-9]{9,13}(?:-[0-9]{3})?)(?![0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RevocationEvidence:
+    """An OCSP response or a CRL the check was answered with, as received (DER).
+
+    Kept with the dossier (the check step stores it beside the attachments, the record names its
+    SHA-256 and where it is): why a signature was taken as not revoked, or as revoked, stays provable
+    after the CA's responder has forgotten it or the CRL was reissued."""
+
+    kind: Literal["ocsp", "crl"]
+    der: bytes
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.der).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        return ".ocsp" if self.kind == "ocsp" else ".crl"
+
+    def as_record(self) -> dict[str, Any]:
+        return {"kind": self.kind, "sha256": self.sha256, "bytes": len(self.der)}
 
 
 class RevocationUnavailable(RuntimeError):
@@ -182,6 +208,8 @@ class SignerCheck:
     trusted: bool = False
     """The certificate chains to the anchors and was valid when it signed."""
     revocation: Revocation = "not_checked"
+    evidence: tuple[RevocationEvidence, ...] = ()
+    """The OCSP responses and CRLs fetched for this signature's chain (empty when none was asked)."""
     problems: tuple[str, ...] = ()
     """Codes of :data:`REASONS`, the most serious first; empty for a sound signature."""
     facts: tuple[tuple[str, str], ...] = ()
@@ -223,6 +251,7 @@ class SignerCheck:
             "intact": self.intact,
             "trusted": self.trusted,
             "revocation": self.revocation,
+            "revocation_evidence": [e.as_record() for e in self.evidence],
             "problems": list(self.problems),
         }
 
@@ -532,6 +561,7 @@ def _judge(sig: Any, roots: list, policy: RevocationPolicy, now: datetime, last:
 
     context = _context(roots, policy)
     status = _validate(sig, context, last)
+    evidence = _evidence(context)
     asked = policy.fetching  # the status comes from a context that could ask OCSP/CRL addresses
     revocation: Revocation = "not_checked"
     declared = any(get_declared_revinfo(cert))
@@ -616,6 +646,14 @@ def _judge(sig: Any, roots: list, policy: RevocationPolicy, now: datetime, last:
         intact=status.intact,
         trusted=trusted and not problems,
         revocation=revocation,
+        evidence=evidence,
         problems=tuple(problems),
         facts=tuple(facts.items()),
     )
+
+
+def _evidence(context: Any) -> tuple[RevocationEvidence, ...]:
+    """What the context fetched (or was given): each OCSP response and CRL once, as received."""
+    found = [RevocationEvidence("ocsp", r.dump()) for r in context.ocsps]
+    found += [RevocationEvidence("crl", c.dump()) for c in context.crls]
+    return tuple({e.sha256: e for e in found}.values())

@@ -13,8 +13,11 @@ A path the operator named that is missing, unreadable or holds no certificate is
 false `signature_invalid`. `make run` stops at start-up with the message; in AWS the check step
 fails and is retried (the message waits in the DLQ) until the files are there.
 
-`MOTCUA_REVOCATION` (``soft`` by default, ``hard`` or ``off``) says what to do when a certificate
-names OCSP or CRL addresses that cannot be reached; see :class:`RevocationPolicy`.
+`MOTCUA_REVOCATION` (``soft``, ``hard`` or ``off``; unset: ``hard`` in prod, ``soft`` elsewhere) says
+what to do when a certificate names OCSP or CRL addresses that cannot be reached; see
+:class:`RevocationPolicy`. Whatever the mode, the OCSP responses and CRLs that answered are kept
+with the dossier (`chalicelib.services.checking`), and its record says `good`, `revoked`,
+`unavailable` or `not_checked`.
 """
 
 from __future__ import annotations
@@ -142,9 +145,9 @@ def with_local_ca(operator: str | None, demo_ca: Path) -> str:
 class RevocationPolicy:
     """How a certificate's revocation is checked (`MOTCUA_REVOCATION`).
 
-    ``soft`` (the default): OCSP/CRL addresses the certificate names are asked, with a short
+    ``soft`` (the default outside prod): OCSP/CRL addresses the certificate names are asked, with a short
     timeout; an answer "revoked" refuses the signature, no answer is recorded as ``unavailable``
-    and the signature is judged on the rest. ``hard``: no answer fails the check step so that it
+    and the signature is judged on the rest. ``hard`` (prod's default): no answer fails the check step so that it
     is retried later (the message ends in the DLQ if it never comes), rather than bouncing an
     employer for our network's fault. ``off``: nothing is fetched (``not_checked``), for an
     air-gapped machine."""
@@ -161,5 +164,5 @@ class RevocationPolicy:
 
 
 def revocation_policy() -> RevocationPolicy:
-    """The stage's policy from `MOTCUA_REVOCATION` (``soft`` | ``hard`` | ``off``)."""
+    """The stage's policy from `MOTCUA_REVOCATION` (``soft`` | ``hard`` | ``off``; by stage when unset)."""
     return RevocationPolicy(settings().revocation)

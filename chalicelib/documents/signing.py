@@ -5,7 +5,9 @@ KMS to sign the CMS signed attributes with ``MessageType='RAW'`` (KMS hashes the
 ``DIGEST`` mode hashes the digest again and gives wrong signatures). :class:`SlipSigner` signs a
 whole PDF: PAdES B-B (``ETSI.CAdES.detached``, signing-certificate-v2 attribute), or B-LT when a TSA
 URL is configured: an RFC 3161 signature timestamp, and the certificates (and revocation data) that
-validate signer and TSA embedded in the document security store. A fixed ``bytes_reserved`` for the signature skips
+validate signer and TSA embedded in the document security store; B-LTA when asked (``archive=True``,
+the stage's `MOTCUA_SLIP_LTA`): a document timestamp over all of that, so that the slip's evidence
+outlives the algorithms and certificates of the timestamp itself (renewed by stamping again). A fixed ``bytes_reserved`` for the signature skips
 pyHanko's dry run that would otherwise sign once to measure the size.
 
 Examples
@@ -84,6 +86,7 @@ class SlipSigner:
         tsa_url: str | None = None,
         trust_roots_pem: bytes | None = None,
         fetch_revocation: bool = False,
+        archive: bool = False,
         reason: str = "Văn bản do hệ thống thông tin một cửa điện tử phát hành",
         location: str = "Việt Nam",
     ) -> None:
@@ -95,6 +98,8 @@ class SlipSigner:
             self.timestamper = HTTPTimeStamper(tsa_url, timeout=10)
         self.trust_roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
         self.fetch_revocation = fetch_revocation
+        self.archive = archive
+        """B-LTA: a document timestamp after the validation data (only with a TSA and trust roots)."""
         self.reason = reason
         self.location = location
 
@@ -160,7 +165,8 @@ class SlipSigner:
             subfilter=fields.SigSeedSubFilter.PADES,
             reason=self.reason,
             location=self.location,
-            use_pades_lta=False,
+            # B-LTA: a document timestamp over the signature and its validation data
+            use_pades_lta=bool(self.archive and self.timestamper and self.trust_roots),
             # B-LT: with a timestamp (B-T), the validation data goes into the document's DSS, so the
             # slip can be validated after its certificate expired, as of the timestamp's time.
             embed_validation_info=bool(self.timestamper and self.trust_roots),

@@ -6,7 +6,8 @@ is not a PDF at all raises :class:`VerificationError` (the API turns it into a 4
 
 ``valid`` means: there is a signature, its digest matches the bytes it covers, the signature
 value is correct, and it covers the whole file (nothing was appended after signing but, for a
-B-LT slip, its validation data). With a trusted signature timestamp the signer's certificate is
+B-LT slip, its validation data, and for a B-LTA slip the document timestamps over them, each of
+which must be intact, valid and trusted). With a trusted signature timestamp the signer's certificate is
 validated as of the timestamp's time, not now.
 ``signed_by_us`` additionally requires the signer's certificate to be one of ours (by SHA-256
 fingerprint) and to chain to the given trust roots. Whether the slip is one we recorded (by hash)
@@ -34,6 +35,7 @@ PROBLEMS: dict[str, str] = {
     "untrusted": "Chứng thư số của người ký không được tin cậy.",
     "not_our_key": "Văn bản không do hệ thống một cửa điện tử ký.",
     "not_issued": "Văn bản được ký bằng khóa của hệ thống nhưng không có trong sổ phiếu đã cấp: không phải phiếu do hệ thống phát hành.",
+    "archive_timestamp_invalid": "Dấu thời gian lưu trữ (B-LTA) của văn bản không hợp lệ hoặc không được tin cậy.",
 }
 """Machine-readable problem codes and their message in Vietnamese."""
 PROBLEMS_EN: dict[str, str] = {
@@ -45,6 +47,7 @@ PROBLEMS_EN: dict[str, str] = {
     "untrusted": "The signer's certificate is not trusted.",
     "not_our_key": "The document was not signed by the one-stop system.",
     "not_issued": "Signed with the system's key, but no slip the system issued: the slip register does not hold it.",
+    "archive_timestamp_invalid": "The document's archive timestamp (B-LTA) is not valid or not trusted.",
 }
 """The same problems in English (the API's `message_en`)."""
 
@@ -81,6 +84,8 @@ class Verification:
     """The signing time the signer claims (not a timestamp unless one is embedded)."""
     timestamped_at: datetime | None = None
     """The time a trusted TSA put on the signature (PAdES B-T and above): the time it is validated at."""
+    archived_at: datetime | None = None
+    """PAdES B-LTA: the time of the newest document timestamp (all of them intact, valid and trusted)."""
     kind: str | None = None
     number: str | None = None
     portal_code: str | None = None
@@ -101,6 +106,7 @@ class Verification:
             "signer": self.signer,
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
             "timestamped_at": self.timestamped_at.isoformat() if self.timestamped_at else None,
+            "archived_at": self.archived_at.isoformat() if self.archived_at else None,
             "covers_whole_file": self.covers_whole_file,
             "problems": [{"code": p, "message": PROBLEMS[p], "message_en": PROBLEMS_EN[p]} for p in self.problems],
         }
@@ -155,13 +161,16 @@ def verify_pdf(data: bytes, trust_roots_pem: bytes, our_cert_fingerprints: Itera
     try:
         reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
         meta = _slip_metadata(reader)
-        signatures = list(reader.embedded_signatures)
+        signatures = list(reader.embedded_regular_signatures)
+        stamps = list(reader.embedded_timestamp_signatures)
     except Exception:  # noqa: BLE001 - any PDF pyHanko cannot read is answered as damaged
         return Verification(valid=False, signed_by_us=False, problems=("damaged",))
     if not signatures:
         return Verification(valid=False, signed_by_us=False, problems=("not_signed",), **meta)
     try:
-        return _check(signatures[-1], trust_roots_pem, ours, meta)
+        checked = _check(signatures[-1], trust_roots_pem, ours, meta)
+        later = [s for s in stamps if s.signed_revision > signatures[-1].signed_revision]
+        return _archived(checked, later, trust_roots_pem) if later else checked
     except Exception:  # noqa: BLE001 - a damaged signature is an answer, not a fault
         # pyHanko could not even evaluate the signature (mangled CMS, ByteRange out of the file...)
         return Verification(
@@ -238,6 +247,34 @@ def _check(sig, trust_roots_pem: bytes, ours: set[str], meta: dict) -> Verificat
         problems=tuple(problems),
         **meta,
     )
+
+
+def _archived(checked: Verification, stamps: list, trust_roots_pem: bytes) -> Verification:
+    """`checked` with its B-LTA document timestamps judged: each intact, valid and trusted under the
+    roots, and after the newest nothing but validation data (pyHanko adds the TSA's own chain to the
+    DSS there, for the next archive stamp to cover); else not valid (`archive_timestamp_invalid`)."""
+    from dataclasses import replace
+
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.general import load_certs_from_pemder_data
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
+    sound, newest = bool(roots), None
+    for stamp in stamps:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        whole = stamp.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+        status = validate_pdf_timestamp(stamp, context, skip_diff=whole)
+        sound = sound and status.intact and status.valid and status.trusted
+        if not whole and status.modification_level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
+            sound = False
+        newest = status.timestamp
+    if sound:
+        return replace(checked, archived_at=newest)
+    problems = (*checked.problems, "archive_timestamp_invalid")
+    return replace(checked, valid=False, signed_by_us=False, problems=problems)
 
 
 def _slip_metadata(reader) -> dict:

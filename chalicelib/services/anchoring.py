@@ -10,6 +10,12 @@ bucket). `motcua audit verify` then checks each dossier's log against the newest
 
 What an anchor cannot show: a change to entries written after the newest anchor (at most
 `ANCHOR_EVERY` of them).
+
+Key rotation: an anchor is checked against every key the stage has signed with, the current KMS key
+and the public keys of the certificates in `MOTCUA_SIGNING_CHAIN` and `MOTCUA_SIGNING_HISTORY` (the
+slips' signing history, which a rotation appends to and never shortens). So an anchor written before
+a rotation still holds after it, and one signed by any other key does not. Each anchor also names the
+SHA-256 of the public key that signed it (`key`), for whoever reads the bucket.
 """
 
 from __future__ import annotations
@@ -68,42 +74,76 @@ def anchor(now: datetime | None = None, force: bool = False) -> int:
     }
     body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(body.encode()).hexdigest()
-    signature = KmsKey(settings().signing_key_alias).sign_raw(_statement(digest))
-    record = {"anchor": document, "digest": digest, "signature": base64.b64encode(signature).decode()}
+    kms = KmsKey(settings().signing_key_alias)
+    signature = kms.sign_raw(_statement(digest))
+    record = {
+        "anchor": document,
+        "digest": digest,
+        "signature": base64.b64encode(signature).decode(),
+        "key": hashlib.sha256(kms.get_public_key()).hexdigest(),
+    }
     key = f"{PREFIX}{now.strftime('%Y/%m/%d/%H%M%S.%f')}.json"
     anchors_bucket().put(key, json.dumps(record, sort_keys=True).encode(), "application/json")
     return len(heads)
 
 
-def _checked(record: dict[str, Any], public_der: bytes) -> None:
+def stage_keys() -> list[bytes]:
+    """Every public key (DER SubjectPublicKeyInfo) the stage has signed with: the current KMS key,
+    then those of its signing certificates, current and past (`MOTCUA_SIGNING_HISTORY`)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from chalicelib.services.documents import our_certificates
+
+    keys = [KmsKey(settings().signing_key_alias).get_public_key()]
+    try:
+        certificates = our_certificates() if settings().signing_chain else []
+    except OSError:
+        certificates = []  # a chain file the operator's machine does not have: the KMS key alone
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    keys += [x509.load_der_x509_certificate(der).public_key().public_bytes(*spki) for der in certificates]
+    return list(dict.fromkeys(keys))
+
+
+def _signed_by(record: dict[str, Any], public_der: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+    key = serialization.load_der_public_key(public_der)
+    signature, statement = base64.b64decode(record["signature"]), _statement(record["digest"])
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, statement, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, statement, ec.ECDSA(hashes.SHA256()))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _checked(record: dict[str, Any], keys: list[bytes]) -> None:
     body = json.dumps(record["anchor"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     if hashlib.sha256(body.encode()).hexdigest() != record["digest"]:
         raise AnchorProblem(f"the anchor of {record['anchor']['at']} does not match its digest")
-    key = serialization.load_der_public_key(public_der)
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise AnchorProblem("the signing key is not RSA")
-    try:
-        key.verify(
-            base64.b64decode(record["signature"]), _statement(record["digest"]), padding.PKCS1v15(), hashes.SHA256()
-        )
-    except InvalidSignature:
-        raise AnchorProblem(f"the anchor of {record['anchor']['at']} is not signed by the stage's key") from None
+    named = record.get("key")
+    ordered = sorted(keys, key=lambda k: hashlib.sha256(k).hexdigest() != named)  # the key it names first
+    if not any(_signed_by(record, key) for key in ordered):
+        raise AnchorProblem(f"the anchor of {record['anchor']['at']} is not signed by any key the stage has used")
 
 
 def anchored_heads() -> tuple[dict[str, tuple[int, str]], list[str]]:
     """The newest anchored head of every dossier, and what is wrong with the anchors themselves."""
-    public = KmsKey(settings().signing_key_alias).get_public_key()
+    keys = stage_keys()
     heads: dict[str, tuple[int, str]] = {}
     problems: list[str] = []
     previous = ""
     for key in _keys():
         record = json.loads(anchors_bucket().get(key))
         try:
-            _checked(record, public)
+            _checked(record, keys)
         except AnchorProblem as problem:
             problems.append(str(problem))
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.blobs import attachment_key, originals
+from chalicelib.adapters.blobs import attachment_key, originals, revocation_key
 from chalicelib.adapters.claims import claim_key, claims
 from chalicelib.adapters.registry import registry
 from chalicelib.checks.attachments import SignatureVerdict, attachment_label, check_attachments
@@ -147,8 +147,21 @@ def review(dossier: Dossier) -> Review:
             findings.append(_no_table(name, components[name]))
     if people is not None:
         findings += _registry_findings(dossier, rules, people)
-    records = {v.attachment: v.as_record() for v in signatures} | portal_authenticated
+    records = {v.attachment: _with_evidence(dossier, v) for v in signatures} | portal_authenticated
     return Review(findings, components, records, readings)
+
+
+def _with_evidence(dossier: Dossier, verdict: SignatureVerdict) -> dict[str, Any]:
+    """The verdict's record, each OCSP response and CRL it rests on stored beside the dossier's
+    attachments (same bucket, same retention) and named in the record by digest and place."""
+    record = verdict.as_record()
+    for signer, kept in zip(verdict.signers, record["signers"], strict=True):
+        for evidence, entry in zip(signer.evidence, kept["revocation_evidence"], strict=True):
+            key = revocation_key(dossier.id, evidence.sha256, evidence.suffix)
+            content = "application/ocsp-response" if evidence.kind == "ocsp" else "application/pkix-crl"
+            originals().put(key, evidence.der, content)
+            entry["stored"] = f"s3://{originals().bucket}/{key}"
+    return record
 
 
 def _portal_authentication(rules: Procedure) -> dict[str, Any]:

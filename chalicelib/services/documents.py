@@ -92,6 +92,7 @@ def signer() -> Any:
         tsa_url=settings().tsa_url or None,
         trust_roots_pem=trust_roots(),
         fetch_revocation=settings().stage != "local",
+        archive=settings().slip_lta,
     )
 
 

@@ -9,7 +9,6 @@ later, and the sweep re-queues any dossier with unsent entries: the pipeline nev
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalicelib.adapters import queues, signed_http
@@ -17,6 +16,7 @@ from chalicelib.adapters.audit import audit_log
 from chalicelib.adapters.secrets import portal_callback_secret
 from chalicelib.config import settings
 from chalicelib.domain.audit import AuditEntry
+from chalicelib.domain.callbacks import CallbackDocument, PortalCallback
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.messages import StepMessage
 from chalicelib.logs import logger
@@ -26,23 +26,27 @@ __all__ = ["catch_up", "notify_step", "payload"]
 
 
 def payload(dossier: Dossier, entry: AuditEntry) -> bytes:
-    """What the portal learns: the event and the dossier's public state, no personal data."""
+    """What the portal learns (`chalicelib.domain.callbacks.PortalCallback`): the event, the dossier's
+    public state and the entry's place in the audit chain (its hash and the one before), no personal data."""
     kind, _, rest = entry.what.partition(":")
-    body: dict[str, Any] = {
-        "portal_code": dossier.portal_code,
-        "dossier_id": dossier.id,
-        "seq": entry.seq,
-        "at": entry.at,
-        "event": kind,
-        "status": dossier.status.value,
-        "overdue": dossier.overdue,
-        "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
-    }
+    extra: dict[str, Any] = {}
     if kind == "status":
-        body["to"] = rest
+        extra["to"] = rest
     else:
-        body["document"] = dict(zip(("kind", "number"), rest.split(":", 1), strict=False))
-    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+        extra["document"] = CallbackDocument(**dict(zip(("kind", "number"), rest.split(":", 1), strict=False)))
+    return PortalCallback(
+        portal_code=dossier.portal_code,
+        dossier_id=dossier.id,
+        seq=entry.seq,
+        hash=entry.hash,
+        prev_hash=entry.prev_hash,
+        at=entry.at,
+        event=kind,
+        status=dossier.status.value,
+        overdue=dossier.overdue,
+        due_date=dossier.due_date.isoformat() if dossier.due_date else None,
+        **extra,
+    ).body()
 
 
 def notify_step(message: StepMessage) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from collections.abc import Callable
@@ -290,3 +291,34 @@ def test_verify_refuses_a_body_over_2_mb_before_reading_it(api: Any, issued: tup
         body=form,
     )
     assert page.status_code == 413 and "2 MB" in page.body.decode()
+
+
+def test_with_b_lta_configured_the_stage_issues_archive_stamped_slips_that_verify(
+    api: Any, token: Headers, office: str, signing_identity: Any, monkeypatch: Any
+) -> None:
+    """Issue 18, finding 4: B-LTA where configured. Before, the stage had no such setting, and
+    /v1/verify judged the last signature of a file, which in a B-LTA slip is the TSA's document
+    timestamp: "not our key", never "issued"."""
+    from chalicelib.adapters.blobs import slips
+    from chalicelib.config import settings
+    from chalicelib.documents.verify import verify_pdf
+
+    assert settings().tsa_url  # the local stage's own TSA (B-LT); B-LTA stamps the document with it again
+    monkeypatch.setenv("MOTCUA_SLIP_LTA", "true")
+    settings.cache_clear()
+    documents.signer.cache_clear()
+    try:
+        dossier = with_slip(new_dossier(api, token, office), "receipt", event="lta")
+        pdf = slips().get(dossier.documents[-1].key)
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        documents.signer.cache_clear()
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    assert len(PdfFileReader(io.BytesIO(pdf)).embedded_timestamp_signatures) == 1
+    answer = verify(api, pdf).json_body
+    assert answer["valid"] is True and answer["issued_by_system"] is True and answer["problems"] == []
+    assert answer["timestamped_at"] is not None and answer["archived_at"] is not None
+    # and the slip's own signature is what was judged: ours, under the stage's roots
+    assert verify_pdf(pdf, documents.trust_roots(), []).problems == ("not_our_key",)

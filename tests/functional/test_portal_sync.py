@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -77,3 +78,33 @@ def test_a_portal_that_was_down_is_caught_up_in_order_and_once(world: Fixture, m
     text = json.dumps(portal.received, ensure_ascii=False)
     assert world.people[0].full_name not in text and world.people[0].si_number not in text
     assert audit_log().entries(dossier["id"], unsent_only=True) == []
+
+
+def test_each_callback_carries_its_audit_entrys_hash_so_the_portal_can_hold_bhxh_to_its_log(
+    world: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18, finding 5: the portal kept sequence numbers only, nothing it could check BHXH's log against."""
+    import app as app_module
+    from chalicelib.api.openapi import document
+
+    port = free_port()
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_URL", f"http://127.0.0.1:{port}/callback")
+    monkeypatch.setenv("MOTCUA_PORTAL_CALLBACK_SECRET", "s3cret")
+    settings.cache_clear()
+    portal = Portal(port)
+    try:
+        dossier = world.run(world.submit([world.worker(2)]))
+        notify.notify_step(pipeline.StepMessage(dossier["id"], "notify"))
+    finally:
+        portal.stop()
+    # THEN every callback names the hash of the audit entry it reports and the hash before it...
+    entries = {e.seq: e for e in audit_log().entries(dossier["id"])}
+    got = [c for c in portal.received if c["dossier_id"] == dossier["id"]]
+    assert got and all(c["hash"] == entries[c["seq"]].hash for c in got)
+    # ...so the portal holds a chain of its own: each prev_hash is the hash of the callback before it
+    assert got[0]["prev_hash"] == "" and all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(got))
+    # AND the shape is published where the API is: the `portalCallback` webhook of the OpenAPI document
+    spec = document(app_module.app.routes)
+    schema = spec["webhooks"]["portalCallback"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/PortalCallback"}
+    assert {"hash", "prev_hash", "seq"} <= set(spec["components"]["schemas"]["PortalCallback"]["required"])

@@ -146,3 +146,40 @@ def test_the_demo_ca_stays_trusted_next_to_the_operators(world: Fixture, trusted
 
     dossier = submit(world, sign_as_employer(REQUEST, world.employer))  # the local demo employer, as the unit
     assert signature_findings(dossier) == [] and dossier["status"] == "accepted"
+
+
+def test_the_ocsp_answer_is_kept_with_the_dossier_and_a_revoked_certificate_is_bounced(
+    world: Fixture, trusted: OtherCA
+) -> None:
+    """Issue 18, finding 2: revocation evidence kept with the dossier. Before, the record said
+    `good` and kept nothing to show it by once the CA's responder forgot the answer."""
+    from asn1crypto import ocsp
+
+    from chalicelib.adapters.aws import client
+    from chalicelib.adapters.store import store
+    from tests.other_ca import RevocationService
+
+    service = RevocationService(trusted)
+    try:
+        # GIVEN the applicant's certificate names the CA's OCSP responder (on loopback), which answers "good"
+        good = submit(world, sign(REQUEST, service.issue(company(world.unit.tax_code))), rows=(0, 1))
+        # WHEN a second dossier is signed with a certificate the CA has revoked
+        revoked = submit(world, sign(REQUEST, service.issue(company(world.unit.tax_code), revoked=True)), rows=(4, 5))
+    finally:
+        service.stop()
+    # THEN the first is accepted, its record says revocation was checked and where the answer is kept
+    assert good["status"] == "accepted" and signature_findings(good) == []
+    record = store().get(good["id"]).attachments["request.pdf"].signature
+    assert record is not None and record["revocation"] == "good"
+    (evidence,) = record["signers"][0]["revocation_evidence"]
+    bucket, _, key = evidence["stored"].removeprefix("s3://").partition("/")
+    assert key == f"dossiers/{good['id']}/revocation/{evidence['sha256']}.ocsp"
+    der = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    answer = ocsp.OCSPResponse.load(der)["response_bytes"]["response"].parsed
+    assert answer["tbs_response_data"]["responses"][0]["cert_status"].name == "good"
+    # AND the second is bounced: the applicant reads that the certificate was revoked, the record keeps the proof
+    [finding] = signature_findings(revoked)
+    assert finding["code"] == "signature_invalid" and "đã bị thu hồi" in finding["message"]
+    kept = store().get(revoked["id"]).attachments["request.pdf"].signature
+    assert kept is not None and kept["revocation"] == "revoked" and "revoked" in kept["reason"]["en"]
+    assert [e["kind"] for e in kept["signers"][0]["revocation_evidence"]] == ["ocsp"]

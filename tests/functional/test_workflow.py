@@ -247,3 +247,70 @@ def test_audit_verify_finds_a_tail_rewritten_in_both_tables_against_the_signed_a
     assert any("cut back" in p for p in report[cut]), report.get(cut)
     assert any("rewritten" in p for p in report[rewritten]), report.get(rewritten)
     assert "anchors" not in report  # the anchors themselves are sound
+
+
+def test_audit_verify_holds_anchors_of_every_key_the_stage_used_and_no_other(
+    world: Fixture, tmp_path: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    """Issue 18, finding 5 after a key rotation: anchors were checked with the current KMS key only,
+    so every anchor written before a rotation read "not signed by the stage's key"."""
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    from chalicelib import cli
+    from chalicelib.local import pki
+    from chalicelib.services import anchoring
+
+    accepted(world)
+    # GIVEN an anchor signed with the stage's key as it is today
+    assert anchoring.anchor(force=True) >= 1
+    state, kms = Path(world.state_dir), client("kms")
+    alias = settings().signing_key_alias
+    old_key = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    old_cert = (state / "signing-cert.pem").read_bytes()
+    # WHEN the stage rotates: a new KMS key under the alias, its certificate heads the chain, the old one in the history
+    new_key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    ca_key, ca_cert = pki._ensure_ca(state)
+    new_cert = pki._issue_signing_cert(kms.get_public_key(KeyId=new_key)["PublicKey"], ca_key, ca_cert)
+    chain, history = tmp_path / "chain.pem", tmp_path / "history.pem"
+    chain.write_bytes(new_cert.public_bytes(serialization.Encoding.PEM) + (state / "ca.pem").read_bytes())
+    monkeypatch.setenv("MOTCUA_SIGNING_CHAIN", str(chain))
+    monkeypatch.setenv("MOTCUA_SIGNING_HISTORY", str(history))
+    forged_key = ""
+    try:
+        kms.update_alias(AliasName=alias, TargetKeyId=new_key)
+        # THEN with the history kept, as a rotation keeps it, the anchor signed by the previous key still verifies
+        history.write_bytes(old_cert)
+        settings.cache_clear()
+        capsys.readouterr()
+        cli.main(["audit", "verify"])  # (other tests of the session leave logs they broke on purpose)
+        assert "anchors:" not in capsys.readouterr().out
+        # (a history that lost the old certificate: the old anchors no longer hold, so the test can fail)
+        history.write_bytes(b"")
+        settings.cache_clear()
+        assert any("not signed by any key" in p for p in verify_audit().get("anchors", []))
+        history.write_bytes(old_cert)
+        settings.cache_clear()
+        # AND an anchor signed by a key the stage never used does not
+        last = json.loads(anchoring.anchors_bucket().get(sorted(anchoring.anchors_bucket().keys("anchors/"))[-1]))
+        document = {**last["anchor"], "at": "2999-01-01T00:00:00+00:00", "previous": last["digest"]}
+        body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        foreign = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        signature = foreign.sign(f"motcua-audit-anchor:{digest}".encode(), padding.PKCS1v15(), hashes.SHA256())
+        forged = {"anchor": document, "digest": digest, "signature": base64.b64encode(signature).decode()}
+        forged_key = "anchors/2999/01/01/000000.000000.json"
+        anchoring.anchors_bucket().put(forged_key, json.dumps(forged).encode(), "application/json")
+        assert cli.main(["audit", "verify"]) == 1
+        out = capsys.readouterr().out
+        assert "anchors: the anchor of 2999-01-01T00:00:00+00:00 is not signed by any key the stage has used" in out
+    finally:
+        if forged_key:
+            client("s3").delete_object(Bucket=settings().bucket("anchors"), Key=forged_key)
+        kms.update_alias(AliasName=alias, TargetKeyId=old_key)
+        monkeypatch.undo()
+        settings.cache_clear()

@@ -96,3 +96,29 @@ def test_prod_refuses_to_start_without_a_time_stamping_authority(monkeypatch: py
     settings.cache_clear()
     assert settings().tsa_url == "https://tsa.example.vn/tsr"
     settings.cache_clear()
+
+
+def test_an_unreachable_revocation_service_fails_hard_in_prod_and_soft_elsewhere_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18, finding 2: every stage defaulted to soft-fail, so prod accepted a certificate whose
+    OCSP/CRL could not be asked unless the operator remembered to say otherwise."""
+    import json
+    from pathlib import Path
+
+    from chalicelib.checks.trust import revocation_policy
+
+    monkeypatch.delenv("MOTCUA_REVOCATION", raising=False)
+    found = {}
+    for stage in ("local", "dev", "prod"):
+        monkeypatch.setenv("MOTCUA_STAGE", stage)
+        settings.cache_clear()
+        found[stage] = revocation_policy().mode
+    assert found == {"local": "soft", "dev": "soft", "prod": "hard"}
+    monkeypatch.setenv("MOTCUA_REVOCATION", "soft")  # the operator's word wins
+    settings.cache_clear()
+    assert revocation_policy().mode == "soft"
+    settings.cache_clear()
+    # AND the deployed prod stage says hard too
+    config = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
+    assert config["stages"]["prod"]["environment_variables"]["MOTCUA_REVOCATION"] == "hard"

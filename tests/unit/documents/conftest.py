@@ -76,3 +76,26 @@ def lt_slips(identity, tsa, tmp_path_factory):
         path.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))
         paths[kind] = path
     return paths
+
+
+@pytest.fixture(scope="session")
+def lta_slips(identity, tsa, tmp_path_factory):
+    """Every kind signed PAdES B-LTA: B-LT, then a document timestamp of the local TSA over it all."""
+    from chalicelib.adapters.kms import KmsKey
+    from chalicelib.documents import SlipSigner, issue_slip
+    from chalicelib.documents.examples import example_slips
+
+    signer = SlipSigner.from_key(
+        KmsKey(identity.key_alias),
+        identity.cert_chain_pem,
+        tsa_url=tsa.url,
+        trust_roots_pem=identity.trust_roots_pem,
+        archive=True,
+    )
+    out = tmp_path_factory.mktemp("lta-slips")
+    paths = {}
+    for kind, slip in example_slips(workers=30).items():
+        path = out / f"{kind}.pdf"
+        path.write_bytes(issue_slip(slip, signer, public_base_url="https://motcua.example.vn"))
+        paths[kind] = path
+    return paths

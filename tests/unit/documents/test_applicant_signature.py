@@ -6,23 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509 import ocsp
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from chalicelib.checks.signature import RevocationUnavailable, judge_signatures, signer_identity
 from chalicelib.checks.trust import RevocationPolicy, TrustAnchorsError, load_anchors, with_local_ca
 from chalicelib.config import settings
 from tests.helpers import pdf_bytes
-from tests.other_ca import NOW, UID, OtherCA, company, self_signed, sign
+from tests.other_ca import NOW, UID, OtherCA, RevocationService, company, self_signed, sign
 
 OURS, THEIRS = "0201036976", "0101234567"
 APPLICANT = SimpleNamespace(tax_code=OURS)
@@ -237,75 +234,49 @@ def test_identity_in_subject_attributes() -> None:
 # --- revocation --------------------------------------------------------------------------------
 
 
-class _Responder:
-    """An OCSP responder on loopback answering for `ca`: `revoked` serial numbers are revoked."""
-
-    def __init__(self, ca: OtherCA) -> None:
-        self.ca, self.revoked, self.asked = ca, set(), 0
-        responder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                responder.asked += 1
-                request = ocsp.load_der_ocsp_request(self.rfile.read(int(self.headers["Content-Length"])))
-                body = responder.answer(request)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/ocsp-response")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/ocsp"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.issued: dict[int, x509.Certificate] = {}
-
-    def answer(self, request: ocsp.OCSPRequest) -> bytes:
-        cert = self.issued[request.serial_number]
-        revoked = request.serial_number in self.revoked
-        now = dt.datetime.now(dt.UTC)
-        builder = (
-            ocsp.OCSPResponseBuilder()
-            .add_response(
-                cert=cert,
-                issuer=self.ca.cert,
-                algorithm=hashes.SHA1(),
-                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
-                this_update=now - dt.timedelta(minutes=1),
-                next_update=now + dt.timedelta(hours=1),
-                revocation_time=now - dt.timedelta(days=2) if revoked else None,
-                revocation_reason=None,
-            )
-            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca.cert)
-        )
-        return builder.sign(self.ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-
-    def issue(self, tax_code: str, revoked: bool = False):
-        identity = self.ca.issue(company(tax_code), ocsp_url=self.url)
-        cert = x509.load_pem_x509_certificate(identity.cert)
-        self.issued[cert.serial_number] = cert
-        if revoked:
-            self.revoked.add(cert.serial_number)
-        return identity
-
-
 @pytest.fixture(scope="module")
-def responder(ca: OtherCA) -> Iterator[_Responder]:
-    r = _Responder(ca)
-    yield r
-    r.server.shutdown()
+def responder(ca: OtherCA) -> Iterator[RevocationService]:
+    service = RevocationService(ca)
+    yield service
+    service.stop()
 
 
-def test_revocation_good_and_revoked_when_answered(ca: OtherCA, request_pdf: bytes, responder: _Responder) -> None:
-    good = judge(sign(request_pdf, responder.issue(OURS)), ca)
+def test_revocation_good_and_revoked_when_answered(
+    ca: OtherCA, request_pdf: bytes, responder: RevocationService
+) -> None:
+    good = judge(sign(request_pdf, responder.issue(company(OURS))), ca)
     assert good.finding() is None and good.revocation == "good" and good.as_record()["revocation"] == "good"
-    revoked = judge(sign(request_pdf, responder.issue(OURS, revoked=True)), ca)
+    revoked = judge(sign(request_pdf, responder.issue(company(OURS), revoked=True)), ca)
     finding = revoked.finding()
     assert finding is not None and finding.code == "signature_invalid" and "đã bị thu hồi" in finding.message
     assert revoked.revocation == "revoked" and "revoked" in revoked.reason_en
+
+
+@pytest.mark.parametrize("via", ["ocsp", "crl"])
+def test_the_revocation_answer_is_kept_as_evidence_good_or_revoked(
+    ca: OtherCA, request_pdf: bytes, responder: RevocationService, via: str
+) -> None:
+    """Issue 18, finding 2: the record said `good` or `revoked` and kept nothing to prove it by."""
+    from asn1crypto import crl, ocsp
+
+    good = judge(sign(request_pdf, responder.issue(company(OURS), via=via)), ca)
+    assert good.finding() is None and good.revocation == "good"
+    (evidence,) = good.signers[0].evidence
+    assert evidence.kind == via
+    if via == "ocsp":
+        answer = ocsp.OCSPResponse.load(evidence.der)["response_bytes"]["response"].parsed
+        assert answer["tbs_response_data"]["responses"][0]["cert_status"].name == "good"
+    else:
+        assert len(crl.CertificateList.load(evidence.der)["tbs_cert_list"]["revoked_certificates"]) == len(
+            responder.revoked
+        )
+    kept = good.as_record()["signers"][0]["revocation_evidence"]
+    assert kept == [{"kind": via, "sha256": evidence.sha256, "bytes": len(evidence.der)}]
+    revoked = judge(sign(request_pdf, responder.issue(company(OURS), revoked=True, via=via)), ca)
+    finding = revoked.finding()
+    assert finding is not None and finding.code == "signature_invalid" and "đã bị thu hồi" in finding.message
+    assert "has been revoked" in revoked.as_record()["reason"]["en"]
+    assert revoked.revocation == "revoked" and [e.kind for e in revoked.signers[0].evidence] == [via]
 
 
 def test_revocation_unreachable_soft_hard_and_off(ca: OtherCA, request_pdf: bytes) -> None:
@@ -313,6 +284,7 @@ def test_revocation_unreachable_soft_hard_and_off(ca: OtherCA, request_pdf: byte
     signed = sign(request_pdf, closed)
     soft = judge(signed, ca)
     assert soft.finding() is None and soft.revocation == "unavailable"  # judged on the rest, and the record says so
+    assert soft.as_record()["revocation"] == "unavailable" and soft.signers[0].evidence == ()
     with pytest.raises(RevocationUnavailable):
         judge(signed, ca, policy=RevocationPolicy("hard"))  # the step fails and is retried: no bounce
     off = judge(signed, ca, policy=RevocationPolicy("off"))

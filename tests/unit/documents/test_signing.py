@@ -275,3 +275,53 @@ def test_a_slip_stays_valid_after_its_certificate_expired_when_timestamped_while
     # AND without the timestamp the same certificate is untrusted today (the test can fail)
     plain = SlipSigner(simple).sign(render_slip(example_slip("receipt")))
     assert "untrusted" in verify_pdf(plain, identity.trust_roots_pem, ours).problems
+
+
+# -- issue 18, finding 4: B-LTA where configured (a document timestamp over the B-LT slip) ---------
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_b_lta_slip_is_valid_and_trusted_for_pdfsig_and_pyhanko(lta_slips, identity, our_fingerprints, kind):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import load_certs_from_pemder_data
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko_certvalidator import ValidationContext
+
+    # GIVEN a slip signed B-LT, then stamped with a document timestamp of the local TSA
+    data = lta_slips[kind].read_bytes()
+    reader = PdfFileReader(io.BytesIO(data))
+    (signature,) = reader.embedded_regular_signatures
+    (stamp,) = reader.embedded_timestamp_signatures
+    assert stamp.sig_object["/SubFilter"] == "/ETSI.RFC3161" and "/DSS" in reader.root
+    # WHEN poppler checks it with our CA trusted, THEN the slip's signature is valid and trusted, and the
+    # archive stamp is listed without a fault (poppler 22.12 does not validate RFC 3161 document timestamps:
+    # "Unable to validate this type of signature"; pyHanko below does)
+    checked = pdfsig(lta_slips[kind], identity.nssdb)
+    first, second = checked.split("Signature #2:")
+    assert "Signature is Valid" in first and "Certificate is Trusted" in first, checked
+    assert "motcua local TSA" in second and "Invalid" not in second and "Mismatch" not in second, checked
+    # AND pyHanko's validator: the document timestamp is intact, valid and trusted under our roots
+    roots = list(load_certs_from_pemder_data(identity.trust_roots_pem))
+    status = validate_pdf_timestamp(stamp, ValidationContext(trust_roots=roots))
+    assert status.intact and status.valid and status.trusted
+    # AND verify_pdf: the slip's own signature (not the stamp) judged, valid, ours, archived
+    v = verify_pdf(data, identity.trust_roots_pem, our_fingerprints)
+    assert v.valid and v.signed_by_us and v.problems == () and signature.field_name == "ChuKySoMotCua"
+    assert v.timestamped_at is not None and v.archived_at is not None and v.archived_at >= v.timestamped_at
+
+
+def test_a_b_lta_slip_with_its_archive_stamp_spoilt_or_something_after_it_is_not_valid(
+    lta_slips, identity, our_fingerprints
+):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    data = lta_slips["receipt"].read_bytes()
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    writer.root["/Lang"] = generic.TextStringObject("en")  # a change after the archive timestamp
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    appended = verify_pdf(out.getvalue(), identity.trust_roots_pem, our_fingerprints)
+    assert not appended.valid and not appended.signed_by_us
+    # a slip whose archive stamp is not under the roots we trust is not ours either
+    stranger = verify_pdf(data, b"", our_fingerprints)
+    assert not stranger.signed_by_us
