@@ -88,7 +88,10 @@ def issue_local_token(
     sub: str | None = None,
     ttl_seconds: int = 12 * 3600,
     authority: str | None = None,
+    nonce: str | None = None,
 ) -> str:
+    """`nonce`: the console's sign-in request's (the local OAuth issuer's ID tokens carry it, as
+    Cognito's do, so the console knows the token answers its own request)."""
     import jwt
 
     if role not in ROLES:
@@ -109,6 +112,8 @@ def issue_local_token(
         claims["office"] = office
     if authority:
         claims["authority"] = authority
+    if nonce:
+        claims["nonce"] = nonce
     return jwt.encode(claims, local_secret(), algorithm=_ALGORITHM)
 
 

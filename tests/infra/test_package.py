@@ -230,9 +230,15 @@ def test_answers_api_gateway_gives_itself_have_the_apis_error_shape(sam: dict[st
 def test_the_console_signs_in_through_the_stacks_own_cognito_login(sam: dict[str, Any]) -> None:
     resources = sam["Resources"]
     client = resources["UserPoolClient"]["Properties"]
-    assert client["AllowedOAuthFlows"] == ["implicit"] and client["CallbackURLs"] == [
+    # issue 18, finding 9: the authorization-code flow (the page adds PKCE, state and nonce), never implicit;
+    # a public client (no secret in a page), back to the console only
+    assert client["AllowedOAuthFlows"] == ["code"] and client["CallbackURLs"] == [
         {"Fn::Sub": "${PublicBaseUrl}/console/"}
     ]
+    assert client["GenerateSecret"] is False and "openid" in client["AllowedOAuthScopes"]
+    # the local stage's own issuer of that flow is served by the local server alone
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert [p for p in paths if "local" in p or "oauth" in p] == []
     assert resources["UserPoolDomain"]["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
     api = next(
         r
