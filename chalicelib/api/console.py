@@ -28,7 +28,8 @@ LOCAL_CLIENT_ID = "motcua-console"
 LOCAL_OAUTH = {"authorize": "local/oauth2/authorize", "token": "local/oauth2/token"}
 """Where the local server answers the code flow, relative to the API's root (the local server alone
 serves them; they are in neither the package nor the OpenAPI document)."""
-SCOPES = "openid email"
+SCOPES = "openid email motcua/staff"
+"""What the console asks for: its access token's `motcua/staff` is what the API's routes want (`app.py`)."""
 
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "templates" / "console"
 ASSETS: dict[str, str] = {

@@ -6,7 +6,8 @@ an S256 code challenge, a `state` and a `nonce`) and shows a form for the local 
 body: the local stage has no user directory; `motcua token` mints the same tokens). Its `POST` issues
 a one-time code bound to the challenge, the nonce and the return address, and sends the browser
 back with `code` and `state`. `POST /local/oauth2/token` exchanges the code once, only with the
-verifier whose SHA-256 is the challenge, for an ID token carrying the nonce.
+verifier whose SHA-256 is the challenge, for an ID token carrying the nonce and an access token
+with the staff scope (what the console calls the API with, as in AWS).
 
 Served by the local server (`serve.py`), not by `app.py`: nothing here is in the Lambda package or the
 OpenAPI document. The codes live in this process's memory for five minutes.
@@ -26,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from chalicelib.api.auth import issue_local_token
-from chalicelib.api.console import LOCAL_CLIENT_ID
+from chalicelib.api.auth import STAFF_SCOPE, issue_local_token, local_secret
+from chalicelib.api.console import LOCAL_CLIENT_ID, SCOPES
 from chalicelib.domain.actions import AUTHORITIES
 
 __all__ = ["AUTHORIZE_PATH", "TOKEN_PATH", "OAuthError", "authorize_form", "grant", "issue_code", "reset"]
@@ -179,4 +180,33 @@ def grant(params: dict[str, str]) -> dict[str, Any]:
         authority=entry.authority,
         nonce=entry.nonce,
     )
-    return {"id_token": token, "token_type": "Bearer", "expires_in": ID_TOKEN_SECONDS}
+    return {
+        "id_token": token,
+        "access_token": _access_token(entry),
+        "token_type": "Bearer",
+        "expires_in": ID_TOKEN_SECONDS,
+    }
+
+
+def _access_token(entry: _Code) -> str:
+    """What the console calls the API with, shaped as the stage's user pool makes it: `token_use`
+    access, the staff scope, and the role, office and body its pre-token trigger copies in."""
+    import jwt
+
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": f"local-{entry.role}",
+        "token_use": "access",
+        "client_id": LOCAL_CLIENT_ID,
+        "scope": SCOPES,
+        "aud": "motcua",
+        "iat": now,
+        "exp": now + ID_TOKEN_SECONDS,
+        "role": entry.role,
+    }
+    assert STAFF_SCOPE in SCOPES.split()
+    if entry.office:
+        claims["office"] = entry.office
+    if entry.authority:
+        claims["authority"] = entry.authority
+    return jwt.encode(claims, local_secret(), algorithm="HS256")

@@ -143,7 +143,8 @@
   // The authorization-code flow with PKCE (S256), `state` and `nonce`: the page keeps the verifier,
   // state and nonce of its one pending request in sessionStorage, sends only the challenge, takes the
   // code from the address bar at once, spends it once at the token endpoint with the verifier, and
-  // keeps the ID token only when it carries the request's nonce. No token ever travels in a URL.
+  // keeps the tokens only when the ID token carries the request's nonce; the API is called with the
+  // access token. No token ever travels in a URL.
   const PENDING = "motcua.signin";
   const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
@@ -190,7 +191,7 @@
         }).toString(),
       });
       answer = await response.json().catch(() => null);
-      if (!response.ok || !answer || !answer.id_token) {
+      if (!response.ok || !answer || !answer.id_token || !answer.access_token) {
         return signInFailed(`Máy chủ đăng nhập từ chối mã (${(answer && answer.error) || response.status}). Hãy đăng nhập lại.`);
       }
     } catch (err) {
@@ -200,7 +201,8 @@
     if (!claims || claims.nonce !== pending.nonce) {
       return signInFailed("Mã đăng nhập không phải của yêu cầu này (nonce). Hãy đăng nhập lại.");
     }
-    useToken(answer.id_token);
+    // The API wants the access token (scope motcua/staff: what the routes want, the portal's too).
+    useToken(answer.access_token);
   }
 
   // -- routing: #/ is the worklist, #/ho-so/<id> a dossier ---------------------------------------

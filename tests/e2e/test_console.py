@@ -310,9 +310,12 @@ def test_the_console_signs_in_by_the_code_flow_and_keeps_no_token_in_the_address
     wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
     assert "BHXH tỉnh 079" in browser.find_element(By.ID, "who-label").text
     assert urlsplit(browser.current_url).query == "" and "token" not in browser.current_url
-    # AND the ID token it holds carries the nonce it sent
-    held = browser.execute_script("return sessionStorage.getItem('motcua.token')")
-    assert jwt.decode(held, options={"verify_signature": False})["nonce"] == request["nonce"][0]
+    # AND it calls the API with an access token of the staff scope, as in AWS (the portal's routes want it)
+    held = jwt.decode(
+        browser.execute_script("return sessionStorage.getItem('motcua.token')"), options={"verify_signature": False}
+    )
+    assert held["token_use"] == "access" and "motcua/staff" in held["scope"].split()
+    assert (held["role"], held["office"]) == ("clerk", "079")
 
 
 def test_a_code_returned_with_a_state_the_console_did_not_send_is_refused(stack: Any, browser: Any) -> None:
@@ -387,7 +390,9 @@ def test_the_local_token_endpoint_refuses_a_wrong_verifier_and_a_replayed_code(s
         first = code()
         granted = exchange(first, verifier)
         assert granted.status_code == 200 and granted.headers["Cache-Control"] == "no-store"
-        id_token = granted.json()["id_token"]
-        assert http.get(f"{stack.base}/v1/dossiers?office=031", headers={"Authorization": f"Bearer {id_token}"}).ok
+        tokens = granted.json()
+        assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["nonce"] == request["nonce"]
+        worklist = f"{stack.base}/v1/dossiers?office=031"
+        assert http.get(worklist, headers={"Authorization": f"Bearer {tokens['access_token']}"}, timeout=30).ok
         replayed = exchange(first, verifier)
         assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"

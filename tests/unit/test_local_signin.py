@@ -79,9 +79,12 @@ def test_the_code_goes_to_the_holder_of_the_verifier_for_an_id_token_with_the_no
     token = str(answer["id_token"])
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["nonce"] == "nonce-" + "n" * 20 and claims["role"] == "clerk" and claims["office"] == "031"
-    # the API takes it as any local token
-    principal = authenticate({"Authorization": f"Bearer {token}"})
-    assert (principal.role, principal.office) == ("clerk", "031")
+    # the API takes it, and the access token beside it (the staff scope, as the user pool's trigger makes it)
+    for held in (token, str(answer["access_token"])):
+        principal = authenticate({"Authorization": f"Bearer {held}"})
+        assert (principal.role, principal.office) == ("clerk", "031")
+    access = jwt.decode(str(answer["access_token"]), options={"verify_signature": False})
+    assert access["token_use"] == "access" and access["scope"].split() == ["openid", "email", "motcua/staff"]
 
 
 def test_a_wrong_verifier_gets_nothing_and_spends_the_code() -> None:
@@ -133,3 +136,27 @@ def test_the_form_carries_the_request_escaped() -> None:
     _, challenge = pkce()
     page = oauth.authorize_form(authorization(challenge, state='"><script>x</script>' + "s" * 10), HOST)
     assert "<script>" not in page and "&quot;&gt;&lt;script&gt;" in page
+
+
+def test_in_aws_the_console_runs_the_same_flow_at_the_pools_hosted_ui(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.api.console import config, security_headers
+
+    # locally: the local server's issuer, relative to the API's root
+    local = config()["oauth"]
+    assert local["authorize"] == "local/oauth2/authorize" and local["token"] == "local/oauth2/token"
+    assert "motcua/staff" in local["scope"].split()
+    # in AWS: the user pool's domain, whose token endpoint the page may call (and nothing else new)
+    domain = "https://motcua-dev-123.auth.ap-southeast-1.amazoncognito.com"
+    monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
+    monkeypatch.setenv("MOTCUA_COGNITO_DOMAIN", domain)
+    monkeypatch.setenv("MOTCUA_COGNITO_CLIENT_ID", "console-client")
+    settings.cache_clear()
+    aws = config()["oauth"]
+    assert aws == {
+        "authorize": f"{domain}/oauth2/authorize",
+        "token": f"{domain}/oauth2/token",
+        "client_id": "console-client",
+        "scope": "openid email motcua/staff",
+    }
+    policy = str(security_headers("text/html; charset=utf-8")["Content-Security-Policy"])
+    assert f"connect-src 'self' {domain};" in policy and f"form-action 'self' {domain};" in policy
