@@ -37,6 +37,38 @@ PORTAL_CALLBACK_PATH = "/v1/local/portal-callback"
 """Where the local stage's stand-in for the portal takes the status callbacks (`MOTCUA_PORTAL_CALLBACK_URL`)."""
 
 
+VERIFY_PATH = "/v1/verify"
+
+
+class TokenBucket:
+    """API Gateway's throttle on a route, as the local server plays it: `rate` requests a second on
+    average, `burst` at once; beyond it a 429 before the function runs. In AWS the stage's method
+    setting (`VerifyRateLimit`, `VerifyBurstLimit`) does this; locally it is off unless
+    `MOTCUA_LOCAL_VERIFY_RATE` is set (the flood benchmark, `bench/flood.py`, sets the template's
+    defaults), so the tests and `make run` are not throttled."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
+def _verify_throttle() -> TokenBucket | None:
+    rate = float(os.environ.get("MOTCUA_LOCAL_VERIFY_RATE") or 0)
+    return TokenBucket(rate, int(os.environ.get("MOTCUA_LOCAL_VERIFY_BURST") or max(1, 2 * rate))) if rate > 0 else None
+
+
 def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
     """Start (or reuse) the emulator, create the stack and the signing identity, start the stage's own
     time-stamping authority (unless `MOTCUA_TSA_URL` names one), set the environment.
@@ -155,6 +187,8 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
 
         request_queue_size = 128
 
+    verify_throttle = _verify_throttle()
+
     class BoundedRequestHandler(ChaliceRequestHandler):
         def setup(self) -> None:
             super().setup()
@@ -177,6 +211,17 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 return
             if self.path.split("?", 1)[0] == PORTAL_CALLBACK_PATH:
                 self._portal_callback(length)
+                return
+            if verify_throttle and self.path.split("?", 1)[0] == VERIFY_PATH and not verify_throttle.take():
+                if length > 0:
+                    self.rfile.read(length)
+                self._send_error(
+                    429,
+                    "throttled",
+                    "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
+                    "Too many requests: the route's throttle; try again in a moment.",
+                    {"Retry-After": "1"},
+                )
                 return
             if self.path.split("?", 1)[0] in (oauth.AUTHORIZE_PATH, oauth.TOKEN_PATH):
                 self._oauth(length)

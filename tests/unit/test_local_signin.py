@@ -160,3 +160,16 @@ def test_in_aws_the_console_runs_the_same_flow_at_the_pools_hosted_ui(monkeypatc
     }
     policy = str(security_headers("text/html; charset=utf-8")["Content-Security-Policy"])
     assert f"connect-src 'self' {domain};" in policy and f"form-action 'self' {domain};" in policy
+
+
+def test_the_local_gateway_throttles_verify_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flood benchmark's stand-in for the stage's throttle on /v1/verify (bench/flood.py): off by
+    default (tests and `make run` are not throttled); when set, a burst passes and the next is refused."""
+    from chalicelib.local.serve import _verify_throttle
+
+    monkeypatch.delenv("MOTCUA_LOCAL_VERIFY_RATE", raising=False)
+    assert _verify_throttle() is None
+    monkeypatch.setenv("MOTCUA_LOCAL_VERIFY_RATE", "0.0001")  # refills once in hours: no clock in the test
+    monkeypatch.setenv("MOTCUA_LOCAL_VERIFY_BURST", "3")
+    bucket = _verify_throttle()
+    assert bucket is not None and [bucket.take() for _ in range(4)] == [True, True, True, False]
