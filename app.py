@@ -107,11 +107,16 @@ def endpoint(
 
 
 def _authorizer(roles: tuple[str, ...]) -> Any:
-    """None for a public route; routes of the portal alone take its client-credentials access token
-    (scope `motcua/portal`, which decides its role in `auth`); the others the staff's ID tokens."""
+    """None for a public route; every other route wants an access token with one of its scopes: the
+    portal's client-credentials scope `motcua/portal` where the portal may call it, the console's
+    `motcua/staff` where the staff may (the scope, and for the staff the claims the pool's trigger
+    copies from their attributes, decide the role in `auth`). Why not ID tokens for the staff: API
+    Gateway takes either ID tokens or access tokens on a route, and the portal has only the latter."""
     if not roles or COGNITO is None:
         return None
-    return COGNITO.with_scopes(["motcua/portal"]) if roles == PORTAL else COGNITO
+    scopes = [auth.MACHINE_SCOPE_OF["portal"]] if "portal" in roles else []
+    scopes += [auth.STAFF_SCOPE] if set(roles) - {"portal"} else []
+    return COGNITO.with_scopes(scopes)
 
 
 def _handle(view: Callable[..., Any], op: Operation, roles: tuple[str, ...], params: dict[str, str]) -> Any:

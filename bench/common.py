@@ -90,12 +90,17 @@ class Stack:
 
 
 def start_stack(
-    workers: int = 1, prefix: str = "motcua-bench-", timeout: float = 300.0, name: str | None = None
+    workers: int = 1,
+    prefix: str = "motcua-bench-",
+    timeout: float = 300.0,
+    name: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Stack:
     """Start `motcua serve` with `workers` queue-worker processes on free ports and wait until it is ready.
 
     The caller's AWS_* and MOTCUA_* variables are dropped so that a developer's shell pointing at a
-    real account or at their own `make run` cannot leak into the benchmark.
+    real account or at their own `make run` cannot leak into the benchmark; `extra_env` is the
+    benchmark's own settings of the stack (e.g. the local verify throttle).
     """
     state = Path(tempfile.mkdtemp(prefix=prefix))
     port = free_port()
@@ -103,6 +108,7 @@ def start_stack(
     env.update(
         PORT=str(port), MOTCUA_EMULATOR_PORT=str(free_port()), MOTCUA_STATE_DIR=str(state), MOTCUA_WORKERS=str(workers)
     )
+    env.update(extra_env or {})
     out = state / "serve.out"
     started = time.perf_counter()
     process = subprocess.Popen(

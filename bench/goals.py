@@ -65,6 +65,10 @@ GOALS: tuple[Goal, ...] = (
     Goal("bad_input_5xx", "max", 0, "issue 9"),
     Goal("bad_input_worker_crashes", "max", 0, "issue 9"),
     Goal("load_lost", "max", 0, "issues 9, 21 (16 portal clients, 60 s)"),
+    Goal(
+        "flood_dead_letters", "max", 0, "issue 18 (public verify flooded at and above its throttle, pipeline running)"
+    ),
+    Goal("flood_lost", "max", 0, "issue 18 (public verify flooded at and above its throttle, pipeline running)"),
     Goal("load_5xx", "max", 0, "issues 9, 21 (16 portal clients, 60 s)"),
     Goal(
         "persist_ready_s_10000_killed",

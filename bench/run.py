@@ -282,6 +282,14 @@ def parts(workers: tuple[int, ...] = (1, 2)) -> list[Part]:
         ),
         Part("refusals", "refusals.py", ["--repeat", "3"], ["--repeat", "1"], 180, _passthrough),
         Part(
+            "flood",
+            "flood.py",
+            ["--seconds", "40", "--drain", "120"],
+            ["--seconds", "10", "--drain", "60"],
+            420,
+            _passthrough,
+        ),
+        Part(
             "persistence",
             "persistence.py",
             _env_args("BENCH_PERSISTENCE_ARGS", "--sizes 1000,10000 --calls 300"),

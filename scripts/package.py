@@ -232,12 +232,63 @@ def public_functions(sam: dict[str, Any], stage: str) -> None:
         }
 
 
+TRIGGER_FUNCTIONS = {"staff_claims": "chalicelib.api.staff_claims.handler"}
+"""The user pool's pre-token-generation trigger (V2): the staff's role, office and body into their access
+tokens, which every secured route wants (`app.py`, `_authorizer`). A function of its own with a handler
+outside `app.py`: Cognito waits five seconds for it, so it imports none of the app, and it holds no
+secret and reads nothing (its policy writes its logs only)."""
+
+
+def trigger_functions(sam: dict[str, Any], stage: str) -> None:
+    """The package's code as the pool's pre-token trigger: the function, its role, the pool's permission."""
+    resources = sam["Resources"]
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]["lambda_functions"]
+    api = resources["APIHandler"]
+    for short, handler in TRIGGER_FUNCTIONS.items():
+        own = config[short]
+        logical = "".join(part.capitalize() for part in short.split("_"))
+        props = copy.deepcopy(api["Properties"])
+        props.pop("ReservedConcurrentExecutions", None)  # a reserve would throttle sign-ins at the peak
+        props["Handler"] = handler
+        props["FunctionName"] = f"motcua-{stage}-{short}"
+        props["Role"] = {"Fn::GetAtt": [f"{logical}Role", "Arn"]}
+        props["Timeout"] = own["lambda_timeout"]
+        props["MemorySize"] = own["lambda_memory_size"]
+        variables = props.get("Environment", {}).get("Variables", {})
+        props["Environment"] = {"Variables": {k: v for k, v in variables.items() if not SECRET_VARIABLES.search(k)}}
+        resources[logical] = {"Type": "AWS::Serverless::Function", "Properties": props}
+        policy = json.loads((ROOT / ".chalice" / own["iam_policy_file"]).read_text())
+        resources[f"{logical}Role"] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": copy.deepcopy(
+                    resources["ApiHandlerRole"]["Properties"]["AssumeRolePolicyDocument"]
+                ),
+                "Policies": [{"PolicyName": f"{logical}RolePolicy", "PolicyDocument": policy}],
+            },
+        }
+        resources[f"{logical}InvokePermission"] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Ref": logical},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "cognito-idp.amazonaws.com",
+                "SourceArn": {"Fn::GetAtt": ["UserPool", "Arn"]},
+            },
+        }
+        pool = resources["UserPool"]["Properties"]
+        pool["LambdaConfig"] = {
+            "PreTokenGenerationConfig": {"LambdaArn": {"Fn::GetAtt": [logical, "Arn"]}, "LambdaVersion": "V2_0"}
+        }
+
+
 def postprocess(sam: dict[str, Any], merged: dict[str, Any], stage: str) -> list[str]:
     """Make chalice's template deployable; answers warnings (nothing here raises on valid input)."""
     resources = sam["Resources"]
     queues = queues_of(merged, stage)
     warnings = []
     public_functions(sam, stage)
+    trigger_functions(sam, stage)
     for logical, resource in list(resources.items()):
         if resource["Type"] == "AWS::IAM::Role":
             for policy in resource["Properties"].get("Policies", []):

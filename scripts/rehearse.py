@@ -58,7 +58,6 @@ REGION = "ap-southeast-1"
 ACCOUNT = "000000000000"
 """MiniStack's account; the template derives every name from `AWS::AccountId`, as in AWS."""
 ARTIFACTS = "motcua-artifacts-rehearsal"
-PORTAL_USER = "portal@rehearsal.invalid"
 FINAL = "forwarded"
 UNHAPPY = {"needs_correction", "rejected"}
 QUEUE_STEPS = ("extract", "check", "workflow", "notify")
@@ -67,11 +66,10 @@ BRIDGES = {
     "ocr-image": "extract is a container image (infra/Dockerfile.ocr) in AWS; here it runs as a zip "
     "(Handler app.extract, python3.11) on this host's Tesseract: MiniStack needs Docker for images",
     "metric-math": "Api5xxAlarm (CloudWatch metric math) is left out: MiniStack refuses `Metrics` alarms",
-    "cognito-client": "the portal signs in as it does in AWS for its own routes (client credentials of the stack's "
-    "PortalClient, scope motcua/portal, at the emulator's /oauth2/token); for the routes it shares with the staff, "
-    "which take ID tokens, its token comes from a rehearsal app client with ADMIN_USER_PASSWORD_AUTH (the stack's "
-    "client allows SRP only, and MiniStack does not ask for the pool's TOTP MFA); API Gateway's Cognito authorizer "
-    "itself is the stack's and is enforced (401 without the token)",
+    "cognito-client": "the portal signs in as it does in AWS, for its own routes and those it shares with the staff "
+    "alike (client credentials of the stack's PortalClient, scope motcua/portal, at the emulator's /oauth2/token); "
+    "API Gateway's Cognito authorizer itself is the stack's and is enforced (401 without the token); the staff's "
+    "sign-in (hosted UI, the pool's pre-token trigger) is not driven: the trigger is invoked with a sign-in's event",
     "binary-types": "the API's binary media types are also given as the RestApi's BinaryMediaTypes: MiniStack's "
     "import ignores `x-amazon-apigateway-binary-media-types` in the body (AWS honours it), and a PDF would arrive "
     "decoded as text",
@@ -424,42 +422,10 @@ def load_registry(workers: int) -> Applicant:
     return Applicant(units[unit_code], chosen)
 
 
-def portal_token(aws: Aws, outputs: dict[str, str]) -> str:
-    """An ID token of the stack's user pool for a user with `custom:role=portal`."""
-    idp = aws("cognito-idp")
-    pool = outputs["UserPoolId"]
-    password = "Rehearsal-" + uuid.uuid4().hex[:12]
-    idp.admin_create_user(
-        UserPoolId=pool,
-        Username=PORTAL_USER,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": PORTAL_USER},
-            {"Name": "email_verified", "Value": "true"},
-            {"Name": "custom:role", "Value": "portal"},
-        ],
-    )
-    idp.admin_set_user_password(UserPoolId=pool, Username=PORTAL_USER, Password=password, Permanent=True)
-    client = idp.create_user_pool_client(
-        UserPoolId=pool,
-        ClientName="rehearsal",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
-        ReadAttributes=["email", "custom:role", "custom:office"],
-    )["UserPoolClient"]["ClientId"]
-    answer = idp.admin_initiate_auth(
-        UserPoolId=pool,
-        ClientId=client,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": PORTAL_USER, "PASSWORD": password},
-    )
-    if "AuthenticationResult" not in answer:
-        raise RehearsalError(f"no token for the portal user: challenge {answer.get('ChallengeName')}")
-    return str(answer["AuthenticationResult"]["IdToken"])
-
-
 def portal_machine_token(aws: Aws, outputs: dict[str, str]) -> str:
     """An access token of the stack's `PortalClient` by the client-credentials grant (scope `motcua/portal`):
-    how the portal signs in for the routes that are its own (create, attach, upload, submit)."""
+    how the portal signs in, for its own routes (create, attach, upload, submit) and those it shares with
+    the staff (a dossier, its slips)."""
     import requests
 
     client = aws("cognito-idp").describe_user_pool_client(
@@ -493,6 +459,28 @@ EMPTY_EVENTS: dict[str, dict[str, Any]] = {
 }
 
 
+STAFF_SIGN_IN = {
+    "version": "2",
+    "triggerSource": "TokenGeneration_HostedAuth",
+    "region": REGION,
+    "userPoolId": "rehearsal",
+    "userName": "clerk",
+    "callerContext": {"awsSdkVersion": "rehearsal", "clientId": "console"},
+    "request": {
+        "userAttributes": {
+            "sub": "u-1",
+            "email": "clerk@rehearsal.invalid",
+            "custom:role": "clerk",
+            "custom:office": "031",
+        },
+        "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": None},
+        "scopes": ["openid", "email", "motcua/staff"],
+    },
+    "response": {"claimsAndScopeOverrideDetails": None},
+}
+"""What Cognito hands the pre-token trigger (V2) when a clerk signs in at the hosted UI."""
+
+
 def preflight(aws: Aws, functions: dict[str, dict[str, Any]], api_base: str) -> dict[str, str | RehearsalError]:
     """Every function started once: the API through API Gateway (`GET /v1/health`, which also asks
     each table, bucket and queue), the others invoked with an empty event of their trigger (no
@@ -505,6 +493,16 @@ def preflight(aws: Aws, functions: dict[str, dict[str, Any]], api_base: str) -> 
     def start(name: str) -> str:
         props = functions[name]
         kinds = {e["Type"] for e in props.get("Events", {}).values()}
+        if props.get("Handler") == "chalicelib.api.staff_claims.handler":  # the user pool's pre-token trigger
+            answer = lam.invoke(FunctionName=name, Payload=json.dumps(STAFF_SIGN_IN).encode())
+            payload = answer["Payload"].read().decode()
+            claims = json.loads(payload or "{}").get("response", {}).get("claimsAndScopeOverrideDetails", {})
+            if answer.get("FunctionError") or claims.get("accessTokenGeneration", {}).get("claimsToAddOrOverride") != {
+                "role": "clerk",
+                "office": "031",
+            }:
+                raise RehearsalError(f"{name}: a clerk's sign-in answered {payload[:500]}")
+            return "a clerk's sign-in: role and office into the access token"
         if not kinds:  # the API
             reply = requests.get(f"{api_base}/v1/health", timeout=300)
             if reply.status_code != 200 or reply.json().get("failing"):
@@ -661,7 +659,6 @@ def attachments(applicant: Applicant, pki: Path, scan: bool) -> dict[str, tuple[
 def drive(
     aws: Aws,
     api_base: str,
-    token: str,
     machine: str,
     applicant: Applicant,
     pki: Path,
@@ -672,8 +669,8 @@ def drive(
     import requests
 
     http = requests.Session()
-    http.headers["Authorization"] = token  # an ID token: the routes the portal shares with the staff
-    own = {"Authorization": machine}  # the client-credentials access token: the portal's own routes
+    http.headers["Authorization"] = machine  # the client-credentials access token, on every portal route
+    own = {"Authorization": machine}
     unit = applicant.unit
     body = {
         "portal_code": f"G22.99-200512-{uuid.uuid4().hex[:6].upper()}",
@@ -795,7 +792,6 @@ def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, kee
         if anonymous.status_code != 401:
             raise RehearsalError(f"a dossier without a token answered {anonymous.status_code}, not 401 (authorizer?)")
         say("no token: 401 from API Gateway's Cognito authorizer")
-        token = portal_token(aws, outputs)
         machine = portal_machine_token(aws, outputs)
         say("the portal's client-credentials token: from the stack's PortalClient (scope motcua/portal)")
         since_ms = int(time.time() * 1000)
@@ -807,7 +803,7 @@ def rehearse(template_path: Path | None, zip_path: Path | None, short: bool, kee
             say(f"proved: stack {STACK} deployed, every function starts, every SQS trigger reports partial failures")
             return 0
         outcome = drive(
-            aws, api_base, token, machine, applicant, pki, functions, scan=not short, timeout=240 if short else 420
+            aws, api_base, machine, applicant, pki, functions, scan=not short, timeout=240 if short else 420
         )
         left = queues_left(aws)
         if any(left.values()):

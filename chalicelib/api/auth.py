@@ -21,7 +21,11 @@ from chalicelib.domain.actions import AUTHORITIES
 from chalicelib.domain.dossier import Dossier
 
 __all__ = [
+    "MACHINE_SCOPES",
+    "MACHINE_SCOPE_OF",
     "ROLES",
+    "STAFF_ROLES",
+    "STAFF_SCOPE",
     "Forbidden",
     "Principal",
     "Unauthorized",
@@ -35,6 +39,7 @@ __all__ = [
 Role = Literal["portal", "clerk", "authority", "admin"]
 ROLES: tuple[str, ...] = ("portal", "clerk", "authority", "admin")
 OFFICE_ROLES = frozenset({"clerk", "authority"})
+STAFF_ROLES: tuple[str, ...] = ("clerk", "authority", "admin")
 _ALGORITHM = "HS256"
 _AUDIENCE = "motcua"
 
@@ -88,7 +93,10 @@ def issue_local_token(
     sub: str | None = None,
     ttl_seconds: int = 12 * 3600,
     authority: str | None = None,
+    nonce: str | None = None,
 ) -> str:
+    """`nonce`: the console's sign-in request's (the local OAuth issuer's ID tokens carry it, as
+    Cognito's do, so the console knows the token answers its own request)."""
     import jwt
 
     if role not in ROLES:
@@ -109,6 +117,8 @@ def issue_local_token(
         claims["office"] = office
     if authority:
         claims["authority"] = authority
+    if nonce:
+        claims["nonce"] = nonce
     return jwt.encode(claims, local_secret(), algorithm=_ALGORITHM)
 
 
@@ -116,21 +126,36 @@ MACHINE_SCOPES: dict[str, Role] = {"motcua/portal": "portal"}
 """Scope of the user pool's resource server -> the role of the machine client holding it. Why a scope:
 a client-credentials access token carries no user attributes; what it may do is the scope it was
 granted, and nothing in the token besides decides the role."""
+MACHINE_SCOPE_OF: dict[str, str] = {role: scope for scope, role in MACHINE_SCOPES.items()}
+STAFF_SCOPE = "motcua/staff"
+"""The scope of the console's access tokens (staff signed in at the hosted UI): the role, office and
+body in them are the user's own attributes, copied in by the pool's pre-token-generation trigger
+(`chalicelib/api/staff_claims.py`); only the pool signs them."""
 
 
-def _machine_principal(claims: Mapping[str, Any]) -> Principal:
-    """A client-credentials access token (the portal): its one machine scope is its role."""
-    scopes = str(claims.get("scope") or "").split()
-    roles: set[Role] = {MACHINE_SCOPES[s] for s in scopes if s in MACHINE_SCOPES}
-    sub = claims.get("sub") or claims.get("client_id")
-    if len(roles) != 1 or not isinstance(sub, str):
-        raise Unauthorized("an access token needs exactly one of the API's machine scopes")
-    return Principal(sub=sub, role=roles.pop(), office=None, authority=None)
+def _access_principal(claims: Mapping[str, Any]) -> Principal:
+    """An access token: the portal's (client credentials) by its machine scope alone, a staff member's
+    by `motcua/staff` and the claims the trigger put in. No scope: no one (401); scopes, but none or
+    more than one of this API's: not allowed here (403)."""
+    scopes = set(str(claims.get("scope") or "").split())
+    if not scopes:
+        raise Unauthorized("an access token without a scope")
+    machine: set[Role] = {MACHINE_SCOPES[s] for s in scopes if s in MACHINE_SCOPES}
+    staff = STAFF_SCOPE in scopes
+    if len(machine) == 1 and not staff:
+        sub = claims.get("sub") or claims.get("client_id")
+        if not isinstance(sub, str):
+            raise Unauthorized("an access token without a subject")
+        return Principal(sub=sub, role=machine.pop(), office=None, authority=None)  # any role claim is ignored
+    if staff and not machine:
+        principal = _user_principal(claims)
+        if principal.role not in STAFF_ROLES:
+            raise Forbidden(f"the staff scope does not make a {principal.role}")
+        return principal
+    raise Forbidden("an access token needs exactly one of this API's scopes (motcua/portal or motcua/staff)")
 
 
-def _principal(claims: Mapping[str, Any]) -> Principal:
-    if claims.get("token_use") == "access":
-        return _machine_principal(claims)  # any role or office claim beside the scope is ignored
+def _user_principal(claims: Mapping[str, Any]) -> Principal:
     role = claims.get("role") or claims.get("custom:role")
     office = claims.get("office") or claims.get("custom:office")
     sub = claims.get("sub")
@@ -142,6 +167,12 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
     return Principal(
         sub=sub, role=role, office=str(office) if office else None, authority=str(authority) if authority else None
     )
+
+
+def _principal(claims: Mapping[str, Any]) -> Principal:
+    if claims.get("token_use") == "access":
+        return _access_principal(claims)
+    return _user_principal(claims)
 
 
 def authenticate(headers: Mapping[str, str], context: Mapping[str, Any] | None = None) -> Principal:

@@ -15,11 +15,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.local import oauth
 from chalicelib.local.stack import PROJECT_DIR, aws_state_dir, deploy_stack, local_environment, start_emulator
 
 __all__ = ["MAX_REQUEST_BYTES", "STACK_FILE", "loaded_summary", "make_server", "prepare", "resume_in_flight", "serve"]
@@ -33,6 +35,38 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit: a larger body never reaches a function in AWS."""
 PORTAL_CALLBACK_PATH = "/v1/local/portal-callback"
 """Where the local stage's stand-in for the portal takes the status callbacks (`MOTCUA_PORTAL_CALLBACK_URL`)."""
+
+
+VERIFY_PATH = "/v1/verify"
+
+
+class TokenBucket:
+    """API Gateway's throttle on a route, as the local server plays it: `rate` requests a second on
+    average, `burst` at once; beyond it a 429 before the function runs. In AWS the stage's method
+    setting (`VerifyRateLimit`, `VerifyBurstLimit`) does this; locally it is off unless
+    `MOTCUA_LOCAL_VERIFY_RATE` is set (the flood benchmark, `bench/flood.py`, sets the template's
+    defaults), so the tests and `make run` are not throttled."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
+def _verify_throttle() -> TokenBucket | None:
+    rate = float(os.environ.get("MOTCUA_LOCAL_VERIFY_RATE") or 0)
+    return TokenBucket(rate, int(os.environ.get("MOTCUA_LOCAL_VERIFY_BURST") or max(1, 2 * rate))) if rate > 0 else None
 
 
 def prepare(emulator_port: int, state_dir: Path, persist: bool = True) -> Any:
@@ -153,6 +187,8 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
 
         request_queue_size = 128
 
+    verify_throttle = _verify_throttle()
+
     class BoundedRequestHandler(ChaliceRequestHandler):
         def setup(self) -> None:
             super().setup()
@@ -175,6 +211,20 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                 return
             if self.path.split("?", 1)[0] == PORTAL_CALLBACK_PATH:
                 self._portal_callback(length)
+                return
+            if verify_throttle and self.path.split("?", 1)[0] == VERIFY_PATH and not verify_throttle.take():
+                if length > 0:
+                    self.rfile.read(length)
+                self._send_error(
+                    429,
+                    "throttled",
+                    "Quá nhiều yêu cầu, vui lòng thử lại sau giây lát.",
+                    "Too many requests: the route's throttle; try again in a moment.",
+                    {"Retry-After": "1"},
+                )
+                return
+            if self.path.split("?", 1)[0] in (oauth.AUTHORIZE_PATH, oauth.TOKEN_PATH):
+                self._oauth(length)
                 return
             super()._generic_handle()
 
@@ -202,6 +252,55 @@ def make_server(port: int, host: str = "127.0.0.1") -> Any:
                     raise
                 status, answer = reply.status_code, reply.body
             self._send_json(status, json.dumps(answer, ensure_ascii=False).encode())
+
+        def _oauth(self, length: int) -> None:
+            """The console's sign-in (authorization code with PKCE), served here and not by `app.py`
+            for the same reason as the portal's callback (`chalicelib/local/oauth.py`)."""
+            path, _, query = self.path.partition("?")
+            methods = "GET, POST" if path == oauth.AUTHORIZE_PATH else "POST"
+            if self.command not in methods.split(", "):
+                self._send_error(
+                    405,
+                    "method_not_allowed",
+                    "Phương thức HTTP không được hỗ trợ.",
+                    f"The method {self.command} is not supported.",
+                    {"Allow": methods},
+                )
+                return
+            body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+            params = dict(urllib.parse.parse_qsl(body if self.command == "POST" else query))
+            host = self.headers.get("Host", "")
+            no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+            try:
+                if path == oauth.TOKEN_PATH:
+                    answer = oauth.grant(params)
+                    self._send_json(200, json.dumps(answer).encode(), no_store)
+                elif self.command == "GET":
+                    page = oauth.authorize_form(params, host).encode()
+                    self.send_response(200)
+                    for name, value in {
+                        **no_store,
+                        "Content-Type": "text/html; charset=utf-8",
+                        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+                        "X-Frame-Options": "DENY",
+                        "Referrer-Policy": "no-referrer",
+                        "Content-Length": str(len(page)),
+                        "Connection": "close",
+                    }.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(page)
+                    self.close_connection = True
+                else:
+                    self.send_response(303)
+                    for name, value in {**no_store, "Location": oauth.issue_code(params, host)}.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "0")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.close_connection = True
+            except oauth.OAuthError as error:
+                self._send_json(400, json.dumps(error.body()).encode(), no_store)
 
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 

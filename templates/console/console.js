@@ -98,7 +98,7 @@
       const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
       const text = decodeURIComponent(Array.from(atob(part), (c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0")).join(""));
       const claims = JSON.parse(text);
-      return { role: claims.role || claims["custom:role"], office: claims.office || claims["custom:office"], exp: claims.exp };
+      return { role: claims.role || claims["custom:role"], office: claims.office || claims["custom:office"], exp: claims.exp, nonce: claims.nonce };
     } catch (err) {
       return null;
     }
@@ -135,27 +135,74 @@
   function showSignIn() {
     for (const id of ["worklist", "dossier", "who"]) show(id, false);
     show("signin", true);
-    const cognito = state.config && state.config.cognito;
-    show("signin-cognito", Boolean(cognito));
-    show("signin-token", !cognito);
-    if (cognito) {
-      const back = window.location.origin + window.location.pathname;
-      const url = new URL("/login", cognito.domain);
-      url.search = new URLSearchParams({ client_id: cognito.client_id, response_type: "token", scope: "openid email", redirect_uri: back }).toString();
-      $("cognito-link").href = url.toString();
-    } else {
-      $("token-input").focus();
-    }
+    const oauth = state.config && state.config.oauth;
+    show("signin-oauth", Boolean(oauth));
+    show("signin-token", state.config && state.config.auth === "local");
   }
 
-  /** A token in the fragment (`#token=…` locally, `#id_token=…` from Cognito) is taken and removed
-   * from the address bar at once, so it is not left in the history. */
-  function takeTokenFromFragment() {
-    const fragment = new URLSearchParams(window.location.hash.replace(/^#\/?/, ""));
-    const token = fragment.get("token") || fragment.get("id_token");
-    if (!token) return;
-    history.replaceState(null, "", window.location.pathname + "#/");
-    useToken(token);
+  // The authorization-code flow with PKCE (S256), `state` and `nonce`: the page keeps the verifier,
+  // state and nonce of its one pending request in sessionStorage, sends only the challenge, takes the
+  // code from the address bar at once, spends it once at the token endpoint with the verifier, and
+  // keeps the tokens only when the ID token carries the request's nonce; the API is called with the
+  // access token. No token ever travels in a URL.
+  const PENDING = "motcua.signin";
+  const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
+  const returnAddress = () => window.location.origin + window.location.pathname;
+
+  async function beginSignIn() {
+    const oauth = state.config.oauth;
+    const verifier = random(32);
+    const challenge = b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+    const pending = { state: random(24), nonce: random(24), verifier, redirect: returnAddress() };
+    sessionStorage.setItem(PENDING, JSON.stringify(pending));
+    const url = new URL(oauth.authorize, API);
+    url.search = new URLSearchParams({
+      response_type: "code", client_id: oauth.client_id, redirect_uri: pending.redirect, scope: oauth.scope,
+      state: pending.state, nonce: pending.nonce, code_challenge: challenge, code_challenge_method: "S256",
+    }).toString();
+    window.location.assign(url.toString());
+  }
+
+  function signInFailed(message) {
+    $("signin-error").textContent = message;
+    show("signin-error", true);
+  }
+
+  /** Back from the authorize endpoint with `?code=…&state=…` (or `?error=…`, taken from the address
+   * bar by `start` at once): the pending request is used up whatever happens next, so nothing can be replayed. */
+  async function finishSignIn(query) {
+    if (!query.has("code") && !query.has("error")) return;
+    const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+    sessionStorage.removeItem(PENDING);
+    if (!pending || !query.get("state") || query.get("state") !== pending.state) {
+      return signInFailed("Yêu cầu đăng nhập không khớp (state). Hãy đăng nhập lại từ trang này.");
+    }
+    if (query.has("error")) return signInFailed(`Đăng nhập không thành công (${query.get("error")}).`);
+    const oauth = state.config.oauth;
+    let answer = null;
+    try {
+      const response = await fetch(new URL(oauth.token, API), {
+        method: "POST", cache: "no-store", credentials: "omit",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+        body: new URLSearchParams({
+          grant_type: "authorization_code", client_id: oauth.client_id, code: query.get("code"),
+          redirect_uri: pending.redirect, code_verifier: pending.verifier,
+        }).toString(),
+      });
+      answer = await response.json().catch(() => null);
+      if (!response.ok || !answer || !answer.id_token || !answer.access_token) {
+        return signInFailed(`Máy chủ đăng nhập từ chối mã (${(answer && answer.error) || response.status}). Hãy đăng nhập lại.`);
+      }
+    } catch (err) {
+      return signInFailed("Không kết nối được máy chủ đăng nhập. Kiểm tra mạng rồi thử lại.");
+    }
+    const claims = claimsOf(answer.id_token);
+    if (!claims || claims.nonce !== pending.nonce) {
+      return signInFailed("Mã đăng nhập không phải của yêu cầu này (nonce). Hãy đăng nhập lại.");
+    }
+    // The API wants the access token (scope motcua/staff: what the routes want, the portal's too).
+    useToken(answer.access_token);
   }
 
   // -- routing: #/ is the worklist, #/ho-so/<id> a dossier ---------------------------------------
@@ -530,16 +577,17 @@
 
   // -- start ------------------------------------------------------------------------------------
   async function start() {
-    // The token leaves the address bar before anything else happens, and a link followed while the
-    // page is still loading is not missed.
-    takeTokenFromFragment();
-    window.addEventListener("hashchange", () => { takeTokenFromFragment(); if (state.config) route(); });
+    // A returning code leaves the address bar before anything else happens.
+    const returning = new URLSearchParams(window.location.search);
+    if (returning.has("code") || returning.has("error")) history.replaceState(null, "", window.location.pathname + "#/");
+    window.addEventListener("hashchange", () => { if (state.config) route(); });
     try {
       state.config = await api("console/config.json");
     } catch (err) {
       failed(err);
       return;
     }
+    await finishSignIn(returning);
     fillSelect($("f-status"), state.config.statuses);
     fillSelect($("f-procedure"), state.config.procedures);
     if (!state.token && sessionStorage.getItem("motcua.token")) useToken(sessionStorage.getItem("motcua.token"));
@@ -552,6 +600,7 @@
         route();
       }
     });
+    $("signin-start").addEventListener("click", () => { beginSignIn().catch((err) => signInFailed(String(err))); });
     $("sign-out").addEventListener("click", () => signOut());
     $("filters").addEventListener("submit", applyFilters);
     $("f-status").addEventListener("change", applyFilters);

@@ -7,6 +7,8 @@ signed receipt, decide as the authority, hand the result back, resend a correcti
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import shutil
 import subprocess
@@ -15,7 +17,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
 import pytest
 import requests
 from selenium import webdriver
@@ -25,6 +29,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.e2e.portal import DemoPortal
+from tests.e2e.signin import log_in, sign_in, to_signin_page
 
 pytestmark = pytest.mark.e2e
 
@@ -120,12 +125,6 @@ def token(stack: Any, role: str, office: str = "031") -> str:
     return stack.token(role, office)["Authorization"].split(" ", 1)[1]
 
 
-def sign_in(browser: Any, stack: Any, role: str, office: str = "031") -> None:
-    """Open the console by a link carrying the token, and wait until it has taken it."""
-    browser.get(f"{stack.base}/console/#token={token(stack, role, office)}")
-    wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
-
-
 def test_a_clerk_signs_in_searches_the_worklist_and_downloads_a_signed_receipt(
     stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any
 ) -> None:
@@ -207,11 +206,11 @@ def test_the_authority_decides_and_the_clerk_hands_the_result_back(
     stack: Any, dossiers: dict[str, dict[str, Any]], browser: Any
 ) -> None:
     forwarded = dossiers["forwarded"]
-    # GIVEN the authority, signed in by a link carrying its token in the fragment
-    browser.get(f"{stack.base}/console/#token={token(stack, 'authority')}")
-    # THEN the token leaves the address bar at once, and the inbox lists the forwarded dossier
+    # GIVEN the authority, signed in through the stage's login page (code flow with PKCE)
+    sign_in(browser, stack, "authority")
+    # THEN the code leaves the address bar at once, and the inbox lists the forwarded dossier
     wait(browser, lambda d: forwarded["portal_code"] in portal_codes(d))
-    assert "token" not in browser.current_url
+    assert "code" not in browser.current_url and "token" not in browser.current_url
     assert not browser.find_element(By.ID, "stats").is_displayed()  # the office figures are the clerks'
     # WHEN it opens the dossier and records its decision
     browser.find_element(By.LINK_TEXT, forwarded["portal_code"]).click()
@@ -267,16 +266,133 @@ def test_a_clerk_resends_a_correction_request_and_sees_it_in_the_history(
     assert incomplete["portal_code"] not in browser.find_element(By.ID, "dossier").text
 
 
+def paste(browser: Any, stack: Any, text: str) -> None:
+    browser.get(f"{stack.base}/console/")
+    wait(browser, lambda d: d.find_element(By.ID, "token-input").is_displayed())
+    browser.find_element(By.ID, "token-input").send_keys(text)
+    browser.find_element(By.CSS_SELECTOR, "#signin-token button[type=submit]").click()
+
+
 def test_expired_or_garbage_tokens_send_the_clerk_back_to_sign_in(stack: Any, browser: Any) -> None:
-    browser.get(f"{stack.base}/console/#token=not-a-token")
+    paste(browser, stack, "not-a-token")
     wait(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
     assert "không đúng định dạng" in browser.find_element(By.ID, "signin-error").text
     # a well-formed token the server refuses (signed with another key)
     forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwicm9sZSI6ImNsZXJrIiwib2ZmaWNlIjoiMDMxIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJl"
-    browser.get(f"{stack.base}/console/#token={forged}")
+    paste(browser, stack, forged)
     wait(
         browser,
         lambda d: (
             d.find_element(By.ID, "signin").is_displayed() and "đăng nhập lại" in d.find_element(By.ID, "notice").text
         ),
     )
+
+
+# -- issue 18, finding 9: the authorization-code flow with PKCE, state and nonce ----------------------
+def signed_out(browser: Any) -> bool:
+    return bool(
+        browser.find_element(By.ID, "signin").is_displayed()
+        and not browser.find_element(By.ID, "worklist").is_displayed()
+        and browser.execute_script("return sessionStorage.getItem('motcua.token')") is None
+    )
+
+
+def test_the_console_signs_in_by_the_code_flow_and_keeps_no_token_in_the_address_bar(stack: Any, browser: Any) -> None:
+    # GIVEN the signed-out console: "Đăng nhập" leads to the login page with a PKCE request
+    to_signin_page(browser, stack)
+    request = parse_qs(urlsplit(browser.current_url).query)
+    assert request["response_type"] == ["code"] and request["code_challenge_method"] == ["S256"]
+    assert len(request["code_challenge"][0]) == 43 and request["state"][0] and request["nonce"][0]
+    assert "code_verifier" not in request  # the verifier never leaves the page
+    # WHEN a clerk of office 079 logs in there
+    log_in(browser, "clerk", "079")
+    # THEN the console shows that office's worklist, and the address bar holds neither code nor token
+    wait(browser, lambda d: d.find_element(By.ID, "worklist").is_displayed())
+    assert "BHXH tỉnh 079" in browser.find_element(By.ID, "who-label").text
+    assert urlsplit(browser.current_url).query == "" and "token" not in browser.current_url
+    # AND it calls the API with an access token of the staff scope, as in AWS (the portal's routes want it)
+    held = jwt.decode(
+        browser.execute_script("return sessionStorage.getItem('motcua.token')"), options={"verify_signature": False}
+    )
+    assert held["token_use"] == "access" and "motcua/staff" in held["scope"].split()
+    assert (held["role"], held["office"]) == ("clerk", "079")
+
+
+def test_a_code_returned_with_a_state_the_console_did_not_send_is_refused(stack: Any, browser: Any) -> None:
+    # GIVEN a sign-in begun in this browser, and a real code for it
+    to_signin_page(browser, stack)
+    log_in_url = browser.current_url
+    sent = parse_qs(urlsplit(log_in_url).query)
+    # WHEN an attacker's link brings this page a code with another state (login CSRF)
+    forged = urlencode({"code": "a-code-from-elsewhere", "state": "not-" + sent["state"][0]})
+    browser.get(f"{stack.base}/console/?{forged}")
+    # THEN the console refuses it, saying why, and stays signed out with the code gone from the bar
+    wait(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
+    assert "state" in browser.find_element(By.ID, "signin-error").text
+    assert signed_out(browser) and "code=" not in browser.current_url
+
+
+def test_an_id_token_without_the_consoles_nonce_is_refused(stack: Any, browser: Any) -> None:
+    # GIVEN a sign-in begun in this browser
+    to_signin_page(browser, stack)
+    parts = urlsplit(browser.current_url)
+    request = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    # WHEN the login answers with the console's state and challenge but an ID token for another nonce
+    # (a token issued for someone else's request, injected into this one)
+    browser.get(f"{stack.base}{parts.path}?{urlencode({**request, 'nonce': 'another-request-' + 'x' * 16})}")
+    log_in(browser, "clerk", "031")
+    # THEN the console refuses the token, saying why, and keeps nothing
+    wait(browser, lambda d: d.find_element(By.ID, "signin-error").is_displayed())
+    assert "nonce" in browser.find_element(By.ID, "signin-error").text
+    assert signed_out(browser) and "code=" not in browser.current_url
+
+
+def test_the_local_token_endpoint_refuses_a_wrong_verifier_and_a_replayed_code(stack: Any) -> None:
+    """Over HTTP, as the console's fetch calls it (the same checks as Cognito's token endpoint)."""
+    verifier = "v" * 43
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    back = f"{stack.base}/console/"
+    request = {
+        "response_type": "code",
+        "client_id": "motcua-console",
+        "redirect_uri": back,
+        "scope": "openid email",
+        "state": "s" * 24,
+        "nonce": "n" * 24,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    with requests.Session() as http:
+        # the implicit flow is not offered
+        implicit = http.get(f"{stack.base}/local/oauth2/authorize", params={**request, "response_type": "token"})
+        assert implicit.status_code == 400 and implicit.json()["error"] == "unsupported_response_type"
+
+        def code() -> str:
+            sent = http.post(
+                f"{stack.base}/local/oauth2/authorize",
+                data={**request, "role": "clerk", "office": "031"},
+                allow_redirects=False,
+                timeout=30,
+            )
+            assert sent.status_code == 303, sent.text
+            returned = parse_qs(urlsplit(sent.headers["Location"]).query)
+            assert returned["state"] == [request["state"]]
+            return returned["code"][0]
+
+        def exchange(code: str, verifier: str) -> requests.Response:
+            grant = {"grant_type": "authorization_code", "client_id": "motcua-console", "redirect_uri": back}
+            return http.post(
+                f"{stack.base}/local/oauth2/token", data={**grant, "code": code, "code_verifier": verifier}, timeout=30
+            )
+
+        wrong = exchange(code(), "w" * 43)
+        assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+        first = code()
+        granted = exchange(first, verifier)
+        assert granted.status_code == 200 and granted.headers["Cache-Control"] == "no-store"
+        tokens = granted.json()
+        assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["nonce"] == request["nonce"]
+        worklist = f"{stack.base}/v1/dossiers?office=031"
+        assert http.get(worklist, headers={"Authorization": f"Bearer {tokens['access_token']}"}, timeout=30).ok
+        replayed = exchange(first, verifier)
+        assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"

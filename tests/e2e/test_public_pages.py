@@ -24,6 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.e2e.portal import DemoPortal
+from tests.e2e.signin import sign_in
 from tests.helpers import qr_of
 
 pytestmark = pytest.mark.e2e
@@ -171,8 +172,7 @@ def test_feedback_sent_from_the_page_is_answered_in_the_console_and_the_answer_i
     screenshot(browser, "feedback-sent.png")
     # WHEN the office's clerk opens the console, finds the item with the contact, and answers it
     browser.set_window_size(*DESKTOP)
-    clerk = stack.token("clerk", dossier["office"])["Authorization"].split(" ", 1)[1]
-    browser.get(f"{stack.base}/console/#token={clerk}")
+    sign_in(browser, stack, "clerk", dossier["office"])
     row = WebDriverWait(browser, 30).until(
         lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f"#fb-rows tr[data-code='{code}']")), None)
     )

@@ -20,7 +20,15 @@ CALLERS: dict[str, tuple[str, str | None] | None] = {
     "authority_other": ("authority", OTHER),
     "admin": ("admin", None),
 }
-PUBLIC: dict[str, int | None] = dict.fromkeys(CALLERS)
+ACCESS_TOKENS: dict[str, tuple[dict[str, str], str]] = {
+    # issue 18: access tokens as the stage's user pool makes them (every secured route wants one in AWS);
+    # caller -> (claims, the caller whose answers it gets; "" = its own: see `_expected`)
+    "portal_access": ({"scope": "motcua/portal", "sub": "portal-client", "role": "admin"}, "portal"),
+    "clerk_access": ({"scope": "openid email motcua/staff", "sub": "u1", "role": "clerk", "office": OWN}, "clerk_own"),
+    "foreign_scope": ({"scope": "openid email", "sub": "u2", "role": "admin"}, ""),
+    "no_scope": ({"sub": "portal-client"}, ""),
+}
+PUBLIC: dict[str, int | None] = dict.fromkeys([*CALLERS, *ACCESS_TOKENS])
 PORTAL_ONLY = {
     "anonymous": 401,
     "portal": None,
@@ -239,7 +247,32 @@ def _payload(body: Any) -> str | bytes | None:
     return json.dumps(body) if body is not None else None
 
 
-@pytest.mark.parametrize("caller", list(CALLERS))
+def _access_token(claims: dict[str, str]) -> dict[str, str]:
+    """Signed as the local stage verifies tokens; shaped as Cognito's access tokens (`token_use` access)."""
+    import time
+
+    import jwt
+
+    from chalicelib.api.auth import local_secret
+
+    now = int(time.time())
+    body = {"token_use": "access", "client_id": "client", "aud": "motcua", "iat": now, "exp": now + 600, **claims}
+    return {"Authorization": f"Bearer {jwt.encode(body, local_secret(), algorithm='HS256')}"}
+
+
+def _expected(expected: dict[str, int | None], caller: str) -> int | None:
+    """An access token gets what the caller its scope makes it gets; a foreign scope may call no secured
+    route (403: the scope decides, not the role claim beside it), none at all is no one (401)."""
+    if caller in expected:
+        return expected[caller]
+    secured = expected["anonymous"] == 401
+    as_whom = ACCESS_TOKENS[caller][1]
+    if as_whom:
+        return expected[as_whom]
+    return ({"foreign_scope": 403, "no_scope": 401}[caller]) if secured else None
+
+
+@pytest.mark.parametrize("caller", [*CALLERS, *ACCESS_TOKENS])
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_access(api: Any, token: Callable[..., dict[str, str]], route: str, caller: str) -> None:
     method, template, body, content_type, expected, success = ROUTES[route]
@@ -248,8 +281,10 @@ def test_access(api: Any, token: Callable[..., dict[str, str]], route: str, call
     dossier = api.http.post(
         "/v1/dossiers", headers={**token("portal"), "Content-Type": "application/json"}, body=json.dumps(created)
     ).json_body
-    identity = CALLERS[caller]
-    headers = token(*identity) if identity else {}
+    identity = CALLERS.get(caller)
+    headers = (
+        token(*identity) if identity else _access_token(ACCESS_TOKENS[caller][0]) if caller in ACCESS_TOKENS else {}
+    )
     if content_type:
         headers["Content-Type"] = content_type
     payload = _payload(body)
@@ -258,9 +293,11 @@ def test_access(api: Any, token: Callable[..., dict[str, str]], route: str, call
         template.format(id=dossier["id"], code=created["portal_code"]), headers=headers, body=payload
     )
     # THEN the answer is the one the contract gives that caller
-    want = expected[caller] or success
+    want = _expected(expected, caller) or success
     assert reply.status_code == want, reply.body[:300]
     if want in (401, 403):
-        assert reply.json_body["error"]["code"] == {401: "unauthorized", 403: "forbidden"}[want]
+        error = reply.json_body["error"]
+        assert error["code"] == {401: "unauthorized", 403: "forbidden"}[want]
+        assert error["message"] and error["message_en"] and error["message"] != error["message_en"]  # vi and en
     if route == "worklist" and caller == "clerk_other":
         assert dossier["id"] not in [item["id"] for item in reply.json_body["items"]]

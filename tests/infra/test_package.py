@@ -230,9 +230,15 @@ def test_answers_api_gateway_gives_itself_have_the_apis_error_shape(sam: dict[st
 def test_the_console_signs_in_through_the_stacks_own_cognito_login(sam: dict[str, Any]) -> None:
     resources = sam["Resources"]
     client = resources["UserPoolClient"]["Properties"]
-    assert client["AllowedOAuthFlows"] == ["implicit"] and client["CallbackURLs"] == [
+    # issue 18, finding 9: the authorization-code flow (the page adds PKCE, state and nonce), never implicit;
+    # a public client (no secret in a page), back to the console only
+    assert client["AllowedOAuthFlows"] == ["code"] and client["CallbackURLs"] == [
         {"Fn::Sub": "${PublicBaseUrl}/console/"}
     ]
+    assert client["GenerateSecret"] is False and "openid" in client["AllowedOAuthScopes"]
+    # the local stage's own issuer of that flow is served by the local server alone
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert [p for p in paths if "local" in p or "oauth" in p] == []
     assert resources["UserPoolDomain"]["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
     api = next(
         r
@@ -401,12 +407,45 @@ def test_the_anchors_bucket_is_locked_in_compliance_mode(sam: dict[str, Any]) ->
 def test_the_portal_signs_in_with_client_credentials_and_its_routes_want_its_scope(sam: dict[str, Any]) -> None:
     resources = sam["Resources"]
     server = resources["UserPoolResourceServer"]["Properties"]
-    assert server["Identifier"] == "motcua" and [s["ScopeName"] for s in server["Scopes"]] == ["portal"]
+    assert server["Identifier"] == "motcua" and [s["ScopeName"] for s in server["Scopes"]] == ["portal", "staff"]
     client = resources["PortalClient"]["Properties"]
     assert client["AllowedOAuthFlows"] == ["client_credentials"] and client["GenerateSecret"] is True
     assert client["AllowedOAuthScopes"] == ["motcua/portal"]
     paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
     create = paths["/v1/dossiers"]["post"]["security"]
     assert create == [{"motcua-users": ["motcua/portal"]}], create
+    # the routes it shares with the staff take its access token too (issue 18): every secured route
+    # wants an access token, the staff's with the console's scope
     read = paths["/v1/dossiers/{dossier_id}"]["get"]["security"]
-    assert read == [{"motcua-users": []}], read  # staff (and the portal) with ID tokens
+    assert read == [{"motcua-users": ["motcua/portal", "motcua/staff"]}], read
+    slips = paths["/v1/dossiers/{dossier_id}/documents/{kind}"]["get"]["security"]
+    assert slips == [{"motcua-users": ["motcua/portal", "motcua/staff"]}], slips
+    decide = paths["/v1/dossiers/{dossier_id}/decision"]["post"]["security"]
+    assert decide == [{"motcua-users": ["motcua/staff"]}], decide
+    secured = [op.get("security") for path in paths.values() for op in path.values() if isinstance(op, dict)]
+    assert [s for s in secured if s is not None and not all(scopes for d in s for scopes in d.values())] == []
+
+
+def test_the_staffs_access_tokens_carry_their_attributes_through_the_pools_trigger(sam: dict[str, Any]) -> None:
+    resources = sam["Resources"]
+    console = resources["UserPoolClient"]["Properties"]
+    assert "motcua/staff" in console["AllowedOAuthScopes"] and "motcua/portal" not in console["AllowedOAuthScopes"]
+    assert "custom:authority" in console["ReadAttributes"] and console["WriteAttributes"] == ["email"]
+    pool = resources["UserPool"]["Properties"]
+    assert {a["Name"] for a in pool["Schema"]} >= {"role", "office", "authority"}
+    trigger = pool["LambdaConfig"]["PreTokenGenerationConfig"]
+    assert trigger == {"LambdaArn": {"Fn::GetAtt": ["StaffClaims", "Arn"]}, "LambdaVersion": "V2_0"}
+    assert pool["UserPoolTier"] in ("ESSENTIALS", "PLUS")  # access-token customisation needs it
+    function = resources["StaffClaims"]["Properties"]
+    assert function["Handler"] == "chalicelib.api.staff_claims.handler" and function["Timeout"] <= 5
+    assert not [k for k in function["Environment"]["Variables"] if "SECRET" in k and k != "MOTCUA_SECRETS"]
+    statements = resources["StaffClaimsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert {a for s in statements for a in s["Action"]} == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    }
+    permission = resources["StaffClaimsInvokePermission"]["Properties"]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}

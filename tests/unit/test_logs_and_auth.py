@@ -148,7 +148,7 @@ def test_an_exception_full_of_personal_data_leaves_none_of_it_in_the_log(capsys:
 
 def test_a_client_credentials_token_is_the_portal_by_its_scope_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 18, finding 8: the portal signs in as a machine; its scope decides its role server-side."""
-    from chalicelib.api.auth import Unauthorized, authenticate
+    from chalicelib.api.auth import Forbidden, Unauthorized, authenticate
     from chalicelib.config import settings
 
     monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
@@ -166,9 +166,56 @@ def test_a_client_credentials_token_is_the_portal_by_its_scope_alone(monkeypatch
             {}, context({**access, "scope": "motcua/portal", "custom:role": "admin", "role": "admin"})
         )
         assert forged.role == "portal"
-        # an access token without the API's scope is no one
-        for scope in ("", "openid email", "aws.cognito.signin.user.admin"):
-            with pytest.raises(Unauthorized):
+        # an access token without a scope is no one (401); with none of the API's, or both, it may do nothing (403)
+        with pytest.raises(Unauthorized):
+            authenticate({}, context({**access, "scope": ""}))
+        for scope in ("openid email", "aws.cognito.signin.user.admin", "motcua/portal motcua/staff"):
+            with pytest.raises(Forbidden):
                 authenticate({}, context({**access, "scope": scope}))
+    finally:
+        settings.cache_clear()
+
+
+def test_a_staff_access_token_is_its_trigger_claims_and_the_trigger_copies_only_staff_attributes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18: every secured route wants an access token in AWS (the portal has no other); the console's
+    carry `motcua/staff` and the role, office and body the pool's pre-token trigger copies from the user."""
+    from chalicelib.api.auth import Forbidden, Unauthorized, authenticate
+    from chalicelib.api.staff_claims import handler
+    from chalicelib.config import settings
+
+    def trigger(attributes: dict[str, str]) -> dict[str, Any]:
+        event = {
+            "version": "2",
+            "triggerSource": "TokenGeneration_HostedAuth",
+            "request": {"userAttributes": attributes},
+        }
+        return handler(event)["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]
+
+    clerk = trigger({"sub": "u1", "email": "a@b.vn", "custom:role": "clerk", "custom:office": "031"})
+    assert clerk == {"claimsToAddOrOverride": {"role": "clerk", "office": "031"}}
+    body = trigger({"custom:role": "authority", "custom:office": "031", "custom:authority": "province"})
+    assert body["claimsToAddOrOverride"] == {"role": "authority", "office": "031", "authority": "province"}
+    # a user of another role (the old portal user) gets no staff scope at all
+    assert trigger({"custom:role": "portal"}) == {"scopesToSuppress": ["motcua/staff"]}
+    assert trigger({}) == {"scopesToSuppress": ["motcua/staff"]}
+
+    monkeypatch.setenv("MOTCUA_AUTH_MODE", "cognito")
+    settings.cache_clear()
+    try:
+
+        def context(claims: dict[str, str]) -> dict[str, Any]:
+            return {"authorizer": {"claims": claims}}
+
+        staff = {"token_use": "access", "sub": "u1", "scope": "openid email motcua/staff"}
+        principal = authenticate({}, context({**staff, **clerk["claimsToAddOrOverride"]}))
+        assert (principal.role, principal.office, principal.sub) == ("clerk", "031", "u1")
+        principal = authenticate({}, context({**staff, **body["claimsToAddOrOverride"]}))
+        assert (principal.role, principal.authority) == ("authority", "province")
+        with pytest.raises(Forbidden):  # the staff scope never makes the portal
+            authenticate({}, context({**staff, "role": "portal"}))
+        with pytest.raises(Unauthorized):  # nor a clerk without an office
+            authenticate({}, context({**staff, "role": "clerk"}))
     finally:
         settings.cache_clear()
