@@ -38,7 +38,7 @@ from chalicelib.config import settings
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-__all__ = ["OcrData", "OcrEngine", "OcrTimeout", "engine", "engine_name", "parse_tsv", "tessdata_path"]
+__all__ = ["OcrData", "OcrEngine", "OcrTimeout", "engine", "engine_name", "parse_tsv", "start_loading", "tessdata_path"]
 
 OcrData = dict[str, list[Any]]
 """What `image_to_data` gives: one list per TSV column (text, conf, left, top, width, height, ...)."""
@@ -226,6 +226,21 @@ def _make(wanted: str) -> OcrEngine:
         if wanted == "tesserocr":
             raise
         return CliEngine()
+
+
+def start_loading() -> None:
+    """Make the process's engine in a thread now, while the caller goes on importing and decoding its page:
+    tesserocr loads the model with the GIL released, so a one-shot process (`motcua extract`) has its model
+    ready by the time its page is, instead of loading it after. The first `engine()` call waits for it (the
+    same lock); a failure here is left for that call to raise."""
+
+    def load() -> None:
+        try:
+            engine()
+        except Exception:  # noqa: BLE001 - raised again, where it is asked for, by engine()
+            pass
+
+    threading.Thread(target=load, name="ocr-engine-load", daemon=True).start()
 
 
 def engine_name() -> str:
