@@ -7,10 +7,11 @@ Two engines stand behind it, chosen once per process (`MOTCUA_OCR_ENGINE`: `auto
   model once and is then kept for the next page, so a page costs its recognition alone, not the
   start of a new `tesseract` process that loads the model again (about a sixth of a page). Engines
   live in a pool, one per thread that reads at the same time (the extraction reads one page per
-  core), and Tesseract releases the GIL while it recognises, so the threads run on every core. The
-  wheels bundle their own Tesseract and Leptonica; they are manylinux_2_28 (glibc 2.28), so where
-  they do not install (Lambda's python3.11 has glibc 2.26: see infra/ocr-image.md) the OCR image
-  builds tesserocr from its source against the Tesseract it builds.
+  core), and Tesseract releases the GIL while it recognises, so the threads run on every core.
+  tesserocr is built from its source against the system's libtesseract, the one the `tesseract` CLI
+  runs (requirements-ocr.in), so that both engines read alike: its wheels bundle another Tesseract
+  (5.5.4), which read some lists otherwise. The OCR image builds it against the Tesseract it builds
+  (infra/ocr-image.md).
 - **pytesseract** (the CLI): one `tesseract` process per reading, which pytesseract starts and
   parses. It is the fallback wherever tesserocr is missing, and it does what a one-shot CLI does
   best: orientation and script detection (`ocr.osd_rotation`) and the cell reader started ahead.
