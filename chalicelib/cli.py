@@ -108,6 +108,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from chalicelib.extraction.engine import start_loading
+
+    start_loading()  # the warm engine's model loads while the extraction's libraries import
     from chalicelib.extraction.cli import run
 
     return run(args.file, args.json)

@@ -93,13 +93,12 @@ class Settings(BaseSettings):
 
     # -- extraction -------------------------------------------------------------------------------
     ocr_lang: str = "vie"
-    ocr_engine: Literal["auto", "tesserocr", "pytesseract"] = "pytesseract"
+    ocr_engine: Literal["auto", "tesserocr", "pytesseract"] = "auto"
     """Tesseract in this process, its model loaded once (tesserocr), or a `tesseract` process per
-    reading (pytesseract); auto: tesserocr where it is installed (chalicelib/extraction/engine.py).
-    Why pytesseract by default: the warm engine's Tesseract (5.5.4, bundled in tesserocr's wheel) reads some
-    headers and cells otherwise than the CLI's the extraction was measured with, and on `bench/accuracy.py`
-    it sent back 3 of 81 valid dossiers (seeds 7, 31, 101) the CLI accepts; it is faster (docs/bench/), and
-    becomes the default once the extraction reads its output as well."""
+    reading (pytesseract); auto: tesserocr where it is installed, pytesseract otherwise
+    (chalicelib/extraction/engine.py). tesserocr is built against the system's own libtesseract (the
+    CLI's), so both engines are one Tesseract: through it `bench/accuracy.py` sends back no valid dossier
+    on seeds 2020, 7, 31 and 101, as through the CLI (the wheel's bundled 5.5.4 had sent back 3 of 81)."""
     ocr_timeout: float = Field(120, gt=0, le=900)
     ocr_workers: int | None = Field(None, ge=1, le=64)
     """Pages read at once; unset: one per CPU."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib.documents.slips import KIND_CODES
 from chalicelib.domain.actions import Action
@@ -63,8 +63,16 @@ __all__ = [
 ]
 
 
+class _Shape(BaseModel):
+    """An answer's model, its validator built when a route first answers with it rather than when `app` is
+    imported: every Lambda function imports `app.py` on its cold start, and most answer with a few of these
+    shapes or none (the queue workers), so building every validator there is cost without use."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 # -- errors ---------------------------------------------------------------------------------------
-class ErrorBody(BaseModel):
+class ErrorBody(_Shape):
     code: str
     """Stable and machine-readable (`missing_attachment`, `not_found`); clients branch on it."""
     message: str
@@ -73,7 +81,7 @@ class ErrorBody(BaseModel):
     details: Any = None
 
 
-class ErrorView(BaseModel):
+class ErrorView(_Shape):
     error: ErrorBody
 
 
@@ -130,13 +138,13 @@ SLIP_KIND: dict[str, Any] = {"type": "string", "enum": list(KIND_CODES)}
 
 
 # -- answers ----------------------------------------------------------------------------------------
-class DocumentView(BaseModel):
+class DocumentView(_Shape):
     kind: str
     number: str
     issued_at: datetime
 
 
-class DecisionView(BaseModel):
+class DecisionView(_Shape):
     result: str
     note: str | None
     amount: float | None
@@ -144,7 +152,7 @@ class DecisionView(BaseModel):
     at: datetime
 
 
-class HistoryView(BaseModel):
+class HistoryView(_Shape):
     status: str
     at: datetime
     by: str
@@ -154,7 +162,7 @@ class HistoryView(BaseModel):
     """`started` (a submission, corrected or not, starts the time limit) or `stopped` (a correction request)."""
 
 
-class StepView(BaseModel):
+class StepView(_Shape):
     """One body's step and its own deadline."""
 
     body: str
@@ -171,14 +179,14 @@ class StepView(BaseModel):
     apology: str | None = None
 
 
-class NoticeView(BaseModel):
+class NoticeView(_Shape):
     kind: str
     number: str
     at: datetime
     by: str
 
 
-class AttachmentView(BaseModel):
+class AttachmentView(_Shape):
     name: str
     content_type: str
     size: int
@@ -194,7 +202,7 @@ class AttachmentView(BaseModel):
     """For a list of workers: readings reconciled with the registry, and notes for the clerk."""
 
 
-class DossierView(BaseModel):
+class DossierView(_Shape):
     id: str
     portal_code: str
     procedure: str
@@ -230,7 +238,7 @@ class DossierView(BaseModel):
     """What the caller may do to it now (chalicelib/domain/actions.py); the console shows these."""
 
 
-class LookupView(BaseModel):
+class LookupView(_Shape):
     portal_code: str
     procedure: str
     status: str
@@ -239,7 +247,7 @@ class LookupView(BaseModel):
     due_date: date | None
 
 
-class WorklistItem(BaseModel):
+class WorklistItem(_Shape):
     id: str
     portal_code: str
     procedure: str
@@ -254,12 +262,12 @@ class WorklistItem(BaseModel):
     escalation: str | None = None
 
 
-class WorklistView(BaseModel):
+class WorklistView(_Shape):
     items: list[WorklistItem]
     next: str | None
 
 
-class ListRow(BaseModel):
+class ListRow(_Shape):
     row: int
     typed: dict[str, str | None]
     scanned: dict[str, str | None] | None
@@ -270,7 +278,7 @@ class ListRow(BaseModel):
     """Fields the scan read with too little confidence to hold against the applicant."""
 
 
-class ScannedList(BaseModel):
+class ScannedList(_Shape):
     attachment: str
     state: str
     """`read`, `unreadable`, or `not_read` (the extract step has not run yet)."""
@@ -284,11 +292,11 @@ class ScannedList(BaseModel):
     """What the clerk should know of the reading (a column not found), in Vietnamese and English."""
 
 
-class WorkerListsView(BaseModel):
+class WorkerListsView(_Shape):
     lists: list[ScannedList]
 
 
-class DocumentLink(BaseModel):
+class DocumentLink(_Shape):
     kind: str
     number: str
     url: str
@@ -298,7 +306,7 @@ class DocumentLink(BaseModel):
     expires_in: int
 
 
-class UploadRequest(BaseModel):
+class UploadRequest(_Shape):
     name: str
     content_type: str
     size: int
@@ -308,26 +316,26 @@ class UploadRequest(BaseModel):
     """The dossier component(s) the file fulfils, comma-separated, as `?component=` of a direct upload."""
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(_Shape):
     method: str
     url: str
     headers: dict[str, str]
     expires_in: int
 
 
-class SlipIdentity(BaseModel):
+class SlipIdentity(_Shape):
     kind: str | None
     number: str | None
     portal_code: str | None
 
 
-class Problem(BaseModel):
+class Problem(_Shape):
     code: str
     message: str
     message_en: str | None = None
 
 
-class Verification(BaseModel):
+class Verification(_Shape):
     valid: bool
     """The signature is intact and covers the whole file."""
     issued_by_system: bool
@@ -344,7 +352,7 @@ class Verification(BaseModel):
     problems: list[Problem]
 
 
-class CitedView(BaseModel):
+class CitedView(_Shape):
     """A rule of a procedure and its law: the article, the source read, and how sure we are."""
 
     name: str
@@ -358,7 +366,7 @@ class CitedView(BaseModel):
     """The rule's own values (`{"start": "2021-05-01", "end": "2021-12-31"}`, `{"value": 15}`, ...)."""
 
 
-class ProcedureStepView(BaseModel):
+class ProcedureStepView(_Shape):
     body: str
     body_name: str
     task: str
@@ -370,7 +378,7 @@ class ProcedureStepView(BaseModel):
     to_confirm: str = ""
 
 
-class ProcedureComponentView(BaseModel):
+class ProcedureComponentView(_Shape):
     code: str
     """What the portal declares (`?component=`)."""
     title: str
@@ -380,7 +388,7 @@ class ProcedureComponentView(BaseModel):
     """Must carry the applicant's digital signature (PAdES); never for a citizen the portal authenticated."""
 
 
-class ProcedureBasisView(BaseModel):
+class ProcedureBasisView(_Shape):
     """One procedure under one legal basis: a dossier is judged by the version whose window covers its period."""
 
     basis: str
@@ -405,7 +413,7 @@ class ProcedureBasisView(BaseModel):
     """The data file, under `chalicelib/procedures`."""
 
 
-class ProcedureView(BaseModel):
+class ProcedureView(_Shape):
     code: str
     title: str
     title_en: str
@@ -416,19 +424,19 @@ class ProcedureView(BaseModel):
     bases: list[ProcedureBasisView]
 
 
-class ProcedureListView(BaseModel):
+class ProcedureListView(_Shape):
     """Body of `GET /v1/procedures`: every procedure this system knows, with each basis it has."""
 
     items: list[ProcedureView]
 
 
-class Health(BaseModel):
+class Health(_Shape):
     status: Literal["ok", "unavailable"]
     failing: list[str] = []
     """The stores that did not answer."""
 
 
-class StatsRow(BaseModel):
+class StatsRow(_Shape):
     """One body's steps of one procedure begun in one week, each against its own deadline."""
 
     procedure: str
@@ -444,7 +452,7 @@ class StatsRow(BaseModel):
     escalated: int
 
 
-class StatsView(BaseModel):
+class StatsView(_Shape):
     office: str
     as_of: date
     bodies: dict[str, str]
@@ -454,13 +462,13 @@ class StatsView(BaseModel):
     """The office's feedback: open, overdue (past its answer date), answered."""
 
 
-class FeedbackCounts(BaseModel):
+class FeedbackCounts(_Shape):
     open: int
     overdue: int
     answered: int
 
 
-class FeedbackReceipt(BaseModel):
+class FeedbackReceipt(_Shape):
     """What a sender gets back: the code to follow the item by, and when it will be answered."""
 
     code: str
@@ -469,7 +477,7 @@ class FeedbackReceipt(BaseModel):
     answer_due: date
 
 
-class FeedbackPublicView(BaseModel):
+class FeedbackPublicView(_Shape):
     """An item as anyone sees it by its code: never the contact; the answer once published."""
 
     code: str
@@ -495,7 +503,7 @@ class FeedbackView(FeedbackPublicView):
     answered_by: str | None
 
 
-class FeedbackListView(BaseModel):
+class FeedbackListView(_Shape):
     items: list[FeedbackView]
     counts: FeedbackCounts
 

@@ -7,10 +7,11 @@ Two engines stand behind it, chosen once per process (`MOTCUA_OCR_ENGINE`: `auto
   model once and is then kept for the next page, so a page costs its recognition alone, not the
   start of a new `tesseract` process that loads the model again (about a sixth of a page). Engines
   live in a pool, one per thread that reads at the same time (the extraction reads one page per
-  core), and Tesseract releases the GIL while it recognises, so the threads run on every core. The
-  wheels bundle their own Tesseract and Leptonica; they are manylinux_2_28 (glibc 2.28), so where
-  they do not install (Lambda's python3.11 has glibc 2.26: see infra/ocr-image.md) the OCR image
-  builds tesserocr from its source against the Tesseract it builds.
+  core), and Tesseract releases the GIL while it recognises, so the threads run on every core.
+  tesserocr is built from its source against the system's libtesseract, the one the `tesseract` CLI
+  runs (requirements-ocr.in), so that both engines read alike: its wheels bundle another Tesseract
+  (5.5.4), which read some lists otherwise. The OCR image builds it against the Tesseract it builds
+  (infra/ocr-image.md).
 - **pytesseract** (the CLI): one `tesseract` process per reading, which pytesseract starts and
   parses. It is the fallback wherever tesserocr is missing, and it does what a one-shot CLI does
   best: orientation and script detection (`ocr.osd_rotation`) and the cell reader started ahead.
@@ -38,7 +39,7 @@ from chalicelib.config import settings
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-__all__ = ["OcrData", "OcrEngine", "OcrTimeout", "engine", "engine_name", "parse_tsv", "tessdata_path"]
+__all__ = ["OcrData", "OcrEngine", "OcrTimeout", "engine", "engine_name", "parse_tsv", "start_loading", "tessdata_path"]
 
 OcrData = dict[str, list[Any]]
 """What `image_to_data` gives: one list per TSV column (text, conf, left, top, width, height, ...)."""
@@ -226,6 +227,21 @@ def _make(wanted: str) -> OcrEngine:
         if wanted == "tesserocr":
             raise
         return CliEngine()
+
+
+def start_loading() -> None:
+    """Make the process's engine in a thread now, while the caller goes on importing and decoding its page:
+    tesserocr loads the model with the GIL released, so a one-shot process (`motcua extract`) has its model
+    ready by the time its page is, instead of loading it after. The first `engine()` call waits for it (the
+    same lock); a failure here is left for that call to raise."""
+
+    def load() -> None:
+        try:
+            engine()
+        except Exception:  # noqa: BLE001 - raised again, where it is asked for, by engine()
+            pass
+
+    threading.Thread(target=load, name="ocr-engine-load", daemon=True).start()
 
 
 def engine_name() -> str:

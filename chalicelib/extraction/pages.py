@@ -174,12 +174,13 @@ class _PdfDocument(SourceDocument):
                 yield Page(number, "text_layer", text=text, words=words)
                 continue
             w, h = self._sizes[i]
+            # at `ocr_dpi` even when the page is a coarser scan: a 200-dpi scanner page rendered at 200 dpi had
+            # its dates of birth read as the period's start by Tesseract 5.3 (either engine), at 300 it reads right
+            # (tests/unit/extraction/test_pdf_scan_resolution.py, test_second_generator.py)
             dpi = _render_dpi(w, h)
             try:
                 page = self._pdf[i]
                 try:
-                    if _at_scan_resolution():
-                        dpi = min(dpi, _scan_dpi(page, w, h) or dpi)
                     bitmap = page.render(scale=dpi / 72, grayscale=True)
                     image = bitmap.to_pil().convert("L")
                 finally:
@@ -193,43 +194,6 @@ class _PdfDocument(SourceDocument):
         pdf, self._pdf = getattr(self, "_pdf", None), None
         if pdf is not None:
             pdf.close()
-
-
-SCAN_DPI_KEPT = 200
-"""A scanner's page (one image over the whole page) at this resolution or more is rendered at its own
-resolution (up to `ocr_dpi`) instead of `ocr_dpi`: a 200-dpi scan rendered at 300 dpi gives Tesseract
-2.25 times the pixels to read and no more detail (images are read at their own resolution already).
-Below it the page is still rendered at `ocr_dpi`, where the larger characters help Tesseract."""
-
-
-def _at_scan_resolution() -> bool:
-    """Whether a scanned page is rendered at its own resolution rather than at `_render_dpi`'s. Only for the
-    warm engine, the one that was measured so: through the CLI engine, a 200-dpi scanner PDF rendered at 200 dpi
-    had its dates of birth read as the period's start (tests/unit/extraction/test_second_generator.py), and at
-    300 it reads right."""
-    from .engine import engine_name
-
-    return engine_name() == "tesserocr"
-
-
-def _scan_dpi(page: Any, w_pt: float, h_pt: float) -> int | None:
-    """The resolution of the image that covers (nearly) the whole page, when it is at least
-    `SCAN_DPI_KEPT`; None for any other page (text, drawings, several images, a low-resolution scan)."""
-    import pypdfium2.raw as pdfium_c
-
-    try:
-        images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-        if len(images) != 1:
-            return None
-        left, bottom, right, top = images[0].get_bounds()
-        area_pt2 = max(0.0, right - left) * max(0.0, top - bottom)
-        if area_pt2 < 0.8 * w_pt * h_pt:
-            return None
-        px_w, px_h = images[0].get_px_size()
-    except Exception:  # noqa: BLE001 - pdfium's view of an odd page: render it as before
-        return None
-    dpi = round(math.sqrt(px_w * px_h / (area_pt2 / 72 / 72)))  # the same either way the image is turned
-    return dpi if dpi >= 0.97 * SCAN_DPI_KEPT else None  # a 200-dpi scan's page size is rounded to points
 
 
 def _render_dpi(w_pt: float, h_pt: float) -> int:

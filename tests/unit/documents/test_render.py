@@ -12,6 +12,7 @@ import pytest
 from chalicelib.documents import TITLES, RenderError, render_slip, verify_pdf
 from chalicelib.documents.examples import APPLICANT, example_slip, example_slips
 from chalicelib.documents.qr import lookup_url, qr_matrix
+from tests.helpers import qr_of
 
 BASE = "https://motcua.example.vn"
 
@@ -153,6 +154,16 @@ def test_qr_points_at_the_public_lookup():
     assert url == f"{BASE}/v1/lookup/G22.99%2F200512%20000123"
     matrix = qr_matrix(lookup_url(BASE, "G22.99-200512-000123"))
     assert len(matrix) >= 25 and any(any(row) for row in matrix)
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+def test_the_qr_of_every_kind_of_slip_reads_back_from_the_printed_page(tmp_path, kind):
+    """The QR is drawn with one fixed mask (`QR_MASK`, not the best of eight): a phone still reads it, for
+    every kind of slip and its own check code (each a different address, some a larger QR version)."""
+    slip = example_slip(kind, workers=3)
+    check = "K7QZ2M4A"
+    pdf = render_slip(slip, public_base_url=BASE, check=check)
+    assert qr_of(pdf, tmp_path) == lookup_url(BASE, slip.portal_code, slip.number, check)
 
 
 def test_not_a_slip_is_refused():
