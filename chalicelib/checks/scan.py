@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from chalicelib.checks.text import dmy
 from chalicelib.domain.dossier import Worker
-from chalicelib.domain.findings import Finding
+from chalicelib.domain.findings import Finding, finding
 from chalicelib.domain.names import normalise_name
 
 __all__ = [
@@ -269,12 +269,7 @@ def compare_scan(
     for index, worker, row in pairs:
         if row is None:
             out.findings.append(
-                Finding(
-                    code="scan_mismatch",
-                    field="workers",
-                    row=index,
-                    message=f"Người lao động {worker.full_name} (dòng {index}) có trong dữ liệu khai nhưng không có trong danh sách đã ký ({attachment}).",
-                )
+                finding("scan.not_in_scan", field="workers", row=index, name=worker.full_name, attachment=attachment)
             )
             continue
         confidence = row.get("confidence") or {}
@@ -289,11 +284,12 @@ def compare_scan(
             out.findings.append(_mismatch(index, field, typed, read, attachment, known))
     for row in extra:
         out.findings.append(
-            Finding(
-                code="scan_mismatch",
+            finding(
+                "scan.only_in_scan",
                 field="workers",
                 row=row.get("row"),
-                message=f"Danh sách đã ký ({attachment}) có người lao động mã số BHXH {row['si_number']} (dòng {row.get('row')}) không có trong dữ liệu khai trên Cổng.",
+                attachment=attachment,
+                si_number=row["si_number"],
             )
         )
     out.notes = _column_notes(workers, rows, attachment, found_columns)
@@ -305,34 +301,18 @@ def _mismatch(index: int, field: str, typed: Any, read: Any, attachment: str, kn
     the value the registry confirms (the typed one: the signed list is to be corrected and signed
     again; the scanned one: the typed data are to be corrected), or none when the registry does not
     tell: a misread value is never put forward as the fix."""
-    where = (
-        f"Dòng {index}: {FIELDS[field]} trong danh sách đã ký ({attachment}) là «{_shown(field, read)}», "
-        f"khác với dữ liệu khai trên Cổng «{_shown(field, typed)}»"
-    )
+    values: dict[str, Any] = {
+        "what": (FIELDS[field], FIELDS_EN[field]),
+        "attachment": attachment,
+        "read": _shown(field, read),
+        "typed": _shown(field, typed),
+        "known": _shown(field, known),
+    }
     if known is not None and _same(field, typed, known):
-        return Finding(
-            code="scan_mismatch",
-            field=field,
-            row=index,
-            message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như dữ liệu khai. "
-            "Đề nghị sửa danh sách đã ký cho đúng và ký số lại.",
-            suggestion=_shown(field, typed),
-        )
+        return finding("scan.registry_has_typed", field=field, row=index, suggestion=_shown(field, typed), **values)
     if known is not None and _same(field, read, known):
-        return Finding(
-            code="scan_mismatch",
-            field=field,
-            row=index,
-            message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như danh sách đã ký. "
-            "Đề nghị sửa dữ liệu khai trên Cổng.",
-            suggestion=_shown(field, read),
-        )
-    return Finding(
-        code="scan_mismatch",
-        field=field,
-        row=index,
-        message=f"{where}. Đề nghị kiểm tra và thống nhất dữ liệu khai với danh sách đã ký.",
-    )
+        return finding("scan.registry_has_read", field=field, row=index, suggestion=_shown(field, read), **values)
+    return finding("scan.differs", field=field, row=index, **values)
 
 
 def _column_notes(
