@@ -14,7 +14,7 @@
   const RESULT_TITLES = { approved: "Chấp thuận", denied: "Không chấp thuận" };
 
   const state = {
-    config: null, token: null, claims: null,
+    config: null, procedures: null, token: null, claims: null,
     filters: { status: "", procedure: "", overdue: false, q: "" },
     cursors: [null], page: 0, next: null, timer: null, current: null,
   };
@@ -45,7 +45,7 @@
   const time = (iso) => (iso ? new Date(iso).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : "—");
   const money = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString("vi-VN") + " đồng");
   const statusTitle = (s) => (state.config && state.config.statuses[s]) || s;
-  const procedureTitle = (p) => (state.config && state.config.procedures[p]) || p;
+  const procedureTitle = (p) => (state.procedures && state.procedures[p]) || p;
 
   function notify(text, kind) {
     const box = $("notice");
@@ -535,13 +535,16 @@
     takeTokenFromFragment();
     window.addEventListener("hashchange", () => { takeTokenFromFragment(); if (state.config) route(); });
     try {
-      state.config = await api("console/config.json");
+      // the procedures as the public catalogue lists them (GET /v1/procedures: the data files), code → title
+      const [config, catalogue] = await Promise.all([api("console/config.json"), api("v1/procedures")]);
+      state.config = config;
+      state.procedures = Object.fromEntries(catalogue.items.map((p) => [p.code, p.title]));
     } catch (err) {
       failed(err);
       return;
     }
     fillSelect($("f-status"), state.config.statuses);
-    fillSelect($("f-procedure"), state.config.procedures);
+    fillSelect($("f-procedure"), state.procedures);
     if (!state.token && sessionStorage.getItem("motcua.token")) useToken(sessionStorage.getItem("motcua.token"));
 
     $("signin-token").addEventListener("submit", (event) => {
