@@ -85,6 +85,7 @@ FIELD_LABELS: dict[str, str] = {
     "workers": "Danh sách người lao động",
     "applicant.unit_code": "Mã đơn vị",
     "applicant.tax_code": "Mã số thuế",
+    "applicant.industry": "Ngành, nghề",
     "attachments": "Thành phần hồ sơ",
 }
 """How a slip names the `field` of a finding: the applicant's words, never the field's code."""

@@ -19,7 +19,7 @@ from chalicelib.checks.outcome import decide
 from chalicelib.checks.scan import compare_scan
 from chalicelib.checks.suggestions import suggest_si_number
 from chalicelib.checks.text import month_vi
-from chalicelib.checks.unit import check_unit
+from chalicelib.checks.unit import check_industry, check_unit
 from chalicelib.checks.workers import check_unit_share, check_worker, month_before, months
 from chalicelib.domain import notes
 from chalicelib.domain.components import COMPONENTS, infer_components
@@ -128,6 +128,7 @@ def review(dossier: Dossier) -> Review:
         portal_authenticated = {name: _portal_authentication(rules) for name in components}
         signatures = []
     findings = check_attachments(components, rules, unreadable, signatures)
+    findings += check_industry(dossier.applicant, rules)
     # the registry breaks ties between the typed list and a doubtful reading of the signed one
     people = registry().participants([w.si_number for w in dossier.workers]) if rules.registry_check else None
     readings: dict[str, dict[str, Any]] = {}

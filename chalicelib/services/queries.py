@@ -157,7 +157,13 @@ def _version(v: Procedure) -> dict[str, Any]:
         "forwarded_to_name": body_name(v.forwarded_to) if v.forwarded_to else None,
         "decision_amount": v.decision_amount,
         "rules": [
-            {"name": name, **rule.model_dump(include=cited), "value": rule.model_dump(mode="json", exclude=cited)}
+            {
+                "name": name,
+                **rule.model_dump(include=cited),
+                "checked_by": getattr(rule, "checked_by", "bhxh"),
+                "checked_by_name": body_name(getattr(rule, "checked_by", "bhxh")),
+                "value": rule.model_dump(mode="json", exclude=cited | {"checked_by"}),
+            }
             for name, rule in v.cited()
             if not name.startswith("steps")
         ],

@@ -35,7 +35,9 @@ def test_a_2021_suspension_and_a_2021_loan_follow_decision_23(stack: Any) -> Non
     suspension = portal.submit(portal.workers(2, "2021-07-01", "2021-07-20"))
     done = portal.wait_for(suspension["id"], {"forwarded", "confirmed", "accepted"})
     assert done["basis"] == "qd23_2021" and [s["days"] for s in done["steps"]][:1] == [2]
-    loan = portal.submit(portal.workers(1, "2021-09-01", "2021-09-30"), procedure="recovery_wage_loan")
+    loan = portal.submit(
+        portal.workers(1, "2021-09-01", "2021-09-30"), procedure="recovery_wage_loan", industry="lodging"
+    )
     forwarded = portal.wait_for(loan["id"], {"forwarded"})
     assert forwarded["forwarded_to"] == "social_policy_bank"
 
