@@ -286,6 +286,8 @@ class ScannedList(BaseModel):
 
 class WorkerListsView(BaseModel):
     lists: list[ScannedList]
+    titles: dict[str, str] = {}
+    """Column titles in the words of the dossier's procedure (`period_from`: "Từ ngày (ngừng việc)")."""
 
 
 class DocumentLink(BaseModel):

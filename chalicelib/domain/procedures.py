@@ -261,6 +261,21 @@ class Wording(_Data):
     party_en: str = Field(min_length=1)
     confirms_vi: str = Field(min_length=1, description="what BHXH confirms, printed on its confirmation")
     confirms_en: str = Field(min_length=1)
+    period_from_vi: str = Field(
+        min_length=1, description="the period's first column as people read it: 'Từ ngày (ngừng việc)'"
+    )
+    period_from_en: str = Field(min_length=1)
+    period_to_vi: str = Field(min_length=1, description="its last: 'Đến ngày (ngừng việc)'")
+    period_to_en: str = Field(min_length=1)
+
+    def field_titles(self) -> dict[str, tuple[str, str]]:
+        """The period's columns (`period_from`, `period_to`) in this procedure's words, (vi, en): the
+        labels the extraction's notes, the scan findings and the console show. Only labels: how the
+        OCR matches a list's column headers is the extraction's own and does not read these."""
+        return {
+            "period_from": (self.period_from_vi, self.period_from_en),
+            "period_to": (self.period_to_vi, self.period_to_en),
+        }
 
 
 class Basis(_Data):

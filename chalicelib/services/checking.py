@@ -137,7 +137,12 @@ def review(dossier: Dossier) -> Review:
             continue
         if result.get("workers"):
             compared = compare_scan(
-                dossier.workers, result["workers"], name, registry=people, found_columns=result.get("columns")
+                dossier.workers,
+                result["workers"],
+                name,
+                registry=people,
+                found_columns=result.get("columns"),
+                titles=rules.wording.field_titles(),
             )
             findings += compared.findings
             readings[name] = {

@@ -10,7 +10,7 @@ from chalicelib.adapters.store import store
 from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
 from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier, utcnow
-from chalicelib.domain.procedures import VERSIONS, Procedure, body_name
+from chalicelib.domain.procedures import VERSIONS, Procedure, UnknownProcedure, body_name, procedure_of
 from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
@@ -104,7 +104,11 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
                 "notes": reading.get("notes", []),
             }
         )
-    return {"lists": lists}
+    try:
+        titles = {f: vi for f, (vi, _) in procedure_of(d).wording.field_titles().items()}
+    except UnknownProcedure:
+        titles = {}
+    return {"lists": lists, "titles": titles}
 
 
 def procedures() -> dict[str, Any]:

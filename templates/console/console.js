@@ -374,7 +374,7 @@
       renderDossier(dossier);
       $("main").focus();
       const lists = await api(`v1/dossiers/${id}/worker-lists`).catch((err) => (failed(err), { lists: [] }));
-      renderLists(lists.lists, dossier);
+      renderLists(lists.lists, dossier, lists.titles);
     } catch (err) {
       $("d-title").textContent = "Không mở được hồ sơ";
       failed(err);
@@ -454,7 +454,9 @@
     show("d-actions", can.size > 0);
   }
 
-  function renderLists(lists, d) {
+  function renderLists(lists, d, own) {
+    // the period's columns in the words of the dossier's procedure ("Từ ngày (ngừng việc)")
+    const titles = { ...FIELD_TITLES, ...(own || {}) };
     const box = $("d-lists");
     if (!lists.length) {
       box.replaceChildren(el("p", { class: "muted" }, "Hồ sơ không có danh sách người lao động đã ký."));
@@ -466,7 +468,7 @@
         return el("div", {}, heading, el("p", { class: "muted" }, list.state === "not_read" ? "Hệ thống chưa đọc xong tệp này." : "Không đọc được tệp này (xem phần vấn đề phát hiện)."));
       }
       const fields = Object.keys(FIELD_TITLES);
-      const head = el("tr", {}, el("th", {}, "Dòng"), fields.map((f) => el("th", {}, FIELD_TITLES[f], el("div", { class: "muted" }, "khai · đã ký"))));
+      const head = el("tr", {}, el("th", {}, "Dòng"), fields.map((f) => el("th", {}, titles[f], el("div", { class: "muted" }, "khai · đã ký"))));
       const body = list.rows.map((r) =>
         el("tr", {}, el("td", {}, r.row), fields.map((f) => {
           const typed = r.typed[f] || "—";

@@ -86,6 +86,25 @@ def employer(world: Fixture, **fields: str) -> dict[str, str]:
     return {"unit_code": u.unit_code, "tax_code": u.tax_code, "name": u.unit_name, "province_code": "031", **fields}
 
 
+def test_a_work_stoppage_list_is_spoken_of_as_a_stoppage_not_a_suspension(world: Fixture) -> None:
+    # GIVEN a work-stoppage dossier whose signed list ends the stoppage on another day than typed
+    typed = world.worker(0, period_from="2021-07-01", period_to="2021-07-31")
+    dossier = world.run(
+        world.submit([typed], scan=[{**typed, "period_to": "2021-07-20"}], procedure="work_stoppage_support")
+    )
+    # THEN the finding names the column in the procedure's words, in both languages
+    (found,) = [f for f in dossier["findings"] if f["code"] == "scan_mismatch"]
+    assert found["field"] == "period_to"
+    assert "đến ngày (ngừng việc) trong danh sách đã ký" in found["message"], found["message"]
+    assert "the period end (work stoppage) in the signed list" in found["message_en"], found["message_en"]
+    assert "tạm hoãn" not in found["message"]
+    # AND the clerk's side-by-side view titles the period's columns so
+    lists = world.api.http.get(
+        f"/v1/dossiers/{dossier['id']}/worker-lists", headers=world.token("clerk", "031")
+    ).json_body
+    assert lists["titles"] == {"period_from": "Từ ngày (ngừng việc)", "period_to": "Đến ngày (ngừng việc)"}
+
+
 @pytest.mark.parametrize("code", ["wage_loan", "recovery_wage_loan"])
 def test_2021_loans_go_straight_to_the_social_policy_bank(world: Fixture, code: str) -> None:
     applicant = employer(world, industry="tourism") if code == "recovery_wage_loan" else None
