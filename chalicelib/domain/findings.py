@@ -243,7 +243,7 @@ MESSAGES: dict[str, Message] = {
         "Đơn vị có {listed}/{insured} người lao động tham gia bảo hiểm xã hội trong danh sách ({percent}%), "
         "chưa đạt điều kiện từ {need} trở lên để {title} ({basis}).",
         "The unit lists {listed} of its {insured} insured workers ({percent}%), short of the {need} required "
-        "for {title} ({basis}).",
+        "for the {title} ({basis}).",
     ),
     "unit.no_code": Message(
         "unknown_unit", "Hồ sơ chưa ghi mã đơn vị tham gia BHXH.", "The dossier gives no social insurance unit code."
@@ -261,12 +261,12 @@ MESSAGES: dict[str, Message] = {
     "unit.industry_missing": Message(
         "industry_missing",
         "Hồ sơ chưa ghi ngành, nghề của đơn vị; {title} chỉ dành cho đơn vị thuộc các ngành: {allowed} ({basis}).",
-        "The dossier does not give the employer's industry; {title} is only for employers in: {allowed} ({basis}).",
+        "The dossier does not give the employer's industry; the {title} is only for employers in: {allowed} ({basis}).",
     ),
     "unit.industry_not_eligible": Message(
         "industry_not_eligible",
         "Ngành, nghề của đơn vị «{industry}» không thuộc các ngành được {title}: {allowed} ({basis}).",
-        "The employer's industry “{industry}” is not one of those eligible for {title}: {allowed} ({basis}).",
+        "The employer's industry “{industry}” is not one of those eligible for the {title}: {allowed} ({basis}).",
     ),
     # -- the attachments ---------------------------------------------------------------------------
     "attachment.missing": Message(

@@ -101,4 +101,4 @@ def test_a_pension_pause_whose_unit_does_not_meet_the_condition_is_refused(stack
     # the finding in both languages, as the API's errors are (`message` Vietnamese, `message_en`)
     (condition,) = refused["findings"]
     assert "chưa đạt điều kiện từ 50%" in condition["message"]
-    assert "short of the 50% required for the pause of" in condition["message_en"]
+    assert "short of the 50% required for the pause of contributions" in condition["message_en"], condition
