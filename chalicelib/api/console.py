@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.domain.deadlines import OUTCOME_TITLES, REASONS
 from chalicelib.domain.feedback import rules as feedback_rules
-from chalicelib.domain.procedures import BODIES, PROCEDURES
+from chalicelib.domain.procedures import BODIES
 from chalicelib.domain.states import TITLES as STATUS_TITLES
 from chalicelib.errors import NotFound
 
@@ -86,13 +86,12 @@ def _oauth() -> dict[str, str] | None:
 
 def config() -> dict[str, Any]:
     """What the page needs to know that only the server knows: how to sign in, and the names of
-    procedures, statuses and slips as the slips print them."""
+    statuses and slips as the slips print them (the procedures it reads from `GET /v1/procedures`)."""
     from chalicelib.documents.slips import TITLES as SLIP_TITLES
 
     return {
         "auth": settings().auth_mode,
         "oauth": _oauth(),
-        "procedures": {code: p.title for code, p in PROCEDURES.items()},
         "feedback_kinds": feedback_rules().kinds,
         "statuses": {status.value: title for status, title in STATUS_TITLES.items()},
         "documents": SLIP_TITLES,

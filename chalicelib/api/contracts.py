@@ -294,6 +294,8 @@ class ScannedList(_Shape):
 
 class WorkerListsView(_Shape):
     lists: list[ScannedList]
+    titles: dict[str, str] = {}
+    """Column titles in the words of the dossier's procedure (`period_from`: "Từ ngày (ngừng việc)")."""
 
 
 class DocumentLink(_Shape):
@@ -362,8 +364,13 @@ class CitedView(_Shape):
     confirmed: bool
     to_confirm: str = ""
     """For a rule believed, not confirmed: what would confirm it."""
+    checked_by: str = "bhxh"
+    """Who checks it: `bhxh` (this system, at the check step), or another body (`social_policy_bank`
+    for a borrower's bad debt), which this system does not check and only lists."""
+    checked_by_name: str = "Bảo hiểm xã hội"
     value: dict[str, Any] = {}
-    """The rule's own values (`{"start": "2021-05-01", "end": "2021-12-31"}`, `{"value": 15}`, ...)."""
+    """The rule's own values (`{"start": "2021-05-01", "end": "2021-12-31"}`, `{"value": 15}`,
+    `{"allowed": [{"code": "tourism", "vi": "Du lịch", "en": "Tourism"}, ...]}`, ...)."""
 
 
 class ProcedureStepView(_Shape):

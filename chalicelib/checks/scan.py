@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from chalicelib.checks.text import dmy
 from chalicelib.domain.dossier import Worker
-from chalicelib.domain.findings import Finding
+from chalicelib.domain.findings import Finding, finding
 from chalicelib.domain.names import normalise_name
 
 __all__ = [
@@ -262,13 +262,14 @@ def compare_lists(
     attachment: str,
     registry: Mapping[str, ParticipantLike] | None = None,
     found_columns: Mapping[str, str] | None = None,
+    titles: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[Finding]:
     """Findings for rows that differ, are missing from the scan, or are only in the scan.
 
     `registry` (SI number -> participant, as `registry().participants(...)` answers) breaks ties;
     `found_columns` is the extraction's `columns`. The findings only: see `compare_scan` for the
     reconciled readings and the clerk's notes."""
-    return compare_scan(workers, scanned, attachment, registry, found_columns).findings
+    return compare_scan(workers, scanned, attachment, registry, found_columns, titles).findings
 
 
 def compare_scan(
@@ -277,20 +278,20 @@ def compare_scan(
     attachment: str,
     registry: Mapping[str, ParticipantLike] | None = None,
     found_columns: Mapping[str, str] | None = None,
+    titles: Mapping[str, tuple[str, str]] | None = None,
 ) -> ScanComparison:
-    """Findings, reconciled readings and notes of one scanned list against the typed workers."""
+    """Findings, reconciled readings and notes of one scanned list against the typed workers.
+
+    `titles`: how the messages name some fields, (vi, en), over `FIELDS`: the period's columns in
+    the words of the dossier's procedure (`Wording.field_titles`: "Từ ngày (ngừng việc)")."""
+    names = _names(titles)
     rows = list(scanned)
     pairs, extra = pair_rows(workers, rows)
     out = ScanComparison()
     for index, worker, row in pairs:
         if row is None:
             out.findings.append(
-                Finding(
-                    code="scan_mismatch",
-                    field="workers",
-                    row=index,
-                    message=f"Người lao động {worker.full_name} (dòng {index}) có trong dữ liệu khai nhưng không có trong danh sách đã ký ({attachment}).",
-                )
+                finding("scan.not_in_scan", field="workers", row=index, name=worker.full_name, attachment=attachment)
             )
             continue
         confidence = row.get("confidence") or {}
@@ -302,57 +303,57 @@ def compare_scan(
             if typed_is_registry and conf < TIE_CONFIDENCE and ocr_confusable(field, str(typed), str(read)):
                 out.reconciled.append(Reconciled(index, field, str(read), str(typed), round(conf, 3)))
                 continue
-            out.findings.append(_mismatch(index, field, typed, read, attachment, known))
+            out.findings.append(_mismatch(index, field, typed, read, attachment, known, names[field]))
     for row in extra:
         out.findings.append(
-            Finding(
-                code="scan_mismatch",
+            finding(
+                "scan.only_in_scan",
                 field="workers",
                 row=row.get("row"),
-                message=f"Danh sách đã ký ({attachment}) có người lao động mã số BHXH {row['si_number']} (dòng {row.get('row')}) không có trong dữ liệu khai trên Cổng.",
+                attachment=attachment,
+                si_number=row["si_number"],
             )
         )
-    out.notes = _column_notes(workers, rows, attachment, found_columns)
+    out.notes = _column_notes(workers, rows, attachment, found_columns, names)
     return out
 
 
-def _mismatch(index: int, field: str, typed: Any, read: Any, attachment: str, known: str | None) -> Finding:
+def _names(titles: Mapping[str, tuple[str, str]] | None) -> dict[str, tuple[str, str]]:
+    """Each field as a sentence names it, (vi, en): `FIELDS`, or the title given, lower-cased."""
+    out = {f: (FIELDS[f], FIELDS_EN[f]) for f in FIELDS}
+    for f, (vi, en) in (titles or {}).items():
+        if f in out:
+            out[f] = (vi[:1].lower() + vi[1:], en[:1].lower() + en[1:])
+    return out
+
+
+def _mismatch(
+    index: int, field: str, typed: Any, read: Any, attachment: str, known: str | None, name: tuple[str, str]
+) -> Finding:
     """A real difference. The message says which side the registry supports, and the suggestion is
     the value the registry confirms (the typed one: the signed list is to be corrected and signed
     again; the scanned one: the typed data are to be corrected), or none when the registry does not
     tell: a misread value is never put forward as the fix."""
-    where = (
-        f"Dòng {index}: {FIELDS[field]} trong danh sách đã ký ({attachment}) là «{_shown(field, read)}», "
-        f"khác với dữ liệu khai trên Cổng «{_shown(field, typed)}»"
-    )
+    values: dict[str, Any] = {
+        "what": name,
+        "attachment": attachment,
+        "read": _shown(field, read),
+        "typed": _shown(field, typed),
+        "known": _shown(field, known),
+    }
     if known is not None and _same(field, typed, known):
-        return Finding(
-            code="scan_mismatch",
-            field=field,
-            row=index,
-            message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như dữ liệu khai. "
-            "Đề nghị sửa danh sách đã ký cho đúng và ký số lại.",
-            suggestion=_shown(field, typed),
-        )
+        return finding("scan.registry_has_typed", field=field, row=index, suggestion=_shown(field, typed), **values)
     if known is not None and _same(field, read, known):
-        return Finding(
-            code="scan_mismatch",
-            field=field,
-            row=index,
-            message=f"{where}; cơ sở dữ liệu BHXH ghi «{_shown(field, known)}» như danh sách đã ký. "
-            "Đề nghị sửa dữ liệu khai trên Cổng.",
-            suggestion=_shown(field, read),
-        )
-    return Finding(
-        code="scan_mismatch",
-        field=field,
-        row=index,
-        message=f"{where}. Đề nghị kiểm tra và thống nhất dữ liệu khai với danh sách đã ký.",
-    )
+        return finding("scan.registry_has_read", field=field, row=index, suggestion=_shown(field, read), **values)
+    return finding("scan.differs", field=field, row=index, **values)
 
 
 def _column_notes(
-    workers: list[Worker], rows: list[dict[str, Any]], attachment: str, found_columns: Mapping[str, str] | None
+    workers: list[Worker],
+    rows: list[dict[str, Any]],
+    attachment: str,
+    found_columns: Mapping[str, str] | None,
+    names: Mapping[str, tuple[str, str]],
 ) -> list[ScanNote]:
     """A clerk's note for each field the portal typed that the scan gives on no row: the column is
     not in the list (per `found_columns`), or it is but was read on no row."""
@@ -367,17 +368,16 @@ def _column_notes(
         absent = found_columns is not None and field not in found_columns
         if absent:
             vi = (
-                f"Danh sách đã ký ({attachment}) không có cột {FIELDS[field]}: "
+                f"Danh sách đã ký ({attachment}) không có cột {names[field][0]}: "
                 "trường này chỉ có trong dữ liệu khai trên Cổng."
             )
             en = (
-                f"The signed list ({attachment}) has no {FIELDS_EN[field]} column: "
-                "that field is only in the typed data."
+                f"The signed list ({attachment}) has no {names[field][1]} column: that field is only in the typed data."
             )
             code = "column_not_found"
         else:
-            vi = f"Không đọc được cột {FIELDS[field]} của danh sách đã ký ({attachment}): cán bộ đối chiếu bằng mắt."
-            en = f"The {FIELDS_EN[field]} column of the signed list ({attachment}) could not be read: check it by eye."
+            vi = f"Không đọc được cột {names[field][0]} của danh sách đã ký ({attachment}): cán bộ đối chiếu bằng mắt."
+            en = f"The {names[field][1]} column of the signed list ({attachment}) could not be read: check it by eye."
             code = "column_unreadable"
         notes.append(ScanNote(code, field, vi, en, attachment))
     return notes

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from chalicelib.checks.trust import RevocationPolicy
-from chalicelib.domain.findings import Finding
+from chalicelib.domain.findings import Finding, finding, texts
 
 __all__ = [
     "REASONS",
@@ -287,29 +287,41 @@ class SignatureVerdict:
     """Of the applicant's signature (the one the verdict rests on)."""
     signers: tuple[SignerCheck, ...] = field(default=())
 
-    @property
-    def where(self) -> str:
-        return f"«{self.label}»" if self.label else f"tệp {self.attachment}"
+    template_en: str = ""
+    """``template`` in English."""
 
-    def finding(self, where: str | None = None) -> Finding | None:
+    @property
+    def where(self) -> tuple[str, str]:
+        """How the attachment is named by default, in Vietnamese and English."""
+        if self.label:
+            return f"«{self.label}»", f"“{self.label}”"
+        return f"tệp {self.attachment}", f"file {self.attachment}"
+
+    def finding(self, where: tuple[str, str] | None = None) -> Finding | None:
         """The finding for the applicant, or None when the signature is accepted.
 
-        `where` names the attachment in the message (e.g. "tệp request.pdf (Văn bản đề nghị)");
-        :attr:`where` when not given."""
-        where = where or self.where
+        `where` names the attachment in the message, in Vietnamese and English (e.g. "tệp request.pdf
+        (Văn bản đề nghị)", "file request.pdf (The applicant's ... request)"); :attr:`where` when not given."""
+        vi, en = where or self.where
         code = self.code or ("signature_missing" if not self.signed else None if self.valid else "signature_invalid")
         if code is None:
             return None
         if code == "signature_missing":
-            message = f"{where[:1].upper()}{where[1:]} chưa có chữ ký số của người nộp hồ sơ."
             suggestion = self.suggestion or "Ký số tệp và tải lên lại."
-            return Finding(code=code, field="attachments", message=message, suggestion=suggestion)
+            return finding("signature.missing", field="attachments", suggestion=suggestion, where=(vi, en))
         if code == "signature_invalid":
-            message = f"Chữ ký số trên {where} không hợp lệ: {self.reason}"
             suggestion = self.suggestion or "Ký số lại tệp gốc và tải lên lại."
-            return Finding(code=code, field="attachments", message=message, suggestion=suggestion)
-        message = self.template.replace("{where}", where)
-        return Finding(code=code, field="attachments", message=message, suggestion=self.suggestion)
+            reason = (self.reason, self.reason_en.replace("{where}", en) or self.reason)
+            return finding(
+                "signature.invalid", field="attachments", suggestion=suggestion, where=(vi, en), reason=reason
+            )
+        return Finding(
+            code=code,
+            field="attachments",
+            message=self.template.replace("{where}", vi),
+            message_en=self.template_en.replace("{where}", en),
+            suggestion=self.suggestion,
+        )
 
     def as_record(self) -> dict[str, Any]:
         """What the dossier's record keeps of this check (who signed, whether revocation was checked)."""
@@ -439,30 +451,25 @@ def _not_applicant(
     id_number: str | None,
 ) -> SignatureVerdict:
     if tax_code:
-        ours, ours_en = f"đơn vị nộp hồ sơ (mã số thuế {tax_code})", f"the applicant (tax code {tax_code})"
+        ours = (f"đơn vị nộp hồ sơ (mã số thuế {tax_code})", f"the applicant (tax code {tax_code})")
         own = f"của chính đơn vị (mã số thuế {tax_code})"
     else:
-        ours, ours_en = f"người nộp hồ sơ (số CCCD/CMND {id_number})", f"the applicant (ID number {id_number})"
+        ours = (f"người nộp hồ sơ (số CCCD/CMND {id_number})", f"the applicant (ID number {id_number})")
         own = f"của chính người nộp hồ sơ (số CCCD/CMND {id_number})"
+    theirs: tuple[str, str] | None = None
     if check.tax_codes:
         codes = ", ".join(check.tax_codes)
-        theirs, theirs_en = f"đơn vị mã số thuế {codes}", f"the unit with tax code {codes}"
+        theirs = (f"đơn vị mã số thuế {codes}", f"the unit with tax code {codes}")
     elif check.id_numbers:
         kind = "CCCD" if len(check.id_numbers[0]) == 12 else "CMND"
         number = check.id_numbers[0]
-        theirs, theirs_en = f"cá nhân có số {kind} {number}", f"the individual with ID number {number}"
-    else:
-        theirs = theirs_en = ""
-    name = check.name
+        theirs = (f"cá nhân có số {kind} {number}", f"the individual with ID number {number}")
+    # the wording with {where} left for the attachment's name, given when the finding is made
     if theirs:
-        template = f"Chữ ký số trên {{where}} là của {theirs}, không phải của {ours}."
-        reason_en = f"The signature on {{where}} belongs to {theirs_en}, not to {ours_en}."
+        template, reason_en = texts("signature.other_signer", where="{where}", theirs=theirs, ours=ours)
     else:
-        what = "mã số thuế" if tax_code else "số CCCD/CMND"
-        template = f"Chứng thư số đã ký {{where}} («{name}») không ghi {what}, nên không xác định được là của {ours}."
-        reason_en = (
-            f"The certificate that signed {{where}} (“{name}”) names no tax code or ID number: it cannot be {ours_en}."
-        )
+        what = ("mã số thuế", "tax code") if tax_code else ("số CCCD/CMND", "ID number")
+        template, reason_en = texts("signature.signer_unnamed", where="{where}", name=check.name, what=what, ours=ours)
     return SignatureVerdict(
         attachment,
         signed=True,
@@ -470,6 +477,7 @@ def _not_applicant(
         code="signature_not_applicant",
         label=label,
         template=template,
+        template_en=reason_en,
         reason=template.replace("{where}", f"«{label}»" if label else f"tệp {attachment}"),
         reason_en=reason_en,
         suggestion=f"Ký số bằng chứng thư số {own} và tải lên lại.",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from chalicelib.checks.text import dmy, month_vi
 from chalicelib.domain.dossier import Worker
-from chalicelib.domain.findings import Finding
+from chalicelib.domain.findings import Finding, Param, finding
 from chalicelib.domain.names import normalise_name
 from chalicelib.domain.procedures import VERSIONS, Procedure
 from chalicelib.domain.registry import Participant, month_of
@@ -65,6 +65,11 @@ def _windows_of(code: str) -> str:
     return "; ".join(f"{v.basis.short}: {dmy(v.window_from)} – {dmy(v.window_to)}" for v in VERSIONS.get(code, ()))
 
 
+def _period(rules: Procedure) -> tuple[str, str]:
+    """What the claimed period is, in both languages ("ngừng việc", "work stoppage")."""
+    return rules.wording.period_vi, rules.wording.period_en
+
+
 def _month_start(day: date) -> date:
     return day.replace(day=1)
 
@@ -85,55 +90,70 @@ def _most_working_days_in_a_month(start: date, end: date, cal: WorkingCalendar) 
 def check_period(worker: Worker, row: int, rules: Procedure, cal: WorkingCalendar | None = None) -> list[Finding]:
     """The worker's claimed period against the window and the duration conditions of `rules` (the
     version of the basis in force for the dossier's period)."""
-    name = worker.full_name
-    what = rules.wording.period_vi
+    name, what, basis = worker.full_name, _period(rules), rules.basis.short
     if worker.period_from < rules.window_from or worker.period_to > rules.window_to:
         covered = [
             v for v in VERSIONS.get(rules.code, ()) if v.covers(worker.period_from) and v.covers(worker.period_to)
         ]
-        where = (
-            f"thuộc {covered[0].basis.short}, khác văn bản áp dụng cho hồ sơ ({rules.basis.short})"
-            if covered
-            else f"nằm ngoài thời gian được hỗ trợ của mọi văn bản ({_windows_of(rules.code)})"
+        span: dict[str, Param] = {
+            "name": name,
+            "what": what,
+            "start": dmy(worker.period_from),
+            "end": dmy(worker.period_to),
+        }
+        early = worker.period_from < rules.window_from
+        field, suggestion = (
+            ("period_from", dmy(max(worker.period_from, rules.window_from)))
+            if early
+            else ("period_to", dmy(rules.window_to))
         )
+        if covered:
+            return [
+                finding(
+                    "period.other_basis",
+                    field=field,
+                    row=row,
+                    suggestion=suggestion,
+                    basis=covered[0].basis.short,
+                    own=basis,
+                    **span,
+                )
+            ]
         return [
-            Finding(
-                code="period_out_of_range",
-                field="period_from" if worker.period_from < rules.window_from else "period_to",
+            finding(
+                "period.outside_every_basis",
+                field=field,
                 row=row,
-                message=(
-                    f"Thời gian {what} của người lao động {name} (dòng {row}) từ {dmy(worker.period_from)} đến "
-                    f"{dmy(worker.period_to)} {where}."
-                ),
-                suggestion=dmy(max(worker.period_from, rules.window_from))
-                if worker.period_from < rules.window_from
-                else dmy(rules.window_to),
+                suggestion=suggestion,
+                windows=_windows_of(rules.code),
+                **span,
             )
         ]
     found: list[Finding] = []
     if rules.rules.min_months and whole_months(worker.period_from, worker.period_to) < rules.min_months:
         found.append(
-            Finding(
-                code="period_out_of_range",
+            finding(
+                "period.min_months",
                 field="period_to",
                 row=row,
-                message=(
-                    f"Thời gian {what} của người lao động {name} (dòng {row}) phải từ "
-                    f"{rules.min_months:02d} tháng liên tục trở lên ({rules.basis.short})."
-                ),
+                name=name,
+                what=what,
+                months=f"{rules.min_months:02d}",
+                basis=basis,
             )
         )
     days = (worker.period_to - worker.period_from).days + 1
     if rules.rules.min_consecutive_days and days < rules.rules.min_consecutive_days.value:
         found.append(
-            Finding(
-                code="period_out_of_range",
+            finding(
+                "period.min_consecutive_days",
                 field="period_to",
                 row=row,
-                message=(
-                    f"Thời gian {what} của người lao động {name} (dòng {row}) là {days} ngày, phải từ "
-                    f"{rules.rules.min_consecutive_days.value} ngày liên tục trở lên ({rules.basis.short})."
-                ),
+                name=name,
+                what=what,
+                days=days,
+                need=rules.rules.min_consecutive_days.value,
+                basis=basis,
             )
         )
     need = rules.rules.min_working_days_in_month
@@ -141,14 +161,15 @@ def check_period(worker: Worker, row: int, rules: Procedure, cal: WorkingCalenda
         most = _most_working_days_in_a_month(worker.period_from, worker.period_to, cal or WorkingCalendar())
         if most < need.value:
             found.append(
-                Finding(
-                    code="period_out_of_range",
+                finding(
+                    "period.min_working_days_in_month",
                     field="period_to",
                     row=row,
-                    message=(
-                        f"Người lao động {name} (dòng {row}) {what} {most} ngày làm việc trong tháng, phải từ "
-                        f"{need.value} ngày làm việc trở lên trong một tháng ({rules.basis.short})."
-                    ),
+                    name=name,
+                    what=what,
+                    most=most,
+                    need=need.value,
+                    basis=basis,
                 )
             )
     return found
@@ -168,56 +189,40 @@ def check_unemployment(worker: Worker, row: int, participant: Participant, rules
         return []
     name, ended = worker.full_name, worker.period_from
     if not participant.has_ui_records:
-        return [
-            Finding(
-                code="not_participating",
-                field="si_number",
-                row=row,
-                message=(
-                    f"Cơ sở dữ liệu của cơ quan bảo hiểm xã hội chưa có quá trình tham gia bảo hiểm thất nghiệp của "
-                    f"người lao động {name} (dòng {row}); chưa xác nhận được."
-                ),
-            )
-        ]
+        return [finding("unemployment.no_records", field="si_number", row=row, name=name)]
     if participant.ui_benefit_from and participant.ui_benefit_from >= month_before(ended):
         return [
-            Finding(
-                code="entitled_to_benefit",
+            finding(
+                "unemployment.benefit_decided",
                 field="si_number",
                 row=row,
-                message=(
-                    f"Người lao động {name} (dòng {row}) đã có quyết định hưởng trợ cấp thất nghiệp từ tháng "
-                    f"{month_vi(participant.ui_benefit_from)}, nên không thuộc đối tượng hỗ trợ người lao động chấm dứt "
-                    "hợp đồng lao động không đủ điều kiện hưởng trợ cấp thất nghiệp."
-                ),
+                name=name,
+                month=month_vi(participant.ui_benefit_from),
             )
         ]
     window = _months_before(ended, rule.within_months)
     paid = participant.ui_months(window)
     if paid == 0:
         return [
-            Finding(
-                code="not_participating",
+            finding(
+                "unemployment.not_paid",
                 field="si_number",
                 row=row,
-                message=(
-                    f"Người lao động {name} (dòng {row}) không tham gia bảo hiểm thất nghiệp trong "
-                    f"{rule.within_months} tháng trước khi chấm dứt hợp đồng lao động ({dmy(ended)})."
-                ),
+                name=name,
+                within=rule.within_months,
+                ended=dmy(ended),
             )
         ]
     if paid >= rule.entitled_months:
         return [
-            Finding(
-                code="entitled_to_benefit",
+            finding(
+                "unemployment.entitled",
                 field="si_number",
                 row=row,
-                message=(
-                    f"Người lao động {name} (dòng {row}) đã đóng bảo hiểm thất nghiệp {paid} tháng trong "
-                    f"{rule.within_months} tháng trước khi chấm dứt hợp đồng lao động ({dmy(ended)}), đủ điều kiện "
-                    "hưởng trợ cấp thất nghiệp: đề nghị hưởng trợ cấp thất nghiệp tại Trung tâm dịch vụ việc làm, "
-                    "không thuộc đối tượng của thủ tục này."
-                ),
+                name=name,
+                paid=paid,
+                within=rule.within_months,
+                ended=dmy(ended),
             )
         ]
     return []
@@ -236,41 +241,40 @@ def check_worker(
     if participant is None:
         return [
             *findings,
-            Finding(
-                code="unknown_si_number",
+            finding(
+                "worker.unknown_si_number",
                 field="si_number",
                 row=row,
-                message=f"Mã số BHXH {worker.si_number} của người lao động {worker.full_name} (dòng {row}) không có trong cơ sở dữ liệu của cơ quan bảo hiểm xã hội.",
+                si_number=worker.si_number,
+                name=worker.full_name,
             ),
         ]
     if normalise_name(worker.full_name) != normalise_name(participant.full_name):
         findings.append(
-            Finding(
-                code="identity_mismatch",
+            finding(
+                "worker.name_differs",
                 field="full_name",
                 row=row,
-                message=f"Họ tên người lao động có mã số BHXH {worker.si_number} (dòng {row}) là «{worker.full_name}», khác với cơ sở dữ liệu.",
                 suggestion=participant.full_name,
+                si_number=worker.si_number,
+                name=worker.full_name,
             )
         )
     if worker.date_of_birth.isoformat() != participant.date_of_birth:
         findings.append(
-            Finding(
-                code="identity_mismatch",
+            finding(
+                "worker.birth_differs",
                 field="date_of_birth",
                 row=row,
-                message=f"Ngày sinh của người lao động {worker.full_name} (dòng {row}) là {dmy(worker.date_of_birth)}, khác với cơ sở dữ liệu.",
                 suggestion=dmy(participant.date_of_birth),
+                name=worker.full_name,
+                born=dmy(worker.date_of_birth),
             )
         )
     if worker.id_number and participant.id_number and worker.id_number != participant.id_number:
         findings.append(
-            Finding(
-                code="identity_mismatch",
-                field="id_number",
-                row=row,
-                message=f"Số CCCD/CMND của người lao động {worker.full_name} (dòng {row}) khác với cơ sở dữ liệu.",
-                suggestion=participant.id_number,
+            finding(
+                "worker.id_differs", field="id_number", row=row, suggestion=participant.id_number, name=worker.full_name
             )
         )
     findings += check_unemployment(worker, row, participant, rules)
@@ -279,27 +283,33 @@ def check_worker(
         return findings
     month = month_before(worker.period_from) if rule.month == "before_period" else month_of(worker.period_from)
     when = (
-        f"tháng liền kề trước thời điểm {rules.wording.period_vi}" if rule.month == "before_period" else "tháng đề nghị"
+        (
+            f"tháng liền kề trước thời điểm {rules.wording.period_vi}",
+            f"the month right before the {rules.wording.period_en}",
+        )
+        if rule.month == "before_period"
+        else ("tháng đề nghị", "the month the claim starts")
     )
     if not participant.participated_in(month):
         findings.append(
-            Finding(
-                code="not_participating",
+            finding(
+                "worker.not_participating",
                 field="si_number",
                 row=row,
-                message=(
-                    f"Người lao động {worker.full_name} (dòng {row}) không tham gia bảo hiểm xã hội bắt buộc tháng "
-                    f"{month_vi(month)}, {when}."
-                ),
+                name=worker.full_name,
+                month=month_vi(month),
+                when=when,
             )
         )
     elif rule.in_unit and unit_code and participant.unit_in(month) != unit_code:
         findings.append(
-            Finding(
-                code="not_in_unit",
+            finding(
+                "worker.not_in_unit",
                 field="si_number",
                 row=row,
-                message=f"Người lao động {worker.full_name} (dòng {row}) không tham gia bảo hiểm xã hội tại đơn vị {unit_code} tháng {month_vi(month)}.",
+                name=worker.full_name,
+                unit=unit_code,
+                month=month_vi(month),
             )
         )
     return findings
@@ -313,13 +323,19 @@ def check_unit_share(listed: int, insured: int, rules: Procedure) -> list[Findin
     if listed / insured >= rule.min_share:
         return []
     return [
-        Finding(
-            code="unit_condition_not_met",
+        finding(
+            "unit.share",
             field="workers",
-            message=(
-                f"Đơn vị có {listed}/{insured} người lao động tham gia bảo hiểm xã hội trong danh sách "
-                f"({listed * 100 // insured}%), chưa đạt điều kiện từ {rule.min_share:.0%} trở lên để "
-                f"{rules.title[:1].lower()}{rules.title[1:]} ({rules.basis.short})."
-            ),
+            listed=listed,
+            insured=insured,
+            percent=listed * 100 // insured,
+            need=f"{rule.min_share:.0%}",
+            title=_lower_title(rules),
+            basis=rules.basis.short,
         )
     ]
+
+
+def _lower_title(rules: Procedure) -> tuple[str, str]:
+    """The procedure's title as words inside a sentence ("tạm dừng đóng ...", "the pause of ...")."""
+    return rules.title[:1].lower() + rules.title[1:], rules.title_en[:1].lower() + rules.title_en[1:]

@@ -74,6 +74,12 @@ class Applicant(_Edge):
     address: str | None = Field(default=None, max_length=500)
     phone: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=200)
+    industry: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Ngành, nghề of the employer, for a procedure open to some industries only (the recovery "
+        "wage loan): a code its `rules.industries` lists in GET /v1/procedures",
+    )
 
     _norm_name = field_validator("name", "address")(lambda v: _nfc(v) if v else v)
 

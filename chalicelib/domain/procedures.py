@@ -39,6 +39,9 @@ __all__ = [
     "PROCEDURE_DIR",
     "VERSIONS",
     "Basis",
+    "External",
+    "Industries",
+    "Industry",
     "Procedure",
     "ProcedureFileError",
     "Rules",
@@ -182,6 +185,44 @@ class UnitShare(Cited):
     min_share: float = Field(gt=0, le=1)
 
 
+class Industry(_Data):
+    """An industry (ngành, nghề) a procedure is open to, by the code the dossier declares."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Industries(Cited):
+    """The employer's industry must be one of these (the recovery loan's first industries): the
+    dossier declares it (`applicant.industry`), the check compares it with this list."""
+
+    allowed: tuple[Industry, ...] = Field(min_length=1)
+
+    def named(self, code: str) -> Industry | None:
+        return next((i for i in self.allowed if i.code == code), None)
+
+
+class External(Cited):
+    """A condition of the procedure that another body checks, not BHXH (the Social Policy Bank
+    checks a borrower's bad debt): listed with its law so that applicants and clerks know it, and
+    never checked here, since BHXH has nothing to check it against."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text_vi: str = Field(min_length=1)
+    text_en: str = Field(min_length=1)
+    checked_by: str
+    """A key of `BODIES`, never `bhxh`."""
+
+    @model_validator(mode="after")
+    def _another_body(self) -> External:
+        if self.checked_by not in BODIES or self.checked_by == "bhxh":
+            raise ValueError(
+                f"checked_by: a body other than BHXH, one of {', '.join(b for b in BODIES if b != 'bhxh')}"
+            )
+        return self
+
+
 class Rules(_Data):
     """The eligibility conditions of one procedure under one basis; absent: not a condition."""
 
@@ -195,6 +236,9 @@ class Rules(_Data):
     participation: Participation | None = None
     unemployment: Unemployment | None = None
     unit_share: UnitShare | None = None
+    industries: Industries | None = None
+    external: tuple[External, ...] = ()
+    """Conditions another body checks (`checked_by`), shown in `GET /v1/procedures`, not checked here."""
 
 
 class Identity(Cited):
@@ -217,6 +261,21 @@ class Wording(_Data):
     party_en: str = Field(min_length=1)
     confirms_vi: str = Field(min_length=1, description="what BHXH confirms, printed on its confirmation")
     confirms_en: str = Field(min_length=1)
+    period_from_vi: str = Field(
+        min_length=1, description="the period's first column as people read it: 'Từ ngày (ngừng việc)'"
+    )
+    period_from_en: str = Field(min_length=1)
+    period_to_vi: str = Field(min_length=1, description="its last: 'Đến ngày (ngừng việc)'")
+    period_to_en: str = Field(min_length=1)
+
+    def field_titles(self) -> dict[str, tuple[str, str]]:
+        """The period's columns (`period_from`, `period_to`) in this procedure's words, (vi, en): the
+        labels the extraction's notes, the scan findings and the console show. Only labels: how the
+        OCR matches a list's column headers is the extraction's own and does not read these."""
+        return {
+            "period_from": (self.period_from_vi, self.period_from_en),
+            "period_to": (self.period_to_vi, self.period_to_en),
+        }
 
 
 class Basis(_Data):
@@ -336,6 +395,7 @@ class Procedure(_Data):
             rule = getattr(self.rules, name)
             if isinstance(rule, Cited):
                 out.append((f"rules.{name}", rule))
+        out += [(f"rules.external.{e.code}", e) for e in self.rules.external]
         out += [(f"steps[{i}]", s) for i, s in enumerate(self.steps)]
         return out
 

@@ -39,14 +39,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-# The worker fields as the official list forms title them: (Vietnamese, English).
+# The worker fields as the official list forms title them: (Vietnamese, English). Labels for people
+# only (the notes); the period's are the procedure's words when the caller gives them
+# (`extract_document(titles=...)`: "Từ ngày (ngừng việc)"), else these neutral ones.
 FIELD_TITLES: dict[str, tuple[str, str]] = {
     "full_name": ("Họ và tên", "full name"),
     "si_number": ("Mã số BHXH", "SI number"),
     "date_of_birth": ("Ngày sinh", "date of birth"),
     "id_number": ("Số CCCD/CMND", "ID number"),
-    "period_from": ("Từ ngày (tạm hoãn/nghỉ không lương)", "period start"),
-    "period_to": ("Đến ngày (tạm hoãn/nghỉ không lương)", "period end"),
+    "period_from": ("Từ ngày", "period start"),
+    "period_to": ("Đến ngày", "period end"),
 }
 
 # Notes on a document that was read: for the clerk, not reasons to send a dossier back by themselves.

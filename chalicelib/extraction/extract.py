@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -285,11 +286,16 @@ OVER_BUDGET = "not read: the file takes too long to read"
 
 
 def extract_document(
-    data: bytes, content_type: str | None = None, filename: str = "", budget_seconds: float | None = None
+    data: bytes,
+    content_type: str | None = None,
+    filename: str = "",
+    budget_seconds: float | None = None,
+    titles: Mapping[str, tuple[str, str]] | None = None,
 ) -> ExtractionResult:
     """Read one attachment. Raises `ExtractionError` when the whole file cannot be read.
 
-    `budget_seconds` (default `BUDGET_SECONDS`): pages not started within it are reported as errors."""
+    `budget_seconds` (default `BUDGET_SECONDS`): pages not started within it are reported as errors.
+    `titles`: the notes' names of fields, (vi, en), over `FIELD_TITLES` (labels only)."""
     from .pages import open_document
 
     started = time.monotonic()
@@ -329,7 +335,7 @@ def extract_document(
             pages = [o.result() if isinstance(o, Future) else o for o in outs]
     finally:
         doc.close()
-    result = _assemble(pages)
+    result = _assemble(pages, titles)
     result.format = doc.kind
     result.seconds = time.monotonic() - started
     log.info(
@@ -343,7 +349,7 @@ def extract_document(
     return result
 
 
-def _assemble(pages: list[_PageOut]) -> ExtractionResult:
+def _assemble(pages: list[_PageOut], titles: Mapping[str, tuple[str, str]] | None = None) -> ExtractionResult:
     from .classify import classify
 
     result = ExtractionResult()
@@ -407,11 +413,11 @@ def _assemble(pages: list[_PageOut]) -> ExtractionResult:
         k: (unit_fields[k].confidence if k in unit_fields else 0.0) for k in ("unit_code", "tax_code", "name")
     }
     result.document_type = classify(result.text, has_worker_table=has_table and bool(result.workers))
-    result.notes = _column_notes(result)
+    result.notes = _column_notes(result, {**FIELD_TITLES, **(titles or {})})
     return result
 
 
-def _column_notes(result: ExtractionResult) -> list[Problem]:
+def _column_notes(result: ExtractionResult, titles: Mapping[str, tuple[str, str]]) -> list[Problem]:
     """Notes on a list whose table lacks a worker field's column, or whose column could not be read
     on any row: said, never left as silent nulls (the check step decides what they mean)."""
     if not result.workers:
@@ -426,8 +432,8 @@ def _column_notes(result: ExtractionResult) -> list[Problem]:
                 Problem(
                     code,
                     None,
-                    vi.format(columns=", ".join(f"«{FIELD_TITLES[f][0]}»" for f in fields)),
-                    en.format(columns_en=", ".join(FIELD_TITLES[f][1] for f in fields)),
+                    vi.format(columns=", ".join(f"«{titles[f][0]}»" for f in fields)),
+                    en.format(columns_en=", ".join(titles[f][1] for f in fields)),
                 )
             )
     return notes

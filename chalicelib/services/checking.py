@@ -14,17 +14,17 @@ from typing import Any
 from chalicelib.adapters.blobs import attachment_key, originals, revocation_key
 from chalicelib.adapters.claims import claim_key, claims
 from chalicelib.adapters.registry import registry
-from chalicelib.checks.attachments import SignatureVerdict, attachment_label, check_attachments
+from chalicelib.checks.attachments import SignatureVerdict, attachment_labels, check_attachments
 from chalicelib.checks.outcome import decide
 from chalicelib.checks.scan import compare_scan
 from chalicelib.checks.suggestions import suggest_si_number
 from chalicelib.checks.text import month_vi
-from chalicelib.checks.unit import check_unit
+from chalicelib.checks.unit import check_industry, check_unit
 from chalicelib.checks.workers import check_unit_share, check_worker, month_before, months
 from chalicelib.domain import notes
 from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier, SlipKind
-from chalicelib.domain.findings import Finding
+from chalicelib.domain.findings import Finding, finding
 from chalicelib.domain.procedures import Procedure, claimed_day, procedure_of
 from chalicelib.domain.states import Status
 from chalicelib.services import deadlines, documents
@@ -100,11 +100,11 @@ def _recognise(
 
 def _no_table(name: str, components: tuple[str, ...]) -> Finding:
     """A file taken for the list of workers (declared or named so) in which no table of workers was found."""
-    return Finding(
-        code="unreadable_attachment",
+    return finding(
+        "attachment.no_table",
         field="attachments",
-        message=f"Không tìm thấy bảng danh sách người lao động trong {attachment_label(name, components)}.",
         suggestion="Tải lên danh sách người lao động đã ký (bản quét rõ từ 200 dpi hoặc tệp PDF gốc).",
+        where=attachment_labels(name, components),
     )
 
 
@@ -113,7 +113,7 @@ def review(dossier: Dossier) -> Review:
     rules = procedure_of(dossier)
     extractions = load_extractions(dossier)
     unreadable = [
-        (name, p.get("page"), p["message"])
+        (name, p.get("page"), p["message"], p.get("message_en") or p["message"])
         for name, result in extractions.items()
         for p in result.get("problems", [])
         if p.get("code", "unreadable_attachment") == "unreadable_attachment"
@@ -128,6 +128,7 @@ def review(dossier: Dossier) -> Review:
         portal_authenticated = {name: _portal_authentication(rules) for name in components}
         signatures = []
     findings = check_attachments(components, rules, unreadable, signatures)
+    findings += check_industry(dossier.applicant, rules)
     # the registry breaks ties between the typed list and a doubtful reading of the signed one
     people = registry().participants([w.si_number for w in dossier.workers]) if rules.registry_check else None
     readings: dict[str, dict[str, Any]] = {}
@@ -136,7 +137,12 @@ def review(dossier: Dossier) -> Review:
             continue
         if result.get("workers"):
             compared = compare_scan(
-                dossier.workers, result["workers"], name, registry=people, found_columns=result.get("columns")
+                dossier.workers,
+                result["workers"],
+                name,
+                registry=people,
+                found_columns=result.get("columns"),
+                titles=rules.wording.field_titles(),
             )
             findings += compared.findings
             readings[name] = {
@@ -226,14 +232,13 @@ def _claim(dossier: Dossier, rows: list[int]) -> list[Finding]:
         row = wanted[key]
         worker = dossier.workers[row - 1]
         findings.append(
-            Finding(
-                code="duplicate_claim",
+            finding(
+                "worker.duplicate_claim",
                 field="period_from",
                 row=row,
-                message=(
-                    f"Người lao động {worker.full_name} (dòng {row}) đã được đề nghị hỗ trợ tháng {month_vi(key.rsplit('#', 1)[1])} "
-                    f"trong hồ sơ {holder.portal_code}."
-                ),
+                name=worker.full_name,
+                month=month_vi(key.rsplit("#", 1)[1]),
+                holder=holder.portal_code,
             )
         )
     return findings

@@ -26,8 +26,9 @@ def _read(dossier: Dossier, attachment: Attachment) -> dict[str, Any]:
     from chalicelib.extraction import ExtractionError, extract_document
 
     data = originals().get(attachment_key(dossier.id, attachment.name), attachment.version_id)
+    titles = _titles(dossier)
     try:
-        return extract_document(data, attachment.content_type, attachment.name).to_dict()
+        return extract_document(data, attachment.content_type, attachment.name, titles=titles).to_dict()
     except ExtractionError as error:
         return {
             "document_type": "unreadable",
@@ -44,6 +45,16 @@ def _read(dossier: Dossier, attachment: Attachment) -> dict[str, Any]:
             "text": "",
             "workers": [],
         }
+
+
+def _titles(dossier: Dossier) -> dict[str, tuple[str, str]] | None:
+    """The period's columns in the words of the dossier's procedure ("Từ ngày (ngừng việc)")."""
+    from chalicelib.domain.procedures import UnknownProcedure, procedure_of
+
+    try:
+        return procedure_of(dossier).wording.field_titles()
+    except UnknownProcedure:
+        return None
 
 
 def extract_attachments(dossier: Dossier) -> dict[str, dict[str, Any]]:

@@ -82,7 +82,7 @@ def _fits_its_procedure(request: CreateDossier) -> None:
         raise InvalidInput("not_received_here", rules.filed_at_vi, rules.filed_at_en)
     if rules.identity.kind != "citizen":
         return
-    if request.applicant.unit_code or request.applicant.tax_code:
+    if request.applicant.unit_code or request.applicant.tax_code or request.applicant.industry:
         raise InvalidInput(
             "worker_with_employer_fields",
             "Người lao động tự nộp hồ sơ này: không ghi mã đơn vị, mã số thuế; người nộp được xác định bằng số CCCD.",

@@ -10,7 +10,7 @@ from chalicelib.adapters.store import store
 from chalicelib.checks.scan import FIELDS, MIN_CONFIDENCE, differences, pair_rows
 from chalicelib.domain.components import COMPONENTS, infer_components
 from chalicelib.domain.dossier import Dossier, utcnow
-from chalicelib.domain.procedures import VERSIONS, Procedure, body_name
+from chalicelib.domain.procedures import VERSIONS, Procedure, UnknownProcedure, body_name, procedure_of
 from chalicelib.domain.slip_check import SlipCheck
 from chalicelib.domain.states import Status
 from chalicelib.domain.workdays import VIETNAM_TZ
@@ -104,7 +104,11 @@ def worker_lists(d: Dossier) -> dict[str, Any]:
                 "notes": reading.get("notes", []),
             }
         )
-    return {"lists": lists}
+    try:
+        titles = {f: vi for f, (vi, _) in procedure_of(d).wording.field_titles().items()}
+    except UnknownProcedure:
+        titles = {}
+    return {"lists": lists, "titles": titles}
 
 
 def procedures() -> dict[str, Any]:
@@ -157,7 +161,13 @@ def _version(v: Procedure) -> dict[str, Any]:
         "forwarded_to_name": body_name(v.forwarded_to) if v.forwarded_to else None,
         "decision_amount": v.decision_amount,
         "rules": [
-            {"name": name, **rule.model_dump(include=cited), "value": rule.model_dump(mode="json", exclude=cited)}
+            {
+                "name": name,
+                **rule.model_dump(include=cited),
+                "checked_by": getattr(rule, "checked_by", "bhxh"),
+                "checked_by_name": body_name(getattr(rule, "checked_by", "bhxh")),
+                "value": rule.model_dump(mode="json", exclude=cited | {"checked_by"}),
+            }
             for name, rule in v.cited()
             if not name.startswith("steps")
         ],

@@ -14,7 +14,7 @@
   const RESULT_TITLES = { approved: "Chấp thuận", denied: "Không chấp thuận" };
 
   const state = {
-    config: null, token: null, claims: null,
+    config: null, procedures: null, token: null, claims: null,
     filters: { status: "", procedure: "", overdue: false, q: "" },
     cursors: [null], page: 0, next: null, timer: null, current: null,
   };
@@ -45,7 +45,7 @@
   const time = (iso) => (iso ? new Date(iso).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : "—");
   const money = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString("vi-VN") + " đồng");
   const statusTitle = (s) => (state.config && state.config.statuses[s]) || s;
-  const procedureTitle = (p) => (state.config && state.config.procedures[p]) || p;
+  const procedureTitle = (p) => (state.procedures && state.procedures[p]) || p;
 
   function notify(text, kind) {
     const box = $("notice");
@@ -421,7 +421,7 @@
       renderDossier(dossier);
       $("main").focus();
       const lists = await api(`v1/dossiers/${id}/worker-lists`).catch((err) => (failed(err), { lists: [] }));
-      renderLists(lists.lists, dossier);
+      renderLists(lists.lists, dossier, lists.titles);
     } catch (err) {
       $("d-title").textContent = "Không mở được hồ sơ";
       failed(err);
@@ -501,7 +501,9 @@
     show("d-actions", can.size > 0);
   }
 
-  function renderLists(lists, d) {
+  function renderLists(lists, d, own) {
+    // the period's columns in the words of the dossier's procedure ("Từ ngày (ngừng việc)")
+    const titles = { ...FIELD_TITLES, ...(own || {}) };
     const box = $("d-lists");
     if (!lists.length) {
       box.replaceChildren(el("p", { class: "muted" }, "Hồ sơ không có danh sách người lao động đã ký."));
@@ -513,7 +515,7 @@
         return el("div", {}, heading, el("p", { class: "muted" }, list.state === "not_read" ? "Hệ thống chưa đọc xong tệp này." : "Không đọc được tệp này (xem phần vấn đề phát hiện)."));
       }
       const fields = Object.keys(FIELD_TITLES);
-      const head = el("tr", {}, el("th", {}, "Dòng"), fields.map((f) => el("th", {}, FIELD_TITLES[f], el("div", { class: "muted" }, "khai · đã ký"))));
+      const head = el("tr", {}, el("th", {}, "Dòng"), fields.map((f) => el("th", {}, titles[f], el("div", { class: "muted" }, "khai · đã ký"))));
       const body = list.rows.map((r) =>
         el("tr", {}, el("td", {}, r.row), fields.map((f) => {
           const typed = r.typed[f] || "—";
@@ -582,14 +584,17 @@
     if (returning.has("code") || returning.has("error")) history.replaceState(null, "", window.location.pathname + "#/");
     window.addEventListener("hashchange", () => { if (state.config) route(); });
     try {
-      state.config = await api("console/config.json");
+      // the procedures as the public catalogue lists them (GET /v1/procedures: the data files), code → title
+      const [config, catalogue] = await Promise.all([api("console/config.json"), api("v1/procedures")]);
+      state.config = config;
+      state.procedures = Object.fromEntries(catalogue.items.map((p) => [p.code, p.title]));
     } catch (err) {
       failed(err);
       return;
     }
     await finishSignIn(returning);
     fillSelect($("f-status"), state.config.statuses);
-    fillSelect($("f-procedure"), state.config.procedures);
+    fillSelect($("f-procedure"), state.procedures);
     if (!state.token && sessionStorage.getItem("motcua.token")) useToken(sessionStorage.getItem("motcua.token"));
 
     $("signin-token").addEventListener("submit", (event) => {

@@ -66,6 +66,7 @@ class DemoPortal:
         with_list: bool = True,
         listed: list[dict[str, str]] | None = None,
         procedure: str = "suspension_support",
+        industry: str | None = None,
     ) -> dict[str, Any]:
         """Create, attach the signed request (and the signed list of workers: `listed`, if the
         employer signed something else than the portal typed), submit."""
@@ -78,6 +79,7 @@ class DemoPortal:
                 "tax_code": u["tax_code"],
                 "name": u["unit_name"],
                 "province_code": u["province_code"],
+                **({"industry": industry} if industry else {}),
             },
             "workers": workers,
         }

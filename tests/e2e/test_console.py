@@ -396,3 +396,27 @@ def test_the_local_token_endpoint_refuses_a_wrong_verifier_and_a_replayed_code(s
         assert http.get(worklist, headers={"Authorization": f"Bearer {tokens['access_token']}"}, timeout=30).ok
         replayed = exchange(first, verifier)
         assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"
+
+
+def test_the_procedure_filter_lists_every_procedure_the_catalogue_route_returns(stack: Any, browser: Any) -> None:
+    # GIVEN the public catalogue of procedures, as the data files make it
+    catalogue = requests.get(f"{stack.base}/v1/procedures", timeout=30).json()["items"]
+    assert {p["code"] for p in catalogue} >= {"work_stoppage_support", "recovery_wage_loan", "suspension_support"}
+    # WHEN a clerk opens the console
+    sign_in(browser, stack, "clerk")
+    # THEN the procedure filter offers every procedure of the route, with its title, and nothing else
+    wait(browser, lambda d: len(Select(d.find_element(By.ID, "f-procedure")).options) > 1)
+    options = [(o.get_attribute("value"), o.text) for o in Select(browser.find_element(By.ID, "f-procedure")).options]
+    assert options == [("", "Tất cả")] + [(p["code"], p["title"]) for p in catalogue]
+    # AND it was read from the route itself, not from a list of the page's own
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name);")
+    assert f"{stack.base}/v1/procedures" in fetched
+    # AND choosing one asks the worklist for that procedure
+    Select(browser.find_element(By.ID, "f-procedure")).select_by_value("recovery_wage_loan")
+    wait(
+        browser,
+        lambda d: any(
+            "procedure=recovery_wage_loan" in name
+            for name in d.execute_script("return performance.getEntriesByType('resource').map((e) => e.name);")
+        ),
+    )

@@ -26,6 +26,8 @@ def test_the_catalogue_is_public_and_lists_every_procedure_with_its_bases(stack:
     assert bases["work_stoppage_support"] == bases["recovery_wage_loan"] == ["qd23_2021"]
     spec = http.get(f"{stack.base}/v1/openapi.json", timeout=30).json()
     assert "/v1/procedures" in spec["paths"]
+    finding = spec["components"]["schemas"]["Finding"]
+    assert {"message", "message_en"} <= set(finding["required"])
 
 
 def test_a_2021_suspension_and_a_2021_loan_follow_decision_23(stack: Any) -> None:
@@ -33,7 +35,9 @@ def test_a_2021_suspension_and_a_2021_loan_follow_decision_23(stack: Any) -> Non
     suspension = portal.submit(portal.workers(2, "2021-07-01", "2021-07-20"))
     done = portal.wait_for(suspension["id"], {"forwarded", "confirmed", "accepted"})
     assert done["basis"] == "qd23_2021" and [s["days"] for s in done["steps"]][:1] == [2]
-    loan = portal.submit(portal.workers(1, "2021-09-01", "2021-09-30"), procedure="recovery_wage_loan")
+    loan = portal.submit(
+        portal.workers(1, "2021-09-01", "2021-09-30"), procedure="recovery_wage_loan", industry="lodging"
+    )
     forwarded = portal.wait_for(loan["id"], {"forwarded"})
     assert forwarded["forwarded_to"] == "social_policy_bank"
 
@@ -94,3 +98,7 @@ def test_a_pension_pause_whose_unit_does_not_meet_the_condition_is_refused(stack
     refused = portal.wait_for(dossier["id"], {"rejected", "accepted", "needs_correction"})
     assert refused["status"] == "rejected", refused["findings"]
     assert [f["code"] for f in refused["findings"]] == ["unit_condition_not_met"]
+    # the finding in both languages, as the API's errors are (`message` Vietnamese, `message_en`)
+    (condition,) = refused["findings"]
+    assert "chưa đạt điều kiện từ 50%" in condition["message"]
+    assert "short of the 50% required for the pause of contributions" in condition["message_en"], condition

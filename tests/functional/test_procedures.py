@@ -80,15 +80,94 @@ def test_work_stoppage_support_wants_14_working_days_in_a_month(world: Fixture) 
     assert confirm(world, enough["id"])["forwarded_to"] == "province"
 
 
+def employer(world: Fixture, **fields: str) -> dict[str, str]:
+    """The world's unit as the applicant, with `fields` added (an `industry`)."""
+    u = world.unit
+    return {"unit_code": u.unit_code, "tax_code": u.tax_code, "name": u.unit_name, "province_code": "031", **fields}
+
+
+def test_a_work_stoppage_list_is_spoken_of_as_a_stoppage_not_a_suspension(world: Fixture) -> None:
+    # GIVEN a work-stoppage dossier whose signed list ends the stoppage on another day than typed
+    typed = world.worker(0, period_from="2021-07-01", period_to="2021-07-31")
+    dossier = world.run(
+        world.submit([typed], scan=[{**typed, "period_to": "2021-07-20"}], procedure="work_stoppage_support")
+    )
+    # THEN the finding names the column in the procedure's words, in both languages
+    (found,) = [f for f in dossier["findings"] if f["code"] == "scan_mismatch"]
+    assert found["field"] == "period_to"
+    assert "đến ngày (ngừng việc) trong danh sách đã ký" in found["message"], found["message"]
+    assert "the period end (work stoppage) in the signed list" in found["message_en"], found["message_en"]
+    assert "tạm hoãn" not in found["message"]
+    # AND the clerk's side-by-side view titles the period's columns so
+    lists = world.api.http.get(
+        f"/v1/dossiers/{dossier['id']}/worker-lists", headers=world.token("clerk", "031")
+    ).json_body
+    assert lists["titles"] == {"period_from": "Từ ngày (ngừng việc)", "period_to": "Đến ngày (ngừng việc)"}
+
+
 @pytest.mark.parametrize("code", ["wage_loan", "recovery_wage_loan"])
 def test_2021_loans_go_straight_to_the_social_policy_bank(world: Fixture, code: str) -> None:
+    applicant = employer(world, industry="tourism") if code == "recovery_wage_loan" else None
     dossier = world.run(
-        world.submit([world.worker(0, period_from="2021-09-01", period_to="2021-09-30")], procedure=code)
+        world.submit(
+            [world.worker(0, period_from="2021-09-01", period_to="2021-09-30")], procedure=code, applicant=applicant
+        )
     )
     assert dossier["status"] == "accepted", dossier["findings"]
     done = confirm(world, dossier["id"])
     assert done["status"] == "forwarded" and done["forwarded_to"] == "social_policy_bank"
     assert [s["body"] for s in done["steps"]] == ["bhxh", "social_policy_bank"]
+
+
+@pytest.mark.parametrize(
+    ("industry", "code", "vi", "en"),
+    [
+        (None, "industry_missing", "chưa ghi ngành, nghề", "does not give the employer's industry"),
+        ("agriculture", "industry_not_eligible", "«agriculture» không thuộc các ngành", "“agriculture” is not one"),
+    ],
+)
+def test_a_recovery_loan_of_an_employer_outside_its_first_industries_is_a_finding(
+    world: Fixture, industry: str | None, code: str, vi: str, en: str
+) -> None:
+    # GIVEN an employer whose dossier gives no industry, or one the loan's data does not list
+    applicant = employer(world, **({"industry": industry} if industry else {}))
+    dossier = world.run(
+        world.submit(
+            [world.worker(0, period_from="2021-09-01", period_to="2021-09-30")],
+            procedure="recovery_wage_loan",
+            applicant=applicant,
+        )
+    )
+    # THEN it is asked to correct it, told in both languages which industries the loan is for
+    assert dossier["status"] == "needs_correction", dossier["findings"]
+    (found,) = dossier["findings"]
+    assert (found["code"], found["field"]) == (code, "applicant.industry")
+    assert vi in found["message"] and "Du lịch; Dịch vụ lưu trú" in found["message"]
+    assert en in found["message_en"] and "Tourism; Lodging services" in found["message_en"]
+    assert "QĐ 23/2021" in found["message"]
+
+
+def test_the_recovery_loans_bad_debt_rule_is_the_banks_to_check_and_listed_as_such(world: Fixture) -> None:
+    items = {p["code"]: p for p in world.api.http.get("/v1/procedures").json_body["items"]}
+    (basis,) = items["recovery_wage_loan"]["bases"]
+    rules = {r["name"]: r for r in basis["rules"]}
+    debt = rules["rules.external.no_bad_debt"]
+    assert (debt["checked_by"], debt["checked_by_name"], debt["confirmed"]) == (
+        "social_policy_bank",
+        "Ngân hàng Chính sách xã hội",
+        True,
+    )
+    assert debt["value"]["text_en"] == "The employer has no bad debt with credit institutions"
+    industries = rules["rules.industries"]
+    assert industries["checked_by"] == "bhxh" and industries["confirmed"] is False and industries["to_confirm"]
+    assert [i["code"] for i in industries["value"]["allowed"]] == [
+        "air_transport",
+        "transport",
+        "tourism",
+        "lodging",
+        "labour_export",
+    ]
+    assert rules["rules.window"]["checked_by"] == "bhxh"
 
 
 # -- the terminated worker, who files for themselves ---------------------------------------------------

@@ -84,7 +84,7 @@ def test_signed_by_a_valid_trusted_certificate_of_another_company_is_refused(ca:
     assert OURS in (finding.suggestion or "")
     assert THEIRS in verdict.reason_en and OURS in verdict.reason_en
     # the caller may name the attachment as the component it was taken for
-    assert verdict.finding("tệp request.pdf (Văn bản đề nghị hỗ trợ)").message.startswith(  # type: ignore[union-attr]
+    assert verdict.finding(("tệp request.pdf (Văn bản đề nghị hỗ trợ)", "file request.pdf")).message.startswith(  # type: ignore[union-attr]
         "Chữ ký số trên tệp request.pdf (Văn bản đề nghị hỗ trợ) là của đơn vị mã số thuế"
     )
 

@@ -353,7 +353,19 @@ def test_a_list_without_period_columns_says_so():
     assert result.missing_columns == ["period_from", "period_to"]
     note = next(n for n in result.notes if n.code == "column_not_found")
     assert "Từ ngày" in note.message and "period start" in note.message_en
+    assert "tạm hoãn" not in note.message  # no procedure given: neutral words
     assert not result.problems  # a note, not a reason to call the attachment unreadable
+    # the same list read for a pension pause: the note speaks of its period, the reading is the same
+    from chalicelib.domain.procedures import procedure
+
+    titles = procedure("pension_pause").wording.field_titles()
+    again = extract_document(
+        lp.png(lp.render_list(doc.workers, cols, 300, landscape=True), 300), "image/png", titles=titles
+    )
+    note = next(n for n in again.notes if n.code == "column_not_found")
+    assert "«Từ ngày (tạm dừng đóng)», «Đến ngày (tạm dừng đóng)»" in note.message, note.message
+    assert "period start (contribution pause)" in note.message_en
+    assert [w.to_dict() for w in again.workers] == [w.to_dict() for w in result.workers]
 
 
 # --- layouts of other employers' lists (issue 13): each a mechanism, in word boxes -------------------
