@@ -185,33 +185,39 @@ SECRET_VARIABLES = re.compile(r"SECRET(?!S$)|CALLBACK|AUTHORITY|COGNITO")
 stays: without it the function's settings refuse to start in Lambda (found by `make rehearse`)."""
 
 
+def _function_of_its_own(resources: dict[str, Any], stage: str, short: str, logical: str, own: dict[str, Any]) -> dict:
+    """A copy of `APIHandler` under its own name, timeout, memory and role (from its own policy file), without
+    the stage's secrets; returns the function's properties for the caller's own changes."""
+    props = copy.deepcopy(resources["APIHandler"]["Properties"])
+    props["FunctionName"] = f"motcua-{stage}-{short}"
+    props["Role"] = {"Fn::GetAtt": [f"{logical}Role", "Arn"]}
+    props["Timeout"] = own["lambda_timeout"]
+    props["MemorySize"] = own["lambda_memory_size"]
+    variables = props.get("Environment", {}).get("Variables", {})
+    props["Environment"] = {"Variables": {k: v for k, v in variables.items() if not SECRET_VARIABLES.search(k)}}
+    resources[logical] = {"Type": "AWS::Serverless::Function", "Properties": props}
+    policy = json.loads((ROOT / ".chalice" / own["iam_policy_file"]).read_text())
+    resources[f"{logical}Role"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": copy.deepcopy(
+                resources["ApiHandlerRole"]["Properties"]["AssumeRolePolicyDocument"]
+            ),
+            "Policies": [{"PolicyName": f"{logical}RolePolicy", "PolicyDocument": policy}],
+        },
+    }
+    return props
+
+
 def public_functions(sam: dict[str, Any], stage: str) -> None:
     """Clone `APIHandler` into one function per `PUBLIC_FUNCTIONS` entry and point its route at it."""
     resources = sam["Resources"]
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]["lambda_functions"]
-    api = resources["APIHandler"]
     for short, (path, method) in PUBLIC_FUNCTIONS.items():
         own = config[short]
         logical = short.capitalize()
-        props = copy.deepcopy(api["Properties"])
-        props["FunctionName"] = f"motcua-{stage}-{short}"
-        props["Role"] = {"Fn::GetAtt": [f"{logical}Role", "Arn"]}
-        props["Timeout"] = own["lambda_timeout"]
-        props["MemorySize"] = own["lambda_memory_size"]
+        props = _function_of_its_own(resources, stage, short, logical, own)
         props["ReservedConcurrentExecutions"] = own["reserved_concurrency"]
-        variables = props.get("Environment", {}).get("Variables", {})
-        props["Environment"] = {"Variables": {k: v for k, v in variables.items() if not SECRET_VARIABLES.search(k)}}
-        resources[logical] = {"Type": "AWS::Serverless::Function", "Properties": props}
-        policy = json.loads((ROOT / ".chalice" / own["iam_policy_file"]).read_text())
-        resources[f"{logical}Role"] = {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": copy.deepcopy(
-                    resources["ApiHandlerRole"]["Properties"]["AssumeRolePolicyDocument"]
-                ),
-                "Policies": [{"PolicyName": f"{logical}RolePolicy", "PolicyDocument": policy}],
-            },
-        }
         resources[f"{logical}InvokePermission"] = {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
@@ -243,30 +249,12 @@ def trigger_functions(sam: dict[str, Any], stage: str) -> None:
     """The package's code as the pool's pre-token trigger: the function, its role, the pool's permission."""
     resources = sam["Resources"]
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]["lambda_functions"]
-    api = resources["APIHandler"]
     for short, handler in TRIGGER_FUNCTIONS.items():
         own = config[short]
         logical = "".join(part.capitalize() for part in short.split("_"))
-        props = copy.deepcopy(api["Properties"])
+        props = _function_of_its_own(resources, stage, short, logical, own)
         props.pop("ReservedConcurrentExecutions", None)  # a reserve would throttle sign-ins at the peak
         props["Handler"] = handler
-        props["FunctionName"] = f"motcua-{stage}-{short}"
-        props["Role"] = {"Fn::GetAtt": [f"{logical}Role", "Arn"]}
-        props["Timeout"] = own["lambda_timeout"]
-        props["MemorySize"] = own["lambda_memory_size"]
-        variables = props.get("Environment", {}).get("Variables", {})
-        props["Environment"] = {"Variables": {k: v for k, v in variables.items() if not SECRET_VARIABLES.search(k)}}
-        resources[logical] = {"Type": "AWS::Serverless::Function", "Properties": props}
-        policy = json.loads((ROOT / ".chalice" / own["iam_policy_file"]).read_text())
-        resources[f"{logical}Role"] = {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": copy.deepcopy(
-                    resources["ApiHandlerRole"]["Properties"]["AssumeRolePolicyDocument"]
-                ),
-                "Policies": [{"PolicyName": f"{logical}RolePolicy", "PolicyDocument": policy}],
-            },
-        }
         resources[f"{logical}InvokePermission"] = {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
