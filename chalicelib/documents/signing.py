@@ -93,9 +93,9 @@ class SlipSigner:
         self.signer = signer
         self.timestamper = None
         if tsa_url:
-            from pyhanko.sign.timestamps import HTTPTimeStamper
+            from .timestamps import KeptAliveTimeStamper
 
-            self.timestamper = HTTPTimeStamper(tsa_url, timeout=10)
+            self.timestamper = KeptAliveTimeStamper(tsa_url, timeout=10)
         self.trust_roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
         self.fetch_revocation = fetch_revocation
         self.archive = archive

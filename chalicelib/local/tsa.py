@@ -123,6 +123,11 @@ def start_tsa(state_dir: Path, host: str = "127.0.0.1", port: int = 0) -> LocalT
     stamper = _timestamper(state_dir)
 
     class Handler(BaseHTTPRequestHandler):
+        # a worker's slips keep one connection to the TSA (chalicelib/documents/timestamps.py), as a
+        # real TSA allows; headers and body leave at once, not held back by Nagle for the client's ACK
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
         def do_POST(self) -> None:
             try:
                 length = int(self.headers.get("content-length", "0"))

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def runtime_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("runtime") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    # no byte-compiling of what is installed (a third of the time): the three probes below compile what they import
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-compile"]
     subprocess.run([*pip, "--require-hashes", "-r", str(ROOT / "requirements.txt")], check=True, timeout=900)
     # editable: nothing is built into the checkout (a plain install writes build/lib there)
     subprocess.run([*pip, "--no-deps", "--no-build-isolation", "-e", "."], check=True, cwd=ROOT, timeout=300)
