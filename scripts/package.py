@@ -21,6 +21,8 @@ Steps:
    by type, whatever its name.
 4. `templates/` (the slips' fonts, read from `/var/task/templates/fonts` by render.py) is added to
    `deployment.zip`: chalice ships only app.py, chalicelib/ and vendor/.
+5. The byte code of every module in `deployment.zip` is added to it (`add_bytecode`): Lambda cannot
+   write it, so without it each cold start compiles what it imports.
 
 Needs no AWS credentials (chalice package calls no AWS API) and only PyPI. Quick the second time:
 chalice keeps the built dependencies in `.chalice/deployments/` (keyed on requirements.txt), and
@@ -30,14 +32,17 @@ this script skips everything when a fingerprint of its inputs matches `OUT/.fing
 from __future__ import annotations
 
 import argparse
+import compileall
 import copy
 import hashlib
 import json
 import os
+import py_compile
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -349,11 +354,12 @@ so the Lambda package leaves them out."""
 
 
 def strip_local(zip_path: Path) -> None:
-    """Rewrite the zip without `NOT_SHIPPED` (chalice ships all of chalicelib/)."""
+    """Rewrite the zip without `NOT_SHIPPED` (chalice ships all of chalicelib/) and without the byte code
+    chalice copied from this tree's `__pycache__/`: stale or not, `add_bytecode` makes its own."""
     kept = zip_path.with_suffix(".tmp")
     with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(kept, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            if not item.filename.startswith(NOT_SHIPPED):
+            if not item.filename.startswith(NOT_SHIPPED) and "/__pycache__/" not in f"/{item.filename}":
                 target.writestr(item, source.read(item.filename))
     kept.replace(zip_path)
 
@@ -365,6 +371,86 @@ def add_templates(zip_path: Path) -> None:
             arcname = str(path.relative_to(ROOT))
             if path.is_file() and arcname not in present:
                 archive.write(path, arcname)
+
+
+LAMBDA_UNZIPPED_BYTES = 250 * 1024 * 1024
+"""Lambda's limit for a function's code, unzipped: what the byte code may not push the package over."""
+
+LOADED_MODULES = """
+import ast, importlib, pathlib, pkgutil, sys
+root = sys.argv[1]
+sys.path[:0] = [root]
+import app, chalicelib
+for info in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+    importlib.import_module(info.name)
+names = set()
+for path in [pathlib.Path(root, "app.py"), *pathlib.Path(root, "chalicelib").rglob("*.py")]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+for name in sorted(names):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+files = [getattr(module, "__file__", None) or "" for module in list(sys.modules.values())]
+print("\\n".join(sorted(f[len(root) + 1 :] for f in files if f.startswith(root + "/") and f.endswith(".py"))))
+"""
+"""Prints the modules of the zip that the code loads: `app`, every module of `chalicelib`, and every
+module any of them imports, at the top or inside a function (boto3, pyHanko, pypdfium2 are imported
+where they are first needed), with what those import in turn."""
+
+
+def add_bytecode(zip_path: Path) -> int:
+    """Add to the zip the byte code of every module the code loads, as `__pycache__/*.pyc` of unchecked hash.
+
+    Lambda's `/var/task` is read-only, so without them every cold start compiles from source what it
+    imports (chalice ships sources only, its own wheels' included): 0.5-1.2 s of `import app` alone,
+    measured in docs/bench/README.md. Not the byte code of everything: that would take the package to
+    272 MB unzipped, past Lambda's limit, for build tools (pip, setuptools), tests and modules nothing
+    imports. What a library loads later on its own (a botocore service model's parser) compiles then.
+    Unchecked hash, because the zip's modification times are not the ones Lambda will see;
+    `/var/task/...` is the name tracebacks show. Chalice builds for the Python it runs under (the
+    function's `Runtime`), so this interpreter's byte code is the one Lambda reads. Returns how many
+    modules were compiled."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(tmp)
+            unzipped = sum(info.file_size for info in archive.infolist())
+        probe = subprocess.run(
+            [sys.executable, "-I", "-B", "-c", LOADED_MODULES, tmp],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-southeast-1"},
+        )
+        if probe.returncode != 0:
+            raise PackageError(f" the packaged app does not import: {probe.stderr[-2000:]}")
+        ok = True
+        for name in probe.stdout.split():
+            ok &= bool(
+                compileall.compile_file(
+                    Path(tmp, name),
+                    ddir=str(Path("/var/task", name).parent),
+                    force=True,
+                    quiet=2,
+                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+                )
+            )
+        if not ok:
+            raise PackageError(" a module of the package does not compile; see above")
+        compiled = sorted(Path(tmp).rglob("__pycache__/*.pyc"))
+        unzipped += sum(path.stat().st_size for path in compiled)
+        if unzipped > LAMBDA_UNZIPPED_BYTES:
+            raise PackageError(
+                f" with its byte code the package is {unzipped / 1e6:.0f} MB unzipped, past Lambda's limit"
+            )
+        with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in compiled:
+                archive.write(path, str(path.relative_to(tmp)))
+    return len(compiled)
 
 
 class PackageError(RuntimeError):
@@ -463,10 +549,12 @@ def package(stage: str, out: Path, force: bool = False) -> Path:
     sam_path.write_text(json.dumps(sam, indent=2, ensure_ascii=False) + "\n")
     strip_local(out / "deployment.zip")
     add_templates(out / "deployment.zip")
+    modules = add_bytecode(out / "deployment.zip")
     stamp.write_text(current)
     size = (out / "deployment.zip").stat().st_size
     print(
-        f"package: {sam_path} and deployment.zip ({size / 1e6:.1f} MB) for stage {stage} in {time.monotonic() - started:.1f} s"
+        f"package: {sam_path} and deployment.zip ({size / 1e6:.1f} MB, {modules} modules byte-compiled) for stage {stage} "
+        f"in {time.monotonic() - started:.1f} s"
     )
     return sam_path
 

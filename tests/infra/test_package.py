@@ -292,6 +292,32 @@ def test_the_package_holds_no_local_stage_and_the_app_imports_from_it_alone(
     assert int(routes) > 10 and local_loaded == "False"
 
 
+def test_the_package_brings_the_byte_code_of_what_a_cold_start_imports(
+    deployment_zip: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    """Lambda cannot write to /var/task: a module without its .pyc is compiled again at every cold start."""
+    deployment_zip.extractall(tmp_path)
+    probe = (
+        "import importlib.util, os, sys; sys.path[:0] = [sys.argv[1]]; import app, chalicelib.adapters.aws, boto3\n"
+        "files = [getattr(m, '__file__', None) or '' for m in list(sys.modules.values())]\n"
+        "mine = [f for f in files if f.startswith(sys.argv[1]) and f.endswith('.py')]\n"
+        "print(len(mine), *[f for f in mine if not os.path.exists(importlib.util.cache_from_source(f))])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-B", "-c", probe, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-southeast-1"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded, *uncompiled = result.stdout.split()
+    assert int(loaded) > 500 and uncompiled == []
+    pyc = deployment_zip.read("chalicelib/__pycache__/config.cpython-311.pyc")
+    assert int.from_bytes(pyc[4:8], "little") == 0b01, "an unchecked-hash pyc: the zip's times are not Lambda's"
+    assert b"/var/task/chalicelib/config.py" in pyc, "tracebacks name the file where Lambda has it"
+
+
 # -- issue 18, finding 3: the public verify route cannot starve the pipeline ----------------------
 def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for policy in role["Properties"]["Policies"] for s in policy["PolicyDocument"]["Statement"]]
